@@ -1,0 +1,63 @@
+"""The engine against the Linux kernel: the same story, the same segments.
+
+Each ``tests/kernel/NAME.toml`` tells the engine a story that ``record.py`` played
+with real sockets on loopback; ``NAME.expected.json`` is what Linux sent, read
+from ``NAME.pcap``. PSH is left out of the comparison (Linux sets it on the last
+segment of each write; it changes nothing in connection management).
+"""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from tui_tutor import engine
+from tui_tutor.scenarios import load_scenario
+
+KERNEL = Path(__file__).parent / "kernel"
+CASES = sorted(p.stem for p in KERNEL.glob("*.toml"))
+
+
+def engine_segments(name: str, seed: int) -> list[dict]:
+    trace = engine.run(load_scenario(KERNEL / f"{name}.toml"), rng=random.Random(seed))
+    rows = trace.to_json()["connections"][0]["segments"]
+    return [
+        {
+            "from": r["from"],
+            "flags": [f for f in r["flags"] if f != "PSH"],
+            "seq": r["seq"],
+            "ack": r["ack"],
+            "len": r["len"],
+        }
+        for r in rows
+    ]
+
+
+def kernel_segments(name: str) -> list[dict]:
+    rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+    return [{k: r[k] for k in ("from", "flags", "seq", "ack", "len")} for r in rows]
+
+
+def test_every_recorded_case_has_a_scenario():
+    recorded = sorted(p.name.removesuffix(".expected.json") for p in KERNEL.glob("*.expected.json"))
+    assert recorded == CASES
+    assert len(CASES) >= 8
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_engine_sends_what_linux_sends(name: str, seed: int):
+    got, want = engine_segments(name, seed), kernel_segments(name)
+    for i, (g, w) in enumerate(zip(got, want, strict=False)):
+        assert g == w, f"{name}: segment {i + 1}: engine sent {g}, Linux sent {w}"
+    assert len(got) == len(want), f"{name}: engine sent {len(got)} segments, Linux {len(want)}"
+
+
+def test_a_lost_syn_is_resent_after_one_second_as_on_linux():
+    trace = engine.run(load_scenario(KERNEL / "lost_syn.toml"))
+    rows = trace.to_json()["connections"][0]["segments"]
+    linux = json.loads((KERNEL / "lost_syn.expected.json").read_text())["segments"]
+    assert rows[0]["lost"] and rows[1]["retransmission"]
+    assert rows[1]["time"] == 1.0
+    assert abs(linux[1]["time"] - rows[1]["time"]) < 0.1

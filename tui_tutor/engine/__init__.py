@@ -1,0 +1,96 @@
+"""The TCP connection engine: plain data in, plain data out (sans-IO, like h11).
+
+Nothing here opens a socket, reads a clock or imports textual, rich or pydantic.
+"""
+
+from .link import Link, LivelockError
+from .peer import Peer, PeerConfig
+from .scenario import (
+    Abort,
+    Close,
+    Connect,
+    Listen,
+    Lose,
+    PeerSetup,
+    Scenario,
+    Send,
+    Step,
+    StepError,
+    Wait,
+    choose_isns,
+    describe,
+    run,
+)
+from .segment import Flag, Segment, flags_label
+from .seq import MODULUS, SeqNum, relative
+from .states import (
+    TRANSITION_LIST,
+    TRANSITIONS,
+    Event,
+    ProtocolError,
+    State,
+    Transition,
+    transition,
+)
+from .trace import (
+    Role,
+    SegmentDelivered,
+    SegmentRecord,
+    SegmentSent,
+    StateChanged,
+    TimerFired,
+    TimerKind,
+    TimerStarted,
+    TimerStopped,
+    Trace,
+    TraceEvent,
+    UserCalled,
+    Why,
+)
+
+__all__ = [
+    "MODULUS",
+    "TRANSITIONS",
+    "TRANSITION_LIST",
+    "Abort",
+    "Close",
+    "Connect",
+    "Event",
+    "Flag",
+    "Link",
+    "Listen",
+    "LivelockError",
+    "Lose",
+    "Peer",
+    "PeerConfig",
+    "PeerSetup",
+    "ProtocolError",
+    "Role",
+    "Scenario",
+    "Segment",
+    "SegmentDelivered",
+    "SegmentRecord",
+    "SegmentSent",
+    "Send",
+    "SeqNum",
+    "State",
+    "StateChanged",
+    "Step",
+    "StepError",
+    "TimerFired",
+    "TimerKind",
+    "TimerStarted",
+    "TimerStopped",
+    "Trace",
+    "TraceEvent",
+    "Transition",
+    "UserCalled",
+    "Wait",
+    "Why",
+    "choose_isns",
+    "describe",
+    "flags_label",
+    "relative",
+    "run",
+    "transition",
+]

@@ -1,0 +1,588 @@
+"""One end of a TCP connection: a transmission control block (TCB), sans-IO.
+
+A ``Peer`` never touches a socket or a clock. The caller hands it a user call,
+an arriving segment or an expired timer, together with the current virtual
+time, and gets back a list of ``Action``s: segments to put on the wire, state
+changes, timers to start or stop. The link (``link.py``) carries them out.
+
+The receive path follows RFC 9293 section 3.10.7 in its own order: first the
+states without a synchronized connection (CLOSED, LISTEN, SYN-SENT), then for
+everything else: is the segment in the window? the RST bit, the SYN bit, the
+ACK field, the data, the FIN bit. Where the RFC leaves a choice open, the peer
+does what Linux does on loopback (RST,ACK on abort, the SYN,ACK resent for a
+repeated SYN, an out-of-order queue), because the tutor's ground truth is what
+a real kernel sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .segment import Flag, Segment
+from .seq import SeqNum, in_window
+from .states import Event, ProtocolError, State, Transition, transition
+from .trace import Role, TimerKind, Why
+
+INITIAL_RTO = 1.0  # RFC 6298 (2.1); Linux's TCP_TIMEOUT_INIT
+MAX_RTO = 120.0  # Linux's TCP_RTO_MAX
+DELAYED_ACK_TIMEOUT = 0.04  # Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
+SYN_RETRIES = 6  # Linux net.ipv4.tcp_syn_retries: 1+2+4+8+16+32 s, then 64 s more
+SYNACK_RETRIES = 5  # Linux net.ipv4.tcp_synack_retries
+DATA_RETRIES = 15  # Linux net.ipv4.tcp_retries2
+RECEIVE_WINDOW = 65535
+
+
+@dataclass(frozen=True, slots=True)
+class Transmit:
+    segment: Segment
+    why: Why
+    retransmission: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeState:
+    old: State
+    new: State
+    transition: Transition
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Start (or restart) a timer that runs out ``duration`` seconds from now."""
+
+    timer: TimerKind
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
+class StopTimer:
+    timer: TimerKind
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """The segment changed nothing; ``reason`` says why, for the ladder's note."""
+
+    reason: str
+
+
+Action = Transmit | ChangeState | StartTimer | StopTimer | Drop
+
+
+@dataclass
+class _Unacked:
+    """A segment that takes sequence numbers and waits for its ACK."""
+
+    seq: SeqNum
+    flags: Flag  # SYN / FIN / PSH as first sent; ACK is added when resent
+    length: int
+
+    @property
+    def end(self) -> SeqNum:
+        return self.seq + self.length + (Flag.SYN in self.flags) + (Flag.FIN in self.flags)
+
+
+@dataclass
+class PeerConfig:
+    isn: int
+    listening: bool = False
+    delayed_ack: bool = False
+    msl: float = 30.0
+    mss: int = 1460
+
+
+@dataclass
+class Peer:
+    """A TCB. The sequence variables keep their RFC 9293 names."""
+
+    role: Role
+    config: PeerConfig
+    state: State = State.CLOSED
+    #: ISS: our initial sequence number; set when we send our SYN.
+    iss: SeqNum | None = None
+    #: IRS: their initial sequence number; set when their SYN arrives.
+    irs: SeqNum | None = None
+    #: SND.UNA: oldest sequence number not yet acknowledged (= SND.NXT when idle).
+    snd_una: SeqNum = field(default_factory=lambda: SeqNum(0))
+    #: SND.NXT: the next sequence number we will send.
+    snd_nxt: SeqNum = field(default_factory=lambda: SeqNum(0))
+    #: SND.WND: the window the other side last advertised.
+    snd_wnd: int = RECEIVE_WINDOW
+    #: RCV.NXT: the next sequence number we expect; what our ACKs carry.
+    rcv_nxt: SeqNum = field(default_factory=lambda: SeqNum(0))
+    #: RCV.WND: our receive window; the application reads at once, so it stays full.
+    rcv_wnd: int = RECEIVE_WINDOW
+    passive: bool = False  # reached SYN_RECEIVED from LISTEN
+    queued_bytes: int = 0  # written by the application, not yet sent
+    fin_wanted: bool = False  # close() called; FIN goes out after the queued bytes
+    fin_sent: bool = False
+    unacked: list[_Unacked] = field(default_factory=list)
+    rto: float = INITIAL_RTO
+    retries: int = 0
+    rto_running: bool = False
+    ack_owed: bool = False  # a delayed ACK is being held back
+    out_of_order: dict[int, Segment] = field(default_factory=dict)
+    bytes_received: int = 0
+    _out: list[Action] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- user calls
+
+    def call(self, event: Event, now: float, nbytes: int = 0) -> list[Action]:
+        """Run a user call (``Event.CONNECT``, ``SEND`` ...). Raises ProtocolError."""
+        row = self._user_row(event)
+        handler = {
+            Event.LISTEN: self._listen,
+            Event.CONNECT: self._connect,
+            Event.SEND: self._send,
+            Event.CLOSE: self._close,
+            Event.ABORT: self._abort,
+        }[event]
+        if event is Event.SEND:
+            handler(row, now, nbytes)
+        else:
+            handler(row, now)
+        return self._flush()
+
+    def _user_row(self, event: Event) -> Transition:
+        row = transition(self.state, event)
+        if row is None:
+            raise ProtocolError(event, self.state, self.role.value)
+        return row
+
+    def _listen(self, row: Transition, now: float) -> None:
+        self._move(row)
+
+    def _connect(self, row: Transition, now: float) -> None:
+        self.iss = SeqNum(self.config.isn)
+        self.snd_una, self.snd_nxt = self.iss, self.iss + 1
+        self.passive = False
+        self._move(row)
+        self._emit_new(Flag.SYN, self.iss, 0, Why.SYN, now)
+
+    def _send(self, row: Transition, now: float, nbytes: int) -> None:
+        self.queued_bytes += nbytes
+        self._move(row)
+        if self.state in (State.ESTABLISHED, State.CLOSE_WAIT):
+            self._push(now)
+
+    def _close(self, row: Transition, now: float) -> None:
+        if self.state in (State.LISTEN, State.SYN_SENT):
+            self._forget(row, now)
+            return
+        self.fin_wanted = True
+        self._move(row)
+        self._push(now)
+
+    def _abort(self, row: Transition, now: float) -> None:
+        if row.send == "RST":
+            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_ABORT)
+        self._forget(row, now)
+
+    # ---------------------------------------------------------------- timers
+
+    def timer_expired(self, timer: TimerKind, now: float) -> list[Action]:
+        if timer is TimerKind.TIME_WAIT and self.state is State.TIME_WAIT:
+            self._forget(self._row(Event.TIMEOUT_2MSL), now)
+        elif timer is TimerKind.DELAYED_ACK and self.ack_owed:
+            self._send_ack(Why.ACK_OF_FIN if self.state in _FIN_RECEIVED else Why.ACK)
+        elif timer is TimerKind.RETRANSMISSION:
+            self.rto_running = False
+            if self.unacked:
+                self._retransmit(now)
+        return self._flush()
+
+    def _retransmit(self, now: float) -> None:
+        limit = {State.SYN_SENT: SYN_RETRIES, State.SYN_RECEIVED: SYNACK_RETRIES}.get(
+            self.state, DATA_RETRIES
+        )
+        if self.retries >= limit:
+            row = self._row(Event.GIVE_UP)
+            if row is not None:
+                self._forget(row, now)
+            return
+        self.retries += 1
+        self.rto = min(self.rto * 2, MAX_RTO)  # RFC 6298 (5.5): back off
+        self._resend_head()
+        self._start_rto(now)
+
+    def _resend_head(self) -> None:
+        head = self.unacked[0]
+        flags = head.flags
+        if self.state.synchronized:
+            flags |= Flag.ACK
+        ack = self.rcv_nxt if Flag.ACK in flags else None
+        self._emit(
+            Segment(flags, head.seq, ack, head.length), Why.RETRANSMISSION, retransmission=True
+        )
+
+    # ---------------------------------------------------------------- arrivals
+
+    def receive(self, seg: Segment, now: float) -> list[Action]:
+        """Process an arriving segment (RFC 9293 section 3.10.7)."""
+        if self.state is State.CLOSED:
+            self._closed_receive(seg)
+        elif self.state is State.LISTEN:
+            self._listen_receive(seg, now)
+        elif self.state is State.SYN_SENT:
+            self._syn_sent_receive(seg, now)
+        else:
+            self._synchronized_receive(seg, now)
+        return self._flush()
+
+    def _closed_receive(self, seg: Segment) -> None:
+        """3.10.7.1: no connection here; anything but a RST gets a RST."""
+        if seg.has(Flag.RST):
+            self._drop("RST to a closed port: ignored")
+        elif seg.has(Flag.ACK):
+            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_REFUSED)
+        else:
+            self._emit(
+                Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), Why.RST_REFUSED
+            )
+
+    def _listen_receive(self, seg: Segment, now: float) -> None:
+        """3.10.7.2."""
+        if seg.has(Flag.RST):
+            self._drop("RST in LISTEN: ignored")
+        elif seg.has(Flag.ACK):
+            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
+        elif seg.has(Flag.SYN):
+            self.irs = seg.seq
+            self.rcv_nxt = seg.seq + 1  # data on a SYN is not accepted (no Fast Open)
+            self.snd_wnd = seg.window
+            self.iss = SeqNum(self.config.isn)
+            self.snd_una, self.snd_nxt = self.iss, self.iss + 1
+            self.passive = True
+            self._move(self._row(Event.RCV_SYN))
+            self._emit_new(Flag.SYN | Flag.ACK, self.iss, 0, Why.SYN_ACK, now)
+        else:
+            self._drop("neither SYN, ACK nor RST in LISTEN: dropped")
+
+    def _syn_sent_receive(self, seg: Segment, now: float) -> None:
+        """3.10.7.3."""
+        assert self.iss is not None
+        ack_ok = False
+        if seg.has(Flag.ACK):
+            assert seg.ack is not None
+            if seg.ack <= self.iss or seg.ack > self.snd_nxt:
+                if seg.has(Flag.RST):
+                    self._drop("RST with an ACK of something never sent: ignored")
+                else:
+                    self._emit(Segment(Flag.RST, seg.ack), Why.RST_BAD_ACK)
+                return
+            ack_ok = True
+        if seg.has(Flag.RST):
+            if ack_ok:
+                self._forget(self._row(Event.RCV_RST), now)
+            else:
+                self._drop("RST without an ACK in SYN_SENT: ignored")
+            return
+        if not seg.has(Flag.SYN):
+            self._drop("no SYN in SYN_SENT: dropped")
+            return
+        self.irs = seg.seq
+        self.rcv_nxt = seg.seq + 1
+        self.snd_wnd = seg.window
+        if ack_ok:
+            assert seg.ack is not None
+            self._acknowledge(seg.ack, now)
+            self._move(self._row(Event.RCV_SYN_ACK))
+            if self.queued_bytes or self.fin_wanted:
+                self._push(now)  # the third segment of the handshake carries the data
+            else:
+                self._send_ack(Why.HANDSHAKE_ACK)
+        else:
+            # simultaneous open: our SYN is resent, now acknowledging theirs
+            self._move(self._row(Event.RCV_SYN))
+            self._emit(Segment(Flag.SYN | Flag.ACK, self.iss, self.rcv_nxt), Why.SYN_ACK)
+
+    def _synchronized_receive(self, seg: Segment, now: float) -> None:
+        """3.10.7.4: SYN_RECEIVED and every state after it."""
+        assert self.irs is not None and self.iss is not None
+        # Linux: a repeated SYN in SYN_RECEIVED means our SYN,ACK was lost; send it again.
+        if self.state is State.SYN_RECEIVED and seg.flags == Flag.SYN and seg.seq == self.irs:
+            self._emit(
+                Segment(Flag.SYN | Flag.ACK, self.iss, self.rcv_nxt),
+                Why.SYN_ACK,
+                retransmission=True,
+            )
+            return
+        # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 8)
+        if (
+            self.state is State.SYN_RECEIVED
+            and not self.passive
+            and seg.has(Flag.SYN)
+            and seg.has(Flag.ACK)
+            and seg.seq == self.irs
+            and seg.ack == self.snd_nxt
+        ):
+            self._acknowledge(seg.ack, now)
+            self._move(self._row(Event.RCV_SYN_ACK))
+            self._push(now)
+            return
+        # TIME_WAIT: their FIN again means our last ACK was lost (Linux restarts 2MSL)
+        if (
+            self.state is State.TIME_WAIT
+            and seg.has(Flag.FIN)
+            and not seg.has(Flag.RST)
+            and seg.end == self.rcv_nxt
+        ):
+            self._move(self._row(Event.RCV_FIN))
+            self._send_ack(Why.ACK_OF_FIN)
+            self._start_time_wait(now)
+            return
+
+        # first: is it in the window?
+        if not self._acceptable(seg):
+            if seg.has(Flag.RST):
+                self._drop("RST outside the window: ignored")
+            elif seg.has(Flag.FIN) and seg.end == self.rcv_nxt:
+                self._send_ack(Why.ACK_OF_FIN)
+                self._drop("their FIN again: our ACK of it was lost; ACK it again")
+            else:
+                self._send_ack(Why.DUPLICATE_ACK)
+                self._drop("outside the receive window: dropped, ACK sent")
+            return
+        # second: the RST bit (RFC 5961: only an exact match resets)
+        if seg.has(Flag.RST):
+            if seg.seq != self.rcv_nxt:
+                self._send_ack(Why.CHALLENGE_ACK)
+                self._drop("RST in the window but not at RCV.NXT: challenge ACK")
+                return
+            when = ""
+            if self.state is State.SYN_RECEIVED:
+                when = "passive open" if self.passive else "active open"
+            row = self._row(Event.RCV_RST, when)
+            if row.next_state is State.LISTEN:
+                self._back_to_listen(row, now)
+            else:
+                self._forget(row, now)
+            return
+        # fourth: the SYN bit
+        if seg.has(Flag.SYN):
+            if self.state is State.SYN_RECEIVED and self.passive:
+                self._drop("a new SYN in SYN_RECEIVED: the half-open connection is dropped")
+                self._back_to_listen(self._row(Event.RCV_RST, "passive open"), now)
+                return
+            self._send_ack(Why.CHALLENGE_ACK)
+            self._drop("SYN on an open connection: challenge ACK (RFC 5961)")
+            return
+        # fifth: the ACK field
+        if not seg.has(Flag.ACK):
+            self._drop("no ACK bit: dropped")
+            return
+        assert seg.ack is not None
+        fin_acked_now = False
+        if self.state is State.SYN_RECEIVED:
+            if not (self.snd_una < seg.ack <= self.snd_nxt):
+                self._emit(Segment(Flag.RST, seg.ack), Why.RST_BAD_ACK)
+                self._drop("unacceptable ACK in SYN_RECEIVED: RST sent")
+                return
+            self._acknowledge(seg.ack, now)
+            self._move(self._row(Event.RCV_ACK_OF_SYN))
+        elif seg.ack > self.snd_nxt:
+            self._send_ack(Why.DUPLICATE_ACK)
+            self._drop("acknowledges something never sent: dropped, ACK sent")
+            return
+        elif seg.ack > self.snd_una:
+            was_fin_outstanding = self.fin_sent and self.snd_una < self.snd_nxt
+            self._acknowledge(seg.ack, now)
+            fin_acked_now = was_fin_outstanding and self.snd_una == self.snd_nxt
+        if fin_acked_now:
+            if self.state is State.FIN_WAIT_1 and not self._fin_in_order(seg):
+                self._move(self._row(Event.RCV_ACK_OF_FIN))
+            elif self.state is State.CLOSING:
+                self._move(self._row(Event.RCV_ACK_OF_FIN))
+                self._start_time_wait(now)
+                return
+            elif self.state is State.LAST_ACK:
+                self._forget(self._row(Event.RCV_ACK_OF_FIN), now)
+                return
+        # seventh: the segment text
+        if seg.length or seg.has(Flag.FIN):
+            self._take_text(seg, now, fin_acked_now)
+        self._push(now)
+
+    def _take_text(self, seg: Segment, now: float, fin_acked_now: bool) -> None:
+        if seg.seq > self.rcv_nxt:
+            self.out_of_order[seg.seq.value] = seg
+            self._send_ack(Why.DUPLICATE_ACK)
+            self._drop("out of order: queued, duplicate ACK sent")
+            return
+        self._take_in_order(seg, now, fin_acked_now)
+        while self.rcv_nxt.value in self.out_of_order:
+            self._take_in_order(self.out_of_order.pop(self.rcv_nxt.value), now, False)
+
+    def _take_in_order(self, seg: Segment, now: float, fin_acked_now: bool) -> None:
+        new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
+        if new_bytes and self.state in _ACCEPTS_DATA:
+            self.rcv_nxt = self.rcv_nxt + new_bytes
+            self.bytes_received += new_bytes
+        elif seg.length and not seg.has(Flag.FIN):
+            self._drop(f"data after their FIN in {self.state}: ignored")
+            return
+        if seg.has(Flag.FIN) and seg.seq + seg.length == self.rcv_nxt:
+            self._take_fin(now, fin_acked_now)
+        elif new_bytes:
+            self._ack_data()
+
+    def _take_fin(self, now: float, fin_acked_now: bool) -> None:
+        """Eighth: the FIN bit. It takes one sequence number, so RCV.NXT moves past it."""
+        self.rcv_nxt = self.rcv_nxt + 1
+        if self.state in (State.SYN_RECEIVED, State.ESTABLISHED):
+            self._move(self._row(Event.RCV_FIN), State.CLOSE_WAIT)
+            # the ACK of a FIN may wait (Linux's "pingpong" mode): that is the three-segment
+            # close, when the application closes before the delayed-ACK timer runs out
+            self._ack_data(why=Why.ACK_OF_FIN)
+            return
+        if self.state is State.FIN_WAIT_1:
+            row = self._row(Event.RCV_FIN_ACK if fin_acked_now else Event.RCV_FIN)
+            self._move(row)
+            self._send_ack(Why.ACK_OF_FIN)
+            if row.next_state is State.TIME_WAIT:
+                self._start_time_wait(now)
+            return
+        if self.state is State.FIN_WAIT_2:
+            self._move(self._row(Event.RCV_FIN))
+            self._send_ack(Why.ACK_OF_FIN)
+            self._start_time_wait(now)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _acceptable(self, seg: Segment) -> bool:
+        """RFC 9293 3.10.7.4 "first": the four cases of the acceptability test."""
+        seg_len = seg.seg_len
+        if seg_len == 0:
+            return in_window(seg.seq, self.rcv_nxt, max(self.rcv_wnd, 1))
+        last = seg.seq + (seg_len - 1)
+        return in_window(seg.seq, self.rcv_nxt, self.rcv_wnd) or in_window(
+            last, self.rcv_nxt, self.rcv_wnd
+        )
+
+    def _fin_in_order(self, seg: Segment) -> bool:
+        """The segment's FIN is the next thing to take, once its data is taken."""
+        return seg.has(Flag.FIN) and seg.seq <= self.rcv_nxt <= seg.seq + seg.length
+
+    def _acknowledge(self, ack: SeqNum, now: float) -> None:
+        """SND.UNA moves up to ack; acknowledged segments leave the retransmission queue."""
+        recovering = self.retries > 0
+        self.snd_una = ack
+        self.unacked = [u for u in self.unacked if u.end > ack]
+        self.retries = 0
+        self.rto = INITIAL_RTO
+        if self.unacked:
+            if recovering:
+                # after a timeout, what is still unacknowledged was lost too: each ACK
+                # brings the next retransmission (Linux's loss recovery, cwnd aside)
+                self._resend_head()
+            self._start_rto(now)  # RFC 6298 (5.3)
+        elif self.rto_running:
+            self._out.append(StopTimer(TimerKind.RETRANSMISSION))
+            self.rto_running = False
+
+    def _push(self, now: float) -> None:
+        """Send queued bytes as the window allows, then the FIN once they are gone."""
+        if self.state not in _CAN_SEND or self.snd_una == self.iss:
+            return  # nothing goes out before our SYN is acknowledged
+        while self.queued_bytes:
+            room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]
+            size = min(self.queued_bytes, self.config.mss, room)
+            if size <= 0:
+                break
+            self.queued_bytes -= size
+            flags = Flag.ACK | (Flag.PSH if self.queued_bytes == 0 else Flag(0))
+            self._emit_new(flags, self.snd_nxt, size, Why.DATA, now)
+        if self.fin_wanted and not self.fin_sent and not self.queued_bytes:
+            self.fin_sent = True
+            self._emit_new(Flag.FIN | Flag.ACK, self.snd_nxt, 0, Why.FIN, now)
+
+    def _emit_new(self, flags: Flag, seq: SeqNum, length: int, why: Why, now: float) -> None:
+        """Send a segment that takes sequence numbers and must be retransmitted if lost."""
+        entry = _Unacked(seq, flags & ~Flag.ACK, length)
+        self.unacked.append(entry)
+        self.snd_nxt = entry.end
+        ack = self.rcv_nxt if Flag.ACK in flags else None
+        self._emit(Segment(flags, seq, ack, length), why)
+        if not self.rto_running:
+            self._start_rto(now)
+
+    def _emit(self, seg: Segment, why: Why, retransmission: bool = False) -> None:
+        if Flag.ACK in seg.flags and self.ack_owed:
+            self.ack_owed = False  # the held-back ACK rides on this segment
+            self._out.append(StopTimer(TimerKind.DELAYED_ACK))
+        self._out.append(Transmit(seg, why, retransmission))
+
+    def _send_ack(self, why: Why) -> None:
+        self._emit(Segment(Flag.ACK, self.snd_nxt, self.rcv_nxt), why)
+
+    def _ack_data(self, why: Why = Why.ACK) -> None:
+        """ACK received data or a FIN now, or hold the ACK back when delayed ACK is on."""
+        if self.config.delayed_ack and self.state in (
+            State.ESTABLISHED,
+            State.CLOSE_WAIT,
+            State.FIN_WAIT_1,
+            State.FIN_WAIT_2,
+        ):
+            if not self.ack_owed:
+                self.ack_owed = True
+                self._out.append(StartTimer(TimerKind.DELAYED_ACK, DELAYED_ACK_TIMEOUT))
+            return
+        self._send_ack(why)
+
+    def _start_rto(self, now: float) -> None:
+        self.rto_running = True
+        self._out.append(StartTimer(TimerKind.RETRANSMISSION, self.rto))
+
+    def _start_time_wait(self, now: float) -> None:
+        self._stop_all_but(TimerKind.TIME_WAIT)
+        self._out.append(StartTimer(TimerKind.TIME_WAIT, 2 * self.config.msl))
+
+    def _stop_all_but(self, keep: TimerKind | None) -> None:
+        if self.rto_running and keep is not TimerKind.RETRANSMISSION:
+            self._out.append(StopTimer(TimerKind.RETRANSMISSION))
+            self.rto_running = False
+        if self.ack_owed and keep is not TimerKind.DELAYED_ACK:
+            self._out.append(StopTimer(TimerKind.DELAYED_ACK))
+            self.ack_owed = False
+
+    def _move(self, row: Transition, expect: State | None = None) -> None:
+        assert row.state is self.state, (row, self.state)
+        if expect is not None:
+            assert row.next_state is expect
+        if row.next_state is not self.state or row.event is Event.RCV_FIN:
+            self._out.append(ChangeState(self.state, row.next_state, row))
+        self.state = row.next_state
+
+    def _row(self, event: Event, when: str = "") -> Transition:
+        row = transition(self.state, event, when)
+        assert row is not None, f"no transition for {self.state} / {event}"
+        return row
+
+    def _forget(self, row: Transition, now: float) -> None:
+        """Delete the TCB: CLOSED, every timer stopped, every queue emptied."""
+        self._stop_all_but(None)
+        if self.state is State.TIME_WAIT and row.event is not Event.TIMEOUT_2MSL:
+            self._out.append(StopTimer(TimerKind.TIME_WAIT))
+        self._move(row)
+        self.unacked.clear()
+        self.out_of_order.clear()
+        self.queued_bytes = 0
+        self.fin_wanted = self.fin_sent = False
+        self.rto, self.retries = INITIAL_RTO, 0
+
+    def _back_to_listen(self, row: Transition, now: float) -> None:
+        self._forget(row, now)
+        self.irs = None
+
+    def _drop(self, reason: str) -> None:
+        self._out.append(Drop(reason))
+
+    def _flush(self) -> list[Action]:
+        out, self._out = self._out, []
+        return out
+
+
+# FIN_WAIT_1 and LAST_ACK: bytes written before close() still go out, then the FIN
+_CAN_SEND = frozenset({State.ESTABLISHED, State.CLOSE_WAIT, State.FIN_WAIT_1, State.LAST_ACK})
+_ACCEPTS_DATA = frozenset({State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2})
+_FIN_RECEIVED = frozenset({State.CLOSE_WAIT, State.LAST_ACK, State.CLOSING, State.TIME_WAIT})

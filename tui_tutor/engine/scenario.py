@@ -1,0 +1,170 @@
+"""Scenarios: who listens, connects, sends, closes, loses what; and running them.
+
+A scenario is plain data (the TOML loader in ``tui_tutor.scenarios`` builds it).
+``run`` plays its steps in order on a fresh ``Link`` and returns the trace.
+After each step everything in flight is delivered, with what it provokes,
+unless the step says ``hold``: then its segments stay on the wire while the
+next step runs. Timers fire only while a ``Wait`` moves the clock.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from .link import Link
+from .peer import Peer, PeerConfig
+from .seq import MODULUS
+from .states import Event, ProtocolError
+from .trace import Role, Trace
+
+
+@dataclass(frozen=True)
+class PeerSetup:
+    isn: int | None = None  # None: a random ISN each run
+    listening: bool = False
+    delayed_ack: bool = False
+
+
+@dataclass(frozen=True)
+class Listen:
+    peer: Role = Role.SERVER
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Connect:
+    peer: Role = Role.CLIENT
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Send:
+    peer: Role
+    bytes: int
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Close:
+    peer: Role
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Abort:
+    peer: Role
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Lose:
+    """The next ``count`` segments this peer sends are lost on the wire."""
+
+    peer: Role
+    count: int = 1
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    seconds: float
+    hold: bool = False
+
+
+Step = Listen | Connect | Send | Close | Abort | Lose | Wait
+
+_EVENTS: dict[type, Event] = {
+    Listen: Event.LISTEN,
+    Connect: Event.CONNECT,
+    Send: Event.SEND,
+    Close: Event.CLOSE,
+    Abort: Event.ABORT,
+}
+
+
+def describe(step: Step) -> str:
+    """``send by client``: how error messages name a step."""
+    name = type(step).__name__.lower()
+    peer = getattr(step, "peer", None)
+    return f"{name} by {peer.value}" if peer is not None else name
+
+
+@dataclass(frozen=True)
+class Scenario:
+    client: PeerSetup = field(default_factory=PeerSetup)
+    server: PeerSetup = field(default_factory=lambda: PeerSetup(listening=True))
+    steps: tuple[Step, ...] = ()
+    msl: float = 30.0  # maximum segment lifetime; TIME_WAIT lasts 2*MSL
+    mss: int = 1460
+
+
+class StepError(Exception):
+    """A step the current state does not allow, e.g. ``send`` in CLOSED."""
+
+    def __init__(self, index: int, step: Step, message: str) -> None:
+        self.index, self.step = index, step
+        super().__init__(f"steps[{index}] ({describe(step)}): {message}")
+
+
+def choose_isns(scenario: Scenario, rng: random.Random | None = None) -> dict[Role, int]:
+    """The ISNs a run will use: the scenario's, or random ones (RFC 9293 3.4.1)."""
+    rng = rng or random.Random()
+    isns = {}
+    for role, setup in ((Role.CLIENT, scenario.client), (Role.SERVER, scenario.server)):
+        isns[role] = setup.isn if setup.isn is not None else rng.randrange(MODULUS)
+    return isns
+
+
+def new_link(scenario: Scenario, isns: dict[Role, int]) -> Link:
+    setups = {Role.CLIENT: scenario.client, Role.SERVER: scenario.server}
+    peers = {
+        role: Peer(
+            role,
+            PeerConfig(
+                isn=isns[role],
+                listening=setup.listening,
+                delayed_ack=setup.delayed_ack,
+                msl=scenario.msl,
+                mss=scenario.mss,
+            ),
+        )
+        for role, setup in setups.items()
+    }
+    link = Link(peers)
+    for role, setup in setups.items():
+        if setup.listening:
+            link.call(role, Event.LISTEN)  # step -1: the setup before the first step
+    return link
+
+
+def run(
+    scenario: Scenario,
+    rng: random.Random | None = None,
+    isns: dict[Role, int] | None = None,
+) -> Trace:
+    """Play every step; raise StepError at the first impossible one."""
+    link = new_link(scenario, isns or choose_isns(scenario, rng))
+    for index, step in enumerate(scenario.steps):
+        run_step(link, index, step)
+    link.deliver_all()
+    link.trace.step_count = len(scenario.steps)
+    return link.trace
+
+
+def run_step(link: Link, index: int, step: Step) -> None:
+    link.step = index
+    if isinstance(step, Wait):
+        link.deliver_all()
+        link.advance(step.seconds)
+    elif isinstance(step, Lose):
+        link.lose_next(step.peer, step.count)
+        return  # not an action on the wire: whatever is held stays held
+    else:
+        nbytes = step.bytes if isinstance(step, Send) else 0
+        try:
+            link.call(step.peer, _EVENTS[type(step)], nbytes)
+        except ProtocolError as err:
+            raise StepError(index, step, f"not possible in {err.state.value}") from None
+    if not step.hold:
+        link.deliver_all()

@@ -1,0 +1,376 @@
+"""The TCP connection state machine of RFC 9293 (section 3.3.2, figure 5), as data.
+
+How it works
+------------
+A connection end (a "peer") is always in one of the eleven ``State``s. Something
+happens to it: the user calls ``listen``/``connect``/``send``/``close``/``abort``,
+a segment arrives (``rcv SYN``, ``rcv FIN`` ...), or a timer runs out. Each of
+these is an ``Event``. ``TRANSITIONS`` lists, for every (state, event) pair that
+means something, the next state, what the peer sends on the way ("snd SYN,ACK"),
+a one-line reason and the RFC rule behind it.
+
+The peer code (``peer.py``) decides *which* event a segment is (is its ACK
+acceptable? is it in the window?) and then asks ``transition()`` where to go,
+so the table below is the only place that says which state follows which. The
+app draws its diagrams from the same rows, and the tests enumerate them.
+
+A user call with no row is refused (``ProtocolError: close not possible in
+CLOSED``), as RFC 9293 section 3.10 answers "error: connection does not exist"
+or "connection closing". A segment event with no row changes no state: the
+segment is dropped or answered (an ACK, a RST) as section 3.10.7 says.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class State(enum.Enum):
+    """The eleven states, spelled as Linux's ``ss`` and most textbooks print them."""
+
+    CLOSED = "CLOSED"
+    LISTEN = "LISTEN"
+    SYN_SENT = "SYN_SENT"
+    SYN_RECEIVED = "SYN_RECEIVED"
+    ESTABLISHED = "ESTABLISHED"
+    FIN_WAIT_1 = "FIN_WAIT_1"
+    FIN_WAIT_2 = "FIN_WAIT_2"
+    CLOSE_WAIT = "CLOSE_WAIT"
+    CLOSING = "CLOSING"
+    LAST_ACK = "LAST_ACK"
+    TIME_WAIT = "TIME_WAIT"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def synchronized(self) -> bool:
+        """Both ISNs known: every segment from here on carries an ACK."""
+        return self not in (State.CLOSED, State.LISTEN, State.SYN_SENT)
+
+
+class Event(enum.Enum):
+    """What can happen to a peer. The value is the label drawn on diagram edges."""
+
+    # user calls
+    LISTEN = "listen"
+    CONNECT = "connect"
+    SEND = "send"
+    CLOSE = "close"
+    ABORT = "abort"
+    # arriving segments
+    RCV_SYN = "rcv SYN"
+    RCV_SYN_ACK = "rcv SYN,ACK"
+    RCV_ACK_OF_SYN = "rcv ACK of SYN"
+    RCV_FIN = "rcv FIN"
+    RCV_ACK_OF_FIN = "rcv ACK of FIN"
+    RCV_FIN_ACK = "rcv FIN + ACK of FIN"
+    RCV_RST = "rcv RST"
+    # timers
+    TIMEOUT_2MSL = "2MSL timeout"
+    GIVE_UP = "retransmissions exhausted"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_user_call(self) -> bool:
+        return self in USER_CALLS
+
+
+USER_CALLS = frozenset({Event.LISTEN, Event.CONNECT, Event.SEND, Event.CLOSE, Event.ABORT})
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One row of the state table."""
+
+    state: State
+    event: Event
+    next_state: State
+    send: str  # what goes on the wire on the way, e.g. "SYN,ACK"; "" for nothing
+    reason: str  # one line, in the learner's terms
+    rule: str  # where RFC 9293 (or the Linux behaviour it leaves open) says so
+    when: str = ""  # a condition that picks between two rows for the same pair
+
+    @property
+    def key(self) -> str:
+        """Stable id for translations and tests, e.g. ``LISTEN/rcv SYN``."""
+        base = f"{self.state.value}/{self.event.value}"
+        return f"{base} ({self.when})" if self.when else base
+
+    @property
+    def label(self) -> str:
+        """The edge label drawn on diagrams: ``rcv SYN / snd SYN,ACK``."""
+        return f"{self.event.value} / snd {self.send}" if self.send else self.event.value
+
+
+S, E = State, Event
+_OPEN = "RFC 9293 3.10.1 OPEN call"
+_SEND = "RFC 9293 3.10.2 SEND call"
+_CLOSE = "RFC 9293 3.10.4 CLOSE call"
+_ABORT = "RFC 9293 3.10.5 ABORT call"
+_SYN_SENT = "RFC 9293 3.10.7.3 SYN-SENT state"
+_LISTEN = "RFC 9293 3.10.7.2 LISTEN state"
+_RST = "RFC 9293 3.10.7.4 second, check the RST bit"
+_ACK = "RFC 9293 3.10.7.4 fifth, check the ACK field"
+_FIN = "RFC 9293 3.10.7.4 eighth, check the FIN bit"
+_TIMEOUT = "RFC 9293 3.10.8 timeouts"
+_ABORT_RST = "sends RST,ACK (Linux adds ACK to the RFC's bare RST)"
+
+TRANSITION_LIST: tuple[Transition, ...] = (
+    # opening
+    Transition(S.CLOSED, E.LISTEN, S.LISTEN, "", "passive open: wait for a SYN", _OPEN),
+    Transition(
+        S.CLOSED,
+        E.CONNECT,
+        S.SYN_SENT,
+        "SYN",
+        "active open: send a SYN whose seq is the initial sequence number",
+        _OPEN,
+    ),
+    Transition(
+        S.LISTEN,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        "SYN,ACK",
+        "a SYN arrives: answer with our own SYN and ACK its seq+1",
+        _LISTEN,
+    ),
+    Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE),
+    Transition(S.LISTEN, E.ABORT, S.CLOSED, "", "stop listening; nothing to reset", _ABORT),
+    Transition(
+        S.SYN_SENT,
+        E.RCV_SYN_ACK,
+        S.ESTABLISHED,
+        "ACK",
+        "our SYN is acknowledged and theirs arrived: ACK it, the connection is open",
+        _SYN_SENT,
+    ),
+    Transition(
+        S.SYN_SENT,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        "SYN,ACK",
+        "simultaneous open: a SYN crossed ours; send SYN again, now with an ACK",
+        _SYN_SENT,
+    ),
+    Transition(
+        S.SYN_SENT,
+        E.RCV_RST,
+        S.CLOSED,
+        "",
+        "connection refused: the RST acknowledges our SYN",
+        _SYN_SENT,
+    ),
+    Transition(
+        S.SYN_SENT, E.SEND, S.SYN_SENT, "", "data waits until the connection is open", _SEND
+    ),
+    Transition(S.SYN_SENT, E.CLOSE, S.CLOSED, "", "give up the connection before it opens", _CLOSE),
+    Transition(S.SYN_SENT, E.ABORT, S.CLOSED, "", "give up; nothing to reset yet", _ABORT),
+    Transition(
+        S.SYN_SENT,
+        E.GIVE_UP,
+        S.CLOSED,
+        "",
+        "no answer to any SYN: connection timed out",
+        _TIMEOUT,
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.RCV_ACK_OF_SYN,
+        S.ESTABLISHED,
+        "",
+        "our SYN is acknowledged: the connection is open",
+        _ACK,
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.RCV_SYN_ACK,
+        S.ESTABLISHED,
+        "",
+        "simultaneous open: their SYN,ACK acknowledges our SYN",
+        _SYN_SENT,
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.RCV_RST,
+        S.LISTEN,
+        "",
+        "reset during a passive open: go back to listening",
+        _RST,
+        when="passive open",
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.RCV_RST,
+        S.CLOSED,
+        "",
+        "reset during an active open: connection refused",
+        _RST,
+        when="active open",
+    ),
+    Transition(
+        S.SYN_RECEIVED, E.SEND, S.SYN_RECEIVED, "", "data waits until the connection is open", _SEND
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.CLOSE,
+        S.FIN_WAIT_1,
+        "FIN",
+        "close before any data: send FIN",
+        _CLOSE,
+    ),
+    Transition(S.SYN_RECEIVED, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT),
+    Transition(
+        S.SYN_RECEIVED,
+        E.GIVE_UP,
+        S.CLOSED,
+        "",
+        "no ACK for our SYN,ACK: give up",
+        _TIMEOUT,
+    ),
+    # data transfer
+    Transition(S.ESTABLISHED, E.SEND, S.ESTABLISHED, "data", "send data", _SEND),
+    Transition(S.CLOSE_WAIT, E.SEND, S.CLOSE_WAIT, "data", "half-closed: we may still send", _SEND),
+    # closing
+    Transition(
+        S.ESTABLISHED,
+        E.CLOSE,
+        S.FIN_WAIT_1,
+        "FIN",
+        "active close: send FIN; it takes one sequence number",
+        _CLOSE,
+    ),
+    Transition(
+        S.ESTABLISHED,
+        E.RCV_FIN,
+        S.CLOSE_WAIT,
+        "ACK",
+        "the other side has finished sending: ACK its FIN (seq+1)",
+        _FIN,
+    ),
+    Transition(
+        S.FIN_WAIT_1,
+        E.RCV_ACK_OF_FIN,
+        S.FIN_WAIT_2,
+        "",
+        "our FIN is acknowledged; wait for theirs",
+        _ACK,
+    ),
+    Transition(
+        S.FIN_WAIT_1,
+        E.RCV_FIN,
+        S.CLOSING,
+        "ACK",
+        "simultaneous close: their FIN came before the ACK of ours",
+        _FIN,
+    ),
+    Transition(
+        S.FIN_WAIT_1,
+        E.RCV_FIN_ACK,
+        S.TIME_WAIT,
+        "ACK",
+        "their FIN also acknowledges ours: ACK it and wait 2MSL",
+        _FIN,
+    ),
+    Transition(
+        S.FIN_WAIT_2,
+        E.RCV_FIN,
+        S.TIME_WAIT,
+        "ACK",
+        "their FIN arrives: ACK it and wait 2MSL before forgetting the connection",
+        _FIN,
+    ),
+    Transition(
+        S.CLOSE_WAIT,
+        E.CLOSE,
+        S.LAST_ACK,
+        "FIN",
+        "passive close: our side is done too; send FIN",
+        _CLOSE,
+    ),
+    Transition(
+        S.CLOSING,
+        E.RCV_ACK_OF_FIN,
+        S.TIME_WAIT,
+        "",
+        "our FIN is acknowledged: wait 2MSL",
+        _ACK,
+    ),
+    Transition(
+        S.LAST_ACK,
+        E.RCV_ACK_OF_FIN,
+        S.CLOSED,
+        "",
+        "our FIN is acknowledged: the connection is gone",
+        _ACK,
+    ),
+    Transition(
+        S.TIME_WAIT,
+        E.RCV_FIN,
+        S.TIME_WAIT,
+        "ACK",
+        "their FIN again: our last ACK was lost; ACK again and restart 2MSL",
+        _FIN,
+    ),
+    Transition(
+        S.TIME_WAIT,
+        E.TIMEOUT_2MSL,
+        S.CLOSED,
+        "",
+        "2MSL passed: no old segment can still arrive",
+        _TIMEOUT,
+    ),
+    # resets
+    *(
+        Transition(state, E.RCV_RST, S.CLOSED, "", "connection reset by the other side", _RST)
+        for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT)
+    ),
+    *(
+        Transition(state, E.RCV_RST, S.CLOSED, "", "reset while closing: forget it now", _RST)
+        for state in (S.CLOSING, S.LAST_ACK, S.TIME_WAIT)
+    ),
+    *(
+        Transition(state, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT)
+        for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT)
+    ),
+    *(
+        Transition(state, E.ABORT, S.CLOSED, "", "abort while closing: just forget it", _ABORT)
+        for state in (S.CLOSING, S.LAST_ACK, S.TIME_WAIT)
+    ),
+    *(
+        Transition(
+            state, E.GIVE_UP, S.CLOSED, "", "no ACK after every retransmission: give up", _TIMEOUT
+        )
+        for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK)
+    ),
+)
+
+TRANSITIONS: dict[tuple[State, Event, str], Transition] = {
+    (t.state, t.event, t.when): t for t in TRANSITION_LIST
+}
+
+
+class ProtocolError(Exception):
+    """A user call that the current state does not allow."""
+
+    def __init__(self, event: Event, state: State, role: str = "") -> None:
+        self.event, self.state, self.role = event, state, role
+        super().__init__(f"{event.value} not possible in {state.value}")
+
+
+def transition(state: State, event: Event, when: str = "") -> Transition | None:
+    """The row for (state, event), or None when the event changes nothing there."""
+    return TRANSITIONS.get((state, event, when))
+
+
+def allowed_calls(state: State) -> list[Event]:
+    """User calls that the given state accepts, in the order the app offers them."""
+    return [
+        e
+        for e in Event
+        if e.is_user_call
+        and any((state, e, w) in TRANSITIONS for w in ("", "passive open", "active open"))
+    ]

@@ -1,0 +1,246 @@
+"""The trace: everything that happened in a run, in order, as plain records.
+
+Lessons, quizzes, the app and ``tui-tutor simulate`` read only this. Every
+record has the virtual ``time`` it happened at and the index of the scenario
+``step`` that caused it (timers firing during a ``wait`` belong to that wait).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .segment import Segment
+from .seq import relative
+from .states import State, Transition
+
+
+class Role(enum.Enum):
+    CLIENT = "client"
+    SERVER = "server"
+
+    @property
+    def other(self) -> Role:
+        return Role.SERVER if self is Role.CLIENT else Role.CLIENT
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class TimerKind(enum.Enum):
+    RETRANSMISSION = "RTO"
+    TIME_WAIT = "2MSL"
+    DELAYED_ACK = "delayed ACK"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Why(enum.Enum):
+    """Why a segment was sent: the quiz explains seq/ack/flags from this."""
+
+    SYN = "active open"
+    SYN_ACK = "answer to a SYN"
+    HANDSHAKE_ACK = "completes the handshake"
+    DATA = "data from the application"
+    ACK = "acknowledges data"
+    FIN = "the application closed its side"
+    ACK_OF_FIN = "acknowledges a FIN"
+    RST_REFUSED = "nothing listens on the port"
+    RST_ABORT = "the application aborted"
+    RST_BAD_ACK = "acknowledges something never sent"
+    DUPLICATE_ACK = "a segment outside the window or out of order"
+    CHALLENGE_ACK = "a SYN or RST that does not fit the connection"
+    RETRANSMISSION = "the retransmission timer ran out"
+
+
+@dataclass(frozen=True, slots=True)
+class UserCalled:
+    time: float
+    step: int
+    peer: Role
+    call: str  # "connect", "send 5", "close" ...
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSent:
+    time: float
+    step: int
+    index: int  # 0-based number of the segment in the run
+    sender: Role
+    segment: Segment
+    why: Why
+    retransmission: bool = False
+    lost: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentDelivered:
+    """A segment reached its receiver; the states are those after it was processed."""
+
+    time: float
+    step: int
+    index: int
+    receiver: Role
+    client_state: State
+    server_state: State
+    note: str = ""  # why the receiver dropped or merely answered it, if it did
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    time: float
+    step: int
+    peer: Role
+    old: State
+    new: State
+    transition: Transition
+    cause_segment: int | None = None  # index of the segment that caused it, if any
+
+
+@dataclass(frozen=True, slots=True)
+class TimerStarted:
+    time: float
+    step: int
+    peer: Role
+    timer: TimerKind
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimerStopped:
+    time: float
+    step: int
+    peer: Role
+    timer: TimerKind
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    time: float
+    step: int
+    peer: Role
+    timer: TimerKind
+
+
+TraceEvent = (
+    UserCalled
+    | SegmentSent
+    | SegmentDelivered
+    | StateChanged
+    | TimerStarted
+    | TimerStopped
+    | TimerFired
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRecord:
+    """One row of a ladder: a segment with both peers' states right after it.
+
+    The same record describes simulated runs and real captures, so the JSON of
+    ``tui-tutor simulate --json`` and ``tui-tutor capture --json`` is one shape.
+    """
+
+    sender: Role
+    flags: list[str]
+    seq: int  # absolute
+    ack: int | None  # absolute; None when the ACK flag is off
+    length: int
+    time: float
+    retransmission: bool
+    lost: bool
+    client_state: State
+    server_state: State
+    index: int = 0
+    note: str = ""
+
+    def to_json(self, isns: dict[Role, int | None], absolute: bool = False) -> dict:
+        seq, ack = self.seq, self.ack
+        if not absolute:
+            seq = relative(seq, isns.get(self.sender))
+            if ack is not None:
+                ack = relative(ack, isns.get(self.sender.other))
+        return {
+            "from": self.sender.value,
+            "flags": self.flags,
+            "seq": seq,
+            "ack": ack,
+            "len": self.length,
+            "time": round(self.time, 6),
+            "retransmission": self.retransmission,
+            "lost": self.lost,
+            "client_state": self.client_state.value,
+            "server_state": self.server_state.value,
+        }
+
+
+@dataclass
+class Trace:
+    """A run: its events, each peer's ISN, and the step each event came from."""
+
+    events: list[TraceEvent] = field(default_factory=list)
+    isn: dict[Role, int] = field(default_factory=dict)
+    step_count: int = 0
+
+    def segments(self) -> list[SegmentRecord]:
+        """One record per segment sent, in sending order."""
+        sent: dict[int, SegmentSent] = {}
+        records: dict[int, SegmentRecord] = {}
+        states = {Role.CLIENT: State.CLOSED, Role.SERVER: State.CLOSED}
+        for ev in self.events:
+            if isinstance(ev, StateChanged):
+                states[ev.peer] = ev.new
+            elif isinstance(ev, SegmentSent):
+                sent[ev.index] = ev
+                if ev.lost:
+                    records[ev.index] = _record(ev, states[Role.CLIENT], states[Role.SERVER])
+            elif isinstance(ev, SegmentDelivered):
+                records[ev.index] = _record(
+                    sent[ev.index], ev.client_state, ev.server_state, ev.note
+                )
+        # a segment still in flight when the run ended: states as they are at the end
+        for index, ev in sent.items():
+            records.setdefault(index, _record(ev, states[Role.CLIENT], states[Role.SERVER]))
+        return [records[i] for i in sorted(records)]
+
+    def final_states(self) -> dict[Role, State]:
+        states = {Role.CLIENT: State.CLOSED, Role.SERVER: State.CLOSED}
+        for ev in self.events:
+            if isinstance(ev, StateChanged):
+                states[ev.peer] = ev.new
+        return states
+
+    def to_json(self, absolute: bool = False) -> dict:
+        """The ``{"connections": [...]}`` shape shared with the capture reader."""
+        isns: dict[Role, int | None] = dict(self.isn)
+        records = self.segments()
+        start = records[0].time if records else 0.0
+        rows = []
+        for record in records:
+            row = record.to_json(isns, absolute)
+            row["time"] = round(record.time - start, 6)
+            rows.append(row)
+        return {
+            "connections": [
+                {"client": Role.CLIENT.value, "server": Role.SERVER.value, "segments": rows}
+            ]
+        }
+
+
+def _record(ev: SegmentSent, client: State, server: State, note: str = "") -> SegmentRecord:
+    seg = ev.segment
+    return SegmentRecord(
+        sender=ev.sender,
+        flags=seg.flags.names,
+        seq=seg.seq.value,
+        ack=seg.ack.value if seg.ack is not None and seg.flags.names.count("ACK") else None,
+        length=seg.length,
+        time=ev.time,
+        retransmission=ev.retransmission,
+        lost=ev.lost,
+        client_state=client,
+        server_state=server,
+        index=ev.index,
+        note=note,
+    )

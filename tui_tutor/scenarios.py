@@ -1,0 +1,164 @@
+"""Scenario files: the TOML tables that tell the engine what happens.
+
+The same tables appear standalone (``tui-tutor simulate FILE``) and inside
+lessons (``[scenario]``). pydantic checks their shape here; the engine then
+checks that each step is possible in the state it meets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import engine
+from .validation import read_toml, validate
+
+PeerName = Literal["client", "server"]
+_ROLE = {"client": engine.Role.CLIENT, "server": engine.Role.SERVER}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, use_attribute_docstrings=True, frozen=True
+    )
+
+
+class PeerTable(_Strict):
+    """One peer's setup."""
+
+    isn: int | None = Field(default=None, ge=0, le=engine.MODULUS - 1)
+    """Initial sequence number, 0 to 4294967295. Omitted: a random ISN each run."""
+    listening: bool | None = None
+    """Does this peer listen from the start? Omitted: the server listens, the client does not.
+    A server that does not listen answers a SYN with RST (connection refused)."""
+    delayed_ack: bool = False
+    """Hold back the ACK of data or a FIN until this peer sends something else or 40 ms pass
+    (Linux's delayed ACK). With it, the ACK of a FIN can ride on the FIN: a three-segment
+    close."""
+
+
+class _Step(_Strict):
+    hold: bool = False
+    """Keep this step's segments in flight while the next step runs (to make segments cross,
+    as in simultaneous open and close)."""
+
+
+class ConnectStep(_Step):
+    """Active open: send a SYN."""
+
+    do: Literal["connect"]
+    peer: PeerName = "client"
+    """Who connects (default: the client)."""
+
+
+class ListenStep(_Step):
+    """Passive open: wait for a SYN."""
+
+    do: Literal["listen"]
+    peer: PeerName = "server"
+    """Who listens (default: the server)."""
+
+
+class SendStep(_Step):
+    """The application writes bytes."""
+
+    do: Literal["send"]
+    peer: PeerName
+    """Who sends."""
+    bytes: int = Field(gt=0, le=1_000_000)
+    """How many bytes the application writes."""
+
+
+class CloseStep(_Step):
+    """The application closes its side: a FIN (the other direction may still carry data)."""
+
+    do: Literal["close"]
+    peer: PeerName
+    """Who closes."""
+
+
+class AbortStep(_Step):
+    """The application aborts: a RST."""
+
+    do: Literal["abort"]
+    peer: PeerName
+    """Who aborts."""
+
+
+class LoseStep(_Step):
+    """The next ``count`` segments this peer sends are lost on the wire."""
+
+    do: Literal["lose"]
+    peer: PeerName
+    """Whose segments are lost."""
+    count: int = Field(default=1, ge=1, le=100)
+    """How many of its next segments are lost."""
+
+
+class WaitStep(_Step):
+    """Advance the virtual clock; timers (retransmission, delayed ACK, 2MSL) fire."""
+
+    do: Literal["wait"]
+    seconds: float = Field(gt=0, le=100_000)
+    """Seconds of virtual time."""
+
+
+StepTable = Annotated[
+    ConnectStep | ListenStep | SendStep | CloseStep | AbortStep | LoseStep | WaitStep,
+    Field(discriminator="do"),
+]
+
+
+class ScenarioTable(_Strict):
+    """What happens on the wire: both peers' setup and the steps, in order."""
+
+    msl: float = Field(default=30.0, gt=0, le=3600)
+    """Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL."""
+    mss: int = Field(default=1460, ge=1, le=65495)
+    """Largest payload of one segment; longer writes are split."""
+    client: PeerTable = PeerTable()
+    """The client: the side that connects."""
+    server: PeerTable = PeerTable()
+    """The server: the side that listens."""
+    steps: list[StepTable] = Field(min_length=1)
+    """What the applications and the network do, in order."""
+
+    def to_engine(self) -> engine.Scenario:
+        return engine.Scenario(
+            client=_peer(self.client, default_listening=False),
+            server=_peer(self.server, default_listening=True),
+            steps=tuple(_step(s) for s in self.steps),
+            msl=self.msl,
+            mss=self.mss,
+        )
+
+
+def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
+    listening = default_listening if table.listening is None else table.listening
+    return engine.PeerSetup(isn=table.isn, listening=listening, delayed_ack=table.delayed_ack)
+
+
+def _step(s: StepTable) -> engine.Step:
+    if isinstance(s, WaitStep):
+        return engine.Wait(s.seconds, hold=s.hold)
+    role = _ROLE[s.peer]
+    if isinstance(s, ConnectStep):
+        return engine.Connect(role, hold=s.hold)
+    if isinstance(s, ListenStep):
+        return engine.Listen(role, hold=s.hold)
+    if isinstance(s, SendStep):
+        return engine.Send(role, s.bytes, hold=s.hold)
+    if isinstance(s, CloseStep):
+        return engine.Close(role, hold=s.hold)
+    if isinstance(s, AbortStep):
+        return engine.Abort(role, hold=s.hold)
+    return engine.Lose(role, s.count, hold=s.hold)
+
+
+def load_scenario(path: Path, label: str | None = None) -> engine.Scenario:
+    """Read and check a scenario file; FileProblem names the file and the field."""
+    label = label or str(path)
+    data = read_toml(path, label)
+    return validate(ScenarioTable, data, label).to_engine()

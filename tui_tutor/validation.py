@@ -1,0 +1,222 @@
+"""Turn pydantic and TOML errors into one line each, in the file's own terms.
+
+``FILE: steps[3].peer: must be "client" or "server"``: the dotted path is the
+TOML path the author wrote (union tags that pydantic adds are left out), the
+message talks about TOML keys and values, not Python types, and misspelt keys
+and values get a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+# keys that pick the member of a discriminated union; pydantic puts their value in loc
+DISCRIMINATORS = ("do", "kind")
+
+
+class FileProblem(Exception):
+    """One or more problems with one file, each already a complete line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
+    """Parse a TOML file or raise FileProblem with one clear line."""
+    label = label or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileProblem([f"{label}: no such file"]) from None
+    except IsADirectoryError:
+        raise FileProblem([f"{label}: is a directory, not a TOML file"]) from None
+    except OSError as err:
+        raise FileProblem([f"{label}: cannot read: {err.strerror}"]) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise FileProblem([f"{label}: not UTF-8 text (byte offset {err.start})"]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise FileProblem([f"{label}: invalid TOML: {err}"]) from None
+
+
+def dotted(loc: tuple[Any, ...], data: Any) -> str:
+    """``('steps', 3, 'send', 'peer')`` -> ``steps[3].peer`` (the union tag dropped)."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            continue
+        if (
+            isinstance(node, dict)
+            and part not in node
+            and any(node.get(key) == part for key in DISCRIMINATORS)
+        ):
+            continue  # pydantic's union tag, not a key the author wrote
+        out += f".{part}" if out else str(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def _quote_all(values: list[Any]) -> str:
+    quoted = [f'"{v}"' for v in values]
+    if len(quoted) <= 2:
+        return " or ".join(quoted)
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _suggest(value: Any, choices: list[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    match = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if not match:
+        match = [c for c in choices if c.lower() == value.lower()]
+    return f'; did you mean "{match[0]}"?' if match else ""
+
+
+def _literal_choices(error: dict[str, Any]) -> list[str]:
+    expected = error.get("ctx", {}).get("expected", "")
+    return [
+        part.strip().strip("'\"")
+        for part in expected.replace(" or ", ",").split(",")
+        if part.strip()
+    ]
+
+
+def _allowed_keys(model: type[BaseModel] | None, loc: tuple[Any, ...], data: Any) -> list[str]:
+    """Keys allowed at the table that holds ``loc[-1]``, found by walking the input."""
+    if model is None:
+        return []
+    return keys_at(model, loc[:-1], data)
+
+
+def _models_in(tp: Any) -> list[type[BaseModel]]:
+    """The pydantic models a type annotation can hold (through Annotated, unions, lists)."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    return [m for arg in typing.get_args(tp) for m in _models_in(arg)]
+
+
+def _pick(models: list[type[BaseModel]], node: Any) -> type[BaseModel] | None:
+    """The member of a discriminated union that ``node`` (a TOML table) chose."""
+    if isinstance(node, dict):
+        for key in DISCRIMINATORS:
+            for m in models:
+                field = m.model_fields.get(key)
+                if field is not None and node.get(key) in typing.get_args(field.annotation):
+                    return m
+    return models[0] if models else None
+
+
+def keys_at(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
+    """Keys that the table at ``loc`` may have, for "did you mean" suggestions."""
+    current: type[BaseModel] | None = model
+    annotation: Any = None
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            current = _pick(_models_in(annotation), node)
+            continue
+        if current is None:
+            return []
+        if part not in current.model_fields:
+            continue  # a union tag in loc
+        annotation = current.model_fields[part].annotation
+        node = node.get(part) if isinstance(node, dict) else None
+        current = _pick(_models_in(annotation), node)
+    return list(current.model_fields) if current is not None else []
+
+
+def message(error: dict[str, Any], model: type[BaseModel] | None = None, data: Any = None) -> str:
+    """A pydantic error dict, said in TOML terms."""
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx", {})
+    loc = tuple(error.get("loc", ()))
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        name = loc[-1] if loc else "?"
+        hint = _suggest(name, _allowed_keys(model, loc, data))
+        return f'unknown key "{name}"{hint}'
+    if kind == "literal_error":
+        choices = _literal_choices(error)
+        return f"must be {_quote_all(choices)}{_suggest(value, choices)}"
+    if kind == "union_tag_invalid":
+        choices = [c.strip().strip("'\"") for c in ctx.get("expected_tags", "").split(",")]
+        tag = ctx.get("tag")
+        return f'unknown value "{tag}"{_suggest(tag, choices)} (one of: {", ".join(choices)})'
+    if kind == "union_tag_not_found":
+        return f'required key "{ctx.get("discriminator", "").strip(chr(39))}" is missing'
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, not {_toml_repr(value)}"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, not {_toml_repr(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, not {_toml_repr(value)}"
+    if kind in ("string_type",):
+        return f"must be a string, not {_toml_repr(value)}"
+    if kind in ("list_type",):
+        return f"must be an array, not {_toml_repr(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a table, not {_toml_repr(value)}"
+    if kind == "greater_than":
+        return f"must be greater than {_num(ctx.get('gt'))}, not {_toml_repr(value)}"
+    if kind == "greater_than_equal":
+        return f"must be at least {_num(ctx.get('ge'))}, not {_toml_repr(value)}"
+    if kind == "less_than_equal":
+        return f"must be at most {_num(ctx.get('le'))}, not {_toml_repr(value)}"
+    if kind == "less_than":
+        return f"must be less than {_num(ctx.get('lt'))}, not {_toml_repr(value)}"
+    if kind in ("string_too_short", "too_short"):
+        return "must not be empty"
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "")))
+    return str(error.get("msg", kind))
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _toml_repr(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
+def problems(
+    err: ValidationError, label: str, data: Any, model: type[BaseModel] | None = None
+) -> list[str]:
+    """Every problem in a ValidationError, one line each: ``FILE: path: message``."""
+    lines = []
+    for error in err.errors():
+        loc = tuple(error.get("loc", ()))
+        if error["type"] == "union_tag_invalid":
+            loc += (error.get("ctx", {}).get("discriminator", "").strip("'"),)
+        lines.append(f"{label}: {dotted(loc, data)}: {message(error, model, data)}")
+    return list(dict.fromkeys(lines))  # unions can report the same line twice
+
+
+def validate(model: type[BaseModel], data: Any, label: str) -> Any:
+    """``model.model_validate(data)`` or FileProblem with every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise FileProblem(problems(err, label, data, model)) from None
