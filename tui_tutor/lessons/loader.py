@@ -1,0 +1,53 @@
+"""Read lesson files: one TOML file a lesson, each validated alone so errors name it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..validation import FileProblem, read_toml, validate
+from .model import Lesson
+
+
+@dataclass(frozen=True)
+class LoadedLesson:
+    lesson: Lesson
+    path: Path
+    label: str  # how messages name the file
+
+
+def lesson_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders to their ``*.toml`` files; problems for missing or empty inputs."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob("*.toml"))
+            if not found:
+                problems.append(f"{path}: no lessons here (no .toml files)")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    return files, problems
+
+
+def load_lesson(path: Path, label: str | None = None) -> LoadedLesson:
+    """One lesson, or FileProblem with every schema problem of the file."""
+    label = label or str(path)
+    data = read_toml(path, label)
+    return LoadedLesson(validate(Lesson, data, label), path, label)
+
+
+def load_all(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:
+    """Every lesson that loads, in curriculum order, and the problems of the rest."""
+    files, problems = lesson_files(paths)
+    loaded: list[LoadedLesson] = []
+    for file in files:
+        try:
+            loaded.append(load_lesson(file))
+        except FileProblem as err:
+            problems.extend(err.lines)
+    loaded.sort(key=lambda item: (item.lesson.number, item.lesson.id))
+    return loaded, problems
