@@ -482,8 +482,12 @@ class Peer:
 
     def _push(self, now: float) -> None:
         """Send queued bytes as the window allows, then the FIN once they are gone."""
-        if self.state not in _CAN_SEND or self.snd_una == self.iss:
-            return  # nothing goes out before our SYN is acknowledged
+        if self.state not in _CAN_SEND:
+            return
+        if self.snd_una == self.iss and self.queued_bytes:
+            # data waits until our SYN is acknowledged; a close in SYN_RECEIVED with nothing
+            # written sends its FIN at once (RFC 9293 3.10.4), as Linux does
+            return
         while self.queued_bytes:
             room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]
             size = min(self.queued_bytes, self.config.mss, room)
