@@ -1,28 +1,49 @@
-"""``tui-tutor`` with no command: the tutor itself (for now, a demo in the terminal)."""
+"""``tui-tutor`` with no command: the tutor itself, on the bundled lessons."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from . import CommandError
+
+
+def add_learner_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lessons", type=Path, metavar="DIR", help="lesson folder (default: the bundled lessons)"
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where progress is kept (default: your user data folder)",
+    )
+    p.add_argument("--learner", metavar="NAME", help="whose progress (default: your login name)")
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language at start: en or zh (l switches)",
+    )
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    add_learner_options(parent)
+    parent.add_argument("--lesson", metavar="ID", help="open this lesson at once")
     parent.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import engine
-    from ..ladder import ladder_lines
+    from ..app import make_app
+    from ..progress import ProgressError
 
-    scenario = engine.Scenario(
-        steps=(
-            engine.Connect(),
-            engine.Send(engine.Role.CLIENT, 5),
-            engine.Close(engine.Role.CLIENT),
-            engine.Close(engine.Role.SERVER),
-            engine.Wait(61),
+    if args.lessons is not None and not args.lessons.is_dir():
+        raise CommandError(f"{args.lessons}: no such lesson folder")
+    try:
+        app = make_app(
+            args.lessons, args.data_dir, args.learner, args.lang, open_lesson=args.lesson
         )
-    )
-    trace = engine.run(scenario)
-    for line in ladder_lines(trace.segments(), dict(trace.isn)):
-        print(line)
+    except ProgressError as err:
+        raise CommandError(str(err)) from None
+    app.run()
     return 0

@@ -221,6 +221,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "ACK is set, so the segment carries an acknowledgment number.",
         "zh": "ACK 标志已置位，所以报文段带有确认号。",
     },
+    "m_seq_missing": {
+        "en": "Every segment has a sequence number: type it (a number, or x+1, y+1 ...).",
+        "zh": "每个报文段都有序列号：请填写（数字，或 x+1、y+1……）。",
+    },
     "m_flags_missing": {"en": "Missing: {flags}.", "zh": "缺少：{flags}。"},
     "m_flags_extra": {"en": "Not set: {flags}.", "zh": "没有置位：{flags}。"},
     "m_no_ack_flag_on_syn": {

@@ -172,7 +172,8 @@ def _grade_number(
         lines = [] if ok else [explain.phrase("m_ack_without_flag", lang)]
         return FieldGrade(name, given, shown, ok, [*lines, why])
     if given.strip().lower() in EMPTY:
-        return FieldGrade(name, given, shown, False, [explain.phrase("m_ack_missing", lang), why])
+        key = "m_ack_missing" if name == "ack" else "m_seq_missing"
+        return FieldGrade(name, given, shown, False, [explain.phrase(key, lang), why])
     try:
         values = numbers.readings(given, name, record.sender)
     except BadExpression as err:
@@ -323,7 +324,7 @@ def _grade_len(record: SegmentRecord, given: str, lang: str) -> FieldGrade:
 
 def state_changes(run: Run, number: int, peer: Role) -> list[StateChanged]:
     """The state changes of ``peer`` that come with segment ``number``."""
-    start = run.frame_end[number - 2] if number > 1 else 0
+    start = run.frame_end[number - 2] if number > 1 else run.setup_end
     end = run.frame_end[number - 1]
     return [
         ev for ev in run.trace.events[start:end] if isinstance(ev, StateChanged) and ev.peer is peer

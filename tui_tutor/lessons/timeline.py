@@ -54,6 +54,7 @@ class Run:
     causes: list[Cause] = field(default_factory=list)
     why: list[engine.Why] = field(default_factory=list)
     frame_end: list[int] = field(default_factory=list)  # per segment: its cutoff
+    setup_end: int = 0  # events before the first step (a listening server's listen)
 
     @property
     def x(self) -> int | None:
@@ -112,6 +113,17 @@ class Run:
                 return pos
         raise KeyError(number)
 
+    def vars_at(self, cutoff: int, peer: Role) -> object | None:
+        """The peer's sequence variables (SND.NXT, RCV.NXT ...) as of ``cutoff``."""
+        kind = getattr(engine, "PeerVars", None)
+        snap = None
+        if kind is None:
+            return None
+        for ev in self.trace.events[:cutoff]:
+            if isinstance(ev, kind) and ev.peer is peer:
+                snap = ev
+        return snap
+
     @property
     def end_states(self) -> dict[Role, engine.State]:
         return self.states_at(len(self.trace.events))
@@ -129,6 +141,7 @@ def play(
 def build_timeline(lesson: Lesson | None, trace: Trace) -> Run:
     records = trace.segments()
     run = Run(lesson, trace, records, dict(trace.isn))
+    run.setup_end = _setup_end(trace.events)
     _frames(run)
     run.moments = _moments(run)
     return run
@@ -185,10 +198,7 @@ def _setup_end(events: list[engine.TraceEvent]) -> int:
 
 def _moments(run: Run) -> list[Moment]:
     """Start steps, then per segment: before-steps, the segment, after-steps; then the end."""
-    start_cut = _setup_end(run.trace.events)
-    if run.frame_end:
-        # user calls that sent nothing before the first segment (a listen) show at the start
-        start_cut = max(start_cut, 0)
+    start_cut = run.setup_end
     steps = list(enumerate(run.lesson.steps)) if run.lesson else []
     place: dict[tuple[str, int], list[tuple[int, LessonStep]]] = {}
     for i, step in steps:

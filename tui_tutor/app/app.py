@@ -1,0 +1,135 @@
+"""The tutor app: the lesson picker, lessons, sandbox and captures, in one Textual app.
+
+``make_app`` builds it for the command line, the SSH server and the tests alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ..lessons.loader import LoadedLesson
+from ..lessons.model import Lesson
+from ..progress import ProgressStore
+from .i18n import t
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class TooSmallScreen(Screen):
+    """Shown instead of everything while the terminal is under 80x24."""
+
+    BINDINGS = [Binding("q", "app.quit", "quit")]
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; }
+    TooSmallScreen Static { width: 100%; content-align: center middle; text-align: center; }
+    """
+
+    def compose(self):
+        yield Static("", id="too-small-text")
+
+    def on_mount(self) -> None:
+        self.update_text()
+
+    def update_text(self) -> None:
+        app = self.app
+        lang = getattr(app, "lang", "en")
+        self.query_one(Static).update(t("too_small", lang, w=app.size.width, h=app.size.height))
+
+
+class TutorApp(App):
+    CSS_PATH = [
+        Path(__file__).parent / "styles" / "app.tcss",
+        Path(__file__).parent / "styles" / "lesson.tcss",
+        Path(__file__).parent / "styles" / "picker.tcss",
+    ]
+    TITLE = "tui-tutor"
+    BINDINGS = [Binding("q", "quit", "quit")]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        lessons: list[LoadedLesson],
+        problems: list[str] | None = None,
+        store: ProgressStore | None = None,
+        lang: str = "en",
+        open_lesson: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.lessons = lessons
+        self.problems = problems or []
+        self.store = store
+        self.lang = lang
+        self._first_lesson = open_lesson
+
+    def on_mount(self) -> None:
+        from .screens.picker import PickerScreen
+
+        self.push_screen(PickerScreen(self.lessons, self.problems))
+        if self._first_lesson:
+            lesson = next(
+                (i.lesson for i in self.lessons if i.lesson.id == self._first_lesson), None
+            )
+            if lesson is not None:
+                self.open_lesson(lesson)
+        self._check_size()
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if small and not isinstance(top, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif small and isinstance(top, TooSmallScreen):
+            top.update_text()
+        elif not small and isinstance(top, TooSmallScreen):
+            self.pop_screen()
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        from .screens.lesson import LessonScreen, lesson_source
+
+        self.push_screen(LessonScreen(lesson_source(lesson)))
+
+    def open_source(self, source) -> None:
+        from .screens.lesson import LessonScreen
+
+        self.push_screen(LessonScreen(source))
+
+    def open_sandbox(self) -> None:
+        from .screens.sandbox import SandboxScreen
+
+        self.push_screen(SandboxScreen())
+
+    def ask_capture(self) -> None:
+        self.notify("Opening captures comes with the capture reader.", timeout=3)
+
+    async def action_toggle_language(self) -> None:
+        self.lang = "zh" if self.lang == "en" else "en"
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_language", None)
+            if refresh is not None:
+                await refresh()
+
+
+def make_app(
+    lessons_dir: Path | None = None,
+    data_dir: Path | None = None,
+    learner: str | None = None,
+    lang: str = "en",
+    store: ProgressStore | None = None,
+    open_lesson: str | None = None,
+) -> TutorApp:
+    """The app on a lesson folder, with a learner's progress store."""
+    from ..lessons import default_dir
+    from ..lessons.loader import load_all
+
+    loaded, problems = load_all([lessons_dir or default_dir()])
+    if store is None:
+        store = ProgressStore(data_dir, learner)
+    return TutorApp(loaded, problems, store, lang, open_lesson)

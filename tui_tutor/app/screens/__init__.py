@@ -1,0 +1,1 @@
+"""Screens of the tutor app: lesson picker, lesson, help, results, sandbox."""

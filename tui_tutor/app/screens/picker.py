@@ -1,0 +1,200 @@
+"""The lesson picker: lessons by level with the learner's progress; Enter opens one."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...lessons.loader import LoadedLesson
+from ...progress import LessonProgress
+from ..i18n import t
+
+LEVELS = ["basic", "intermediate", "advanced", "review"]
+SANDBOX = "@sandbox"
+CAPTURE = "@capture"
+
+
+class PickerScreen(Screen):
+    BINDINGS = [
+        Binding("l", "toggle_language", "language"),
+        Binding("question_mark", "help", "help"),
+        Binding("s", "open_sandbox", "sandbox", show=False),
+        Binding("o", "open_capture", "open capture", show=False),
+    ]
+
+    def __init__(self, lessons: list[LoadedLesson], problems: list[str]) -> None:
+        super().__init__()
+        self.lessons = lessons
+        self.problems = problems
+
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="picker-title")
+        with Horizontal(id="picker-main"):
+            yield OptionList(id="lesson-list")
+            yield Static("", id="lesson-detail")
+        yield Static("", id="picker-keys")
+
+    def on_mount(self) -> None:
+        self.refresh_lessons()
+        self.query_one("#lesson-list", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_lessons()
+
+    async def refresh_language(self) -> None:
+        self.refresh_lessons()
+
+    def _progress(self) -> dict[str, LessonProgress]:
+        store = getattr(self.app, "store", None)
+        if store is None:
+            return {}
+        return {
+            item.lesson.id: store.lesson(item.lesson.id, len(item.lesson.questions))
+            for item in self.lessons
+        }
+
+    def refresh_lessons(self) -> None:
+        lang = self.lang
+        store = getattr(self.app, "store", None)
+        title = Text(t("app_title", lang), style="bold")
+        if store is not None:
+            title.append(f"   {t('learner', lang)}: {store.learner}", style="dim")
+        self.query_one("#picker-title", Static).update(title)
+        progress = self._progress()
+        options: list[Option | None] = []
+        by_level: dict[str, list[LoadedLesson]] = {}
+        for item in self.lessons:
+            by_level.setdefault(item.lesson.level, []).append(item)
+        for level in [*LEVELS, *sorted(set(by_level) - set(LEVELS))]:
+            items = by_level.get(level)
+            if not items:
+                continue
+            key = f"level_{level}" if level in LEVELS else "level_more"
+            options.append(Option(Text(f"── {t(key, lang)} ──", style="bold"), disabled=True))
+            for item in items:
+                options.append(
+                    Option(self._row(item, progress.get(item.lesson.id)), id=item.lesson.id)
+                )
+        options.append(Option(Text("── ⚙ ──", style="bold"), disabled=True))
+        options.append(Option(Text("  " + t("sandbox", lang)), id=SANDBOX))
+        options.append(Option(Text("  " + t("open_capture", lang)), id=CAPTURE))
+        listing = self.query_one("#lesson-list", OptionList)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        listing.add_options([o for o in options if o is not None])
+        if highlighted is not None and highlighted < listing.option_count:
+            listing.highlighted = highlighted
+        else:
+            listing.highlighted = 1 if listing.option_count > 1 else 0
+        keys = Text()
+        for key, label in (
+            ("↑↓", "key_next"),
+            ("enter", "key_open"),
+            ("l", "key_lang"),
+            ("?", "key_help"),
+            ("q", "key_quit"),
+        ):
+            keys.append(f" {key} ", style="bold reverse")
+            keys.append(f" {t(label, lang) if key != '↑↓' else ''} ")
+        self.query_one("#picker-keys", Static).update(keys)
+        self._show_detail()
+
+    def _row(self, item: LoadedLesson, progress: LessonProgress | None) -> Table:
+        lang = self.lang
+        lesson = item.lesson
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(width=3, justify="right")
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(width=12, no_wrap=True)
+        grid.add_column(width=5, justify="right")
+        status = progress.status if progress else "not started"
+        style = {"solved": "green", "finished": "yellow", "in progress": "cyan"}.get(status, "dim")
+        score = f"{progress.percent}%" if progress and status != "not started" else ""
+        grid.add_row(
+            str(lesson.number),
+            lesson.title.get(lang),
+            Text(t(f"status_{status}", lang), style=style),
+            score,
+        )
+        return grid
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        lang = self.lang
+        listing = self.query_one("#lesson-list", OptionList)
+        detail = Text()
+        if self.problems:
+            detail.append(t("lessons_problems", lang) + "\n", style="bold red")
+            for line in self.problems[:5]:
+                detail.append(line + "\n", style="red")
+            detail.append("\n")
+        index = listing.highlighted
+        option = listing.get_option_at_index(index) if index is not None else None
+        item = self._lesson(option.id if option else None)
+        if item is not None:
+            lesson = item.lesson
+            detail.append(f"{lesson.number}. {lesson.title.get(lang)}\n\n", style="bold")
+            detail.append(lesson.summary.get(lang) + "\n")
+            if lesson.prerequisites:
+                names = [self._title(p) for p in lesson.prerequisites]
+                detail.append(
+                    f"\n{t('prerequisites', lang)}: " + ", ".join(names) + "\n", style="dim"
+                )
+            store = getattr(self.app, "store", None)
+            if store is not None:
+                p = store.lesson(lesson.id, len(lesson.questions))
+                if p.status != "not started":
+                    detail.append(
+                        f"\n{t('status_' + p.status, lang)} · {t('score', lang)} "
+                        f"{p.score:g}/{p.total} · {t('key_hint', lang)} {p.hints} · "
+                        f"{t('key_reveal', lang)} {p.reveals}\n",
+                        style="cyan",
+                    )
+        self.query_one("#lesson-detail", Static).update(detail)
+
+    def _lesson(self, lesson_id: str | None) -> LoadedLesson | None:
+        return next((i for i in self.lessons if i.lesson.id == lesson_id), None)
+
+    def _title(self, lesson_id: str) -> str:
+        item = self._lesson(lesson_id)
+        return item.lesson.title.get(self.lang) if item else lesson_id
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        if option_id == SANDBOX:
+            self.action_open_sandbox()
+        elif option_id == CAPTURE:
+            self.action_open_capture()
+        else:
+            item = self._lesson(option_id)
+            if item is not None:
+                self.app.open_lesson(item.lesson)  # type: ignore[attr-defined]
+
+    def action_open_sandbox(self) -> None:
+        self.app.open_sandbox()  # type: ignore[attr-defined]
+
+    def action_open_capture(self) -> None:
+        self.app.ask_capture()  # type: ignore[attr-defined]
+
+    def action_toggle_language(self) -> None:
+        self.app.action_toggle_language()  # type: ignore[attr-defined]
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen())

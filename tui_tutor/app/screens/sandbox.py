@@ -1,0 +1,215 @@
+"""The sandbox: the learner picks each peer's next action and watches what TCP does.
+
+Every action appends a step to a scenario, and the engine replays the whole
+scenario from the start (it is pure and fast), so b simply drops the last step.
+"""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Label, Static
+
+from ... import engine
+from ...engine import Role
+from ...lessons.quiz import Numbers
+from ...lessons.timeline import Moment, Run, build_timeline
+from ..i18n import t
+from ..view import describe_segment, ladder_rows, pane_data
+from ..widgets.ladder import Ladder
+from ..widgets.state_pane import StatePane
+
+SEND_BYTES = 100
+ACTIONS = {
+    "connect": lambda role: engine.Connect(role),
+    "listen": lambda role: engine.Listen(role),
+    "send": lambda role: engine.Send(role, SEND_BYTES),
+    "close": lambda role: engine.Close(role),
+    "abort": lambda role: engine.Abort(role),
+    "lose": lambda role: engine.Lose(role, 1),
+}
+
+
+class SandboxScreen(Screen):
+    BINDINGS = [
+        Binding("b,left", "undo", "back"),
+        Binding("r", "reset", "restart"),
+        Binding("t", "toggle_numbers", "numbers"),
+        Binding("l", "toggle_language", "language"),
+        Binding("question_mark", "help", "help"),
+        Binding("escape", "app.pop_screen", "lessons"),
+    ]
+    DEFAULT_CSS = """
+    SandboxScreen #header { height: 1; background: $primary-background; }
+    SandboxScreen #main { height: 1fr; }
+    SandboxScreen #client-pane, SandboxScreen #server-pane { width: 27%; max-width: 36; }
+    SandboxScreen #ladder { width: 1fr; }
+    SandboxScreen #actions { height: auto; border: round $accent; padding: 0 1; }
+    SandboxScreen .action-row { height: 1; }
+    SandboxScreen .action-row Label { width: 10; }
+    SandboxScreen .action-row Button { margin: 0 1 0 0; }
+    SandboxScreen #what { height: auto; max-height: 6; }
+    SandboxScreen #keys { height: 1; background: $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps: list[engine.Step] = []
+        self.isns = self._new_isns()
+        self.absolute = False
+        self.run_: Run = self._replay()
+        self._previous_events = 0
+        self._previous_segments = 0
+        self.message = ""
+
+    @staticmethod
+    def _new_isns() -> dict[Role, int]:
+        rng = random.Random()
+        return {Role.CLIENT: rng.randrange(2**32), Role.SERVER: rng.randrange(2**32)}
+
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="header")
+        with Horizontal(id="main"):
+            yield StatePane(id="client-pane")
+            yield Ladder(id="ladder")
+            yield StatePane(id="server-pane")
+        with Vertical(id="actions"):
+            yield Static("", id="what")
+            for role in (Role.CLIENT, Role.SERVER):
+                with Horizontal(classes="action-row"):
+                    yield Label("", id=f"label-{role.value}")
+                    for action in ACTIONS:
+                        yield Button(action, id=f"{role.value}-{action}", compact=True)
+            with Horizontal(classes="action-row"):
+                yield Label("", id="label-time")
+                yield Button("1 s", id="wait-1", compact=True)
+                yield Button("10 s", id="wait-10", compact=True)
+                yield Button("2MSL 60 s", id="wait-60", compact=True)
+        yield Static("", id="keys")
+
+    def on_mount(self) -> None:
+        self._draw()
+        self.query_one("#client-connect", Button).focus()
+
+    def _scenario(self) -> engine.Scenario:
+        return engine.Scenario(steps=tuple(self.steps))
+
+    def _replay(self) -> Run:
+        return build_timeline(None, engine.run(self._scenario(), isns=self.isns))
+
+    def _numbers(self) -> Numbers:
+        return Numbers(self.run_.x, self.run_.y, symbolic=True, absolute=self.absolute)
+
+    def _draw(self) -> None:
+        lang, run = self.lang, self.run_
+        events = len(run.trace.events)
+        now = Moment("events", events, len(run.records))
+        before = Moment("events", self._previous_events, self._previous_segments)
+        numbers = self._numbers()
+        self.query_one("#ladder", Ladder).show(
+            ladder_rows(run, now, numbers, lang, before),
+            (t("client", lang), t("server", lang)),
+            t("segments", lang),
+        )
+        self.query_one("#client-pane", StatePane).data = pane_data(
+            run, now, Role.CLIENT, numbers, lang, before
+        )
+        self.query_one("#server-pane", StatePane).data = pane_data(
+            run, now, Role.SERVER, numbers, lang, before
+        )
+        what = Text()
+        if self.message:
+            what.append(self.message + "\n", style="bold red")
+        for n in range(self._previous_segments + 1, len(run.records) + 1):
+            what.append("\n".join(describe_segment(run, n, numbers, lang)) + "\n")
+        if not what.plain.strip():
+            what.append(t("sandbox_help", lang), style="dim")
+        self.query_one("#what", Static).update(what)
+        self.query_one("#label-client", Label).update(t("client", lang))
+        self.query_one("#label-server", Label).update(t("server", lang))
+        self.query_one("#label-time", Label).update(t("wait_seconds", lang))
+        header = Text(f" {t('sandbox_title', lang)}", style="bold")
+        header.append(f"   {t('absolute' if self.absolute else 'symbolic', lang)}")
+        self.query_one("#header", Static).update(header)
+        keys = Text()
+        for key, label in (
+            ("tab", "key_next"),
+            ("enter", "key_open"),
+            ("b", "key_back"),
+            ("r", "key_restart"),
+            ("t", "key_numbers"),
+            ("l", "key_lang"),
+            ("esc", "key_lessons"),
+        ):
+            keys.append(f" {key} ", style="bold reverse")
+            keys.append(f" {t(label, lang)} ")
+        self.query_one("#keys", Static).update(keys)
+
+    def _apply(self, step: engine.Step) -> None:
+        before = self.run_
+        self.steps.append(step)
+        try:
+            run = self._replay()
+        except engine.StepError as err:
+            self.steps.pop()
+            self.message = t("not_possible", self.lang, what=str(err).split(": ", 1)[-1])
+            self._draw()
+            return
+        self.message = ""
+        self._previous_events = len(before.trace.events)
+        self._previous_segments = len(before.records)
+        self.run_ = run
+        self._draw()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id.startswith("wait-"):
+            self._apply(engine.Wait(float(button_id.removeprefix("wait-"))))
+            return
+        role_name, action = button_id.split("-", 1)
+        role = Role(role_name)
+        self._apply(ACTIONS[action](role))
+
+    def action_undo(self) -> None:
+        if not self.steps:
+            return
+        self.steps.pop()
+        self.run_ = self._replay()
+        self._previous_events = len(self.run_.trace.events)
+        self._previous_segments = len(self.run_.records)
+        self.message = ""
+        self._draw()
+
+    def action_reset(self) -> None:
+        self.steps.clear()
+        self.isns = self._new_isns()
+        self.run_ = self._replay()
+        self._previous_events = self._previous_segments = 0
+        self.message = ""
+        self._draw()
+
+    def action_toggle_numbers(self) -> None:
+        self.absolute = not self.absolute
+        self._draw()
+
+    async def action_toggle_language(self) -> None:
+        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+
+    async def refresh_language(self) -> None:
+        self._draw()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
