@@ -1,0 +1,34 @@
+"""Real captures: read pcap/pcapng files into TCP connections the tutor can step through.
+
+The app calls ``read_capture(path)`` (or ``iter_connections`` to stream) and gets
+``CapturedConnection``s: the client and server as ``ip:port``, ``partial``, the
+numbers relative seq/ack count from (``isns``), and ``steps``, one
+``CapturedSegment`` per captured segment. Each step holds the engine's
+``SegmentRecord`` (both peers' states filled in), the ``StateChange``s the segment
+caused with the engine ``Transition`` that explains each, and the ``Quirk``s:
+what the real peers did that the engine would not do, to be told rather than graded.
+
+Modules, in the order the data flows through them:
+``pcapfile`` (file formats) -> ``decode`` (link, IP, TCP headers) -> ``split``
+(connections) -> ``sequence`` (relative numbers, retransmissions, quirks) and
+``states`` (RFC 9293 states) -> ``connection`` (what the app sees) -> ``reader``.
+"""
+
+from .connection import CapturedConnection, CapturedSegment
+from .errors import CaptureError
+from .quirks import Quirk, QuirkKind
+from .reader import check, iter_connections, read_capture, read_connection
+from .states import StateChange
+
+__all__ = [
+    "CaptureError",
+    "CapturedConnection",
+    "CapturedSegment",
+    "Quirk",
+    "QuirkKind",
+    "StateChange",
+    "check",
+    "iter_connections",
+    "read_capture",
+    "read_connection",
+]

@@ -1,0 +1,15 @@
+"""The one error the capture reader raises: a bad file, said in one line.
+
+The command line prints the message as it is and exits with status 2; the app
+shows it in a dialog. Every message names the file, so it reads alone.
+"""
+
+from __future__ import annotations
+
+
+class CaptureError(Exception):
+    """A file that cannot be read as a capture. ``str(err)`` is the whole message."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

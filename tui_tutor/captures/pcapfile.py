@@ -1,0 +1,325 @@
+"""Capture files: pcap (microseconds or nanoseconds, either byte order) and pcapng.
+
+``frames(path)`` yields one ``Frame`` per captured packet, in file order, and reads
+the file in chunks: it never holds more than a chunk and one record. The headers
+are read with dpkt's own structures (``dpkt.pcap.FileHdr``,
+``dpkt.pcapng.InterfaceDescriptionBlock``); the per-record loop unpacks with
+``struct`` because it runs once per packet and dpkt builds an object per header.
+
+A frame is a plain tuple, not an object, for the same reason:
+``(time, linktype, buf, start, end)``, where the packet is ``buf[start:end]``
+(no copy is made) and ``time`` is seconds since the epoch.
+
+Everything wrong with the file raises ``CaptureError`` with one line that names the
+file and, for a damaged record, the byte offset where the record starts.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import dpkt
+
+from .decode import SUPPORTED_LINKTYPES
+from .errors import CaptureError
+
+Frame = tuple[float, int, bytes, int, int]
+
+CHUNK = 1 << 20
+# libpcap refuses records longer than this (MAXIMUM_SNAPLEN); a bigger length is damage
+MAX_RECORD = 262144
+
+_PCAP_MAGICS: dict[bytes, tuple[str, float, int]] = {
+    # first four bytes -> (byte order, seconds per timestamp unit, record header size)
+    bytes.fromhex("a1b2c3d4"): (">", 1e-6, 16),
+    bytes.fromhex("d4c3b2a1"): ("<", 1e-6, 16),
+    bytes.fromhex("a1b23c4d"): (">", 1e-9, 16),
+    bytes.fromhex("4d3cb2a1"): ("<", 1e-9, 16),
+    # Alexey Kuznetzov's "modified" pcap: 8 more bytes per record header
+    bytes.fromhex("a1b2cd34"): (">", 1e-6, 24),
+    bytes.fromhex("34cdb2a1"): ("<", 1e-6, 24),
+}
+_PCAPNG_SHB = bytes.fromhex("0a0d0d0a")
+_PCAPNG_LE = bytes.fromhex("4d3c2b1a")
+_PCAPNG_BE = bytes.fromhex("1a2b3c4d")
+
+_BT_IDB = 1
+_BT_PB = 2  # the obsolete Packet Block
+_BT_SPB = 3
+_BT_EPB = 6
+
+LINKTYPE_NAMES: dict[int, str] = {
+    value: name.removeprefix("DLT_")
+    for name, value in sorted(vars(dpkt.pcap).items())
+    if name.startswith("DLT_") and isinstance(value, int)
+}
+LINKTYPE_NAMES.update({101: "RAW", 108: "LOOP", 228: "IPV4", 229: "IPV6"})
+
+
+def linktype_name(linktype: int) -> str:
+    name = LINKTYPE_NAMES.get(linktype)
+    return f"{linktype} ({name})" if name else str(linktype)
+
+
+def unsupported(label: str, linktype: int) -> CaptureError:
+    return CaptureError(
+        f"{label}: unsupported link type {linktype_name(linktype)}; this reader knows "
+        "Ethernet, Linux cooked (SLL, SLL2), raw IP and BSD loopback"
+    )
+
+
+def frames(path: str | Path, label: str | None = None) -> Iterator[Frame]:
+    """Every packet of the capture at ``path``, in file order."""
+    label = str(path) if label is None else label
+    try:
+        f = open(path, "rb")  # noqa: SIM115 -- closed by the generator's finally
+    except OSError as err:
+        raise CaptureError(f"{label}: {err.strerror or err}") from None
+    try:
+        try:
+            head = f.read(24)
+        except OSError as err:
+            raise CaptureError(f"{label}: {err.strerror or err}") from None
+        if not head:
+            raise CaptureError(f"{label}: empty file, not a capture")
+        magic = head[:4]
+        if magic in _PCAP_MAGICS:
+            yield from _pcap(f, head, label)
+        elif magic == _PCAPNG_SHB:
+            yield from _pcapng(f, head, label)
+        else:
+            raise CaptureError(
+                f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})"
+            )
+    finally:
+        f.close()
+
+
+def _chunks(f: BinaryIO, label: str) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = f.read(CHUNK)
+        except OSError as err:
+            raise CaptureError(f"{label}: {err.strerror or err}") from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _truncated(label: str, offset: int, what: str) -> CaptureError:
+    return CaptureError(f"{label}: truncated record at byte {offset}: the file ends inside {what}")
+
+
+# ---------------------------------------------------------------------- pcap
+
+
+def _pcap(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+    order, unit, rec_len = _PCAP_MAGICS[head[:4]]
+    if len(head) < 24:
+        raise _truncated(label, 0, "the file header")
+    fh = dpkt.pcap.LEFileHdr(head) if order == "<" else dpkt.pcap.FileHdr(head)
+    # the upper bits of the link type field carry FCS information (pcap spec, LinkType)
+    linktype = fh.linktype & 0xFFFF
+    if linktype not in SUPPORTED_LINKTYPES:
+        raise unsupported(label, linktype)
+    limit = max(MAX_RECORD, fh.snaplen)
+    unpack = struct.Struct(order + "IIII").unpack_from
+    buf = b""
+    pos = 0  # where the next record starts in buf
+    base = 24  # file offset of buf[0]
+    number = 0
+    for chunk in _chunks(f, label):
+        if pos < len(buf):
+            buf = buf[pos:] + chunk
+            base += pos
+        else:
+            base += len(buf)
+            buf = chunk
+        pos = 0
+        size = len(buf)
+        while pos + rec_len <= size:
+            sec, frac, caplen, _ = unpack(buf, pos)
+            if caplen > limit:
+                raise CaptureError(
+                    f"{label}: damaged record at byte {base + pos}: it claims {caplen} "
+                    f"captured bytes, more than the {limit} a record may hold"
+                )
+            start = pos + rec_len
+            end = start + caplen
+            if end > size:
+                break
+            number += 1
+            yield sec + frac * unit, linktype, buf, start, end
+            pos = end
+    if pos < len(buf):
+        raise _truncated(label, base + pos, f"packet {number + 1}")
+
+
+# -------------------------------------------------------------------- pcapng
+
+
+class _Interface:
+    """What an Interface Description Block says about the packets of one interface."""
+
+    __slots__ = ("linktype", "per_second", "snaplen", "tsoffset", "unit")
+
+    def __init__(self, linktype: int, snaplen: int, per_second: int, tsoffset: int) -> None:
+        self.linktype = linktype
+        self.snaplen = snaplen
+        self.per_second = per_second  # timestamp units in one second
+        self.unit = 1.0 / per_second
+        self.tsoffset = tsoffset
+
+
+def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
+    cls = (
+        dpkt.pcapng.InterfaceDescriptionBlockLE
+        if order == "<"
+        else dpkt.pcapng.InterfaceDescriptionBlock
+    )
+    try:
+        idb = cls(block)
+        per_second, tsoffset = 10**6, 0
+        for opt in idb.opts:
+            if opt.code == dpkt.pcapng.PCAPNG_OPT_IF_TSRESOL and opt.data:
+                # high bit set: a negative power of 2, else of 10 (pcapng spec, if_tsresol)
+                value = opt.data[0]
+                per_second = 2 ** (value & 0x7F) if value & 0x80 else 10 ** (value & 0x7F)
+            elif opt.code == dpkt.pcapng.PCAPNG_OPT_IF_TSOFFSET and len(opt.data) >= 8:
+                tsoffset = struct.unpack(order + "q", opt.data[:8])[0]
+    except (dpkt.Error, struct.error, ValueError, IndexError, TypeError):
+        raise CaptureError(
+            f"{label}: damaged interface description block at byte {offset}"
+        ) from None
+    if per_second <= 0 or per_second > 10**18:
+        raise CaptureError(f"{label}: damaged interface description block at byte {offset}")
+    return _Interface(idb.linktype, idb.snaplen, per_second, tsoffset)
+
+
+def _pcapng(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+    order = "<"
+    u32: Callable[..., tuple[int, ...]] = struct.Struct("<I").unpack_from
+    u32x2 = struct.Struct("<II").unpack_from
+    epb = struct.Struct("<IIIII").unpack_from
+    interfaces: list[_Interface] = []
+    unsupported_types: list[int] = []
+    usable = False
+    last_time = 0.0
+    buf = head
+    pos = 0
+    base = 0
+    number = 0
+    chunks = _chunks(f, label)
+    more = True
+    while True:
+        # make sure the whole next block is in buf, reading more when it is not
+        if pos + 12 > len(buf) and more:
+            buf, base, pos, more = _refill(buf, base, pos, chunks)
+            continue
+        if pos >= len(buf):
+            break
+        if pos + 12 > len(buf):
+            raise _truncated(label, base + pos, "a block header")
+        btype = buf[pos : pos + 4]
+        if btype == _PCAPNG_SHB:
+            bom = buf[pos + 8 : pos + 12]
+            if bom == _PCAPNG_LE:
+                order = "<"
+            elif bom == _PCAPNG_BE:
+                order = ">"
+            else:
+                raise CaptureError(
+                    f"{label}: damaged section header at byte {base + pos}: "
+                    f"unknown byte-order magic 0x{bom.hex()}"
+                )
+            u32 = struct.Struct(order + "I").unpack_from
+            u32x2 = struct.Struct(order + "II").unpack_from
+            epb = struct.Struct(order + "IIIII").unpack_from
+        kind, length = u32x2(buf, pos)
+        if length < 12 or length % 4:
+            raise CaptureError(
+                f"{label}: damaged block at byte {base + pos}: its length {length} is not "
+                "a multiple of 4 of at least 12"
+            )
+        if pos + length > len(buf):
+            if more:
+                buf, base, pos, more = _refill(buf, base, pos, chunks)
+                continue
+            raise _truncated(label, base + pos, f"a block of {length} bytes")
+        if u32(buf, pos + length - 4)[0] != length:
+            raise CaptureError(
+                f"{label}: damaged block at byte {base + pos}: its two lengths differ"
+            )
+        start = pos
+        pos += length
+        if kind in (_BT_EPB, _BT_PB):
+            if length < 32:
+                raise CaptureError(f"{label}: damaged packet block at byte {base + start}")
+            if kind == _BT_EPB:
+                iface_id, ts_high, ts_low, caplen, _ = epb(buf, start + 8)
+            else:
+                iface_id = struct.unpack_from(order + "H", buf, start + 8)[0]
+                ts_high, ts_low, caplen, _ = struct.unpack_from(order + "IIII", buf, start + 12)
+            if iface_id >= len(interfaces) or caplen > length - 32:
+                raise CaptureError(
+                    f"{label}: damaged packet block at byte {base + start}: "
+                    + (
+                        f"no interface {iface_id}"
+                        if iface_id >= len(interfaces)
+                        else f"{caplen} bytes do not fit in it"
+                    )
+                )
+            iface = interfaces[iface_id]
+            if iface.linktype not in SUPPORTED_LINKTYPES:
+                continue
+            seconds, units = divmod((ts_high << 32) | ts_low, iface.per_second)
+            last_time = iface.tsoffset + seconds + units * iface.unit
+            number += 1
+            yield last_time, iface.linktype, buf, start + 28, start + 28 + caplen
+        elif kind == _BT_SPB:
+            if not interfaces:
+                raise CaptureError(
+                    f"{label}: damaged packet block at byte {base + start}: no interface 0"
+                )
+            iface = interfaces[0]
+            if iface.linktype not in SUPPORTED_LINKTYPES:
+                continue
+            caplen = min(u32(buf, start + 8)[0], length - 16)
+            if iface.snaplen:
+                caplen = min(caplen, iface.snaplen)
+            number += 1
+            # a simple packet block has no timestamp: it takes the previous packet's
+            yield last_time, iface.linktype, buf, start + 12, start + 12 + caplen
+        elif kind == _BT_IDB:
+            iface = _interface(buf[start : start + length], order, label, base + start)
+            interfaces.append(iface)
+            if iface.linktype in SUPPORTED_LINKTYPES:
+                usable = True
+            else:
+                unsupported_types.append(iface.linktype)
+        elif btype == _PCAPNG_SHB:
+            _section(buf[start : start + length], order, label, base + start)
+            interfaces = []  # interface numbers start again in each section
+    if not usable and unsupported_types:
+        raise unsupported(label, unsupported_types[0])
+
+
+def _section(block: bytes, order: str, label: str, offset: int) -> None:
+    cls = dpkt.pcapng.SectionHeaderBlockLE if order == "<" else dpkt.pcapng.SectionHeaderBlock
+    try:
+        major = cls(block).v_major
+    except (dpkt.Error, struct.error, ValueError, IndexError, TypeError):
+        raise CaptureError(f"{label}: damaged section header at byte {offset}") from None
+    if major != dpkt.pcapng.PCAPNG_VERSION_MAJOR:
+        raise CaptureError(f"{label}: pcapng version {major} is not supported (only 1)")
+
+
+def _refill(
+    buf: bytes, base: int, pos: int, chunks: Iterator[bytes]
+) -> tuple[bytes, int, int, bool]:
+    """Drop what was consumed, append the next chunk; ``more`` is False at the end."""
+    chunk = next(chunks, b"")
+    return buf[pos:] + chunk, base + pos, 0, bool(chunk)

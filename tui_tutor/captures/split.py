@@ -1,0 +1,171 @@
+"""Splitting the TCP segments of a capture into connections, holding only the open ones.
+
+A connection is the traffic between two address:port ends. It begins with its
+first segment in the file; a SYN on a pair whose connection is over (reset, or
+both FINs acknowledged) begins a new one, and so does a SYN whose sequence
+number differs from the SYN that side sent before (the port was reused, as
+Wireshark also decides), or the first SYN on a pair seen only mid-stream.
+
+A connection is *over* when a RST passed or both FINs were acknowledged. It is
+kept a little longer (``LINGER`` seconds of capture time) because the last
+segments of a close often come late (a FIN sent again when the last ACK was
+lost, a RST answering data), then it is handed out and forgotten. So memory
+holds the open connections and the ones that ended in the last few seconds,
+never the whole file. Connections come out in the order they ended; those still
+open when the file ends come last, in the order they started.
+
+Each segment is stored as a plain tuple ``(time, d, flags, seq, ack, window,
+length)``, where ``d`` is 0 when the first sender of the flow sent it (side "A",
+whose address and port come first in ``Flow.key``) and 1 for the other side.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from .decode import ACK, DECODERS, FIN, RST, SYN, reverse_key
+from .pcapfile import Frame
+
+RawSegment = tuple[float, int, int, int, int, int, int]
+
+# long enough for the FIN sent again after a lost last ACK (Linux waits 200 ms and
+# doubles), short enough that a busy capture does not keep every closed connection
+LINGER = 3.0
+# and never more segments than this in connections that are over but not handed out
+MAX_LINGERING = 100_000
+
+_MASK = 0xFFFFFFFF
+_HALF = 0x80000000
+
+
+class Flow:
+    """The segments of one connection, and just enough state to know when it is over."""
+
+    __slots__ = (
+        "closing",
+        "detached",
+        "fin_acked",
+        "fin_end",
+        "key",
+        "last",
+        "over",
+        "segments",
+        "serial",
+        "syn_seq",
+    )
+
+    def __init__(self, key: bytes, serial: int) -> None:
+        self.key = key  # side A's address and port first
+        self.serial = serial  # 0 for the first connection that started in the file
+        self.segments: list[RawSegment] = []
+        self.syn_seq: list[int | None] = [None, None]  # the seq of each side's SYN
+        self.fin_end: list[int | None] = [None, None]  # the seq just after each side's FIN
+        self.fin_acked = [False, False]
+        self.closing = False  # a FIN passed: watch the ACKs
+        self.over = False
+        self.detached = False  # no longer in the table: nothing more can join it
+        self.last = 0.0  # time of the latest segment
+
+
+def flows(frames: Iterable[Frame], linger: float = LINGER) -> Iterator[Flow]:
+    """Every connection in ``frames``, each handed out once it is over (see module doc)."""
+    table: dict[bytes, tuple[Flow, int]] = {}
+    ended: deque[Flow] = deque()
+    lingering = 0  # segments held in ``ended``
+    serial = 0
+    decoders = DECODERS
+    for t, linktype, buf, start, end in frames:
+        seg = decoders[linktype](buf, start, end)
+        if seg is None:
+            continue
+        key, flags, seq, ack, window, length = seg
+        entry = table.get(key)
+        if entry is not None:
+            flow, d = entry
+            if flags & SYN and _starts_anew(flow, d, flags, seq):
+                flow.detached = True
+                del table[key], table[reverse_key(key)]
+                if not flow.over:
+                    flow.over = True
+                    ended.append(flow)
+                    lingering += len(flow.segments)
+                entry = None
+        if entry is None:
+            flow = Flow(key, serial)
+            serial += 1
+            d = 0
+            table[key] = (flow, 0)
+            table[reverse_key(key)] = (flow, 1)
+        if flags & SYN and flow.syn_seq[d] is None:
+            flow.syn_seq[d] = seq
+        flow.segments.append((t, d, flags, seq, ack, window, length))
+        flow.last = t
+        if (flags & (FIN | RST) or flow.closing) and _closes(flow, d, flags, seq, ack, length):
+            ended.append(flow)
+            lingering += len(flow.segments)
+        while ended:
+            head = ended[0]
+            if not (head.detached or t - head.last > linger or lingering > MAX_LINGERING):
+                break
+            ended.popleft()
+            lingering -= len(head.segments)
+            _detach(head, table)
+            yield head
+    while ended:
+        head = ended.popleft()
+        _detach(head, table)
+        yield head
+    still_open = {id(flow): flow for flow, _ in table.values()}
+    yield from sorted(still_open.values(), key=lambda flow: flow.serial)
+
+
+def _starts_anew(flow: Flow, d: int, flags: int, seq: int) -> bool:
+    """Does this SYN from side ``d`` begin a new connection on the same pair?"""
+    if flags & ACK:
+        # a SYN,ACK only when the old connection is over and this is not its SYN,ACK again
+        return flow.over and flow.syn_seq[d] != seq
+    if flow.over:
+        return True
+    known = flow.syn_seq[d]
+    if known is not None:
+        return known != seq
+    # neither side sent a SYN: the old connection was seen mid-stream
+    return flow.syn_seq[1 - d] is None
+
+
+def _closes(flow: Flow, d: int, flags: int, seq: int, ack: int, length: int) -> bool:
+    """Track RST and FINs; True when this segment makes the connection over."""
+    if flow.over:
+        return False
+    if flags & RST:
+        flow.over = True
+        return True
+    if flags & FIN and flow.fin_end[d] is None:
+        # a FIN takes one sequence number after the data (and after a SYN it rides with)
+        flow.fin_end[d] = (seq + length + (1 if flags & SYN else 0) + 1) & _MASK
+        flow.closing = True
+    other = 1 - d
+    fin_end = flow.fin_end[other]
+    if (
+        fin_end is not None
+        and flags & ACK
+        and not flow.fin_acked[other]
+        and (ack - fin_end) & _MASK < _HALF
+    ):
+        flow.fin_acked[other] = True
+        if flow.fin_acked[d]:
+            flow.over = True
+            return True
+    return False
+
+
+def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int]]) -> None:
+    if flow.detached:
+        return
+    flow.detached = True
+    key = flow.key
+    for k in (key, reverse_key(key)):
+        entry = table.get(k)
+        if entry is not None and entry[0] is flow:
+            del table[k]

@@ -1,0 +1,313 @@
+"""Both peers' states after every captured segment, inferred as RFC 9293 says.
+
+How it works
+------------
+A capture shows what each side sent, not what the other side received, nor when.
+The whole file is known, though, and the peers' answers tell the rest:
+
+1. **Where each side started.** The client of a full connection starts CLOSED
+   (it connects). The server starts in LISTEN when it answers the SYN with a
+   SYN,ACK; when it answers with a RST, or never answers at all, nothing
+   listened and it stays CLOSED. A connection seen mid-stream starts ESTABLISHED
+   on both sides; one whose first segment is the SYN,ACK starts in SYN_SENT and
+   SYN_RECEIVED.
+
+2. **When each SYN and FIN arrived** (``deliveries``). A side that receives a SYN
+   or FIN acknowledges it in everything it sends next. So a segment from the
+   other side that does *not* acknowledge it was sent before it arrived (two FINs
+   cross in a simultaneous close, two SYNs in a simultaneous open): the SYN or FIN
+   arrives right after that segment instead of when it was captured. A SYN or FIN
+   sent again before any acknowledgement never arrived. An acknowledgement of a
+   SYN or FIN that its sender still sends again never arrived either (a lost last
+   ACK). Everything else arrives when it is captured.
+
+3. **Replaying.** Each segment first moves its sender (sending a SYN is the
+   ``connect`` call, a FIN is ``close``, a RST from a synchronized state is
+   ``abort``), then each segment that arrives at that point moves its receiver
+   (``rcv SYN``, ``rcv FIN``, ``rcv ACK of FIN`` ...). Every move is a row of the
+   engine's table (``tui_tutor.engine.states``), so the app can explain it with the
+   engine's own reason; a segment the table has no row for changes nothing and is
+   marked as a quirk.
+
+Segments here are ``(time, role, flags, seq, ack, window, length)`` tuples, role
+0 for the client and 1 for the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine import Event, Role, State, Transition, transition
+from .decode import ACK, FIN, RST, SYN
+from .quirks import Quirk, QuirkKind, quirk
+from .sequence import Segment
+
+_MASK = 0xFFFFFFFF
+_HALF = 0x80000000
+ROLES = (Role.CLIENT, Role.SERVER)
+
+S = State
+# states an arriving ACK (without SYN, FIN or RST) can move
+_ACK_MOVES = frozenset({S.SYN_RECEIVED, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK})
+# states whose owner may send data
+_SENDING = frozenset({S.ESTABLISHED, S.CLOSE_WAIT})
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """One peer moved from ``old`` to ``new`` (``old == new``: a row that loops, TIME_WAIT)."""
+
+    peer: Role
+    old: State
+    new: State
+    event: Event
+    transition: Transition
+    cause: int  # index of the segment whose sending or arrival did it
+
+    @property
+    def reason(self) -> str:
+        return self.transition.reason
+
+
+@dataclass
+class Inference:
+    initial: tuple[State, State]  # (client, server) before the first segment
+    states: list[tuple[State, State]]  # (client, server) right after each segment
+    changes: dict[int, list[StateChange]] = field(default_factory=dict)
+    quirks: dict[int, list[Quirk]] = field(default_factory=dict)
+    arrives_at: list[int | None] = field(default_factory=list)  # None: never arrived
+    notes: list[str] = field(default_factory=list)  # about the connection as a whole
+
+
+def _acks(ack: int, end: int) -> bool:
+    """ack >= end in sequence space: everything before ``end`` is acknowledged."""
+    return ((ack - end) & _MASK) < _HALF
+
+
+def initial_states(segments: list[Segment], partial: bool) -> tuple[State, State]:
+    first_flags = segments[0][2]
+    if partial:
+        if first_flags & SYN and first_flags & ACK:
+            return S.SYN_SENT, S.SYN_RECEIVED
+        return S.ESTABLISHED, S.ESTABLISHED
+    for _, r, flags, *_ in segments:
+        if r == 1:
+            # the server listened only if it answered with a SYN,ACK
+            return S.CLOSED, (S.LISTEN if flags & SYN and flags & ACK else S.CLOSED)
+    return S.CLOSED, S.CLOSED
+
+
+def deliveries(segments: list[Segment]) -> list[int | None]:
+    """For each segment, the index of the segment after which it arrived (see module doc)."""
+    n = len(segments)
+    # copies of one SYN, SYN,ACK or FIN: (sender, kind, sequence number) -> indices
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, (_, r, flags, seq, _, _, length) in enumerate(segments):
+        if flags & SYN:
+            groups.setdefault((r, 1 if flags & ACK else 0, seq), []).append(i)
+        if flags & FIN:
+            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+            groups.setdefault((r, 2, fin_seq), []).append(i)
+    lost: set[int] = set()
+    later: dict[int, int] = {}
+    for (r, kind, number), copies in groups.items():
+        end = (number + 1) & _MASK
+        for k, x in enumerate(copies):
+            next_copy = copies[k + 1] if k + 1 < len(copies) else n
+            acked_at = not_acked = None
+            for j in range(x + 1, next_copy):
+                _, rj, fj, _, aj, _, _ = segments[j]
+                if rj == r:
+                    continue
+                if fj & ACK:
+                    if _acks(aj, end):
+                        acked_at = j
+                        break
+                    not_acked = j
+                elif fj & SYN and kind != 2:
+                    not_acked = j  # its own SYN, sent before ours arrived
+            if acked_at is None and next_copy < n:
+                lost.add(x)  # sent again before anything acknowledged it
+                continue
+            if not_acked is not None:
+                later[x] = not_acked
+            if acked_at is not None and next_copy < n:
+                # the acknowledgement never reached the sender: it sent this again
+                for j in range(acked_at, next_copy):
+                    _, rj, fj, _, aj, _, _ = segments[j]
+                    if rj != r and fj & ACK and _acks(aj, end):
+                        lost.add(j)
+    return [None if i in lost else later.get(i, i) for i in range(n)]
+
+
+class _Replay:
+    """Plays the segments through both peers (step 3 of the module doc)."""
+
+    def __init__(self, segments: list[Segment], partial: bool) -> None:
+        self.segments = segments
+        self.initial = initial_states(segments, partial)
+        self.state = list(self.initial)
+        self.isn: list[int | None] = [None, None]
+        self.fin: list[int | None] = [None, None]  # the seq of each side's FIN, once sent
+        self.partial = partial
+        # did each side reach SYN_RECEIVED from LISTEN? (a RST then sends it back there)
+        self.passive = [False, self.initial[1] in (S.LISTEN, S.SYN_RECEIVED)]
+        self.reset = False  # a RST ended the connection: what follows is late
+        self.changes: dict[int, list[StateChange]] = {}
+        self.quirks: dict[int, list[Quirk]] = {}
+
+    def run(self) -> Inference:
+        segments = self.segments
+        arrives_at = deliveries(segments)
+        arriving: dict[int, list[int]] = {}
+        for j, at in enumerate(arrives_at):
+            if at is not None and at != j:
+                arriving.setdefault(at, []).append(j)
+        states: list[tuple[State, State]] = []
+        pair = (self.state[0], self.state[1])
+        state = self.state
+        for i, (_, r, flags, _, _, _, length) in enumerate(segments):
+            # the common case, data and ACKs in ESTABLISHED, changes nothing: skip the work
+            if (
+                not flags & (SYN | FIN | RST)
+                and arrives_at[i] == i
+                and i not in arriving
+                and state[1 - r] not in _ACK_MOVES
+                and (not length or state[r] in _SENDING)
+                and not self.reset
+            ):
+                states.append(pair)
+                continue
+            self._send(i)
+            for j in arriving.get(i, ()):
+                self._receive(i, j)
+            if arrives_at[i] == i:
+                self._receive(i, i)
+            pair = (state[0], state[1])
+            states.append(pair)
+        result = Inference(self.initial, states, self.changes, self.quirks, arrives_at)
+        if not self.partial and not any(r == 1 for _, r, *_ in segments):
+            result.notes.append("the server never answered: no SYN,ACK, no RST")
+        return result
+
+    # -- moving a peer
+
+    def _move(self, i: int, r: int, event: Event, cause: int, when: str = "") -> bool:
+        old = self.state[r]
+        row = transition(old, event, when)
+        if row is None:
+            return False
+        self.state[r] = row.next_state
+        change = StateChange(ROLES[r], old, row.next_state, event, row, cause)
+        self.changes.setdefault(i, []).append(change)
+        return True
+
+    def _odd(self, i: int, text: str, kind: QuirkKind = QuirkKind.UNEXPECTED) -> None:
+        self.quirks.setdefault(i, []).append(quirk(kind, text))
+
+    # -- what sending a segment does to its sender
+
+    def _send(self, i: int) -> None:
+        _, r, flags, seq, ack, _, length = self.segments[i]
+        st = self.state[r]
+        if self.reset and not flags & RST:
+            self._odd(i, "", QuirkKind.AFTER_RESET)
+        if flags & RST:
+            if st in (S.CLOSED, S.LISTEN):
+                return  # nothing here to reset: the RST only answers a segment
+            self._move(i, r, Event.ABORT, i)
+            self.reset = True
+            row = transition(st, Event.ABORT)
+            if row is not None and "RST" not in row.send:
+                self._odd(i, f"a RST from {st}: the engine would close without sending one")
+            return
+        if flags & SYN:
+            if self.isn[r] is None:
+                self.isn[r] = seq
+            if flags & ACK:
+                if self.isn[1 - r] is None:
+                    self.isn[1 - r] = (ack - 1) & _MASK
+                if st is S.LISTEN:
+                    # the SYN it answers is not in the capture, but it did arrive
+                    self._move(i, r, Event.RCV_SYN, i)
+                    self._odd(i, "", QuirkKind.UNSEEN_SYN)
+                elif st is not S.SYN_RECEIVED:
+                    self._odd(i, f"a SYN,ACK from {st}; the engine sends one only in SYN_RECEIVED")
+            elif st is S.CLOSED:
+                self._move(i, r, Event.CONNECT, i)
+            elif st is not S.SYN_SENT:
+                self._odd(i, f"a SYN from {st}; the engine sends one only to open")
+        if flags & FIN:
+            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+            again = self.fin[r] == fin_seq
+            if self.fin[r] is None:
+                self.fin[r] = fin_seq
+            if st in (S.ESTABLISHED, S.CLOSE_WAIT, S.SYN_RECEIVED) and not again:
+                self._move(i, r, Event.CLOSE, i)
+            elif not again:
+                self._odd(
+                    i,
+                    f"a FIN from {st}; the engine closes only from ESTABLISHED, "
+                    "SYN_RECEIVED or CLOSE_WAIT",
+                )
+
+    # -- what a segment's arrival does to its receiver
+
+    def _receive(self, i: int, j: int) -> None:
+        _, r, flags, _, ack, _, _ = self.segments[j]
+        peer = 1 - r
+        st = self.state[peer]
+        isn = self.isn[peer]
+        if flags & RST:
+            if st is S.SYN_SENT:
+                # in SYN_SENT only a RST that acknowledges our SYN counts (RFC 9293 3.10.7.3)
+                if flags & ACK and isn is not None and ack == (isn + 1) & _MASK:
+                    self._move(i, peer, Event.RCV_RST, j)
+                    self.reset = True
+            elif st is S.SYN_RECEIVED:
+                when = "passive open" if self.passive[peer] else "active open"
+                self._move(i, peer, Event.RCV_RST, j, when)
+                self.reset = True
+            elif st not in (S.CLOSED, S.LISTEN):
+                self._move(i, peer, Event.RCV_RST, j)
+                self.reset = True
+            return
+        if flags & SYN:
+            if not flags & ACK:
+                if st is S.LISTEN:
+                    self.passive[peer] = True
+                    self._move(i, peer, Event.RCV_SYN, j)
+                elif st is S.SYN_SENT:
+                    self._move(i, peer, Event.RCV_SYN, j)  # simultaneous open
+            elif (
+                st in (S.SYN_SENT, S.SYN_RECEIVED)
+                and isn is not None
+                and _acks(ack, (isn + 1) & _MASK)
+            ):
+                self._move(i, peer, Event.RCV_SYN_ACK, j)
+            return
+        if flags & ACK:
+            if st is S.SYN_RECEIVED and isn is not None and _acks(ack, (isn + 1) & _MASK):
+                self._move(i, peer, Event.RCV_ACK_OF_SYN, j)
+            fin = self.fin[peer]
+            st = self.state[peer]
+            if fin is not None and _acks(ack, (fin + 1) & _MASK):
+                if st is S.FIN_WAIT_1:
+                    if flags & FIN:
+                        self._move(i, peer, Event.RCV_FIN_ACK, j)
+                        return
+                    self._move(i, peer, Event.RCV_ACK_OF_FIN, j)
+                elif st in (S.CLOSING, S.LAST_ACK):
+                    self._move(i, peer, Event.RCV_ACK_OF_FIN, j)
+        if flags & FIN and self.state[peer] in (
+            S.ESTABLISHED,
+            S.FIN_WAIT_1,
+            S.FIN_WAIT_2,
+            S.TIME_WAIT,
+        ):
+            self._move(i, peer, Event.RCV_FIN, j)
+
+
+def infer(segments: list[Segment], partial: bool) -> Inference:
+    """Both peers' states after each of ``segments`` (a connection's, in capture order)."""
+    return _Replay(segments, partial).run()
