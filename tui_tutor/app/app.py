@@ -50,6 +50,9 @@ class TutorApp(App):
     TITLE = "tui-tutor"
     BINDINGS = [Binding("q", "quit", "quit")]
     ENABLE_COMMAND_PALETTE = False
+    # classes on every screen by terminal size, for the .tcss files
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     def __init__(
         self,

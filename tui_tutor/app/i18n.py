@@ -73,7 +73,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "absolute": ("absolute seq", "绝对序列号"),
     "symbolic": ("seq as x, y", "序列号用 x、y 表示"),
     "flags": ("flags", "标志位"),
-    "after_it": ("after it", "之后"),
+    "after_it": ("after it:", "之后："),
     "client_after": ("client after it", "之后客户端"),
     "server_after": ("server after it", "之后服务器"),
     "check": ("Check", "检查"),

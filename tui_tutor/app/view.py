@@ -105,12 +105,7 @@ def pane_data(
     current = path[-1].new if path else engine.State.CLOSED
     isn = run.isns.get(peer)
     symbol = "x" if peer is Role.CLIENT else "y"
-    if isn is None:
-        isn_line = f"ISN {symbol} = ?"
-    elif numbers.absolute or not numbers.symbolic:
-        isn_line = f"ISN {symbol} = {isn}"
-    else:
-        isn_line = f"ISN {symbol} = {isn}"
+    isn_line = f"ISN {symbol}={'?' if isn is None else isn}"
     return PaneData(
         title=peer_name(peer, lang),
         isn_line=isn_line,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 
 class State(enum.Enum):
-    """The eleven states, spelled as Linux's ``ss`` and most textbooks print them."""
+    """The eleven states, spelled as ``netstat`` and most textbooks print them."""
 
     CLOSED = "CLOSED"
     LISTEN = "LISTEN"
@@ -191,7 +191,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         S.ESTABLISHED,
         "",
         "simultaneous open: their SYN,ACK acknowledges our SYN",
-        _SYN_SENT,
+        "RFC 9293 3.5 figure 8, simultaneous open",
     ),
     Transition(
         S.SYN_RECEIVED,

@@ -16,7 +16,8 @@ from pathlib import Path
 from .. import engine
 from ..engine import MODULUS, Role
 from .expr import BadExpression
-from .loader import LoadedLesson, load_all
+from ..validation import FileProblem
+from .loader import LoadedLesson, load_all, load_lesson
 from .model import Choice, Expect, Lesson, Narrate, PredictSegment, PredictState, Text
 from .quiz import Numbers, expected_flags, expected_state, normalize_state, parse_flags
 from .timeline import Run, build_timeline
@@ -54,23 +55,39 @@ def check_paths(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:
     loaded, problems = load_all(paths)
     for item in loaded:
         problems.extend(check_lesson(item))
-    problems.extend(check_together(loaded))
+    problems.extend(check_together(loaded, _neighbour_ids(paths, loaded)))
     return loaded, problems
 
 
-def check_together(loaded: list[LoadedLesson]) -> list[str]:
+def _neighbour_ids(paths: list[Path], loaded: list[LoadedLesson]) -> set[str]:
+    """Ids of the lessons beside the files checked: a prerequisite may be one of them."""
+    ids: set[str] = set()
+    checked = {item.path.resolve() for item in loaded}
+    folders = {p.parent for p in paths if p.is_file()}
+    for folder in folders:
+        for file in folder.glob("*.toml"):
+            if file.resolve() in checked:
+                continue
+            try:
+                ids.add(load_lesson(file).lesson.id)
+            except FileProblem:
+                continue  # its own check reports it
+    return ids
+
+
+def check_together(loaded: list[LoadedLesson], known: set[str] | None = None) -> list[str]:
     problems = []
     seen: dict[str, LoadedLesson] = {}
     for item in loaded:
         first = seen.setdefault(item.lesson.id, item)
         if first is not item:
             problems.append(f'{item.label}: id: "{item.lesson.id}" is also the id of {first.label}')
-    ids = list(seen)
+    ids = [*seen, *sorted((known or set()) - set(seen))]
     for item in loaded:
         for i, pre in enumerate(item.lesson.prerequisites):
             if pre == item.lesson.id:
                 problems.append(f"{item.label}: prerequisites[{i}]: a lesson cannot need itself")
-            elif pre not in seen:
+            elif pre not in ids:
                 close = difflib.get_close_matches(pre, ids, n=1)
                 hint = f'; did you mean "{close[0]}"?' if close else ""
                 problems.append(f'{item.label}: prerequisites[{i}]: no lesson has id "{pre}"{hint}')

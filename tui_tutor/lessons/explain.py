@@ -194,6 +194,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "{peer} stays in {state}: this segment changes nothing there.",
         "zh": "{peer}保持 {state}：这个报文段不改变它的状态。",
     },
+    "state_stays_end": {
+        "en": "{peer} is still in {state}: nothing after the last segment changes it.",
+        "zh": "{peer}仍处于 {state}：最后一个报文段之后没有什么改变它。",
+    },
     "client": {"en": "client", "zh": "客户端"},
     "server": {"en": "server", "zh": "服务器"},
     # common mistakes the grader recognises without the author writing them down

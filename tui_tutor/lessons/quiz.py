@@ -9,6 +9,7 @@ the same reading of expressions to compare what authors wrote with the engine.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -55,6 +56,11 @@ class Numbers:
     def readings(self, text: str, field_name: str, sender: Role) -> set[int]:
         """Every value the learner may have meant (a plain number: relative or absolute)."""
         expr = parse(text)
+        if not expr.symbol and not 0 <= expr.offset < MODULUS:
+            raise BadExpression(
+                f"{expr.offset} does not fit in 32 bits: sequence numbers go up to "
+                f"{MODULUS - 1} and then wrap to 0 (so {MODULUS - 1} + 1 is 0)"
+            )
         base = self.base(field_name, sender)
         values = {expr.value(self.x, self.y, base)}
         if not expr.symbol:
@@ -68,7 +74,12 @@ class FieldGrade:
     given: str
     expected: str
     correct: bool
-    lines: list[str] = field(default_factory=list)  # feedback, then the explanation
+    advice: list[str] = field(default_factory=list)  # about this wrong answer, shown at once
+    explanation: list[str] = field(default_factory=list)  # why: shown once right or revealed
+
+    @property
+    def lines(self) -> list[str]:
+        return [*self.advice, *self.explanation]
 
 
 @dataclass
@@ -118,28 +129,36 @@ def grade_segment(
     for name in wanted:
         given = answers.get(name, "")
         if name == "flags":
-            grades.append(_grade_flags(run, number, given, lang))
+            grades.append(_grade_flags(run, number, given, lang, mistakes))
         elif name in NUMBER_FIELDS:
             grades.append(_grade_number(run, number, name, str(given), numbers, lang, mistakes))
         elif name == "len":
-            grades.append(_grade_len(record, str(given), lang))
+            grades.append(_grade_len(record, str(given), lang, mistakes))
         else:
             peer = Role.CLIENT if name == "client_state" else Role.SERVER
             grades.append(_grade_state(run, number, peer, str(given), lang, mistakes, name))
     return Grade(grades)
 
 
-def _grade_flags(run: Run, number: int, given: object, lang: str) -> FieldGrade:
+def _grade_flags(run: Run, number: int, given: object, lang: str,
+                 mistakes: list[Mistake] = ()) -> FieldGrade:  # type: ignore[assignment]
     record = run.record(number)
     want = expected_flags(record)
     shown = ",".join(f for f in record.flags if f != "PSH")
     try:
         got = parse_flags(given if isinstance(given, str | list | set | tuple) else "")
     except BadExpression as err:
-        return FieldGrade("flags", str(given), shown, False, [str(err)])
+        return FieldGrade("flags", str(given), shown, False, [str(err)],
+                          [explain.why(run.why[number - 1], lang)])
     got_text = ",".join(f.name for f in Flag if f.name in got) or "-"
-    lines = []
+    lines: list[str] = []
     if got != want:
+        for m in mistakes:
+            try:
+                if m.field == "flags" and parse_flags(m.answer) == got:
+                    lines.append(m.feedback.get(lang))
+            except BadExpression:
+                continue
         if want - got:
             lines.append(
                 explain.phrase("m_flags_missing", lang, flags=",".join(sorted(want - got)))
@@ -150,8 +169,8 @@ def _grade_flags(run: Run, number: int, given: object, lang: str) -> FieldGrade:
             lines.append(explain.phrase("m_no_ack_flag_on_syn", lang))
         elif "ACK" in want - got and "SYN" not in want:
             lines.append(explain.phrase("m_ack_always", lang))
-    lines.append(explain.why(run.why[number - 1], lang))
-    return FieldGrade("flags", got_text, shown, got == want, lines)
+    return FieldGrade("flags", got_text, shown, got == want, lines,
+                      [explain.why(run.why[number - 1], lang)])
 
 
 def _grade_number(
@@ -170,18 +189,18 @@ def _grade_number(
     if want is None:
         ok = given.strip().lower() in EMPTY
         lines = [] if ok else [explain.phrase("m_ack_without_flag", lang)]
-        return FieldGrade(name, given, shown, ok, [*lines, why])
+        return FieldGrade(name, given, shown, ok, lines, [why])
     if given.strip().lower() in EMPTY:
         key = "m_ack_missing" if name == "ack" else "m_seq_missing"
-        return FieldGrade(name, given, shown, False, [explain.phrase(key, lang), why])
+        return FieldGrade(name, given, shown, False, [explain.phrase(key, lang)], [why])
     try:
         values = numbers.readings(given, name, record.sender)
     except BadExpression as err:
-        return FieldGrade(name, given, shown, False, [str(err), why])
+        return FieldGrade(name, given, shown, False, [str(err)], [why])
     if want in values:
-        return FieldGrade(name, given, shown, True, [why])
+        return FieldGrade(name, given, shown, True, [], [why])
     lines = _number_mistakes(run, number, name, given, values, numbers, lang, mistakes)
-    return FieldGrade(name, given, shown, False, [*lines, why])
+    return FieldGrade(name, given, shown, False, lines, [why])
 
 
 def _number_mistakes(
@@ -283,11 +302,14 @@ def _acknowledged(run: Run, number: int) -> SegmentRecord | None:
 
 
 def _original(run: Run, number: int) -> int:
+    """The first segment whose numbers this retransmission repeats (not a pure ACK)."""
     record = run.record(number)
     for n, earlier in enumerate(run.records[: number - 1], 1):
         if (
             earlier.sender is record.sender
             and earlier.seq == record.seq
+            and earlier.length == record.length
+            and _seg_end(earlier) != earlier.seq
             and (expected_flags(earlier) - {"ACK"} == expected_flags(record) - {"ACK"})
         ):
             return n
@@ -311,12 +333,15 @@ def _used(run: Run, number: int, lang: str) -> str:
     return explain.phrase("used_none", lang)
 
 
-def _grade_len(record: SegmentRecord, given: str, lang: str) -> FieldGrade:
+def _grade_len(record: SegmentRecord, given: str, lang: str,
+               mistakes: list[Mistake] = ()) -> FieldGrade:  # type: ignore[assignment]
     what = explain.phrase("len_data" if record.length else "len_none", lang)
     line = explain.phrase("len_is", lang, v=record.length, what=what)
-    text = given.strip() or "0"
+    text = unicodedata.normalize("NFKC", given).strip() or "0"
     ok = text.isdigit() and int(text) == record.length
-    return FieldGrade("len", given, str(record.length), ok, [line])
+    advice = [] if ok else [m.feedback.get(lang) for m in mistakes
+                            if m.field == "len" and m.answer.strip() == text]
+    return FieldGrade("len", given, str(record.length), ok, advice, [line])
 
 
 # ------------------------------------------------------------------ states
@@ -331,10 +356,13 @@ def state_changes(run: Run, number: int, peer: Role) -> list[StateChanged]:
     ]
 
 
-def explain_state(changes: list[StateChanged], peer: Role, state: State, lang: str) -> list[str]:
+def explain_state(
+    changes: list[StateChanged], peer: Role, state: State, lang: str, at_end: bool = False
+) -> list[str]:
     name = explain.phrase(peer.value, lang)
     if not changes:
-        return [explain.phrase("state_stays", lang, peer=name, state=state.value)]
+        key = "state_stays_end" if at_end else "state_stays"
+        return [explain.phrase(key, lang, peer=name, state=state.value)]
     return [
         explain.phrase(
             "state_moves",
@@ -374,7 +402,7 @@ def _compare_state(
         for m in mistakes:
             if m.field in (field_name, "state") and normalize_state(m.answer) == text:
                 extra.append(m.feedback.get(lang))
-    return FieldGrade(field_name, given, want.value, ok, [*extra, *lines])
+    return FieldGrade(field_name, given, want.value, ok, extra, lines)
 
 
 def normalize_state(text: str) -> str:
@@ -401,6 +429,8 @@ def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en"
             for ev in run.trace.events[start:]
             if isinstance(ev, StateChanged) and ev.peer is peer
         ]
+        lines = explain_state(changes, peer, want, lang, at_end=True)
+        return Grade([_compare_state("state", given, want, lines, lang, q.mistakes)])
     else:
         assert q.segment is not None
         record = run.record(q.segment)
@@ -430,6 +460,6 @@ def grade_choice(q: Choice, picked: set[int], lang: str = "en") -> Grade:
         for i in sorted(picked)
         if 0 <= i < len(q.options) and q.options[i].feedback is not None
     ]
-    letters = ",".join(chr(ord("a") + i) for i in sorted(correct))
-    given = ",".join(chr(ord("a") + i) for i in sorted(picked))
-    return Grade([FieldGrade("choice", given, letters, picked == correct, lines)])
+    letters = ",".join(str(i + 1) for i in sorted(correct))
+    given = ",".join(str(i + 1) for i in sorted(picked))
+    return Grade([FieldGrade("choice", given, letters, picked == correct, lines, [])])

@@ -205,23 +205,61 @@ def _moments(run: Run) -> list[Moment]:
         place.setdefault(_position(step), []).append((i, step))
     moments: list[Moment] = []
 
-    def add_steps(key: tuple[str, int], cutoff: int, shown: int) -> None:
+    def add_steps(key: tuple[str, int], cutoff: int, shown: int, before: int) -> None:
         for i, step in place.get(key, []):
             number = getattr(step, "segment", None)
-            moments.append(Moment("step", cutoff, shown, step, i, number))
+            # a state question shows the segment but not yet the states it leads to
+            cut = before if isinstance(step, PredictState) else cutoff
+            moments.append(Moment("step", cut, shown, step, i, number))
 
-    add_steps(("start", 0), start_cut, 0)
+    add_steps(("start", 0), start_cut, 0, start_cut)
     cutoff = start_cut
     for n in range(1, len(run.records) + 1):
-        add_steps(("before", n), cutoff, n - 1)
-        cutoff = run.frame_end[n - 1]
-        moments.append(Moment("segment", cutoff, n, segment=n))
-        add_steps(("after", n), cutoff, n)
+        add_steps(("before", n), cutoff, n - 1, cutoff)
+        before, cutoff = cutoff, run.frame_end[n - 1]
+        if any(isinstance(s, PredictState) for _, s in place.get(("after", n), [])):
+            moments.append(Moment("segment", before, n, segment=n))  # states still hidden
+        else:
+            moments.append(Moment("segment", cutoff, n, segment=n))
+        add_steps(("after", n), cutoff, n, before)
     total = len(run.trace.events)
+    end_asks = {s.peer for _, s in place.get(("end", 0), []) if isinstance(s, PredictState)}
     if total > cutoff and _has_visible(run.trace.events[cutoff:]):
-        moments.append(Moment("events", total, len(run.records)))
-    add_steps(("end", 0), total, len(run.records))
-    return moments
+        if end_asks:
+            moments.append(Moment("events", cutoff, len(run.records)))  # timers, states hidden
+        else:
+            moments.append(Moment("events", total, len(run.records)))
+        hide_from = cutoff
+    else:
+        hide_from = _last_change_in_last_frame(run, end_asks, cutoff)
+    add_steps(("end", 0), total, len(run.records), hide_from)
+    # after a hidden state question, the next moment shows what happened
+    return _reveal_after_state_questions(moments, run)
+
+
+def _last_change_in_last_frame(run: Run, peers: set[str], cutoff: int) -> int:
+    """Where to cut so that a question about the final state does not show its answer."""
+    if not peers or not run.frame_end:
+        return cutoff
+    frame_start = run.frame_end[-2] if len(run.frame_end) > 1 else run.setup_end
+    changes = [
+        pos for pos, ev in enumerate(run.trace.events[:cutoff])
+        if isinstance(ev, engine.StateChanged) and ev.peer.value in peers and pos >= frame_start
+    ]
+    return min(changes) if changes else cutoff
+
+
+def _reveal_after_state_questions(moments: list[Moment], run: Run) -> list[Moment]:
+    out: list[Moment] = []
+    for i, m in enumerate(moments):
+        out.append(m)
+        hidden = isinstance(m.step, PredictState)
+        nxt = moments[i + 1] if i + 1 < len(moments) else None
+        if hidden and (nxt is None or nxt.cutoff <= m.cutoff):
+            full = run.frame_end[m.segment - 1] if m.segment else len(run.trace.events)
+            if full > m.cutoff and (nxt is None or not isinstance(nxt.step, PredictState)):
+                out.append(Moment("reveal", full, m.segments_shown, segment=m.segment))
+    return out
 
 
 def _has_visible(events: list[engine.TraceEvent]) -> bool:

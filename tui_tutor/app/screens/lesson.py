@@ -33,6 +33,7 @@ from ...lessons.quiz import (
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
+from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.quiz import FormState, QuizPanel
 from ..widgets.state_pane import StatePane
@@ -84,6 +85,8 @@ class LessonScreen(Screen):
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
         Binding("escape", "leave", "lessons"),
+        Binding("pageup", "scroll_feedback(-1)", show=False),
+        Binding("pagedown", "scroll_feedback(1)", show=False),
         *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 7)),
     ]
 
@@ -221,11 +224,7 @@ class LessonScreen(Screen):
             ("esc", "key_lessons"),
             ("q", "key_quit"),
         ]
-        text = Text()
-        for key, label in keys:
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f" {t(label, lang)} ")
-        self.query_one("#keys", Static).update(text)
+        self.query_one("#keys", Static).update(keys_line(keys, lang, self.size.width))
 
     async def _show_quiz(self, moment: Moment, focus: bool) -> None:
         quiz = self.query_one("#quiz", QuizPanel)
@@ -294,14 +293,21 @@ class LessonScreen(Screen):
                     out.append(t("correct", lang) + "\n", style="bold green")
                 else:
                     out.append(t("wrong", lang) + "\n", style="bold red")
-                for f in grade.fields:
-                    mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                    out.append(f"{mark} {f.field}: ", style=f"bold {style}")
-                    lines = f.lines if (show_all or f.correct) else f.lines[:-1]
-                    if not lines:
-                        given = f.given.strip() if isinstance(f.given, str) else ""
-                        lines = [t("not_it", lang, given=given) if given else t("no_answer", lang)]
-                    out.append(" ".join(lines) + "\n")
+                if show_all:
+                    for f in grade.fields:
+                        mark, style = ("✔", "green") if f.correct else ("✘", "red")
+                        out.append(f"{mark} {f.field}: ", style=f"bold {style}")
+                        out.append(" ".join(f.lines) + "\n")
+                else:
+                    # a wrong try: which fields are right, and advice on the wrong ones only
+                    for f in grade.fields:
+                        mark, style = ("✔", "green") if f.correct else ("✘", "red")
+                        out.append(f"{mark} {f.field}  ", style=f"bold {style}")
+                    out.append("\n")
+                    for f in grade.fields:
+                        if f.advice and not f.correct:
+                            out.append(f"✘ {f.field}: ", style="bold red")
+                            out.append(" ".join(f.advice) + "\n")
                 if show_all:
                     step = moment.step
                     extra = getattr(step, "explain", None)
@@ -427,6 +433,13 @@ class LessonScreen(Screen):
         quiz.set_feedback(self._feedback(answer, moment))
         self._show_header()
         self.set_focus(None)
+
+    def action_scroll_feedback(self, direction: int) -> None:
+        self.query_one("#quiz-feedback").scroll_relative(y=direction * 4, animate=False)
+
+    def on_resize(self) -> None:
+        if self.play is not None:
+            self._show_keys()
 
     def action_pick(self, index: int) -> None:
         if isinstance(self.moment and self.moment.step, Choice):

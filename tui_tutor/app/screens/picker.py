@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from ...lessons.loader import LoadedLesson
 from ...progress import LessonProgress
 from ..i18n import t
+from ..widgets.keys import keys_line
 
 LEVELS = ["basic", "intermediate", "advanced", "review"]
 SANDBOX = "@sandbox"

@@ -37,15 +37,15 @@ class QuizPanel(Vertical):
         """The learner asked to check (Enter in a field, c, or the Check button)."""
 
     DEFAULT_CSS = """
-    QuizPanel { height: auto; max-height: 50%; border: round $accent; padding: 0 1; }
+    QuizPanel { height: auto; border: round $accent; padding: 0 1; }
     QuizPanel #quiz-text { height: auto; }
     QuizPanel #quiz-form { height: auto; }
     QuizPanel .form-row { height: auto; }
     QuizPanel .form-row Label { padding: 0 1 0 0; }
     QuizPanel .form-row Checkbox { margin: 0 1 0 0; }
-    QuizPanel NumberInput { width: 14; margin: 0 1 0 0; }
-    QuizPanel Select { width: 20; margin: 0 1 0 0; }
-    QuizPanel #quiz-feedback { height: auto; max-height: 12; }
+    QuizPanel NumberInput { width: 13; margin: 0 1 0 0; }
+    QuizPanel Select { width: 18; margin: 0 1 0 0; }
+    QuizPanel #quiz-feedback { height: auto; max-height: 8; }
     QuizPanel RadioSet { height: auto; width: 1fr; border: none; }
     """
 
@@ -86,10 +86,12 @@ class QuizPanel(Vertical):
                     )
                 )
         second_row: list = []
-        for name, key in (("client_state", "client_after"), ("server_state", "server_after")):
-            if name in ask:
-                second_row.append(Label(t(key, lang)))
-                second_row.append(self._state_select(name, values.get(name)))
+        states = [n for n in ("client_state", "server_state") if n in ask]
+        if states:
+            second_row.append(Label(t("after_it", lang)))
+        for name in states:
+            second_row.append(Label(t(name.removesuffix("_state"), lang)))
+            second_row.append(self._state_select(name, values.get(name)))
         second_row.append(Button(t("check", lang), id="check", compact=True, variant="primary"))
         await form.mount(Horizontal(*first_row, classes="form-row"))
         await form.mount(Horizontal(*second_row, classes="form-row"))

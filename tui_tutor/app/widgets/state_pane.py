@@ -71,7 +71,7 @@ class StatePane(Widget):
             head.append(Text(data.vars_line))
         path_lines = self._path_lines(data, narrow)
         rest = self._unreached(data, width)
-        room = max(1, height - len(head) - (len(rest) + 1 if rest else 0))
+        room = max(1, height - len(head))
         if len(path_lines) > room:  # keep the newest part of the path
             path_lines = (
                 [Text("  ⋮", style="dim"), *path_lines[-(room - 1) :]]
