@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .. import engine
 from ..engine import MODULUS, Role
-from .expr import BadExpression
 from ..validation import FileProblem
+from .expr import BadExpression
 from .loader import LoadedLesson, load_all, load_lesson
 from .model import Choice, Expect, Lesson, Narrate, PredictSegment, PredictState, Text
 from .quiz import Numbers, expected_flags, expected_state, normalize_state, parse_flags

@@ -140,16 +140,18 @@ def grade_segment(
     return Grade(grades)
 
 
-def _grade_flags(run: Run, number: int, given: object, lang: str,
-                 mistakes: list[Mistake] = ()) -> FieldGrade:  # type: ignore[assignment]
+def _grade_flags(
+    run: Run, number: int, given: object, lang: str, mistakes: list[Mistake] = ()
+) -> FieldGrade:  # type: ignore[assignment]
     record = run.record(number)
     want = expected_flags(record)
     shown = ",".join(f for f in record.flags if f != "PSH")
     try:
         got = parse_flags(given if isinstance(given, str | list | set | tuple) else "")
     except BadExpression as err:
-        return FieldGrade("flags", str(given), shown, False, [str(err)],
-                          [explain.why(run.why[number - 1], lang)])
+        return FieldGrade(
+            "flags", str(given), shown, False, [str(err)], [explain.why(run.why[number - 1], lang)]
+        )
     got_text = ",".join(f.name for f in Flag if f.name in got) or "-"
     lines: list[str] = []
     if got != want:
@@ -169,8 +171,9 @@ def _grade_flags(run: Run, number: int, given: object, lang: str,
             lines.append(explain.phrase("m_no_ack_flag_on_syn", lang))
         elif "ACK" in want - got and "SYN" not in want:
             lines.append(explain.phrase("m_ack_always", lang))
-    return FieldGrade("flags", got_text, shown, got == want, lines,
-                      [explain.why(run.why[number - 1], lang)])
+    return FieldGrade(
+        "flags", got_text, shown, got == want, lines, [explain.why(run.why[number - 1], lang)]
+    )
 
 
 def _grade_number(
@@ -333,14 +336,20 @@ def _used(run: Run, number: int, lang: str) -> str:
     return explain.phrase("used_none", lang)
 
 
-def _grade_len(record: SegmentRecord, given: str, lang: str,
-               mistakes: list[Mistake] = ()) -> FieldGrade:  # type: ignore[assignment]
+def _grade_len(
+    record: SegmentRecord, given: str, lang: str, mistakes: list[Mistake] = ()
+) -> FieldGrade:  # type: ignore[assignment]
     what = explain.phrase("len_data" if record.length else "len_none", lang)
     line = explain.phrase("len_is", lang, v=record.length, what=what)
     text = unicodedata.normalize("NFKC", given).strip() or "0"
     ok = text.isdigit() and int(text) == record.length
-    advice = [] if ok else [m.feedback.get(lang) for m in mistakes
-                            if m.field == "len" and m.answer.strip() == text]
+    advice = (
+        []
+        if ok
+        else [
+            m.feedback.get(lang) for m in mistakes if m.field == "len" and m.answer.strip() == text
+        ]
+    )
     return FieldGrade("len", given, str(record.length), ok, advice, [line])
 
 

@@ -243,7 +243,8 @@ def _last_change_in_last_frame(run: Run, peers: set[str], cutoff: int) -> int:
         return cutoff
     frame_start = run.frame_end[-2] if len(run.frame_end) > 1 else run.setup_end
     changes = [
-        pos for pos, ev in enumerate(run.trace.events[:cutoff])
+        pos
+        for pos, ev in enumerate(run.trace.events[:cutoff])
         if isinstance(ev, engine.StateChanged) and ev.peer.value in peers and pos >= frame_start
     ]
     return min(changes) if changes else cutoff

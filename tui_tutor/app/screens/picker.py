@@ -98,17 +98,14 @@ class PickerScreen(Screen):
             listing.highlighted = highlighted
         else:
             listing.highlighted = 1 if listing.option_count > 1 else 0
-        keys = Text()
-        for key, label in (
-            ("↑↓", "key_next"),
+        keys = [
+            ("↑↓", ""),
             ("enter", "key_open"),
             ("l", "key_lang"),
             ("?", "key_help"),
             ("q", "key_quit"),
-        ):
-            keys.append(f" {key} ", style="bold reverse")
-            keys.append(f" {t(label, lang) if key != '↑↓' else ''} ")
-        self.query_one("#picker-keys", Static).update(keys)
+        ]
+        self.query_one("#picker-keys", Static).update(keys_line(keys, lang, self.size.width))
         self._show_detail()
 
     def _row(self, item: LoadedLesson, progress: LessonProgress | None) -> Table:

@@ -21,8 +21,8 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
-from ..widgets.keys import keys_line
 from ..view import describe_segment, ladder_rows, pane_data
+from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.state_pane import StatePane
 
@@ -142,9 +142,15 @@ class SandboxScreen(Screen):
         header = Text(f" {t('sandbox_title', lang)}", style="bold")
         header.append(f"   {t('absolute' if self.absolute else 'symbolic', lang)}")
         self.query_one("#header", Static).update(header)
-        keys = [("tab", "key_next"), ("enter", "key_open"), ("b", "key_back"),
-                ("r", "key_restart"), ("t", "key_numbers"), ("l", "key_lang"),
-                ("esc", "key_lessons")]
+        keys = [
+            ("tab", "key_next"),
+            ("enter", "key_open"),
+            ("b", "key_back"),
+            ("r", "key_restart"),
+            ("t", "key_numbers"),
+            ("l", "key_lang"),
+            ("esc", "key_lessons"),
+        ]
         self.query_one("#keys", Static).update(keys_line(keys, lang, self.size.width))
 
     def _apply(self, step: engine.Step) -> None:
