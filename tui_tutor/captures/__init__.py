@@ -16,8 +16,9 @@ Modules, in the order the data flows through them:
 
 from .connection import CapturedConnection, CapturedSegment
 from .errors import CaptureError
+from .pcapfile import check
 from .quirks import Quirk, QuirkKind
-from .reader import check, iter_connections, read_capture, read_connection
+from .reader import iter_connections, read_capture, read_connection
 from .states import StateChange
 
 __all__ = [

@@ -18,15 +18,17 @@ engine transitions that explain them) and its quirks alongside.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..engine import Role, SegmentRecord, State
+from .analysis import Analysis, analysis
 from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
 from .quirks import Quirk
-from .sequence import Segment, analyse, bases
+from .sequence import Segment, bases
 from .split import Flow
-from .states import ROLES, Inference, StateChange, infer
+from .states import ROLES, StateChange
 
 _MASK = 0xFFFFFFFF
 
@@ -76,25 +78,38 @@ class CapturedConnection:
     partial: bool  # the start (the client's SYN) is not in the capture
     isns: dict[Role, int | None]
     start: float
-    initial: dict[Role, State]  # both states before the first segment
-    notes: list[str] = field(default_factory=list)
-    _segments: list[Segment] = field(default_factory=list, repr=False)
-    _retransmission: list[bool] = field(default_factory=list, repr=False)
-    _quirks: dict[int, list[Quirk]] = field(default_factory=dict, repr=False)
-    _inference: Inference | None = field(default=None, repr=False)
+    _segments: list[Segment] = field(repr=False)
+    _analysis: Analysis = field(repr=False)
 
     def __len__(self) -> int:
         return len(self._segments)
 
+    @property
+    def initial(self) -> dict[Role, State]:
+        """Both peers' states before the first segment."""
+        client, server = self._analysis.inference.initial
+        return {Role.CLIENT: client, Role.SERVER: server}
+
+    @property
+    def final_states(self) -> dict[Role, State]:
+        client, server = self._analysis.inference.states[-1]
+        return {Role.CLIENT: client, Role.SERVER: server}
+
+    @property
+    def notes(self) -> list[str]:
+        """What is worth saying about the connection as a whole (the server never answered)."""
+        return list(self._analysis.inference.notes)
+
     @cached_property
     def steps(self) -> list[CapturedSegment]:
-        inference = self._inference
-        assert inference is not None
+        """One step per captured segment, in capture order."""
+        analysis = self._analysis
+        inference = analysis.inference
         start = self.start
         steps = []
         for i, (t, r, flags, seq, ack, _, length) in enumerate(self._segments):
             client_state, server_state = inference.states[i]
-            quirks = tuple(self._quirks.get(i, ()))
+            quirks = tuple(analysis.quirks.get(i, ()))
             received = inference.arrives_at[i] is not None
             notes = [q.text for q in quirks]
             if not received:
@@ -106,14 +121,17 @@ class CapturedConnection:
                 ack=ack if flags & ACK else None,
                 length=length,
                 time=t - start,
-                retransmission=self._retransmission[i],
+                retransmission=analysis.retransmission[i],
                 lost=False,
                 client_state=client_state,
                 server_state=server_state,
                 index=i,
                 note="; ".join(notes),
             )
-            changes = tuple(inference.changes.get(i, ()))
+            changes = tuple(
+                StateChange(ROLES[peer], old, new, event, row, cause)
+                for peer, old, new, event, row, cause in inference.changes.get(i, ())
+            )
             steps.append(CapturedSegment(record, changes, quirks, received))
         return steps
 
@@ -122,27 +140,43 @@ class CapturedConnection:
         """The ladder rows, engine records with both peers' states filled in."""
         return [step.record for step in self.steps]
 
-    @property
-    def final_states(self) -> dict[Role, State]:
-        assert self._inference is not None
-        states = self._inference.states
-        client, server = states[-1] if states else tuple(self.initial.values())
-        return {Role.CLIENT: client, Role.SERVER: server}
-
     def to_json(self, absolute: bool = False) -> dict:
-        """One entry of ``{"connections": [...]}``, as ``SegmentRecord.to_json`` writes rows.
+        """One entry of ``{"connections": [...]}``: what ``SegmentRecord.to_json`` makes of
+        each of ``segments``, with the time counted from the connection's first segment."""
+        return json.loads(self.json_text(absolute))
 
-        Built straight from the raw segments, not from ``steps``: on a capture of a
-        million packets the records would cost more than the rest of the work.
+    def json_text(self, absolute: bool = False) -> str:
+        """``json.dumps(self.to_json(absolute))``, written out directly.
+
+        This is the command line's hot path: a million segments as dicts for
+        ``json.dumps`` would take longer than reading them. Connections of one
+        shape share their analysis, and with it the text of each row around its time.
         """
-        assert self._inference is not None
-        states = self._inference.states
-        base_c, base_s = self.isns[Role.CLIENT], self.isns[Role.SERVER]
+        rows = self._analysis.json_rows
+        if rows is None or absolute:
+            rows = self._row_texts(absolute)
+            if not absolute:
+                self._analysis.json_rows = rows
         start = self.start
-        retransmission = self._retransmission
-        names = ("client", "server")
+        # "%.6f" and json.dumps(round(t, 6)) read back as the same float, and it is faster
+        body = ", ".join(
+            [
+                f"{before}{seg[0] - start:.6f}{after}"
+                for seg, (before, after) in zip(self._segments, rows, strict=True)
+            ]
+        )
+        return (
+            f'{{"client": "{self.client}", "server": "{self.server}", '
+            f'"partial": {"true" if self.partial else "false"}, "segments": [{body}]}}'
+        )
+
+    def _row_texts(self, absolute: bool) -> list[tuple[str, str]]:
+        analysis = self._analysis
+        states = analysis.inference.states
+        retransmission = analysis.retransmission
+        base_c, base_s = self.isns[Role.CLIENT], self.isns[Role.SERVER]
         rows = []
-        for i, (t, r, flags, seq, ack, _, length) in enumerate(self._segments):
+        for i, (_, r, flags, seq, ack, _, length) in enumerate(self._segments):
             if not absolute:
                 own, other = (base_c, base_s) if r == 0 else (base_s, base_c)
                 if own is not None:
@@ -150,26 +184,21 @@ class CapturedConnection:
                 if other is not None:
                     ack = (ack - other) & _MASK
             client_state, server_state = states[i]
-            rows.append(
-                {
-                    "from": names[r],
-                    "flags": list(FLAG_NAMES[flags]),
-                    "seq": seq,
-                    "ack": ack if flags & ACK else None,
-                    "len": length,
-                    "time": round(t - start, 6),
-                    "retransmission": retransmission[i],
-                    "lost": False,
-                    "client_state": client_state.value,
-                    "server_state": server_state.value,
-                }
+            before = (
+                f'{{"from": "{_SENDERS[r]}", "flags": {_FLAGS_JSON[flags]}, "seq": {seq}, '
+                f'"ack": {ack if flags & ACK else "null"}, "len": {length}, "time": '
             )
-        return {
-            "client": self.client,
-            "server": self.server,
-            "partial": self.partial,
-            "segments": rows,
-        }
+            after = (
+                f', "retransmission": {"true" if retransmission[i] else "false"}, '
+                f'"lost": false, "client_state": "{client_state._value_}", '
+                f'"server_state": "{server_state._value_}"}}'
+            )
+            rows.append((before, after))
+        return rows
+
+
+_SENDERS = ("client", "server")
+_FLAGS_JSON = tuple(json.dumps(list(names)) for names in FLAG_NAMES)
 
 
 def client_side(flow: Flow) -> tuple[int, bool]:
@@ -190,10 +219,6 @@ def from_flow(flow: Flow, number: int) -> CapturedConnection:
     ends = [label(*end) for end in endpoints(flow.key)]
     client, server = (ends[1], ends[0]) if client_d else (ends[0], ends[1])
     base = bases(segments, partial)
-    retransmission, quirks = analyse(segments)
-    inference = infer(segments, partial)
-    for i, found in inference.quirks.items():
-        quirks.setdefault(i, []).extend(found)
     return CapturedConnection(
         number=number,
         client=client,
@@ -201,10 +226,6 @@ def from_flow(flow: Flow, number: int) -> CapturedConnection:
         partial=partial,
         isns={Role.CLIENT: base[0], Role.SERVER: base[1]},
         start=segments[0][0],
-        initial={Role.CLIENT: inference.initial[0], Role.SERVER: inference.initial[1]},
-        notes=list(inference.notes),
         _segments=segments,
-        _retransmission=retransmission,
-        _quirks=quirks,
-        _inference=inference,
+        _analysis=analysis(segments, base, partial),
     )

@@ -22,7 +22,7 @@ builds no objects but the result.
 
 from __future__ import annotations
 
-import ipaddress
+import socket
 import struct
 from collections.abc import Callable
 
@@ -36,41 +36,38 @@ _ETH_IPV6 = 0x86DD
 _ETH_VLAN = frozenset({0x8100, 0x88A8, 0x9100})  # 802.1Q, 802.1ad, old QinQ
 
 _u16 = struct.Struct("!H").unpack_from
-# IPv4: version+IHL, (tos), total length, (id), flags+fragment offset, (ttl), protocol
-_ipv4_head = struct.Struct("!BxHxxHxB").unpack_from
-# TCP: (ports), seq, ack, data offset+flags, window
-_tcp_head = struct.Struct("!4xIIHH").unpack_from
+# IPv4: version+IHL, (tos), total length, (id), flags+fragment offset, (ttl), protocol,
+# (checksum), source and destination address
+_ipv4_head = struct.Struct("!BxHxxHxBxx8s").unpack_from
+# TCP: ports, seq, ack, data offset+flags, window
+_tcp_head = struct.Struct("!4sIIHH").unpack_from
 
 # IPv6 extension headers that may come before TCP
 _HOP_BY_HOP, _ROUTING, _FRAGMENT, _AUTH, _DEST_OPTS = 0, 43, 44, 51, 60
 
 
-def _tcp(buf: bytes, addrs: bytes, tcp: int, end: int, ip_payload: int) -> Decoded | None:
-    """``ip_payload``: bytes after the IP header(s) as the IP header counts them."""
-    if tcp + 20 > end:
-        return None
-    seq, ack, off_flags, window = _tcp_head(buf, tcp)
-    header = (off_flags >> 12) << 2
-    length = ip_payload - header
-    if header < 20 or length < 0:
-        return None
-    return addrs + buf[tcp : tcp + 4], off_flags & 0xFF, seq, ack, window, length
-
-
 def ipv4(buf: bytes, off: int, end: int) -> Decoded | None:
-    if end - off < 20:
+    if end - off < 40:
         return None
-    version_ihl, total, fragment, protocol = _ipv4_head(buf, off)
+    version_ihl, total, fragment, protocol, addrs = _ipv4_head(buf, off)
     # 0x3FFF: more-fragments bit or a fragment offset; only whole datagrams carry a whole header
-    if protocol != 6 or version_ihl >> 4 != 4 or fragment & 0x3FFF:
+    if protocol != 6 or fragment & 0x3FFF:
         return None
-    ihl = (version_ihl & 0x0F) << 2
-    if ihl < 20:
-        return None
+    if version_ihl == 0x45:  # no options: nearly every packet
+        ihl = 20
+    else:
+        ihl = (version_ihl & 0x0F) << 2
+        if version_ihl >> 4 != 4 or ihl < 20 or off + ihl + 20 > end:
+            return None
+    ports, seq, ack, off_flags, window = _tcp_head(buf, off + ihl)
+    header = (off_flags >> 12) << 2
     if total == 0:
         # segmentation offload: the kernel hands the capture a length it has not filled in
         total = end - off
-    return _tcp(buf, buf[off + 12 : off + 20], off + ihl, end, total - ihl)
+    length = total - ihl - header
+    if header < 20 or length < 0:
+        return None
+    return addrs + ports, off_flags & 0xFF, seq, ack, window, length
 
 
 def ipv6(buf: bytes, off: int, end: int) -> Decoded | None:
@@ -93,7 +90,14 @@ def ipv6(buf: bytes, off: int, end: int) -> Decoded | None:
             next_header, p = buf[p], p + (buf[p + 1] + 2) * 4
         else:
             return None
-    return _tcp(buf, buf[off + 8 : off + 40], p, end, limit - p)
+    if p + 20 > end:
+        return None
+    ports, seq, ack, off_flags, window = _tcp_head(buf, p)
+    header = (off_flags >> 12) << 2
+    length = limit - p - header
+    if header < 20 or length < 0:
+        return None
+    return buf[off + 8 : off + 40] + ports, off_flags & 0xFF, seq, ack, window, length
 
 
 def _by_ethertype(buf: bytes, ethertype: int, off: int, end: int) -> Decoded | None:
@@ -120,22 +124,49 @@ def _by_version(buf: bytes, off: int, end: int) -> Decoded | None:
     return None
 
 
-def ethernet(buf: bytes, start: int, end: int) -> Decoded | None:
-    if end - start < 14:
-        return None
-    return _by_ethertype(buf, _u16(buf, start + 12)[0], start + 14, end)
+def _by_link_header(ethertype_at: int, header: int) -> Decoder:
+    """A decoder for a link header of ``header`` bytes with an EtherType at ``ethertype_at``.
+
+    IPv4 without options carrying TCP is nearly every packet, so it is decoded with
+    one ``struct`` call for the link, IP and TCP headers together, and the key is
+    one slice (addresses and ports are contiguous then); the rest takes the long way.
+    """
+    gap = header - ethertype_at - 2
+    # EtherType, version+IHL, total length, flags+fragment offset, protocol, then after
+    # the addresses and ports: seq, ack, data offset+flags, window
+    fixed = struct.Struct(
+        f"!{ethertype_at}xH{gap}xBxH2xHxB2x8x4xIIHH" if gap else "!HBxH2xHxB2x8x4xIIHH"
+    ).unpack_from
+    shortest = header + 40  # IPv4 and TCP headers without options
+    key_at, key_end = header + 12, header + 24
+
+    def decode(buf: bytes, start: int, end: int) -> Decoded | None:
+        if end - start >= shortest:
+            ethertype, version_ihl, total, fragment, protocol, seq, ack, off_flags, window = fixed(
+                buf, start
+            )
+            if (
+                ethertype == _ETH_IPV4
+                and version_ihl == 0x45
+                and protocol == 6
+                and not fragment & 0x3FFF
+            ):
+                tcp_header = (off_flags >> 12) << 2
+                length = (total or end - start - header) - 20 - tcp_header
+                if tcp_header < 20 or length < 0:
+                    return None
+                key = buf[start + key_at : start + key_end]
+                return key, off_flags & 0xFF, seq, ack, window, length
+        if end - start < header:
+            return None
+        return _by_ethertype(buf, _u16(buf, start + ethertype_at)[0], start + header, end)
+
+    return decode
 
 
-def linux_sll(buf: bytes, start: int, end: int) -> Decoded | None:
-    if end - start < 16:
-        return None
-    return _by_ethertype(buf, _u16(buf, start + 14)[0], start + 16, end)
-
-
-def linux_sll2(buf: bytes, start: int, end: int) -> Decoded | None:
-    if end - start < 20:
-        return None
-    return _by_ethertype(buf, _u16(buf, start)[0], start + 20, end)
+ethernet = _by_link_header(12, 14)
+linux_sll = _by_link_header(14, 16)
+linux_sll2 = _by_link_header(0, 20)
 
 
 def loopback(buf: bytes, start: int, end: int) -> Decoded | None:
@@ -180,10 +211,12 @@ def reverse_key(key: bytes) -> bytes:
 def endpoints(key: bytes) -> tuple[tuple[str, int], tuple[str, int]]:
     """``((source address, source port), (destination address, destination port))``."""
     n = (len(key) - 4) // 2
-    src = ipaddress.ip_address(key[:n])
-    dst = ipaddress.ip_address(key[n : 2 * n])
+    family = socket.AF_INET if n == 4 else socket.AF_INET6
     sport, dport = struct.unpack("!HH", key[2 * n :])
-    return (str(src), sport), (str(dst), dport)
+    return (
+        (socket.inet_ntop(family, key[:n]), sport),
+        (socket.inet_ntop(family, key[n : 2 * n]), dport),
+    )
 
 
 def label(address: str, port: int) -> str:

@@ -72,30 +72,41 @@ def unsupported(label: str, linktype: int) -> CaptureError:
 
 
 def frames(path: str | Path, label: str | None = None) -> Iterator[Frame]:
-    """Every packet of the capture at ``path``, in file order."""
-    label = str(path) if label is None else label
+    """Every packet of the capture at ``path``, in file order.
+
+    A file that is missing, empty, not a capture, or of an unsupported link type
+    raises here; damage further in raises while iterating.
+    """
+    return _open(path, str(path) if label is None else label, emit=True)
+
+
+def check(path: str | Path, label: str | None = None) -> None:
+    """Walk every record of the file, as ``frames`` does, but hand out nothing."""
+    for _ in _open(path, str(path) if label is None else label, emit=False):
+        pass
+
+
+def _open(path: str | Path, label: str, emit: bool) -> Iterator[Frame]:
     try:
-        f = open(path, "rb")  # noqa: SIM115 -- closed by the generator's finally
+        f = open(path, "rb")  # noqa: SIM115 -- the generator returned closes it
     except OSError as err:
         raise CaptureError(f"{label}: {err.strerror or err}") from None
     try:
-        try:
-            head = f.read(24)
-        except OSError as err:
-            raise CaptureError(f"{label}: {err.strerror or err}") from None
+        head = f.read(24)
         if not head:
             raise CaptureError(f"{label}: empty file, not a capture")
         magic = head[:4]
         if magic in _PCAP_MAGICS:
-            yield from _pcap(f, head, label)
-        elif magic == _PCAPNG_SHB:
-            yield from _pcapng(f, head, label)
-        else:
-            raise CaptureError(
-                f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})"
-            )
-    finally:
+            return _pcap(f, head, label, emit)
+        if magic == _PCAPNG_SHB:
+            return _pcapng(f, head, label)
+        raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
+    except OSError as err:
         f.close()
+        raise CaptureError(f"{label}: {err.strerror or err}") from None
+    except BaseException:
+        f.close()
+        raise
 
 
 def _chunks(f: BinaryIO, label: str) -> Iterator[bytes]:
@@ -116,7 +127,8 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 # ---------------------------------------------------------------------- pcap
 
 
-def _pcap(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+def _pcap(f: BinaryIO, head: bytes, label: str, emit: bool) -> Iterator[Frame]:
+    """The records of a pcap file; ``emit`` False only checks them (the loop is the hot path)."""
     order, unit, rec_len = _PCAP_MAGICS[head[:4]]
     if len(head) < 24:
         raise _truncated(label, 0, "the file header")
@@ -125,37 +137,54 @@ def _pcap(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
     linktype = fh.linktype & 0xFFFF
     if linktype not in SUPPORTED_LINKTYPES:
         raise unsupported(label, linktype)
-    limit = max(MAX_RECORD, fh.snaplen)
+    return _pcap_records(
+        f, label, emit, order, unit, rec_len, linktype, max(MAX_RECORD, fh.snaplen)
+    )
+
+
+def _pcap_records(
+    f: BinaryIO,
+    label: str,
+    emit: bool,
+    order: str,
+    unit: float,
+    rec_len: int,
+    linktype: int,
+    limit: int,
+) -> Iterator[Frame]:
     unpack = struct.Struct(order + "IIII").unpack_from
     buf = b""
     pos = 0  # where the next record starts in buf
     base = 24  # file offset of buf[0]
     number = 0
-    for chunk in _chunks(f, label):
+    try:
+        for chunk in _chunks(f, label):
+            if pos < len(buf):
+                buf = buf[pos:] + chunk
+                base += pos
+            else:
+                base += len(buf)
+                buf = chunk
+            pos = 0
+            size = len(buf)
+            while pos + rec_len <= size:
+                sec, frac, caplen, _ = unpack(buf, pos)
+                if caplen > limit:
+                    raise CaptureError(
+                        f"{label}: damaged record at byte {base + pos}: it claims {caplen} "
+                        f"captured bytes, more than the {limit} a record may hold"
+                    )
+                end = pos + rec_len + caplen
+                if end > size:
+                    break
+                number += 1
+                if emit:
+                    yield sec + frac * unit, linktype, buf, pos + rec_len, end
+                pos = end
         if pos < len(buf):
-            buf = buf[pos:] + chunk
-            base += pos
-        else:
-            base += len(buf)
-            buf = chunk
-        pos = 0
-        size = len(buf)
-        while pos + rec_len <= size:
-            sec, frac, caplen, _ = unpack(buf, pos)
-            if caplen > limit:
-                raise CaptureError(
-                    f"{label}: damaged record at byte {base + pos}: it claims {caplen} "
-                    f"captured bytes, more than the {limit} a record may hold"
-                )
-            start = pos + rec_len
-            end = start + caplen
-            if end > size:
-                break
-            number += 1
-            yield sec + frac * unit, linktype, buf, start, end
-            pos = end
-    if pos < len(buf):
-        raise _truncated(label, base + pos, f"packet {number + 1}")
+            raise _truncated(label, base + pos, f"packet {number + 1}")
+    finally:
+        f.close()
 
 
 # -------------------------------------------------------------------- pcapng
@@ -200,6 +229,13 @@ def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
 
 
 def _pcapng(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+    try:
+        yield from _pcapng_blocks(f, head, label)
+    finally:
+        f.close()
+
+
+def _pcapng_blocks(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
     order = "<"
     u32: Callable[..., tuple[int, ...]] = struct.Struct("<I").unpack_from
     u32x2 = struct.Struct("<II").unpack_from

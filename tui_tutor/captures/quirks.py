@@ -79,6 +79,9 @@ class Quirk:
         return self.text
 
 
+_USUAL = {kind: Quirk(kind, text) for kind, text in _TEXT.items()}
+
+
 def quirk(kind: QuirkKind, text: str = "") -> Quirk:
     """The quirk of that kind, with its usual sentence unless ``text`` says otherwise."""
-    return Quirk(kind, text or _TEXT[kind])
+    return Quirk(kind, text) if text else _USUAL[kind]

@@ -3,8 +3,8 @@
 ``read_capture(path)`` returns every TCP connection of the file; the app calls
 it. ``iter_connections`` hands them out one at a time while the file is still
 being read, so memory holds only the open connections (the command line streams
-its output this way). ``check`` walks the file's records without decoding them,
-so that a damaged file is reported before anything is printed.
+its output this way). ``check`` (from ``pcapfile``) walks the file's records
+without decoding them, so that a damaged file is reported before anything is printed.
 """
 
 from __future__ import annotations
@@ -49,12 +49,6 @@ def read_connection(path: str | Path, number: int, label: str | None = None) -> 
         f"{label} has {count} TCP connection{'s' if count != 1 else ''}; "
         f"there is no connection {number}"
     )
-
-
-def check(path: str | Path, label: str | None = None) -> None:
-    """Raise ``CaptureError`` if any record of the file is damaged; decode nothing."""
-    for _ in frames(path, label):
-        pass
 
 
 def no_connections(label: str) -> str:

@@ -27,20 +27,22 @@ Segment = tuple[float, int, int, int, int, int, int]
 
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
-
-
-def _after(a: int, b: int) -> bool:
-    """a > b in sequence space (RFC 1982)."""
-    return 0 < ((a - b) & _MASK) < _HALF
+_CONTROL = SYN | FIN | RST
 
 
 def bases(segments: list[Segment], partial: bool) -> list[int | None]:
     """The number each side's seq is counted from: ``[client, server]`` (see module doc)."""
     base: list[int | None] = [None, None]
     if not partial:
+        # a side's SYN, if it sent one, is the first thing it sent
+        seen = [False, False]
         for _, r, flags, seq, *_ in segments:
-            if flags & SYN and base[r] is None:
-                base[r] = seq
+            if not seen[r]:
+                seen[r] = True
+                if flags & SYN:
+                    base[r] = seq
+                if seen[1 - r]:
+                    break
     for _, r, flags, seq, ack, _, _ in segments:
         # in a full connection a side without a SYN has no ISN: a RST refusing the SYN
         # carries seq 0 (or the ack it answers), to be shown as it is, as tcpdump does
@@ -55,6 +57,8 @@ def bases(segments: list[Segment], partial: bool) -> list[int | None]:
 
 def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]]:
     """Which segments are retransmissions, and the sequence quirks by segment index."""
+    # ``(a - b) & _MASK`` in (0, _HALF) means a is after b in sequence space (RFC 1982);
+    # written out rather than called, since this runs once per segment
     retransmission = [False] * len(segments)
     quirks: dict[int, list[Quirk]] = {}
     nxt: list[int | None] = [None, None]  # one past the highest number each side sent
@@ -63,63 +67,59 @@ def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]
     last_ack: list[int | None] = [None, None]
     window: list[int | None] = [None, None]
     duplicates = [0, 0]  # pure ACKs in a row repeating the same ack
-    previous: Segment | None = None
-    for i, seg in enumerate(segments):
-        _, r, flags, seq, ack, win, length = seg
+    prev_r = prev_flags = prev_ack = prev_win = -1  # the previous segment's
+    for i, (_, r, flags, seq, ack, win, length) in enumerate(segments):
         o = 1 - r
         found: list[QuirkKind] = []
-        seg_len = length + (1 if flags & SYN else 0) + (1 if flags & FIN else 0)
+        control = flags & _CONTROL
+        seg_len = length + (1 if control & SYN else 0) + (1 if control & FIN else 0)
         if flags & ACK and nxt[o] is None:
             nxt[o] = ack  # the other side has sent everything up to here
         n = nxt[r]
-        control = flags & (SYN | FIN | RST)
-        pure_ack = flags & ACK and not control and length == 0
-        keep_alive = (
-            sent[r] and n is not None and not control and length <= 1 and (n - seq) & _MASK == 1
-        )
-        if keep_alive:
-            found.append(QuirkKind.KEEP_ALIVE)
-        elif n is not None and seg_len:
-            if _after(n, seq):
+        keep_alive = False
+        if n is not None:
+            ahead = (n - seq) & _MASK  # how far this segment starts before the highest sent
+            keep_alive = sent[r] and not control and length <= 1 and ahead == 1
+            if keep_alive:
+                found.append(QuirkKind.KEEP_ALIVE)
+            elif seg_len and 0 < ahead < _HALF:
                 retransmission[i] = True
                 if duplicates[o] >= 2 and last_ack[o] == seq:
                     found.append(QuirkKind.FAST_RETRANSMISSION)
-            elif length == 1 and seq == n and window[o] == 0 and not control:
+            elif seg_len and length == 1 and ahead == 0 and window[o] == 0 and not control:
                 found.append(QuirkKind.ZERO_WINDOW_PROBE)
-        if n is not None and not flags & RST and _after(seq, n):
-            found.append(QuirkKind.NOT_CAPTURED)
-        if flags & ACK and sent[o] and nxt[o] is not None and _after(ack, nxt[o]):
-            found.append(QuirkKind.ACKS_UNSEEN)
-        if length and flags & SYN:
-            found.append(QuirkKind.SYN_WITH_DATA)
-        if length and flags & RST:
-            found.append(QuirkKind.RST_WITH_DATA)
-        if length and fin[r] is not None and _after(seq + length, fin[r]):
-            found.append(QuirkKind.DATA_AFTER_FIN)
-        if (
-            pure_ack
-            and not keep_alive
-            and previous is not None
-            and previous[1] == r
-            and previous[2] & ACK
-            and previous[4] == ack
-        ):
-            found.append(QuirkKind.WINDOW_UPDATE if previous[5] != win else QuirkKind.DUPLICATE_ACK)
+            if ahead >= _HALF and not flags & RST:
+                found.append(QuirkKind.NOT_CAPTURED)
+        if flags & ACK and sent[o]:
+            m = nxt[o]
+            if m is not None and 0 < (ack - m) & _MASK < _HALF:
+                found.append(QuirkKind.ACKS_UNSEEN)
+        if length:
+            if control & SYN:
+                found.append(QuirkKind.SYN_WITH_DATA)
+            if control & RST:
+                found.append(QuirkKind.RST_WITH_DATA)
+            f = fin[r]
+            if f is not None and 0 < (seq + length - f) & _MASK < _HALF:
+                found.append(QuirkKind.DATA_AFTER_FIN)
+        pure_ack = flags & ACK and not control and length == 0
+        if pure_ack and not keep_alive and prev_r == r and prev_flags & ACK and prev_ack == ack:
+            found.append(QuirkKind.WINDOW_UPDATE if prev_win != win else QuirkKind.DUPLICATE_ACK)
         # bookkeeping for the segments to come
         if pure_ack and last_ack[r] == ack and window[r] == win:
             duplicates[r] += 1
         elif flags & ACK:
             duplicates[r] = 0
-        if flags & FIN and fin[r] is None:
-            fin[r] = (seq + length + (1 if flags & SYN else 0)) & _MASK
+        if control & FIN and fin[r] is None:
+            fin[r] = (seq + length + (1 if control & SYN else 0)) & _MASK
         end = (seq + seg_len) & _MASK
-        if n is None or _after(end, n):
+        if n is None or 0 < (end - n) & _MASK < _HALF:
             nxt[r] = end
         sent[r] = True
         if flags & ACK:
             last_ack[r] = ack
         window[r] = win
-        previous = seg
+        prev_r, prev_flags, prev_ack, prev_win = r, flags, ack, win
         if found:
             quirks[i] = [quirk(kind) for kind in found]
     return retransmission, quirks

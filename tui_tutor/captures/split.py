@@ -21,8 +21,9 @@ whose address and port come first in ``Flow.key``) and 1 for the other side.
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .decode import ACK, DECODERS, FIN, RST, SYN, reverse_key
 from .pcapfile import Frame
@@ -35,6 +36,7 @@ LINGER = 3.0
 # and never more segments than this in connections that are over but not handed out
 MAX_LINGERING = 100_000
 
+_CONTROL = SYN | FIN | RST
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
 
@@ -48,8 +50,8 @@ class Flow:
         "fin_acked",
         "fin_end",
         "key",
-        "last",
         "over",
+        "rkey",
         "segments",
         "serial",
         "syn_seq",
@@ -57,6 +59,7 @@ class Flow:
 
     def __init__(self, key: bytes, serial: int) -> None:
         self.key = key  # side A's address and port first
+        self.rkey = reverse_key(key)  # the other direction's
         self.serial = serial  # 0 for the first connection that started in the file
         self.segments: list[RawSegment] = []
         self.syn_seq: list[int | None] = [None, None]  # the seq of each side's SYN
@@ -65,58 +68,65 @@ class Flow:
         self.closing = False  # a FIN passed: watch the ACKs
         self.over = False
         self.detached = False  # no longer in the table: nothing more can join it
-        self.last = 0.0  # time of the latest segment
 
 
 def flows(frames: Iterable[Frame], linger: float = LINGER) -> Iterator[Flow]:
     """Every connection in ``frames``, each handed out once it is over (see module doc)."""
-    table: dict[bytes, tuple[Flow, int]] = {}
+    # the loop below runs once per packet: everything it needs is a local name, and
+    # each table entry carries the flow's ``segments.append`` ready to call
+    table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]] = {}
+    get = table.get
     ended: deque[Flow] = deque()
     lingering = 0  # segments held in ``ended``
+    max_lingering = MAX_LINGERING
+    release_at = math.inf  # when the first flow in ``ended`` may go; inf while it is empty
     serial = 0
     decoders = DECODERS
+    control = _CONTROL
     for t, linktype, buf, start, end in frames:
         seg = decoders[linktype](buf, start, end)
         if seg is None:
             continue
         key, flags, seq, ack, window, length = seg
-        entry = table.get(key)
-        if entry is not None:
-            flow, d = entry
-            if flags & SYN and _starts_anew(flow, d, flags, seq):
-                flow.detached = True
-                del table[key], table[reverse_key(key)]
-                if not flow.over:
-                    flow.over = True
-                    ended.append(flow)
-                    lingering += len(flow.segments)
-                entry = None
-        if entry is None:
+        entry = get(key)
+        if entry is None or (flags & SYN and _starts_anew(entry[0], entry[1], flags, seq)):
+            if entry is not None:
+                old = entry[0]
+                _detach(old, table)
+                if not old.over:
+                    old.over = True
+                    ended.append(old)
+                    lingering += len(old.segments)
             flow = Flow(key, serial)
             serial += 1
             d = 0
-            table[key] = (flow, 0)
-            table[reverse_key(key)] = (flow, 1)
-        if flags & SYN and flow.syn_seq[d] is None:
-            flow.syn_seq[d] = seq
-        flow.segments.append((t, d, flags, seq, ack, window, length))
-        flow.last = t
-        if (flags & (FIN | RST) or flow.closing) and _closes(flow, d, flags, seq, ack, length):
+            append = flow.segments.append
+            table[key] = (flow, 0, append)
+            table[flow.rkey] = (flow, 1, append)
+        else:
+            flow, d, append = entry
+        append((t, d, flags, seq, ack, window, length))
+        # SYN, FIN, RST, or ACKs that may finish a close: the rare segments
+        if (flags & control or flow.closing) and _control(flow, d, flags, seq, ack, length):
             ended.append(flow)
             lingering += len(flow.segments)
-        while ended:
-            head = ended[0]
-            if not (head.detached or t - head.last > linger or lingering > MAX_LINGERING):
-                break
-            ended.popleft()
-            lingering -= len(head.segments)
-            _detach(head, table)
-            yield head
+            if release_at == math.inf:
+                release_at = t + linger
+        if t > release_at or lingering > max_lingering:
+            while ended:
+                head = ended[0]
+                if t - head.segments[-1][0] <= linger and lingering <= max_lingering:
+                    break
+                ended.popleft()
+                lingering -= len(head.segments)
+                _detach(head, table)
+                yield head
+            release_at = ended[0].segments[-1][0] + linger if ended else math.inf
     while ended:
         head = ended.popleft()
         _detach(head, table)
         yield head
-    still_open = {id(flow): flow for flow, _ in table.values()}
+    still_open = {id(entry[0]): entry[0] for entry in table.values()}
     yield from sorted(still_open.values(), key=lambda flow: flow.serial)
 
 
@@ -134,8 +144,10 @@ def _starts_anew(flow: Flow, d: int, flags: int, seq: int) -> bool:
     return flow.syn_seq[1 - d] is None
 
 
-def _closes(flow: Flow, d: int, flags: int, seq: int, ack: int, length: int) -> bool:
-    """Track RST and FINs; True when this segment makes the connection over."""
+def _control(flow: Flow, d: int, flags: int, seq: int, ack: int, length: int) -> bool:
+    """Track SYNs, RSTs and FINs; True when this segment makes the connection over."""
+    if flags & SYN and flow.syn_seq[d] is None:
+        flow.syn_seq[d] = seq
     if flow.over:
         return False
     if flags & RST:
@@ -160,12 +172,11 @@ def _closes(flow: Flow, d: int, flags: int, seq: int, ack: int, length: int) -> 
     return False
 
 
-def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int]]) -> None:
+def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]]) -> None:
     if flow.detached:
         return
     flow.detached = True
-    key = flow.key
-    for k in (key, reverse_key(key)):
+    for k in (flow.key, flow.rkey):
         entry = table.get(k)
         if entry is not None and entry[0] is flow:
             del table[k]

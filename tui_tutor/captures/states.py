@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine import Event, Role, State, Transition, transition
+from ..engine import TRANSITION_LIST, Event, Role, State, Transition
 from .decode import ACK, FIN, RST, SYN
 from .quirks import Quirk, QuirkKind, quirk
 from .sequence import Segment
@@ -47,10 +47,19 @@ _HALF = 0x80000000
 ROLES = (Role.CLIENT, Role.SERVER)
 
 S = State
+# tuples, not sets: ``in`` compares enum members by identity, a set would call
+# Enum.__hash__ (Python code) on every segment
 # states an arriving ACK (without SYN, FIN or RST) can move
-_ACK_MOVES = frozenset({S.SYN_RECEIVED, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK})
+_ACK_MOVES = (S.SYN_RECEIVED, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK)
 # states whose owner may send data
-_SENDING = frozenset({S.ESTABLISHED, S.CLOSE_WAIT})
+_SENDING = (S.ESTABLISHED, S.CLOSE_WAIT)
+# the engine's table, keyed by names for the same reason
+_ROWS = {(t.state._name_, t.event._name_, t.when): t for t in TRANSITION_LIST}
+
+
+def _row(state: State, event: Event, when: str = "") -> Transition | None:
+    """``engine.transition(state, event, when)``, faster."""
+    return _ROWS.get((state._name_, event._name_, when))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +78,15 @@ class StateChange:
         return self.transition.reason
 
 
+# what ``StateChange`` holds, as a tuple: (peer 0/1, old, new, event, transition, cause)
+Change = tuple[int, State, State, Event, Transition, int]
+
+
 @dataclass
 class Inference:
     initial: tuple[State, State]  # (client, server) before the first segment
     states: list[tuple[State, State]]  # (client, server) right after each segment
-    changes: dict[int, list[StateChange]] = field(default_factory=dict)
+    changes: dict[int, list[Change]] = field(default_factory=dict)
     quirks: dict[int, list[Quirk]] = field(default_factory=dict)
     arrives_at: list[int | None] = field(default_factory=list)  # None: never arrived
     notes: list[str] = field(default_factory=list)  # about the connection as a whole
@@ -153,7 +166,7 @@ class _Replay:
         # did each side reach SYN_RECEIVED from LISTEN? (a RST then sends it back there)
         self.passive = [False, self.initial[1] in (S.LISTEN, S.SYN_RECEIVED)]
         self.reset = False  # a RST ended the connection: what follows is late
-        self.changes: dict[int, list[StateChange]] = {}
+        self.changes: dict[int, list[Change]] = {}
         self.quirks: dict[int, list[Quirk]] = {}
 
     def run(self) -> Inference:
@@ -194,12 +207,11 @@ class _Replay:
 
     def _move(self, i: int, r: int, event: Event, cause: int, when: str = "") -> bool:
         old = self.state[r]
-        row = transition(old, event, when)
+        row = _row(old, event, when)
         if row is None:
             return False
         self.state[r] = row.next_state
-        change = StateChange(ROLES[r], old, row.next_state, event, row, cause)
-        self.changes.setdefault(i, []).append(change)
+        self.changes.setdefault(i, []).append((r, old, row.next_state, event, row, cause))
         return True
 
     def _odd(self, i: int, text: str, kind: QuirkKind = QuirkKind.UNEXPECTED) -> None:
@@ -217,7 +229,7 @@ class _Replay:
                 return  # nothing here to reset: the RST only answers a segment
             self._move(i, r, Event.ABORT, i)
             self.reset = True
-            row = transition(st, Event.ABORT)
+            row = _row(st, Event.ABORT)
             if row is not None and "RST" not in row.send:
                 self._odd(i, f"a RST from {st}: the engine would close without sending one")
             return

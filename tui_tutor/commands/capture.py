@@ -8,7 +8,6 @@ each one ends, so a capture of millions of packets never sits in memory.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -69,7 +68,7 @@ def _write_json(connections: Iterable[CapturedConnection], out: TextIO, absolute
     count = 0
     for connection in connections:
         out.write('{"connections": [\n' if count == 0 else ",\n")
-        out.write(json.dumps(connection.to_json(absolute)))
+        out.write(connection.json_text(absolute))
         count += 1
     if count:
         out.write("\n]}\n")
