@@ -558,6 +558,14 @@ def ladder(trace: engine.Trace) -> list[str]:
     return lines
 
 
+def client_path(trace: engine.Trace) -> list[tuple[State, float]]:
+    return [
+        (ev.new, ev.time)
+        for ev in trace.events
+        if isinstance(ev, engine.StateChanged) and ev.peer is CLIENT
+    ]
+
+
 def story(*steps: engine.Step, server_listens: bool = True, **kw) -> engine.Scenario:
     return engine.Scenario(
         client=engine.PeerSetup(isn=1000, delayed_ack=kw.pop("client_delayed_ack", False)),
@@ -641,6 +649,47 @@ def test_syn_received_from_listen_goes_back_to_listen_on_a_reset():
     h = peer_in(State.SYN_RECEIVED, PASSIVE)
     h.receive(Segment(Flag.RST, h.peer.rcv_nxt))
     assert h.state is State.LISTEN
+
+
+@pytest.mark.parametrize("how", [PASSIVE, ACTIVE])
+def test_a_close_in_syn_received_sends_the_fin_at_once_after_our_syn(how):
+    h = peer_in(State.SYN_RECEIVED, how)
+    iss, rcv_nxt = SeqNum(h.peer.config.isn), h.peer.rcv_nxt
+    out = sent(h.call(Event.CLOSE))
+    assert show(out) == f"FIN,ACK seq={(iss + 1).value} ack={rcv_nxt.value}", (
+        "RFC 9293 3.10.4: CLOSE in SYN-RECEIVED with nothing to send: form a FIN and send it"
+    )
+    assert h.state is State.FIN_WAIT_1
+
+
+def test_data_and_close_in_syn_received_go_out_once_the_syn_is_acked_even_with_their_fin():
+    trace = engine.run(
+        story(
+            engine.Connect(CLIENT, hold=True),
+            engine.Connect(SERVER, hold=True),  # the SYNs cross
+            engine.Lose(SERVER, 1),  # the server's SYN,ACK is lost
+            engine.Send(CLIENT, 1),  # queued: the client's SYN is not acknowledged yet
+            engine.Close(CLIENT),  # SYN_RECEIVED -> FIN_WAIT_1; the FIN waits for the byte
+            engine.Close(SERVER),  # its FIN acknowledges the client's SYN
+            engine.Wait(100),
+            server_listens=False,
+        )
+    )
+    assert ladder(trace)[4:] == [
+        "server FIN,ACK seq=1 ack=1",
+        "client ACK seq=1 ack=2",
+        "client PSH,ACK seq=1 ack=2 len=1",
+        "client FIN,ACK seq=2 ack=2",
+        "server ACK seq=2 ack=2",
+        "server ACK seq=2 ack=3",
+    ]
+    assert [state for state, _ in client_path(trace)][2:] == [
+        State.FIN_WAIT_1,
+        State.CLOSING,
+        State.TIME_WAIT,
+        State.CLOSED,
+    ], "the client must not sit in CLOSING with its byte and FIN never sent"
+    assert trace.final_states() == {CLIENT: State.CLOSED, SERVER: State.CLOSED}
 
 
 def test_syn_received_acks_the_syn_and_the_connection_is_open():
@@ -824,14 +873,6 @@ def test_last_ack_resends_its_fin_after_one_second_when_it_is_lost():
 
 
 # ====================================================================== TIME_WAIT
-
-
-def client_path(trace: engine.Trace) -> list[tuple[State, float]]:
-    return [
-        (ev.new, ev.time)
-        for ev in trace.events
-        if isinstance(ev, engine.StateChanged) and ev.peer is CLIENT
-    ]
 
 
 @pytest.mark.parametrize("msl", [30.0, 5.0, 0.25])

@@ -586,7 +586,11 @@ class Peer:
         return out
 
 
-# FIN_WAIT_1 and LAST_ACK: bytes written before close() still go out, then the FIN
-_CAN_SEND = frozenset({State.ESTABLISHED, State.CLOSE_WAIT, State.FIN_WAIT_1, State.LAST_ACK})
+# FIN_WAIT_1, CLOSING and LAST_ACK: bytes written before close() still go out, then the FIN
+# (CLOSING too: a close in SYN_RECEIVED queues them until our SYN is acknowledged, and the
+# segment that acknowledges it may bring their FIN)
+_CAN_SEND = frozenset(
+    {State.ESTABLISHED, State.CLOSE_WAIT, State.FIN_WAIT_1, State.CLOSING, State.LAST_ACK}
+)
 _ACCEPTS_DATA = frozenset({State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2})
 _FIN_RECEIVED = frozenset({State.CLOSE_WAIT, State.LAST_ACK, State.CLOSING, State.TIME_WAIT})
