@@ -103,7 +103,15 @@ def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]
             if f is not None and 0 < (seq + length - f) & _MASK < _HALF:
                 found.append(QuirkKind.DATA_AFTER_FIN)
         pure_ack = flags & ACK and not control and length == 0
-        if pure_ack and not keep_alive and prev_r == r and prev_flags & ACK and prev_ack == ack:
+        # the previous segment a plain one too: an ACK right after a SYN,ACK or FIN answers
+        # something that may have arrived in between even if the capture shows nothing
+        if (
+            pure_ack
+            and not keep_alive
+            and prev_r == r
+            and prev_flags & (ACK | _CONTROL) == ACK
+            and prev_ack == ack
+        ):
             found.append(QuirkKind.WINDOW_UPDATE if prev_win != win else QuirkKind.DUPLICATE_ACK)
         # bookkeeping for the segments to come
         if pure_ack and last_ack[r] == ack and window[r] == win:

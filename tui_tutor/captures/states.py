@@ -16,7 +16,9 @@ The whole file is known, though, and the peers' answers tell the rest:
    or FIN acknowledges it in everything it sends next. So a segment from the
    other side that does *not* acknowledge it was sent before it arrived (two FINs
    cross in a simultaneous close, two SYNs in a simultaneous open): the SYN or FIN
-   arrives right after that segment instead of when it was captured. A SYN or FIN
+   arrives right after that segment instead of when it was captured. A side that
+   still sends a SYN has not finished its handshake, so a SYN,ACK sent to it had
+   not arrived yet either (the two SYN,ACKs of a simultaneous open cross too). A SYN or FIN
    sent again before any acknowledgement never arrived. An acknowledgement of a
    SYN or FIN that its sender still sends again never arrived either (a lost last
    ACK). Everything else arrives when it is captured.
@@ -132,13 +134,15 @@ def deliveries(segments: list[Segment]) -> list[int | None]:
                 _, rj, fj, _, aj, _, _ = segments[j]
                 if rj == r:
                     continue
-                if fj & ACK:
+                if fj & SYN and kind != 2 and (kind == 1 or not fj & ACK):
+                    # its own SYN (or SYN,ACK, when ours is a SYN,ACK too): the other side
+                    # had not finished its handshake, so ours had not arrived yet
+                    not_acked = j
+                elif fj & ACK:
                     if _acks(aj, end):
                         acked_at = j
                         break
                     not_acked = j
-                elif fj & SYN and kind != 2:
-                    not_acked = j  # its own SYN, sent before ours arrived
             if acked_at is None and next_copy < n:
                 lost.add(x)  # sent again before anything acknowledged it
                 continue
