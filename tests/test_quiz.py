@@ -183,7 +183,9 @@ def test_parse_raises_nothing_but_bad_expression_whatever_is_typed(text):
     strict=True,
     reason="expr.parse: int() raises ValueError past 4300 digits, not BadExpression",
 )
-@pytest.mark.parametrize("text", ["9" * 5000, "x+" + "1" * 4400])
+@pytest.mark.parametrize(
+    "text", ["9" * 5000, "x+" + "1" * 4400], ids=["5000-digits", "x+4400-digits"]
+)
 def test_parse_refuses_a_number_of_thousands_of_digits_with_bad_expression(text):
     with pytest.raises(BadExpression):
         parse(text)
