@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+from textual import events
 from textual.app import App
+from textual.geometry import Size
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
@@ -35,10 +38,15 @@ class TooSmallScreen(Screen):
     def on_mount(self) -> None:
         self.update_text()
 
-    def update_text(self) -> None:
-        app = self.app
-        lang = getattr(app, "lang", "en")
-        self.query_one(Static).update(t("too_small", lang, w=app.size.width, h=app.size.height))
+    def on_screen_resume(self) -> None:
+        # uncovered after the terminal grew (a screen above it was closed): go away
+        if not self.app._is_small():  # type: ignore[attr-defined]
+            self.call_later(self.app._check_size)  # type: ignore[attr-defined]
+
+    def update_text(self, size: Size | None = None) -> None:
+        size = size or self.app.size
+        lang = getattr(self.app, "lang", "en")
+        self.query_one(Static).update(t("too_small", lang, w=size.width, h=size.height))
 
 
 class TutorApp(App):
@@ -61,6 +69,7 @@ class TutorApp(App):
         store: ProgressStore | None = None,
         lang: str = "en",
         open_lesson: str | None = None,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         self.lessons = lessons
@@ -68,6 +77,8 @@ class TutorApp(App):
         self.store = store
         self.lang = lang
         self._first_lesson = open_lesson
+        # ISNs come from here; a seed makes them repeatable (tests, snapshots)
+        self.rng = random.Random(seed)
 
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
@@ -81,23 +92,37 @@ class TutorApp(App):
                 self.open_lesson(lesson)
         self._check_size()
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        # this handler runs before Textual's own, so self.size is still the old size here
+        self._check_size(event.size)
 
-    def _check_size(self) -> None:
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+    def _is_small(self, size: Size | None = None) -> bool:
+        size = size or self.size
+        return size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+
+    def _check_size(self, size: Size | None = None) -> None:
+        """Keep the notice on top while the terminal is too small, and only then."""
         top = self.screen_stack[-1] if self.screen_stack else None
-        if small and not isinstance(top, TooSmallScreen):
-            self.push_screen(TooSmallScreen())
-        elif small and isinstance(top, TooSmallScreen):
-            top.update_text()
-        elif not small and isinstance(top, TooSmallScreen):
-            self.pop_screen()
+        if self._is_small(size):
+            if isinstance(top, TooSmallScreen):
+                if top.is_mounted:
+                    top.update_text(size)
+            else:
+                self.push_screen(TooSmallScreen())
+        else:
+            while isinstance(self.screen_stack[-1], TooSmallScreen):
+                self.pop_screen()
+
+    def push_screen(self, screen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        result = super().push_screen(screen, *args, **kwargs)
+        if not isinstance(screen, TooSmallScreen):
+            self.call_later(self._check_size)  # a screen opened while small goes under it
+        return result
 
     def open_lesson(self, lesson: Lesson) -> None:
         from .screens.lesson import LessonScreen, lesson_source
 
-        self.push_screen(LessonScreen(lesson_source(lesson)))
+        self.push_screen(LessonScreen(lesson_source(lesson, self.rng)))
 
     def open_source(self, source) -> None:
         from .screens.lesson import LessonScreen
@@ -127,6 +152,7 @@ def make_app(
     lang: str = "en",
     store: ProgressStore | None = None,
     open_lesson: str | None = None,
+    seed: int | None = None,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store."""
     from ..lessons import default_dir
@@ -135,4 +161,4 @@ def make_app(
     loaded, problems = load_all([lessons_dir or default_dir()])
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(loaded, problems, store, lang, open_lesson)
+    return TutorApp(loaded, problems, store, lang, open_lesson, seed)

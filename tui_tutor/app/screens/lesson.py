@@ -528,11 +528,13 @@ def _answer_text(values: dict[str, object]) -> str:
     return "; ".join(parts)
 
 
-def lesson_source(lesson: Lesson) -> LessonSource:
+def lesson_source(lesson: Lesson, rng: random.Random | None = None) -> LessonSource:
     from ...lessons.timeline import play
 
+    rng = rng or random.Random()
+
     def make_run(isns: dict[Role, int] | None) -> Run:
-        return play(lesson, rng=random.Random(), isns=isns)
+        return play(lesson, rng=rng, isns=isns)
 
     return LessonSource(
         key=lesson.id,

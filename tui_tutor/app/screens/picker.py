@@ -189,8 +189,8 @@ class PickerScreen(Screen):
     def action_open_capture(self) -> None:
         self.app.ask_capture()  # type: ignore[attr-defined]
 
-    def action_toggle_language(self) -> None:
-        self.app.action_toggle_language()  # type: ignore[attr-defined]
+    async def action_toggle_language(self) -> None:
+        await self.app.action_toggle_language()  # type: ignore[attr-defined]
 
     def action_help(self) -> None:
         from .help import HelpScreen

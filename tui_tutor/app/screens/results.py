@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MARKS = {
     "first_try": ("✔", "results_first"),
     "solved": ("✓", "results_solved"),
-    "revealed": ("👁", "results_revealed"),
+    "revealed": ("◇", "results_revealed"),
     "open": ("·", "results_open"),
 }
 

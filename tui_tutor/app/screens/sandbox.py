@@ -69,9 +69,8 @@ class SandboxScreen(Screen):
         self._previous_segments = 0
         self.message = ""
 
-    @staticmethod
-    def _new_isns() -> dict[Role, int]:
-        rng = random.Random()
+    def _new_isns(self) -> dict[Role, int]:
+        rng = getattr(self.app, "rng", None) or random.Random()
         return {Role.CLIENT: rng.randrange(2**32), Role.SERVER: rng.randrange(2**32)}
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -52,8 +53,8 @@ class Ladder(Widget, can_focus=False):
         span = width - gutter
         left, right = self.heading
         head = Text(" " * gutter)
-        head.append(left[: span // 2].ljust(span - len(right[: span // 2])), style="bold")
-        head.append(right[: span // 2], style="bold")
+        gap = max(1, span - cell_len(left) - cell_len(right))  # CJK names take two cells a char
+        head.append(left + " " * gap + right, style="bold")
         body = [self._row(row, gutter, span) for row in self.rows]
         if len(body) > height - 1:
             body = [Text("   ⋮", style="dim"), *body[-(height - 2) :]] if height > 2 else []
@@ -68,7 +69,7 @@ class Ladder(Widget, can_focus=False):
         prefix = Text(f"{number} {when} ".ljust(gutter), style="bold" if row.fresh else "dim")
         if row.kind == "timer":
             line = prefix.copy()
-            line.append(("⏱ " + row.label)[:span], style="italic yellow" if row.fresh else "dim")
+            line.append(("◷ " + row.label)[:span], style="italic yellow" if row.fresh else "dim")
             return line
         line = prefix.copy()
         line.append_text(self._arrow(row, span))

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from ...engine import State
 from ..i18n import t
+from .marks import MarkBox, MarkRadio
 from .number_input import NumberInput
 
 FLAGS = ("SYN", "ACK", "FIN", "RST")
@@ -75,7 +76,7 @@ class QuizPanel(Vertical):
             chosen = set(values.get("flags", set()))  # type: ignore[arg-type]
             first_row.append(Label(t("flags", lang)))
             first_row.extend(
-                Checkbox(flag, flag in chosen, id=f"flag-{flag}", compact=True) for flag in FLAGS
+                MarkBox(flag, flag in chosen, id=f"flag-{flag}", compact=True) for flag in FLAGS
             )
         for name in ("seq", "ack", "len"):
             if name in ask:
@@ -118,13 +119,13 @@ class QuizPanel(Vertical):
         label = t("pick_all" if multi else "pick_one", lang, n=len(options))
         if multi:
             boxes = [
-                Checkbox(f"{i + 1}. {text}", i in picked, id=f"option-{i}", compact=True)
+                MarkBox(f"{i + 1}. {text}", i in picked, id=f"option-{i}", compact=True)
                 for i, text in enumerate(options)
             ]
             await form.mount(Label(label), Vertical(*boxes, classes="form-col"))
         else:
             buttons = [
-                RadioButton(f"{i + 1}. {text}", i in picked, id=f"option-{i}")
+                MarkRadio(f"{i + 1}. {text}", i in picked, id=f"option-{i}")
                 for i, text in enumerate(options)
             ]
             await form.mount(Label(label), RadioSet(*buttons, id="choice", compact=True))
