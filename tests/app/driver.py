@@ -8,7 +8,6 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tui_tutor.app import TutorApp, make_app
-
 from tui_tutor.lessons.quiz import Numbers, expected_flags
 from tui_tutor.progress import ProgressStore
 

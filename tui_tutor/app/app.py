@@ -10,8 +10,8 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App
-from textual.geometry import Size
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -113,7 +113,7 @@ class TutorApp(App):
             while isinstance(self.screen_stack[-1], TooSmallScreen):
                 self.pop_screen()
 
-    def push_screen(self, screen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def push_screen(self, screen, *args, **kwargs):
         result = super().push_screen(screen, *args, **kwargs)
         if not isinstance(screen, TooSmallScreen):
             self.call_later(self._check_size)  # a screen opened while small goes under it
