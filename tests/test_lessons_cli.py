@@ -114,10 +114,6 @@ def test_list_prints_a_table_of_number_id_level_and_both_titles_in_order(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/lessons.py run_list: the id column is cut with … at 80 columns",
-)
 def test_list_shows_every_id_in_full_in_an_80_column_terminal(capsys, monkeypatch, curriculum):
     monkeypatch.setenv("COLUMNS", "80")
     _, out, _ = run(capsys, "list")

@@ -329,10 +329,6 @@ def test_every_field_has_a_description_in_the_schema_apart_from_kind_and_do():
     assert fields_without_description(discriminators=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.py `kind` and scenarios.py `do` fields have no docstring: no description",
-)
 def test_the_kind_and_do_keys_have_a_description_in_the_schema_too():
     assert fields_without_description(discriminators=True) == []
 

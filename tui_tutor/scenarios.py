@@ -49,6 +49,7 @@ class ConnectStep(_Step):
     """Active open: send a SYN."""
 
     do: Literal["connect"]
+    """The step: connect."""
     peer: PeerName = "client"
     """Who connects (default: the client)."""
 
@@ -57,6 +58,7 @@ class ListenStep(_Step):
     """Passive open: wait for a SYN."""
 
     do: Literal["listen"]
+    """The step: listen."""
     peer: PeerName = "server"
     """Who listens (default: the server)."""
 
@@ -65,6 +67,7 @@ class SendStep(_Step):
     """The application writes bytes."""
 
     do: Literal["send"]
+    """The step: send."""
     peer: PeerName
     """Who sends."""
     bytes: int = Field(gt=0, le=1_000_000)
@@ -75,6 +78,7 @@ class CloseStep(_Step):
     """The application closes its side: a FIN (the other direction may still carry data)."""
 
     do: Literal["close"]
+    """The step: close."""
     peer: PeerName
     """Who closes."""
 
@@ -83,6 +87,7 @@ class AbortStep(_Step):
     """The application aborts: a RST."""
 
     do: Literal["abort"]
+    """The step: abort."""
     peer: PeerName
     """Who aborts."""
 
@@ -91,6 +96,7 @@ class LoseStep(_Step):
     """The next ``count`` segments this peer sends are lost on the wire."""
 
     do: Literal["lose"]
+    """The step: lose."""
     peer: PeerName
     """Whose segments are lost."""
     count: int = Field(default=1, ge=1, le=100)
@@ -101,6 +107,7 @@ class WaitStep(_Step):
     """Advance the virtual clock; timers (retransmission, delayed ACK, 2MSL) fire."""
 
     do: Literal["wait"]
+    """The step: wait."""
     seconds: float = Field(gt=0, le=100_000)
     """Seconds of virtual time."""
 

@@ -19,6 +19,26 @@ from pydantic import BaseModel, ValidationError
 # keys that pick the member of a discriminated union; pydantic puts their value in loc
 DISCRIMINATORS = ("do", "kind")
 
+# regular expressions of the models, said in words
+PATTERNS = {
+    r"^[a-z0-9][a-z0-9-]*$": 'lower-case letters, digits and dashes, like "three-way-handshake"',
+}
+
+# what a type error expects, for merging the errors of one value against a union
+_NOUNS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "a string",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "an array",
+    "dict_type": "a table",
+    "model_type": "a table",
+}
+
 
 class FileProblem(Exception):
     """One or more problems with one file, each already a complete line."""
@@ -62,13 +82,15 @@ def dotted(loc: tuple[Any, ...], data: Any) -> str:
             and any(node.get(key) == part for key in DISCRIMINATORS)
         ):
             continue  # pydantic's union tag, not a key the author wrote
+        if isinstance(node, str | int | float | bool):
+            continue  # past the value itself: a union member's name, like "str" or "literal[...]"
         out += f".{part}" if out else str(part)
         node = node.get(part) if isinstance(node, dict) else None
     return out or "(top level)"
 
 
 def _quote_all(values: list[Any]) -> str:
-    quoted = [f'"{v}"' for v in values]
+    quoted = [f'"{v}"' if isinstance(v, str) else _toml_repr(v) for v in values]
     if len(quoted) <= 2:
         return " or ".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
@@ -83,13 +105,22 @@ def _suggest(value: Any, choices: list[str]) -> str:
     return f'; did you mean "{match[0]}"?' if match else ""
 
 
-def _literal_choices(error: dict[str, Any]) -> list[str]:
+def _literal_choices(error: dict[str, Any]) -> list[Any]:
+    """The allowed values, as they are: strings stay strings, numbers become numbers."""
     expected = error.get("ctx", {}).get("expected", "")
-    return [
-        part.strip().strip("'\"")
-        for part in expected.replace(" or ", ",").split(",")
-        if part.strip()
-    ]
+    out: list[Any] = []
+    for part in expected.replace(" or ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part[0] in "'\"":
+            out.append(part.strip("'\""))
+        else:
+            try:
+                out.append(int(part))
+            except ValueError:
+                out.append(part)
+    return out
 
 
 def _allowed_keys(model: type[BaseModel] | None, loc: tuple[Any, ...], data: Any) -> list[str]:
@@ -151,7 +182,16 @@ def message(error: dict[str, Any], model: type[BaseModel] | None = None, data: A
         return f'unknown key "{name}"{hint}'
     if kind == "literal_error":
         choices = _literal_choices(error)
-        return f"must be {_quote_all(choices)}{_suggest(value, choices)}"
+        names = [c for c in choices if isinstance(c, str)]
+        return f"must be {_quote_all(choices)}{_suggest(value, names)}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        what = PATTERNS.get(pattern, f"match {pattern}")
+        return f"must be {what}, not {_toml_repr(value)}"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} items, not {ctx.get('actual_length')}"
+    if kind == "too_short" and ctx.get("min_length", 1) > 1:
+        return f"must have at least {ctx.get('min_length')} items, not {ctx.get('actual_length')}"
     if kind == "union_tag_invalid":
         choices = [c.strip().strip("'\"") for c in ctx.get("expected_tags", "").split(",")]
         tag = ctx.get("tag")
@@ -205,13 +245,39 @@ def problems(
     err: ValidationError, label: str, data: Any, model: type[BaseModel] | None = None
 ) -> list[str]:
     """Every problem in a ValidationError, one line each: ``FILE: path: message``."""
-    lines = []
+    by_path: dict[str, list[dict[str, Any]]] = {}
     for error in err.errors():
         loc = tuple(error.get("loc", ()))
         if error["type"] == "union_tag_invalid":
             loc += (error.get("ctx", {}).get("discriminator", "").strip("'"),)
-        lines.append(f"{label}: {dotted(loc, data)}: {message(error, model, data)}")
-    return list(dict.fromkeys(lines))  # unions can report the same line twice
+        by_path.setdefault(dotted(loc, data), []).append(error)
+    lines = []
+    for path, errors in by_path.items():
+        merged = _merge_union(errors)
+        texts = [merged] if merged else [message(e, model, data) for e in errors]
+        lines.extend(f"{label}: {path}: {text}" for text in dict.fromkeys(texts))
+    return lines
+
+
+def _merge_union(errors: list[dict[str, Any]]) -> str:
+    """One value that matched no member of a union: one line that names every member."""
+    if len(errors) < 2:
+        return ""
+    wanted: list[str] = []
+    names: list[str] = []
+    for error in errors:
+        kind = error["type"]
+        if kind == "literal_error":
+            choices = _literal_choices(error)
+            names += [c for c in choices if isinstance(c, str)]
+            wanted.append(_quote_all(choices))
+        elif kind in _NOUNS:
+            wanted.append(_NOUNS[kind])
+        else:
+            return ""
+    value = errors[0].get("input")
+    text = f"must be {' or '.join(dict.fromkeys(wanted))}, not {_toml_repr(value)}"
+    return text + _suggest(value, names)
 
 
 def validate(model: type[BaseModel], data: Any, label: str) -> Any:

@@ -82,8 +82,11 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title=f"Lessons in {folder}")
-    for column in ("#", "id", "level", "title", "标题"):
-        table.add_column(column)
+    table.add_column("#", justify="right")
+    table.add_column("id", no_wrap=True)  # authors copy ids into prerequisites: never cut
+    table.add_column("level", no_wrap=True)
+    table.add_column("title", ratio=1)
+    table.add_column("标题", ratio=1)
     for item in loaded:
         lesson = item.lesson
         table.add_row(str(lesson.number), lesson.id, lesson.level, lesson.title.en, lesson.title.zh)

@@ -13,6 +13,8 @@ import difflib
 import re
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .. import engine
 from ..engine import MODULUS, Role
 from ..validation import FileProblem
@@ -43,7 +45,7 @@ _CORRECTING = re.compile(
 )
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b")  # words, not SYN or LAST_ACK
 
 # ISN pairs every lesson is checked with when its scenario leaves them random:
 # ordinary ones, and x = 2**32-1 so that x+1 wraps to 0. No pair has y = x+n for a small n.
@@ -218,7 +220,7 @@ def _mistake_problem(
         else:
             right = normalize_state(answer) == getattr(record, field).value
             if normalize_state(answer) not in engine.State.__members__:
-                return f'"{answer}" is not a state name'
+                return f'"{answer}" is not a state name{_did_you_mean_state(answer)}'
     except BadExpression as err:
         return str(err)
     return f'"{answer}" is the right answer, not a mistake' if right else ""
@@ -235,14 +237,18 @@ def _state_problems(where: str, q: PredictState, run: Run) -> list[str]:
     for j, m in enumerate(q.mistakes):
         name = normalize_state(m.answer)
         if name not in engine.State.__members__:
-            close = difflib.get_close_matches(name, list(engine.State.__members__), n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
+            hint = _did_you_mean_state(m.answer)
             problems.append(f'{where}.mistakes[{j}].answer: "{m.answer}" is not a state name{hint}')
         elif name == want:
             problems.append(
                 f'{where}.mistakes[{j}].answer: "{m.answer}" is the right answer, not a mistake'
             )
     return problems
+
+
+def _did_you_mean_state(answer: str) -> str:
+    close = difflib.get_close_matches(normalize_state(answer), list(engine.State.__members__), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 def _flags(names: set[str]) -> str:
@@ -258,7 +264,7 @@ def _texts(value: object, path: str) -> list[tuple[str, Text]]:
     if isinstance(value, list):
         for i, item in enumerate(value):
             found.extend(_texts(item, f"{path}[{i}]"))
-    elif hasattr(value, "model_fields"):
+    elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             sub = f"{path}.{name}" if path else name
             found.extend(_texts(getattr(value, name), sub))

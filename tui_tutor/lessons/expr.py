@@ -56,6 +56,8 @@ def parse(text: str | int) -> Expression:
     cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).lower())
     if not cleaned:
         raise BadExpression("empty answer")
+    if any(len(digits) > 20 for digits in re.findall(r"\d+", cleaned)):
+        raise BadExpression(f'"{text.strip()[:20]}…": too many digits for a sequence number')
     if not _WHOLE.fullmatch(cleaned):
         raise BadExpression(f'cannot read "{text.strip()}": write a number, or x+1, y+1 ...')
     symbol, offset = "", 0

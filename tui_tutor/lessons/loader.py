@@ -30,7 +30,8 @@ def lesson_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
             files.append(path)
         else:
             problems.append(f"{path}: no such file or folder")
-    return files, problems
+    unique = list({f.resolve(): f for f in files}.values())  # a file named twice is read once
+    return unique, problems
 
 
 def load_lesson(path: Path, label: str | None = None) -> LoadedLesson:

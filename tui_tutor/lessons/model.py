@@ -84,6 +84,7 @@ class Narrate(_Placed):
     """Text for the learner to read at a point of the lesson."""
 
     kind: Literal["narrate"]
+    """This step is narration."""
     text: Text
     """What the learner reads."""
 
@@ -132,6 +133,7 @@ class PredictSegment(_Question):
     """Before segment N appears: predict its flags, seq, ack and both peers' next states."""
 
     kind: Literal["predict_segment"]
+    """This step asks for the next segment."""
     segment: int = Field(ge=1)
     """The segment to predict (1 = the first segment sent)."""
     ask: list[Field_] = Field(default=list(DEFAULT_ASK), min_length=1)
@@ -155,6 +157,7 @@ class PredictState(_Question):
     """Predict one peer's state after segment N (or at the end of the lesson)."""
 
     kind: Literal["predict_state"]
+    """This step asks for a peer's state."""
     peer: PeerName
     """Whose state."""
     when: Literal["after", "end"] = "after"
@@ -192,6 +195,7 @@ class Choice(_Question, _Placed):
     """A multiple-choice question about a concept."""
 
     kind: Literal["choice"]
+    """This step is a multiple-choice question."""
     prompt: Text
     """The question."""
     options: list[Option] = Field(min_length=2, max_length=6)

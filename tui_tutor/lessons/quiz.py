@@ -54,18 +54,17 @@ class Numbers:
         return str(relative(value, base))
 
     def readings(self, text: str, field_name: str, sender: Role) -> set[int]:
-        """Every value the learner may have meant (a plain number: relative or absolute)."""
+        """The value the learner means, reading a plain number the way the screen shows them."""
         expr = parse(text)
         if not expr.symbol and not 0 <= expr.offset < MODULUS:
             raise BadExpression(
                 f"{expr.offset} does not fit in 32 bits: sequence numbers go up to "
                 f"{MODULUS - 1} and then wrap to 0 (so {MODULUS - 1} + 1 is 0)"
             )
-        base = self.base(field_name, sender)
-        values = {expr.value(self.x, self.y, base)}
-        if not expr.symbol:
-            values.add(expr.offset % MODULUS)
-        return values
+        if not expr.symbol and self.absolute:
+            return {expr.offset}  # absolute mode: a plain number is the raw number
+        # relative and x/y modes: a plain number counts from the ISN, as the screen shows it
+        return {expr.value(self.x, self.y, self.base(field_name, sender))}
 
 
 @dataclass
@@ -101,7 +100,10 @@ def expected_flags(record: SegmentRecord) -> set[str]:
 def parse_flags(text: str | Iterable[str]) -> set[str]:
     """``"syn, ack"`` or ``{"SYN", "ACK"}`` -> ``{"SYN", "ACK"}`` (PSH ignored)."""
     if isinstance(text, str):
-        text = text.replace("+", ",").replace("，", ",").replace(" ", ",").split(",")
+        text = unicodedata.normalize("NFKC", text)
+        for sep in ("+", "、", " "):
+            text = text.replace(sep, ",")
+        text = text.split(",")
     names = {t.strip().upper() for t in text if t.strip()}
     unknown = names - {f.name for f in Flag}
     if unknown:

@@ -1,0 +1,131 @@
+"""``tui-tutor progress`` (one learner) and ``tui-tutor report`` (every learner, for trainers)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import sys
+from pathlib import Path
+
+from . import CommandError
+
+COLUMNS = [
+    "learner",
+    "lesson",
+    "title",
+    "status",
+    "score",
+    "questions",
+    "hints",
+    "reveals",
+    "minutes",
+]
+
+
+def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("progress", help="your progress, lesson by lesson")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
+    p.add_argument("--learner", metavar="NAME", help="whose progress (default: you)")
+    p.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
+    p.set_defaults(handler=run_progress)
+
+    r = sub.add_parser("report", help="every learner's progress, for the trainer")
+    r.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
+    r.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
+    r.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    r.set_defaults(handler=run_report)
+
+
+def _lessons(folder: Path | None) -> list:
+    from ..lessons import default_dir
+    from ..lessons.loader import load_all
+
+    loaded, _problems = load_all([folder or default_dir()])
+    return [item.lesson for item in loaded]
+
+
+def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
+    from ..progress import default_data_dir
+
+    path = (data_dir or default_data_dir()) / "progress.sqlite3"
+    if not path.exists():
+        raise CommandError(f"{path}: no progress recorded yet (no such file)", status=1)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        db.execute("SELECT 1 FROM lessons LIMIT 1")
+    except sqlite3.Error as err:
+        raise CommandError(f"{path}: not a tui-tutor progress file ({err})", status=1) from None
+    return db, path
+
+
+def rows(db: sqlite3.Connection, learners: list[str], lessons: list) -> list[dict]:
+    from ..progress import lesson_progress
+
+    out = []
+    for learner in learners:
+        for lesson in lessons:
+            p = lesson_progress(db, learner, lesson.id, len(lesson.questions))
+            out.append(
+                {
+                    "learner": learner,
+                    "lesson": lesson.id,
+                    "title": lesson.title.en,
+                    "status": p.status,
+                    "score": p.score,
+                    "questions": p.total,
+                    "hints": p.hints,
+                    "reveals": p.reveals,
+                    "minutes": round(p.seconds / 60, 1),
+                }
+            )
+    return out
+
+
+def _table(title: str, data: list[dict], columns: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(
+            column,
+            justify="right"
+            if column in ("score", "questions", "hints", "reveals", "minutes")
+            else "left",
+        )
+    for row in data:
+        table.add_row(
+            *(f"{row[c]:g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
+        )
+    Console().print(table)
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    from ..progress import default_learner
+
+    learner = args.learner or default_learner()
+    db, path = _open(args.data_dir)
+    data = rows(db, [learner], _lessons(args.lessons))
+    _table(f"{learner}'s progress ({path})", data, COLUMNS[1:])
+    done = sum(1 for r in data if r["status"] == "solved")
+    print(f"{done} of {len(data)} lessons solved")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ..progress import all_learners
+
+    db, path = _open(args.data_dir)
+    learners = all_learners(db)
+    data = [r for r in rows(db, learners, _lessons(args.lessons))]
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+        return 0
+    if not learners:
+        print(f"{path}: no learner has started a lesson yet")
+        return 0
+    _table(f"Report: {len(learners)} learners ({path})", data, COLUMNS)
+    return 0
