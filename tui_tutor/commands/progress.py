@@ -69,6 +69,7 @@ def rows(db: sqlite3.Connection, learners: list[str], lessons: list) -> list[dic
             out.append(
                 {
                     "learner": learner,
+                    "number": lesson.number,
                     "lesson": lesson.id,
                     "title": lesson.title.en,
                     "status": p.status,
@@ -82,23 +83,58 @@ def rows(db: sqlite3.Connection, learners: list[str], lessons: list) -> list[dic
     return out
 
 
-def _table(title: str, data: list[dict], columns: list[str]) -> None:
+def _table(title: str, data: list[dict], with_learner: bool) -> None:
+    """A table that fits the terminal: the lesson title is the only column that shrinks."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("score", "questions", "hints", "reveals", "minutes")
-            else "left",
-        )
+    heads = (["learner"] if with_learner else []) + [
+        "#",
+        "lesson",
+        "status",
+        "score",
+        "hints",
+        "shown",
+        "min",
+    ]
+    rows = []
     for row in data:
-        table.add_row(
-            *(f"{row[c]:g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
+        rows.append(
+            [
+                *([row["learner"]] if with_learner else []),
+                str(row["number"]),
+                row["title"],
+                row["status"],
+                f"{row['score']:g}/{row['questions']}",
+                str(row["hints"]),
+                str(row["reveals"]),
+                f"{row['minutes']:g}",
+            ]
         )
-    Console().print(table)
+    widths = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(heads)]
+    console = Console()
+    lesson = heads.index("lesson")
+    widths = [w + 2 for w in widths]  # a column's width counts its padding
+    fixed = sum(w for k, w in enumerate(widths) if k != lesson)
+    room = console.width - fixed - (len(heads) - 1)  # one cell between columns
+    widths[lesson] = max(14, min(widths[lesson], room))
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    for k, head in enumerate(heads):
+        table.add_column(
+            head,
+            width=widths[k],
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="left" if head in ("learner", "lesson", "status") else "right",
+        )
+    for cells in rows:
+        table.add_row(*cells)
+    console.print(table)
+    print(
+        "score: 1 per question right at the first try, 0.5 after a hint or a retry; "
+        "shown: answers revealed"
+    )
 
 
 def run_progress(args: argparse.Namespace) -> int:
@@ -107,7 +143,7 @@ def run_progress(args: argparse.Namespace) -> int:
     learner = args.learner or default_learner()
     db, path = _open(args.data_dir)
     data = rows(db, [learner], _lessons(args.lessons))
-    _table(f"{learner}'s progress ({path})", data, COLUMNS[1:])
+    _table(f"{learner}'s progress ({path})", data, with_learner=False)
     done = sum(1 for r in data if r["status"] == "solved")
     print(f"{done} of {len(data)} lessons solved")
     return 0
@@ -120,12 +156,14 @@ def run_report(args: argparse.Namespace) -> int:
     learners = all_learners(db)
     data = [r for r in rows(db, learners, _lessons(args.lessons))]
     if args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(data)
         return 0
     if not learners:
         print(f"{path}: no learner has started a lesson yet")
         return 0
-    _table(f"Report: {len(learners)} learners ({path})", data, COLUMNS)
+    _table(f"Report: {len(learners)} learners ({path})", data, with_learner=True)
     return 0
