@@ -14,7 +14,7 @@ from captures import synth
 from captures.synth import ACK, PSH, SYN, Seg
 
 from tui_tutor.captures import CaptureError, check, iter_connections, read_capture
-from tui_tutor.captures.pcapfile import frames
+from tui_tutor.captures.pcapfile import tcp_segments
 from tui_tutor.captures.split import flows
 
 V4 = ("10.0.0.1:40000", "10.0.0.2:80")
@@ -237,9 +237,9 @@ def test_a_finished_connection_is_handed_out_before_the_file_is_read_to_its_end(
 
     def counted():
         nonlocal read
-        for frame in frames(path):
+        for segment in tcp_segments(path):
             read += 1
-            yield frame
+            yield segment
 
     stream = flows(counted())
     first = next(stream)

@@ -29,8 +29,8 @@ class Analysis:
     retransmission: list[bool]
     quirks: dict[int, list[Quirk]]  # sequence quirks and state quirks, by segment index
     inference: Inference
-    # JSON text of each row around its time, for relative numbers; made on first use
-    json_rows: list[tuple[str, str]] | None = None
+    # the JSON of the rows with relative numbers, a %-template for the times; made on first use
+    json_rows: str | None = None
 
 
 _cache: dict[tuple, Analysis] = {}

@@ -149,28 +149,24 @@ class CapturedConnection:
         """``json.dumps(self.to_json(absolute))``, written out directly.
 
         This is the command line's hot path: a million segments as dicts for
-        ``json.dumps`` would take longer than reading them. Connections of one
-        shape share their analysis, and with it the text of each row around its time.
+        ``json.dumps`` would take longer than reading them. The rows become one
+        ``%``-template with a ``%.6f`` where each time goes, and connections of one
+        shape share their analysis and with it the template (for relative numbers).
+        ``"%.6f" % t`` and ``json.dumps(round(t, 6))`` read back as the same float.
         """
-        rows = self._analysis.json_rows
-        if rows is None or absolute:
-            rows = self._row_texts(absolute)
+        template = self._analysis.json_rows
+        if template is None or absolute:
+            template = self._rows_template(absolute)
             if not absolute:
-                self._analysis.json_rows = rows
+                self._analysis.json_rows = template
         start = self.start
-        # "%.6f" and json.dumps(round(t, 6)) read back as the same float, and it is faster
-        body = ", ".join(
-            [
-                f"{before}{seg[0] - start:.6f}{after}"
-                for seg, (before, after) in zip(self._segments, rows, strict=True)
-            ]
-        )
+        body = template % tuple([seg[0] - start for seg in self._segments])
         return (
             f'{{"client": "{self.client}", "server": "{self.server}", '
             f'"partial": {"true" if self.partial else "false"}, "segments": [{body}]}}'
         )
 
-    def _row_texts(self, absolute: bool) -> list[tuple[str, str]]:
+    def _rows_template(self, absolute: bool) -> str:
         analysis = self._analysis
         states = analysis.inference.states
         retransmission = analysis.retransmission
@@ -184,17 +180,14 @@ class CapturedConnection:
                 if other is not None:
                     ack = (ack - other) & _MASK
             client_state, server_state = states[i]
-            before = (
+            rows.append(
                 f'{{"from": "{_SENDERS[r]}", "flags": {_FLAGS_JSON[flags]}, "seq": {seq}, '
-                f'"ack": {ack if flags & ACK else "null"}, "len": {length}, "time": '
-            )
-            after = (
-                f', "retransmission": {"true" if retransmission[i] else "false"}, '
+                f'"ack": {ack if flags & ACK else "null"}, "len": {length}, "time": %.6f, '
+                f'"retransmission": {"true" if retransmission[i] else "false"}, '
                 f'"lost": false, "client_state": "{client_state._value_}", '
                 f'"server_state": "{server_state._value_}"}}'
             )
-            rows.append((before, after))
-        return rows
+        return ", ".join(rows)
 
 
 _SENDERS = ("client", "server")

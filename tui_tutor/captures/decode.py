@@ -131,11 +131,10 @@ def _by_link_header(ethertype_at: int, header: int) -> Decoder:
     one ``struct`` call for the link, IP and TCP headers together, and the key is
     one slice (addresses and ports are contiguous then); the rest takes the long way.
     """
-    gap = header - ethertype_at - 2
     # EtherType, version+IHL, total length, flags+fragment offset, protocol, then after
     # the addresses and ports: seq, ack, data offset+flags, window
     fixed = struct.Struct(
-        f"!{ethertype_at}xH{gap}xBxH2xHxB2x8x4xIIHH" if gap else "!HBxH2xHxB2x8x4xIIHH"
+        f"!{ethertype_at}xH{header - ethertype_at - 2}xBxH2xHxB2x8x4xIIHH"
     ).unpack_from
     shortest = header + 40  # IPv4 and TCP headers without options
     key_at, key_end = header + 12, header + 24
@@ -159,7 +158,10 @@ def _by_link_header(ethertype_at: int, header: int) -> Decoder:
                 return key, off_flags & 0xFF, seq, ack, window, length
         if end - start < header:
             return None
-        return _by_ethertype(buf, _u16(buf, start + ethertype_at)[0], start + header, end)
+        ethertype = _u16(buf, start + ethertype_at)[0]
+        if ethertype == _ETH_IPV6:
+            return ipv6(buf, start + header, end)
+        return _by_ethertype(buf, ethertype, start + header, end)
 
     return decode
 
@@ -208,15 +210,24 @@ def reverse_key(key: bytes) -> bytes:
     return key[n : 2 * n] + key[:n] + key[2 * n + 2 :] + key[2 * n : 2 * n + 2]
 
 
+_ADDRESS_TEXT: dict[bytes, str] = {}  # a capture has few addresses and many connections
+
+
+def _address(packed: bytes) -> str:
+    text = _ADDRESS_TEXT.get(packed)
+    if text is None:
+        if len(_ADDRESS_TEXT) > 65536:
+            _ADDRESS_TEXT.clear()
+        family = socket.AF_INET if len(packed) == 4 else socket.AF_INET6
+        text = _ADDRESS_TEXT[packed] = socket.inet_ntop(family, packed)
+    return text
+
+
 def endpoints(key: bytes) -> tuple[tuple[str, int], tuple[str, int]]:
     """``((source address, source port), (destination address, destination port))``."""
     n = (len(key) - 4) // 2
-    family = socket.AF_INET if n == 4 else socket.AF_INET6
     sport, dport = struct.unpack("!HH", key[2 * n :])
-    return (
-        (socket.inet_ntop(family, key[:n]), sport),
-        (socket.inet_ntop(family, key[n : 2 * n]), dport),
-    )
+    return (_address(key[:n]), sport), (_address(key[n : 2 * n]), dport)
 
 
 def label(address: str, port: int) -> str:

@@ -1,7 +1,11 @@
 """Capture files: pcap (microseconds or nanoseconds, either byte order) and pcapng.
 
 ``frames(path)`` yields one ``Frame`` per captured packet, in file order, and reads
-the file in chunks: it never holds more than a chunk and one record. The headers
+the file in chunks: it never holds more than a chunk and one record.
+``tcp_segments(path)`` yields the TCP ones already decoded (``decode.py``):
+decoding inside the record loop saves a tuple and a lookup per packet, which a
+capture of millions of packets notices. ``check(path)`` walks the records and
+yields nothing. The headers
 are read with dpkt's own structures (``dpkt.pcap.FileHdr``,
 ``dpkt.pcapng.InterfaceDescriptionBlock``); the per-record loop unpacks with
 ``struct`` because it runs once per packet and dpkt builds an object per header.
@@ -23,7 +27,7 @@ from typing import BinaryIO
 
 import dpkt
 
-from .decode import SUPPORTED_LINKTYPES
+from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
 from .errors import CaptureError
 
 Frame = tuple[float, int, bytes, int, int]
@@ -71,22 +75,30 @@ def unsupported(label: str, linktype: int) -> CaptureError:
     )
 
 
+_CHECK, _FRAMES, _SEGMENTS = 0, 1, 2  # what the record loops hand out
+
+
 def frames(path: str | Path, label: str | None = None) -> Iterator[Frame]:
     """Every packet of the capture at ``path``, in file order.
 
     A file that is missing, empty, not a capture, or of an unsupported link type
     raises here; damage further in raises while iterating.
     """
-    return _open(path, str(path) if label is None else label, emit=True)
+    return _open(path, str(path) if label is None else label, _FRAMES)
+
+
+def tcp_segments(path: str | Path, label: str | None = None) -> Iterator[tuple[float, Decoded]]:
+    """``(time, decoded)`` for every TCP packet of the capture, in file order."""
+    return _open(path, str(path) if label is None else label, _SEGMENTS)
 
 
 def check(path: str | Path, label: str | None = None) -> None:
     """Walk every record of the file, as ``frames`` does, but hand out nothing."""
-    for _ in _open(path, str(path) if label is None else label, emit=False):
+    for _ in _open(path, str(path) if label is None else label, _CHECK):
         pass
 
 
-def _open(path: str | Path, label: str, emit: bool) -> Iterator[Frame]:
+def _open(path: str | Path, label: str, what: int) -> Iterator:
     try:
         f = open(path, "rb")  # noqa: SIM115 -- the generator returned closes it
     except OSError as err:
@@ -97,9 +109,9 @@ def _open(path: str | Path, label: str, emit: bool) -> Iterator[Frame]:
             raise CaptureError(f"{label}: empty file, not a capture")
         magic = head[:4]
         if magic in _PCAP_MAGICS:
-            return _pcap(f, head, label, emit)
+            return _pcap(f, head, label, what)
         if magic == _PCAPNG_SHB:
-            return _pcapng(f, head, label)
+            return _pcapng(f, head, label, what)
         raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
     except OSError as err:
         f.close()
@@ -127,8 +139,8 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 # ---------------------------------------------------------------------- pcap
 
 
-def _pcap(f: BinaryIO, head: bytes, label: str, emit: bool) -> Iterator[Frame]:
-    """The records of a pcap file; ``emit`` False only checks them (the loop is the hot path)."""
+def _pcap(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
+    """The records of a pcap file, as ``what`` says (the loop is the hot path)."""
     order, unit, rec_len = _PCAP_MAGICS[head[:4]]
     if len(head) < 24:
         raise _truncated(label, 0, "the file header")
@@ -138,21 +150,22 @@ def _pcap(f: BinaryIO, head: bytes, label: str, emit: bool) -> Iterator[Frame]:
     if linktype not in SUPPORTED_LINKTYPES:
         raise unsupported(label, linktype)
     return _pcap_records(
-        f, label, emit, order, unit, rec_len, linktype, max(MAX_RECORD, fh.snaplen)
+        f, label, what, order, unit, rec_len, linktype, max(MAX_RECORD, fh.snaplen)
     )
 
 
 def _pcap_records(
     f: BinaryIO,
     label: str,
-    emit: bool,
+    what: int,
     order: str,
     unit: float,
     rec_len: int,
     linktype: int,
     limit: int,
-) -> Iterator[Frame]:
+) -> Iterator:
     unpack = struct.Struct(order + "IIII").unpack_from
+    decode = DECODERS[linktype] if what == _SEGMENTS else None
     buf = b""
     pos = 0  # where the next record starts in buf
     base = 24  # file offset of buf[0]
@@ -178,7 +191,11 @@ def _pcap_records(
                 if end > size:
                     break
                 number += 1
-                if emit:
+                if decode is not None:
+                    seg = decode(buf, pos + rec_len, end)
+                    if seg is not None:
+                        yield sec + frac * unit, seg
+                elif what:
                     yield sec + frac * unit, linktype, buf, pos + rec_len, end
                 pos = end
         if pos < len(buf):
@@ -228,9 +245,16 @@ def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
     return _Interface(idb.linktype, idb.snaplen, per_second, tsoffset)
 
 
-def _pcapng(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+def _pcapng(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
     try:
-        yield from _pcapng_blocks(f, head, label)
+        if what != _SEGMENTS:
+            yield from _pcapng_blocks(f, head, label)
+            return
+        decoders = DECODERS
+        for t, linktype, buf, start, end in _pcapng_blocks(f, head, label):
+            seg = decoders[linktype](buf, start, end)
+            if seg is not None:
+                yield t, seg
     finally:
         f.close()
 

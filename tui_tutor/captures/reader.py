@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .connection import CapturedConnection, from_flow
 from .errors import CaptureError
-from .pcapfile import frames
+from .pcapfile import tcp_segments
 from .split import LINGER, flows
 
 
@@ -23,7 +23,7 @@ def iter_connections(
 ) -> Iterator[CapturedConnection]:
     """Each connection as soon as it is over; numbered 1, 2 ... in that order."""
     label = str(path) if label is None else label
-    for number, flow in enumerate(flows(frames(path, label), linger), 1):
+    for number, flow in enumerate(flows(tcp_segments(path, label), linger), 1):
         yield from_flow(flow, number)
 
 
@@ -40,7 +40,7 @@ def read_connection(path: str | Path, number: int, label: str | None = None) -> 
     """Connection ``number`` (1-based, as ``iter_connections`` numbers them)."""
     label = str(path) if label is None else label
     count = 0
-    for count, flow in enumerate(flows(frames(path, label)), 1):
+    for count, flow in enumerate(flows(tcp_segments(path, label)), 1):
         if count == number:
             return from_flow(flow, number)
     if count == 0:

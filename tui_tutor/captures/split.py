@@ -25,8 +25,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from .decode import ACK, DECODERS, FIN, RST, SYN, reverse_key
-from .pcapfile import Frame
+from .decode import ACK, FIN, RST, SYN, Decoded, reverse_key
 
 RawSegment = tuple[float, int, int, int, int, int, int]
 
@@ -70,8 +69,9 @@ class Flow:
         self.detached = False  # no longer in the table: nothing more can join it
 
 
-def flows(frames: Iterable[Frame], linger: float = LINGER) -> Iterator[Flow]:
-    """Every connection in ``frames``, each handed out once it is over (see module doc)."""
+def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> Iterator[Flow]:
+    """Every connection of ``segments`` (``pcapfile.tcp_segments``), each handed out once
+    it is over (see the module doc)."""
     # the loop below runs once per packet: everything it needs is a local name, and
     # each table entry carries the flow's ``segments.append`` ready to call
     table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]] = {}
@@ -81,13 +81,8 @@ def flows(frames: Iterable[Frame], linger: float = LINGER) -> Iterator[Flow]:
     max_lingering = MAX_LINGERING
     release_at = math.inf  # when the first flow in ``ended`` may go; inf while it is empty
     serial = 0
-    decoders = DECODERS
     control = _CONTROL
-    for t, linktype, buf, start, end in frames:
-        seg = decoders[linktype](buf, start, end)
-        if seg is None:
-            continue
-        key, flags, seq, ack, window, length = seg
+    for t, (key, flags, seq, ack, window, length) in segments:
         entry = get(key)
         if entry is None or (flags & SYN and _starts_anew(entry[0], entry[1], flags, seq)):
             if entry is not None:

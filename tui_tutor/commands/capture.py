@@ -8,6 +8,7 @@ each one ends, so a capture of millions of packets never sits in memory.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     if args.connection is not None and args.connection < 1:
         raise CommandError(f"--connection {args.connection}: connections are numbered from 1")
     out = sys.stdout
+    # a big capture makes millions of small tuples, none in a reference cycle: the
+    # cyclic collector would walk them again and again for nothing
+    gc.disable()
     try:
         check(args.file, label)
         connections: Iterable[CapturedConnection]
@@ -60,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             raise CaptureError(no_connections(label))
     except CaptureError as err:
         raise CommandError(str(err)) from None
+    finally:
+        gc.enable()
     return 0
 
 
