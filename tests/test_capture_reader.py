@@ -259,3 +259,21 @@ def test_connections_come_numbered_in_the_order_they_end(tmp_path: Path):
     got = [(conn.number, conn.client) for conn in iter_connections(path)]
     assert got == [(1, "10.0.0.1:50001"), (2, "10.0.0.1:50000")]
     assert [conn.client for conn in read_capture(path)] == [c for _, c in got]
+
+
+def test_a_length_that_runs_past_the_end_of_the_file_is_reported_at_once(tmp_path: Path):
+    # a snapshot length of 2**32-1 lets records claim up to 16 MiB: this one claims
+    # 10 MB in a file of a few hundred bytes, and is truncated, not waited for
+    path = synth.write(tmp_path / "t.pcap", synth.handshake_and_close(*V4))
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, 16, 0xFFFFFFFF)
+    struct.pack_into("<I", data, 24 + 8, 10_000_000)
+    path.write_bytes(bytes(data))
+    with pytest.raises(CaptureError, match=r"truncated record at byte 24: .* packet 1$"):
+        read_capture(path)
+    path = synth.write(tmp_path / "t.pcapng", synth.handshake_and_close(*V4), container="pcapng")
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, 28 + 4, 8_000_000)  # the interface block's length
+    path.write_bytes(bytes(data))
+    with pytest.raises(CaptureError, match=r"truncated record at byte 28: .* a block of 8000000"):
+        read_capture(path)

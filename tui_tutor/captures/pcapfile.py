@@ -20,6 +20,7 @@ file and, for a damaged record, the byte offset where the record starts.
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,8 +34,10 @@ from .errors import CaptureError
 Frame = tuple[float, int, bytes, int, int]
 
 CHUNK = 1 << 20
-# libpcap refuses records longer than this (MAXIMUM_SNAPLEN); a bigger length is damage
+# libpcap refuses records longer than this (MAXIMUM_SNAPLEN) unless the snapshot length
+# says more; beyond MAX_BLOCK nothing is believed: such a length is damage
 MAX_RECORD = 262144
+MAX_BLOCK = 1 << 24
 
 _PCAP_MAGICS: dict[bytes, tuple[str, float, int]] = {
     # first four bytes -> (byte order, seconds per timestamp unit, record header size)
@@ -108,10 +111,13 @@ def _open(path: str | Path, label: str, what: int) -> Iterator:
         if not head:
             raise CaptureError(f"{label}: empty file, not a capture")
         magic = head[:4]
+        # a record that would end past this is cut short: say so at once rather than
+        # read the rest of the file to find out (0: not a regular file, size unknown)
+        size = os.fstat(f.fileno()).st_size or 1 << 62
         if magic in _PCAP_MAGICS:
-            return _pcap(f, head, label, what)
+            return _pcap(f, head, label, what, size)
         if magic == _PCAPNG_SHB:
-            return _pcapng(f, head, label, what)
+            return _pcapng(f, head, label, what, size)
         raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
     except OSError as err:
         f.close()
@@ -139,7 +145,7 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 # ---------------------------------------------------------------------- pcap
 
 
-def _pcap(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
+def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int) -> Iterator:
     """The records of a pcap file, as ``what`` says (the loop is the hot path)."""
     order, unit, rec_len = _PCAP_MAGICS[head[:4]]
     if len(head) < 24:
@@ -149,9 +155,8 @@ def _pcap(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
     linktype = fh.linktype & 0xFFFF
     if linktype not in SUPPORTED_LINKTYPES:
         raise unsupported(label, linktype)
-    return _pcap_records(
-        f, label, what, order, unit, rec_len, linktype, max(MAX_RECORD, fh.snaplen)
-    )
+    limit = max(MAX_RECORD, min(fh.snaplen, MAX_BLOCK))
+    return _pcap_records(f, label, what, order, unit, rec_len, linktype, limit, size)
 
 
 def _pcap_records(
@@ -163,6 +168,7 @@ def _pcap_records(
     rec_len: int,
     linktype: int,
     limit: int,
+    file_size: int,
 ) -> Iterator:
     unpack = struct.Struct(order + "IIII").unpack_from
     decode = DECODERS[linktype] if what == _SEGMENTS else None
@@ -189,6 +195,8 @@ def _pcap_records(
                     )
                 end = pos + rec_len + caplen
                 if end > size:
+                    if base + end > file_size:
+                        raise _truncated(label, base + pos, f"packet {number + 1}")
                     break
                 number += 1
                 if decode is not None:
@@ -245,13 +253,13 @@ def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
     return _Interface(idb.linktype, idb.snaplen, per_second, tsoffset)
 
 
-def _pcapng(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
+def _pcapng(f: BinaryIO, head: bytes, label: str, what: int, size: int) -> Iterator:
     try:
         if what != _SEGMENTS:
-            yield from _pcapng_blocks(f, head, label)
+            yield from _pcapng_blocks(f, head, label, size)
             return
         decoders = DECODERS
-        for t, linktype, buf, start, end in _pcapng_blocks(f, head, label):
+        for t, linktype, buf, start, end in _pcapng_blocks(f, head, label, size):
             seg = decoders[linktype](buf, start, end)
             if seg is not None:
                 yield t, seg
@@ -259,7 +267,7 @@ def _pcapng(f: BinaryIO, head: bytes, label: str, what: int) -> Iterator:
         f.close()
 
 
-def _pcapng_blocks(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
+def _pcapng_blocks(f: BinaryIO, head: bytes, label: str, file_size: int) -> Iterator[Frame]:
     order = "<"
     u32: Callable[..., tuple[int, ...]] = struct.Struct("<I").unpack_from
     u32x2 = struct.Struct("<II").unpack_from
@@ -299,13 +307,13 @@ def _pcapng_blocks(f: BinaryIO, head: bytes, label: str) -> Iterator[Frame]:
             u32x2 = struct.Struct(order + "II").unpack_from
             epb = struct.Struct(order + "IIIII").unpack_from
         kind, length = u32x2(buf, pos)
-        if length < 12 or length % 4:
+        if length < 12 or length % 4 or length > MAX_BLOCK:
             raise CaptureError(
                 f"{label}: damaged block at byte {base + pos}: its length {length} is not "
-                "a multiple of 4 of at least 12"
+                f"a multiple of 4 from 12 to {MAX_BLOCK}"
             )
         if pos + length > len(buf):
-            if more:
+            if more and base + pos + length <= file_size:
                 buf, base, pos, more = _refill(buf, base, pos, chunks)
                 continue
             raise _truncated(label, base + pos, f"a block of {length} bytes")
