@@ -277,3 +277,26 @@ def test_a_length_that_runs_past_the_end_of_the_file_is_reported_at_once(tmp_pat
     path.write_bytes(bytes(data))
     with pytest.raises(CaptureError, match=r"truncated record at byte 28: .* a block of 8000000"):
         read_capture(path)
+
+
+@pytest.mark.parametrize("kind", [2, 3], ids=["obsolete packet block", "simple packet block"])
+def test_pcapng_packet_blocks_without_an_enhanced_header_read_too(tmp_path: Path, kind: int):
+    segs = synth.handshake_and_close(*V4, start=10.0)
+    shb = synth._block("<", 0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    blocks = [shb, synth._block("<", 1, struct.pack("<HHI", 1, 0, 0))]
+    for seg in segs:
+        data = synth.frame(synth.tcp_packet(seg), "ethernet")
+        if kind == 2:
+            units = round(seg.time * 1e6)
+            head = struct.pack(
+                "<HHIIII", 0, 0, units >> 32, units & 0xFFFFFFFF, len(data), len(data)
+            )
+        else:
+            head = struct.pack("<I", len(data))  # no timestamp: every time reads as 0
+        blocks.append(synth._block("<", kind, head + data))
+    (tmp_path / "old.pcapng").write_bytes(b"".join(blocks))
+    (conn,) = read_capture(tmp_path / "old.pcapng")
+    assert [r.flags for r in conn.segments] == [
+        r["flags"] for r in as_json(synth.write(tmp_path / "new.pcap", segs))[0]["segments"]
+    ]
+    assert conn.final_states == read_capture(tmp_path / "new.pcap")[0].final_states

@@ -8,10 +8,12 @@ numbers relative seq/ack count from (``isns``), and ``steps``, one
 caused with the engine ``Transition`` that explains each, and the ``Quirk``s:
 what the real peers did that the engine would not do, to be told rather than graded.
 
-Modules, in the order the data flows through them:
-``pcapfile`` (file formats) -> ``decode`` (link, IP, TCP headers) -> ``split``
-(connections) -> ``sequence`` (relative numbers, retransmissions, quirks) and
-``states`` (RFC 9293 states) -> ``connection`` (what the app sees) -> ``reader``.
+Modules, in the order the data flows through them: ``pcapfile`` (file formats,
+``check`` for damage) -> ``decode`` (link, IP and TCP headers) -> ``split`` (connections,
+streamed) -> ``sequence`` (relative numbers, retransmissions, quirks) and ``states``
+(RFC 9293 states), run once per connection shape by ``analysis`` -> ``connection``
+(what the app sees) -> ``reader`` (the entry points). ``quirks`` words what the engine
+would not do; ``errors`` holds ``CaptureError``, the one exception for a bad file.
 """
 
 from .connection import CapturedConnection, CapturedSegment

@@ -204,6 +204,7 @@ def client_side(flow: Flow) -> tuple[int, bool]:
 
 
 def from_flow(flow: Flow, number: int) -> CapturedConnection:
+    """The connection ``number`` of a capture, from its raw segments (see the module doc)."""
     client_d, partial = client_side(flow)
     raw = flow.segments
     segments: list[Segment] = (

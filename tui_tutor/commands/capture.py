@@ -24,6 +24,17 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p = sub.add_parser(
         "capture",
         help="read a pcap/pcapng file and print each TCP connection's segments and states",
+        description=(
+            "Read a pcap or pcapng capture and print every TCP connection in it as a ladder "
+            "(or JSON): each segment with both peers' states right after it, inferred as "
+            "RFC 9293 says. Connections are numbered in the order they end in the file. "
+            "The client is the side that sent the first SYN; when the capture starts "
+            "mid-connection (partial), it is the side with the higher port."
+        ),
+        epilog=(
+            "seq and ack count from each side's ISN (tcpdump and Wireshark's relative "
+            "numbers); without the SYN, from one before the first number seen, as Wireshark."
+        ),
     )
     p.add_argument("file", type=Path, help="a pcap or pcapng capture (tcpdump -w, Wireshark)")
     p.add_argument("--json", action="store_true", help="print JSON instead of ladders")
