@@ -14,8 +14,9 @@ from tui_tutor.progress import ProgressStore
 FLAGS = ("SYN", "ACK", "FIN", "RST")
 
 
-def new_app(tmp_path: Path, lesson: str | None = None, seed: int = 7, lang: str = "en",
-            learner: str = "ada") -> TutorApp:
+def new_app(
+    tmp_path: Path, lesson: str | None = None, seed: int = 7, lang: str = "en", learner: str = "ada"
+) -> TutorApp:
     store = ProgressStore(tmp_path / "data", learner)
     return make_app(store=store, open_lesson=lesson, seed=seed, lang=lang)
 
@@ -69,13 +70,13 @@ async def answer_segment(pilot: Pilot, answer: dict[str, object]) -> None:
             await pilot.press("space")
         await pilot.press("tab")
     for name in ("seq", "ack", "len"):
-        if screen.query(f"#field-{name}"):
+        if screen.query_one(f"#field-{name}").display:
             field = screen.query_one(f"#field-{name}")
             await pilot.press(*["backspace"] * len(field.value))
             await type_text(pilot, str(answer.get(name, "")))
             await pilot.press("tab")
     for name in ("client_state", "server_state"):
-        if screen.query(f"#field-{name}"):
+        if screen.query_one(f"#field-{name}").display:
             await pick_state(pilot, str(answer.get(name, "")))
             await pilot.press("tab")
     await pilot.press("c")
@@ -110,5 +111,3 @@ async def next_until(pilot: Pilot, kind: str, limit: int = 40) -> None:
         await pilot.press("n")
         await pilot.pause()
     raise AssertionError(f"no {kind} moment reached")
-
-

@@ -119,12 +119,24 @@ async def test_back_restores_everything_exactly(tmp_path):
     async with app.run_test(size=(120, 36)) as pilot:
         await next_until(pilot, "PredictSegment")
         await answer_segment(pilot, right_answer(pilot, 1) | {"ack": "y"})
-        before = (ladder(pilot), pane(pilot, "client"), pane(pilot, "server"),
-                  quiz_text(pilot), feedback(pilot), app.screen.query_one("#field-ack").value)
+        before = (
+            ladder(pilot),
+            pane(pilot, "client"),
+            pane(pilot, "server"),
+            quiz_text(pilot),
+            feedback(pilot),
+            app.screen.query_one("#field-ack").value,
+        )
         await pilot.press("v", "n", "n", "b", "b")
         await pilot.pause()
-        after = (ladder(pilot), pane(pilot, "client"), pane(pilot, "server"),
-                 quiz_text(pilot), feedback(pilot), app.screen.query_one("#field-ack").value)
+        after = (
+            ladder(pilot),
+            pane(pilot, "client"),
+            pane(pilot, "server"),
+            quiz_text(pilot),
+            feedback(pilot),
+            app.screen.query_one("#field-ack").value,
+        )
         assert after[:4] == before[:4]
         assert after[5] == "y", "the learner's typed answer is still there"
         assert "Revealed:" in after[4]

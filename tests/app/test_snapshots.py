@@ -17,8 +17,9 @@ SIZES = {"small": (80, 24), "large": (120, 36)}
 
 
 def app_for(tmp_path, lang: str, lesson: str | None = None):
-    return make_app(store=ProgressStore(tmp_path / "data", "ada"), lang=lang,
-                    open_lesson=lesson, seed=2026)
+    return make_app(
+        store=ProgressStore(tmp_path / "data", "ada"), lang=lang, open_lesson=lesson, seed=2026
+    )
 
 
 class TestPicker:
@@ -43,8 +44,9 @@ class TestLesson:
     @pytest.mark.parametrize("lang", ["en", "zh"])
     def test_lesson_question(self, snap_compare, tmp_path, size, lang):
         app = app_for(tmp_path, lang, "three-way-handshake")
-        assert snap_compare(app, terminal_size=SIZES[size],
-                            run_before=self.at_second_question_after_a_wrong_try)
+        assert snap_compare(
+            app, terminal_size=SIZES[size], run_before=self.at_second_question_after_a_wrong_try
+        )
 
     @staticmethod
     async def after_the_resent_fin(pilot):

@@ -42,12 +42,38 @@ async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = text_of(pilot, "#help-text")
-        for key in ("n or →", "b or ←", "Enter or c", "h:", "v:", "r:", "t:", "l:", "?:",
-                    "Escape:", "q:"):
+        for key in (
+            "n or →",
+            "b or ←",
+            "Enter or c",
+            "h:",
+            "v:",
+            "r:",
+            "t:",
+            "l:",
+            "?:",
+            "Escape:",
+            "q:",
+        ):
             assert key in text, f"help does not mention {key}"
         bound = {k for b in LessonScreen.BINDINGS for k in b.key.split(",")}
-        named = {"n", "right", "b", "left", "h", "c", "v", "r", "t", "l", "question_mark",
-                 "escape", "pageup", "pagedown", *map(str, range(1, 7))}
+        named = {
+            "n",
+            "right",
+            "b",
+            "left",
+            "h",
+            "c",
+            "v",
+            "r",
+            "t",
+            "l",
+            "question_mark",
+            "escape",
+            "pageup",
+            "pagedown",
+            *map(str, range(1, 7)),
+        }
         assert bound <= named, f"keys without help: {bound - named}"
         await pilot.press("escape")
         await pilot.pause()
@@ -69,8 +95,7 @@ async def test_the_picker_lists_lessons_by_level_and_opens_one_with_enter(tmp_pa
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         listing = app.screen.query_one("#lesson-list")
-        prompts = [str(listing.get_option_at_index(i).prompt)
-                   for i in range(listing.option_count)]
+        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert "── Basics ──" in prompts[0]
         assert any("Review" in p for p in prompts)
         assert "1. Why a connection needs a handshake" in text_of(pilot, "#lesson-detail")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -15,10 +16,13 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..lessons.loader import LoadedLesson
-from ..lessons.model import Lesson
+from ..lessons.catalog import LessonInfo, read_catalog
 from ..progress import ProgressStore
 from .i18n import t
+
+if TYPE_CHECKING:
+    from ..lessons.loader import LoadedLesson
+    from ..lessons.model import Lesson
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -64,16 +68,18 @@ class TutorApp(App):
 
     def __init__(
         self,
-        lessons: list[LoadedLesson],
-        problems: list[str] | None = None,
+        lessons_dir: Path,
         store: ProgressStore | None = None,
         lang: str = "en",
         open_lesson: str | None = None,
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        self.lessons = lessons
-        self.problems = problems or []
+        self.lessons_dir = lessons_dir
+        # the picker shows the catalog at once; full lessons load after the first paint
+        self.catalog: list[LessonInfo] = read_catalog(lessons_dir)
+        self.lessons: dict[str, Lesson] = {}
+        self.problems: list[str] = []
         self.store = store
         self.lang = lang
         self._first_lesson = open_lesson
@@ -83,14 +89,42 @@ class TutorApp(App):
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
 
-        self.push_screen(PickerScreen(self.lessons, self.problems))
+        self.push_screen(PickerScreen())
         if self._first_lesson:
-            lesson = next(
-                (i.lesson for i in self.lessons if i.lesson.id == self._first_lesson), None
-            )
-            if lesson is not None:
-                self.open_lesson(lesson)
+            self.open_lesson(self._first_lesson)
         self._check_size()
+        self.run_worker(self._load_lessons, thread=True, exclusive=True, group="lessons")
+
+    def _load_lessons(self) -> None:
+        """In a thread: validate every lesson (pydantic) and gather the problems."""
+        from ..lessons.loader import load_all
+
+        loaded, problems = load_all([self.lessons_dir])
+        self.call_from_thread(self._lessons_loaded, loaded, problems)
+
+    def _lessons_loaded(self, loaded: list[LoadedLesson], problems: list[str]) -> None:
+        self.lessons.update({item.lesson.id: item.lesson for item in loaded})
+        self.problems = problems
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "lessons_loaded", None)
+            if refresh is not None:
+                refresh()
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """The full lesson, loaded now if the background load has not reached it yet."""
+        if lesson_id not in self.lessons:
+            from ..lessons.loader import load_lesson
+            from ..validation import FileProblem
+
+            info = next((i for i in self.catalog if i.id == lesson_id), None)
+            if info is None:
+                return None
+            try:
+                self.lessons[lesson_id] = load_lesson(info.path).lesson
+            except FileProblem as err:
+                self.notify("\n".join(err.lines), severity="error", timeout=10)
+                return None
+        return self.lessons[lesson_id]
 
     def on_resize(self, event: events.Resize) -> None:
         # this handler runs before Textual's own, so self.size is still the old size here
@@ -119,10 +153,12 @@ class TutorApp(App):
             self.call_later(self._check_size)  # a screen opened while small goes under it
         return result
 
-    def open_lesson(self, lesson: Lesson) -> None:
+    def open_lesson(self, lesson_id: str) -> None:
         from .screens.lesson import LessonScreen, lesson_source
 
-        self.push_screen(LessonScreen(lesson_source(lesson, self.rng)))
+        lesson = self.lesson(lesson_id)
+        if lesson is not None:
+            self.push_screen(LessonScreen(lesson_source(lesson, self.rng)))
 
     def open_source(self, source) -> None:
         from .screens.lesson import LessonScreen
@@ -156,9 +192,7 @@ def make_app(
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store."""
     from ..lessons import default_dir
-    from ..lessons.loader import load_all
 
-    loaded, problems = load_all([lessons_dir or default_dir()])
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(loaded, problems, store, lang, open_lesson, seed)
+    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed)

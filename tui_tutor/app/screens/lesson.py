@@ -392,13 +392,13 @@ class LessonScreen(Screen):
             grade = self._grade(moment, values, self.lang)
         except BadExpression as err:
             answer.error = str(err)
-            quiz.set_feedback(self._feedback(answer, moment))
+            quiz.set_feedback(self._feedback(answer, moment), show=True)
             return
         first_answer = answer.grade is None or not answer.grade.correct
         answer.grade = grade
         if first_answer and not answer.revealed:
             self._record(moment, "answer", grade.correct, _answer_text(values))
-        quiz.set_feedback(self._feedback(answer, moment))
+        quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
         if grade.correct:
             self.set_focus(None)
@@ -417,7 +417,7 @@ class LessonScreen(Screen):
         if not answer.hinted:
             answer.hinted = True
             self._record(moment, "hint")
-        self.query_one("#quiz", QuizPanel).set_feedback(self._feedback(answer, moment))
+        self.query_one("#quiz", QuizPanel).set_feedback(self._feedback(answer, moment), show=True)
 
     async def action_reveal(self) -> None:
         play, moment = self.play, self.moment
@@ -430,12 +430,12 @@ class LessonScreen(Screen):
         answer.revealed = True
         answer.grade = self._grade(moment, {}, self.lang)
         self._record(moment, "reveal")
-        quiz.set_feedback(self._feedback(answer, moment))
+        quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
         self.set_focus(None)
 
     def action_scroll_feedback(self, direction: int) -> None:
-        self.query_one("#quiz-feedback").scroll_relative(y=direction * 4, animate=False)
+        self.query_one("#quiz", QuizPanel).scroll_relative(y=direction * 4, animate=False)
 
     def on_resize(self) -> None:
         if self.play is not None:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...lessons.loader import LoadedLesson
+from ...lessons.catalog import LessonInfo
 from ...progress import LessonProgress
 from ..i18n import t
 from ..widgets.keys import keys_line
@@ -30,10 +30,17 @@ class PickerScreen(Screen):
         Binding("o", "open_capture", "open capture", show=False),
     ]
 
-    def __init__(self, lessons: list[LoadedLesson], problems: list[str]) -> None:
-        super().__init__()
-        self.lessons = lessons
-        self.problems = problems
+    @property
+    def lessons(self) -> list[LessonInfo]:
+        return getattr(self.app, "catalog", [])
+
+    @property
+    def problems(self) -> list[str]:
+        return getattr(self.app, "problems", [])
+
+    def lessons_loaded(self) -> None:
+        """The background load finished: show its problems, if any."""
+        self._show_detail()
 
     @property
     def lang(self) -> str:
@@ -60,10 +67,7 @@ class PickerScreen(Screen):
         store = getattr(self.app, "store", None)
         if store is None:
             return {}
-        return {
-            item.lesson.id: store.lesson(item.lesson.id, len(item.lesson.questions))
-            for item in self.lessons
-        }
+        return {item.id: store.lesson(item.id, item.questions) for item in self.lessons}
 
     def refresh_lessons(self) -> None:
         lang = self.lang
@@ -74,9 +78,9 @@ class PickerScreen(Screen):
         self.query_one("#picker-title", Static).update(title)
         progress = self._progress()
         options: list[Option | None] = []
-        by_level: dict[str, list[LoadedLesson]] = {}
+        by_level: dict[str, list[LessonInfo]] = {}
         for item in self.lessons:
-            by_level.setdefault(item.lesson.level, []).append(item)
+            by_level.setdefault(item.level, []).append(item)
         for level in [*LEVELS, *sorted(set(by_level) - set(LEVELS))]:
             items = by_level.get(level)
             if not items:
@@ -84,9 +88,7 @@ class PickerScreen(Screen):
             key = f"level_{level}" if level in LEVELS else "level_more"
             options.append(Option(Text(f"── {t(key, lang)} ──", style="bold"), disabled=True))
             for item in items:
-                options.append(
-                    Option(self._row(item, progress.get(item.lesson.id)), id=item.lesson.id)
-                )
+                options.append(Option(self._row(item, progress.get(item.id)), id=item.id))
         options.append(Option(Text("── ⚙ ──", style="bold"), disabled=True))
         options.append(Option(Text("  " + t("sandbox", lang)), id=SANDBOX))
         options.append(Option(Text("  " + t("open_capture", lang)), id=CAPTURE))
@@ -108,9 +110,9 @@ class PickerScreen(Screen):
         self.query_one("#picker-keys", Static).update(keys_line(keys, lang, self.size.width))
         self._show_detail()
 
-    def _row(self, item: LoadedLesson, progress: LessonProgress | None) -> Table:
+    def _row(self, item: LessonInfo, progress: LessonProgress | None) -> Table:
         lang = self.lang
-        lesson = item.lesson
+        lesson = item
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(width=3, justify="right")
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
@@ -121,7 +123,7 @@ class PickerScreen(Screen):
         score = f"{progress.percent}%" if progress and status != "not started" else ""
         grid.add_row(
             str(lesson.number),
-            lesson.title.get(lang),
+            lesson.text(lesson.title, lang),
             Text(t(f"status_{status}", lang), style=style),
             score,
         )
@@ -144,9 +146,9 @@ class PickerScreen(Screen):
         option = listing.get_option_at_index(index) if index is not None else None
         item = self._lesson(option.id if option else None)
         if item is not None:
-            lesson = item.lesson
-            detail.append(f"{lesson.number}. {lesson.title.get(lang)}\n\n", style="bold")
-            detail.append(lesson.summary.get(lang) + "\n")
+            lesson = item
+            detail.append(f"{lesson.number}. {lesson.text(lesson.title, lang)}\n\n", style="bold")
+            detail.append(lesson.text(lesson.summary, lang) + "\n")
             if lesson.prerequisites:
                 names = [self._title(p) for p in lesson.prerequisites]
                 detail.append(
@@ -154,7 +156,7 @@ class PickerScreen(Screen):
                 )
             store = getattr(self.app, "store", None)
             if store is not None:
-                p = store.lesson(lesson.id, len(lesson.questions))
+                p = store.lesson(lesson.id, lesson.questions)
                 if p.status != "not started":
                     detail.append(
                         f"\n{t('status_' + p.status, lang)} · {t('score', lang)} "
@@ -164,12 +166,12 @@ class PickerScreen(Screen):
                     )
         self.query_one("#lesson-detail", Static).update(detail)
 
-    def _lesson(self, lesson_id: str | None) -> LoadedLesson | None:
-        return next((i for i in self.lessons if i.lesson.id == lesson_id), None)
+    def _lesson(self, lesson_id: str | None) -> LessonInfo | None:
+        return next((i for i in self.lessons if i.id == lesson_id), None)
 
     def _title(self, lesson_id: str) -> str:
         item = self._lesson(lesson_id)
-        return item.lesson.title.get(self.lang) if item else lesson_id
+        return item.text(item.title, self.lang) if item else lesson_id
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -181,7 +183,7 @@ class PickerScreen(Screen):
         else:
             item = self._lesson(option_id)
             if item is not None:
-                self.app.open_lesson(item.lesson)  # type: ignore[attr-defined]
+                self.app.open_lesson(item.id)  # type: ignore[attr-defined]
 
     def action_open_sandbox(self) -> None:
         self.app.open_sandbox()  # type: ignore[attr-defined]

@@ -1,0 +1,184 @@
+"""The tutor's start-up and key-press latency, measured on a real pseudo-terminal.
+
+1. Cold start: from spawning the process to the first screen painted (the picker's
+   title in the output), as a ratio to a bare Textual "hello world" measured in
+   the same run, alternating the two so that both see the same machine load.
+2. Key press to repaint: inside a lesson, press n and b in turn; the time from
+   writing the key to the pty until its screen update has been written (the last
+   byte of the update, found by 15 ms of silence after it).
+
+Run: .venv/bin/python benchmarks/bench_app.py [--runs N] [--keys N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Hello(App):
+        def compose(self):
+            yield Static("hello world from textual")
+
+    Hello().run()
+    """
+)
+
+
+def spawn(argv: list[str], cols: int = 120, rows: int = 36) -> tuple[subprocess.Popen, int]:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    env = dict(
+        os.environ, TERM="xterm-256color", LANG="C.UTF-8", COLUMNS=str(cols), LINES=str(rows)
+    )
+    proc = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def read_until(master: int, needle: bytes, timeout: float = 20.0) -> float:
+    """Seconds until ``needle`` appears in the output (answering terminal queries)."""
+    start = time.perf_counter()
+    seen = b""
+    while time.perf_counter() - start < timeout:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        seen += chunk
+        if needle in seen:
+            return time.perf_counter() - start
+        seen = seen[-4096:]
+    raise TimeoutError(f"{needle!r} did not appear")
+
+
+def drain(master: int, quiet: float = 0.015, limit: float = 5.0) -> float | None:
+    """Read until ``quiet`` seconds pass with no output; time of the last byte read."""
+    last = None
+    end = time.perf_counter() + limit
+    while time.perf_counter() < end:
+        ready, _, _ = select.select([master], [], [], quiet)
+        if not ready:
+            return last
+        try:
+            if os.read(master, 65536):
+                last = time.perf_counter()
+        except OSError:
+            return last
+    return last
+
+
+def stop(proc: subprocess.Popen, master: int) -> None:
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    os.close(master)
+
+
+def cold_start(runs: int, data: Path) -> tuple[list[float], list[float]]:
+    tutor_argv = [str(ROOT / ".venv/bin/tui-tutor"), "--data-dir", str(data)]
+    if not Path(tutor_argv[0]).exists():
+        tutor_argv = [sys.executable, "-m", "tui_tutor", "--data-dir", str(data)]
+    hello_argv = [sys.executable, "-c", HELLO]
+    tutor, hello = [], []
+    for _ in range(runs):
+        for argv, needle, out in (
+            (hello_argv, b"hello world", hello),
+            (tutor_argv, b"how TCP opens", tutor),
+        ):
+            proc, master = spawn(argv)
+            out.append(read_until(master, needle))
+            stop(proc, master)
+    return tutor, hello
+
+
+def key_latency(keys: int, data: Path) -> list[float]:
+    """Walk a lesson forward with n (revealing questions with v first), then back with b."""
+    argv = [sys.executable, "-m", "tui_tutor", "--data-dir", str(data), "--lesson", "lost-last-ack"]
+    proc, master = spawn(argv)
+    read_until(master, b"lost")
+    drain(master, quiet=0.5)
+    samples: list[float] = []
+    forward = True
+    steps = 0
+    while len(samples) < keys:
+        if forward:
+            os.write(master, b"v")  # reveal, if this is a question: not measured
+            drain(master, quiet=0.05)
+        key = b"n" if forward else b"b"
+        sent = time.perf_counter()
+        os.write(master, key)
+        ready, _, _ = select.select([master], [], [], 2.0)  # the first byte of the update
+        last = drain(master) if ready else None
+        if last is not None:
+            samples.append(last - sent)
+        steps += 1
+        if steps % 15 == 0:
+            forward = not forward
+    stop(proc, master)
+    return samples
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keys", type=int, default=240)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="bench-app-"))
+    try:
+        tutor, hello = cold_start(args.runs, data)
+        med_t, med_h = statistics.median(tutor), statistics.median(hello)
+        print(f"cold start to first paint, median of {args.runs} (alternated):")
+        print(f"  tui-tutor picker      {med_t * 1000:7.0f} ms  (best {min(tutor) * 1000:.0f})")
+        print(f"  Textual hello world   {med_h * 1000:7.0f} ms  (best {min(hello) * 1000:.0f})")
+        print(f"  ratio                 {med_t / med_h:7.2f}x  (aim: at most 1.3x)")
+        lat = key_latency(args.keys, data)
+        print(f"key press to repaint complete, {len(lat)} keys (n, b, v) in a lesson at 120x36:")
+        print(
+            f"  p50 {pct(lat, 0.5) * 1000:6.1f} ms   p90 {pct(lat, 0.9) * 1000:6.1f} ms   "
+            f"p99 {pct(lat, 0.99) * 1000:6.1f} ms   max {max(lat) * 1000:6.1f} ms   "
+            "(aim: p99 under 30 ms)"
+        )
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
