@@ -15,7 +15,7 @@ import sys
 from .commands import CommandError
 
 # modules under tui_tutor.commands, in the order --help lists them
-COMMANDS = ["app", "simulate", "lessons", "progress", "capture"]
+COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:

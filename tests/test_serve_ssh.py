@@ -1,0 +1,528 @@
+"""``tui-tutor serve-ssh``: learners log in with a key, get their own tutor, and nothing else.
+
+The server runs as a real subprocess (``--port 0``: it logs the port it got);
+the learners are asyncssh clients that read the screen's raw bytes. Each
+tutor app takes a second or two to start, so the tests that only need a login
+share one server, and those about limits or the shutdown get their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from tui_tutor import cli
+from tui_tutor.progress import ProgressStore
+from tui_tutor.serve.keys import learner_id, load_host_key
+from tui_tutor.serve.limits import RateLimiter
+
+REPO = Path(__file__).resolve().parent.parent
+PICKER = "how TCP opens and closes connections"
+PICKER_ZH = "TCP 如何建立和关闭连接"
+APP_START = 40.0  # seconds an app may take to show its first screen on a loaded machine
+LEARNERS = ["ada", "bob", "cleo", "dan", "eve", "fay", "Zhang San 张三"]
+ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
+
+
+# ---------------------------------------------------------------- a learner's terminal
+
+
+class Screen(asyncssh.SSHClientSession):
+    """Everything the server sent, as bytes; ``text`` has the escape sequences taken out."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.changed = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.data += data
+        self.changed.set()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed.set()
+        self.changed.set()
+
+    def text(self, since: int = 0) -> str:
+        return ESCAPES.sub(b"", bytes(self.data[since:])).decode("utf-8", "replace")
+
+
+@dataclass
+class Learner:
+    conn: asyncssh.SSHClientConnection
+    chan: asyncssh.SSHClientChannel | None = None
+    screen: Screen | None = None
+    mark: int = 0  # where the screen's bytes stood when the last key was sent
+
+    async def open(self, size: tuple[int, int] = (120, 36), pty: bool = True) -> Learner:
+        kwargs: dict = {"term_type": "xterm-256color", "term_size": size} if pty else {}
+        self.chan, self.screen = await self.conn.create_session(Screen, encoding=None, **kwargs)
+        return self
+
+    def press(self, keys: str | bytes) -> None:
+        assert self.chan is not None and self.screen is not None
+        self.mark = len(self.screen.data)
+        self.chan.write(keys.encode() if isinstance(keys, str) else keys)
+
+    async def expect(self, *texts: str, timeout: float = APP_START, since: int | None = None):
+        """Wait until every text has appeared on the screen (after the last key, by default)."""
+        assert self.screen is not None
+        start = self.mark if since is None else since
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen.text(start)
+            if all(t in shown for t in texts):
+                return shown
+            if self.screen.closed.is_set():
+                raise AssertionError(f"session closed without showing {texts}; it showed {shown!r}")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{texts} not shown within {timeout}s; got {shown[-400:]!r}")
+            self.screen.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.screen.changed.wait(), left)
+
+    async def closed(self, timeout: float = 15) -> None:
+        assert self.screen is not None
+        await asyncio.wait_for(self.screen.closed.wait(), timeout)
+
+
+async def connect(server: Server, name: str, **options) -> Learner:
+    # a name without a listed key gets a key of its own that the server has never seen
+    key = server.keys.get(name) or asyncssh.generate_private_key("ssh-ed25519")
+    conn = await asyncssh.connect(
+        "127.0.0.1",
+        server.port,
+        username="learner",
+        client_keys=[key],
+        known_hosts=None,
+        config=None,
+        agent_path=None,
+        **options,
+    )
+    return Learner(conn)
+
+
+# ---------------------------------------------------------------- the server
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    port: int
+    data_dir: Path
+    keys: dict[str, asyncssh.SSHKey]
+    log: list[str] = field(default_factory=list)
+
+    def children(self) -> dict[str, int]:
+        """The tutor apps running under the server, by learner."""
+        apps = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == self.proc.pid and b"--learner" in argv:
+                apps[argv[argv.index(b"--learner") + 1].decode()] = int(entry.name)
+        return apps
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=20)
+
+
+def write_keys(folder: Path, names: list[str]) -> tuple[Path, dict[str, asyncssh.SSHKey]]:
+    keys = {}
+    lines = []
+    for name in names:
+        key = asyncssh.generate_private_key("ssh-ed25519", comment=name)
+        keys[name] = key
+        lines.append(key.export_public_key().decode())
+    path = folder / "authorized_keys"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, keys
+
+
+def start_server(folder: Path, *options: str, names: list[str] = LEARNERS) -> Server:
+    folder.mkdir(parents=True, exist_ok=True)
+    keys_file, keys = write_keys(folder, names)
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0"),
+            *("--authorized-keys", str(keys_file), "--data-dir", str(folder / "data")),
+            *options,
+        ],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log: list[str] = []
+    listening = threading.Event()
+
+    def read_log() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            log.append(line.rstrip("\n"))
+            if "listening on" in line:
+                listening.set()
+
+    threading.Thread(target=read_log, daemon=True).start()
+    if not listening.wait(20):
+        proc.kill()
+        raise AssertionError(f"the server did not start: {log}")
+    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", "\n".join(log)).group(1))
+    return Server(proc, port, folder / "data", keys, log)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = start_server(tmp_path_factory.mktemp("serve-ssh"))
+    yield running
+    assert running.stop() == 0
+
+
+def wait_for_log(server: Server, pattern: str, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in server.log:
+            if re.search(pattern, line):
+                return line
+        time.sleep(0.05)
+    raise AssertionError(f"no log line matches {pattern!r}: {server.log}")
+
+
+# ---------------------------------------------------------------- logging in
+
+
+async def test_a_listed_key_logs_in_and_sees_the_picker_as_its_learner(server):
+    learner = await (await connect(server, "ada")).open()
+    async with learner.conn:
+        await learner.expect(PICKER, "learner: ada")
+
+
+async def test_a_key_comment_in_any_script_names_the_learner(server):
+    learner = await (await connect(server, "Zhang San 张三")).open()
+    async with learner.conn:
+        await learner.expect(PICKER, "learner: Zhang-San-张三")
+
+
+async def test_keys_sent_reach_the_app(server):
+    learner = await (await connect(server, "bob")).open()
+    async with learner.conn:
+        await learner.expect(PICKER)
+        learner.press("l")
+        await learner.expect(PICKER_ZH)
+
+
+async def test_a_resize_reaches_the_app(server):
+    learner = await (await connect(server, "cleo")).open()
+    async with learner.conn:
+        await learner.expect(PICKER)
+        learner.mark = len(learner.screen.data)
+        learner.chan.change_terminal_size(40, 12)
+        shown = await learner.expect("40x12", "80x24")
+        assert "needs" in shown, "the tiny-terminal notice tells the learner what it needs"
+        learner.mark = len(learner.screen.data)
+        learner.chan.change_terminal_size(100, 30)
+        await learner.expect(PICKER)
+    line = wait_for_log(server, r"session learner=cleo ")
+    assert "term=xterm-256color size=120x36 last_size=100x30" in line
+
+
+async def test_the_session_log_names_learner_address_times_and_size(server):
+    learner = await (await connect(server, "dan")).open(size=(90, 25))
+    async with learner.conn:
+        await learner.expect(PICKER)
+        learner.press("q")
+        await learner.closed()
+    line = wait_for_log(server, r"session learner=dan ")
+    assert re.search(
+        r"session learner=dan address=127\.0\.0\.1:\d+ start=\S+ end=\S+ duration=\d+s "
+        r"term=xterm-256color size=90x25 ended=quit",
+        line,
+    ), line
+
+
+async def test_an_unlisted_key_is_refused(server):
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(server, "mallory")
+    wait_for_log(server, r"refused address=127\.0\.0\.1:\d+: no listed key \(offered: SHA256:")
+
+
+async def test_passwords_are_not_accepted(server):
+    with pytest.raises(asyncssh.PermissionDenied):
+        await asyncssh.connect(
+            "127.0.0.1",
+            server.port,
+            username="ada",
+            password="ada",
+            client_keys=None,
+            known_hosts=None,
+            config=None,
+            agent_path=None,
+        )
+
+
+async def test_the_host_key_is_made_once_and_kept_private(server):
+    path = server.data_dir / "ssh_host_ed25519_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    learner = await connect(server, "ada")
+    async with learner.conn:
+        shown = learner.conn.get_server_host_key()
+    assert shown.public_data == asyncssh.read_private_key(path).public_data
+
+
+# ---------------------------------------------------------------- nothing but the tutor
+
+
+async def test_an_exec_request_is_refused(server):
+    learner = await connect(server, "ada")
+    async with learner.conn:
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await learner.conn.run("cat /etc/passwd")
+    wait_for_log(server, r"refused learner=ada .*exec 'cat /etc/passwd'")
+
+
+async def test_an_sftp_request_is_refused(server):
+    learner = await connect(server, "ada")
+    async with learner.conn:
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await learner.conn.start_sftp_client()
+    wait_for_log(server, r"refused learner=ada .*subsystem 'sftp'")
+
+
+async def test_port_forwarding_is_refused(server):
+    learner = await connect(server, "ada")
+    async with learner.conn:
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await learner.conn.open_connection("127.0.0.1", 22)
+        with pytest.raises(asyncssh.ChannelListenError):
+            await learner.conn.start_server(lambda *a: None, "127.0.0.1", 0)
+
+
+async def test_a_session_without_a_pty_gets_one_line_and_is_closed(server):
+    learner = await connect(server, "ada")
+    async with learner.conn:
+        result = await learner.conn.run(encoding=None)
+    assert result.stdout == b"tui-tutor needs a terminal: connect with ssh -t\r\n"
+    assert result.exit_status == 1
+
+
+# ---------------------------------------------------------------- learners apart
+
+
+def lessons_of(data_dir: Path) -> dict[str, set[str]]:
+    db = sqlite3.connect(data_dir / "progress.sqlite3")
+    rows = db.execute("SELECT learner, lesson FROM lessons").fetchall()
+    db.close()
+    out: dict[str, set[str]] = {}
+    for learner, lesson in rows:
+        out.setdefault(learner, set()).add(lesson)
+    return out
+
+
+async def test_two_learners_progress_stays_apart(server):
+    eve, fay = await connect(server, "eve"), await connect(server, "fay")
+    async with eve.conn, fay.conn:
+        await asyncio.gather(eve.open(), fay.open())
+        await asyncio.gather(eve.expect(PICKER), fay.expect(PICKER))
+        eve.press("\r")  # the first lesson
+        fay.press("\x1b[B")  # down: the second lesson
+        await fay.expect("2. ")  # the detail pane shows the second lesson
+        fay.press("\r")
+        await asyncio.gather(eve.expect("step 1/"), fay.expect("step 1/"))
+    rows = lessons_of(server.data_dir)
+    assert len(rows["eve"]) == 1 and len(rows["fay"]) == 1
+    assert rows["eve"] != rows["fay"], "each learner's lesson is recorded under their own name"
+    (eve_lesson,) = rows["eve"]
+    assert ProgressStore(server.data_dir, "fay").lesson(eve_lesson).status == "not started"
+
+
+async def test_a_crashed_session_leaves_the_others_running(server):
+    ada, bob = await connect(server, "ada"), await connect(server, "bob")
+    async with ada.conn, bob.conn:
+        await asyncio.gather(ada.open(), bob.open())
+        await asyncio.gather(ada.expect(PICKER), bob.expect(PICKER))
+        os.kill(server.children()["ada"], signal.SIGKILL)
+        await ada.expect("stopped unexpectedly", "progress")
+        await ada.closed()
+        bob.press("l")
+        await bob.expect(PICKER_ZH)
+    wait_for_log(server, r"session learner=ada .*ended=crashed_\(signal_9\)")
+
+
+# ---------------------------------------------------------------- limits
+
+
+async def test_the_session_after_the_last_place_gets_a_message(tmp_path):
+    server = start_server(tmp_path, "--max-sessions", "1")
+    try:
+        ada, bob = await connect(server, "ada"), await connect(server, "bob")
+        async with ada.conn, bob.conn:
+            await (await ada.open()).expect(PICKER)
+            await bob.open()
+            await bob.expect("the server is full (1 sessions at once)")
+            await bob.closed()
+            assert bob.chan.get_exit_status() == 1
+            await ada.expect(PICKER, since=0)
+    finally:
+        assert server.stop() == 0
+
+
+async def test_an_idle_session_is_told_and_closed(tmp_path):
+    server = start_server(tmp_path, "--idle-timeout", "3")
+    try:
+        ada = await connect(server, "ada")
+        async with ada.conn:
+            await (await ada.open()).expect(PICKER)
+            await ada.expect("no key pressed for 3 seconds", since=0, timeout=15)
+            await ada.closed()
+        wait_for_log(server, r"session learner=ada .*ended=idle")
+        assert server.children() == {}
+    finally:
+        assert server.stop() == 0
+
+
+async def test_new_connections_from_one_address_are_rate_limited(tmp_path):
+    server = start_server(tmp_path, "--rate-limit", "2")
+    try:
+        for _ in range(2):
+            (await connect(server, "ada")).conn.close()
+        with pytest.raises(asyncssh.DisconnectError, match="too many new connections"):
+            await connect(server, "ada")
+    finally:
+        assert server.stop() == 0
+
+
+def test_the_rate_limit_refills_over_time():
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a")] == [True, True, False]
+    assert limiter.allow("b"), "each address has its own allowance"
+    now[0] = 30.0  # 2 per minute: one more after 30 s
+    assert [limiter.allow("a"), limiter.allow("a")] == [True, False]
+
+
+# ---------------------------------------------------------------- shutting down
+
+
+async def test_sigterm_closes_every_session_and_exits_0(tmp_path):
+    server = start_server(tmp_path)
+    ada, bob = await connect(server, "ada"), await connect(server, "bob")
+    async with ada.conn, bob.conn:
+        await asyncio.gather(ada.open(), bob.open())
+        await asyncio.gather(ada.expect(PICKER), bob.expect(PICKER))
+        apps = server.children()
+        assert set(apps) == {"ada", "bob"}
+        server.proc.send_signal(signal.SIGTERM)
+        for learner in (ada, bob):
+            await learner.expect("the server is shutting down; your progress is saved")
+            await learner.closed()
+    assert server.proc.wait(timeout=15) == 0
+    for pid in apps.values():
+        assert not Path(f"/proc/{pid}").exists(), "every app was hung up"
+    ended = [line for line in server.log if "ended=server_stopped" in line]
+    assert len(ended) == 2
+
+
+# ---------------------------------------------------------------- bad options
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, list[str]]:
+    status = cli.main(["serve-ssh", *argv])
+    return status, capsys.readouterr().err.splitlines()
+
+
+def test_a_missing_key_file_is_one_line(tmp_path, capsys):
+    missing = tmp_path / "nope"
+    status, err = run_cli(capsys, "--authorized-keys", str(missing), "--data-dir", str(tmp_path))
+    assert (status, err) == (2, [f"{missing}: no such authorized keys file"])
+
+
+def test_a_key_without_a_comment_is_refused_naming_file_and_line(tmp_path, capsys):
+    named = asyncssh.generate_private_key("ssh-ed25519", comment="ada").export_public_key()
+    bare = asyncssh.generate_private_key("ssh-ed25519").export_public_key()
+    keys = tmp_path / "keys"
+    keys.write_bytes(b"# the class of 2025\n" + named + bare)
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert status == 2
+    assert err == [f"{keys}:3: the key has no comment; put the learner's name after the key"]
+
+
+def test_key_options_are_refused_rather_than_ignored(tmp_path, capsys):
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="ada").export_public_key()
+    keys = tmp_path / "keys"
+    keys.write_bytes(b'from="10.0.0.0/8" ' + key)
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert status == 2 and len(err) == 1
+    assert err[0].startswith(f"{keys}:1: key options such as 'from=")
+
+
+def test_an_unreadable_host_key_is_one_line(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    host_key = tmp_path / "host_key"
+    host_key.write_text("not a key\n")
+    status, err = run_cli(
+        capsys, "--authorized-keys", str(keys), "--host-key", str(host_key),
+        "--data-dir", str(tmp_path),
+    )  # fmt: skip
+    assert status == 2 and len(err) == 1
+    assert err[0].startswith(f"{host_key}: cannot read the host key")
+
+
+def test_a_port_in_use_is_one_line(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, err = run_cli(
+            capsys, "--authorized-keys", str(keys), "--port", str(port),
+            "--data-dir", str(tmp_path),
+        )  # fmt: skip
+    assert (status, err) == (2, [f"127.0.0.1:{port}: cannot listen: Address already in use"])
+
+
+def test_the_host_key_is_generated_once_with_mode_0600(tmp_path):
+    path = tmp_path / "sub" / "host_key"
+    key, new = load_host_key(path)
+    again, new_again = load_host_key(path)
+    assert (new, new_again) == (True, False)
+    assert again.public_data == key.public_data
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("comment", "learner"),
+    [
+        ("ada", "ada"),
+        ("Ada Lovelace", "Ada-Lovelace"),
+        ("ada@laptop", "ada@laptop"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("张三", "张三"),
+        ("tab\there\x1b[31m", "tab-here-31m"),
+    ],
+)
+def test_key_comments_become_safe_learner_names(comment, learner):
+    assert learner_id(comment) == learner

@@ -1,0 +1,135 @@
+"""Who may log in over SSH (an authorized_keys file) and the server's own host key.
+
+Each line of the authorized_keys file is ``TYPE BASE64 COMMENT`` as OpenSSH
+writes it; the comment names the learner the key logs in as. Lines with
+OpenSSH key options (``from=...``, ``restrict``) are refused rather than
+silently ignored, since an option there would promise a restriction the server
+does not apply. Every bad line is reported at once, each naming the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+
+MAX_NAME = 64
+# what OpenSSH writes as the first word of a public key line
+KEY_TYPE = re.compile(r"^(ssh-|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)[A-Za-z0-9@.-]+$")
+
+
+class KeyFileError(Exception):
+    """A key file cannot be used; ``lines`` says why, one problem per line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def learner_id(name: str) -> str:
+    """A key comment as a learner id: letters and digits of any script, ``.``, ``_``, ``-``, ``@``.
+
+    Anything else (spaces, control characters, slashes) becomes one ``-`` so that
+    "Ada Lovelace" and "ada lovelace" stay readable in the log and the report.
+    """
+    name = unicodedata.normalize("NFC", name)
+    out: list[str] = []
+    for ch in name:
+        if ch.isalnum() or ch in "._-@":
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-.")[:MAX_NAME]
+
+
+@dataclass(frozen=True)
+class AuthorizedKeys:
+    """The keys that may log in, each to the learner its comment names."""
+
+    path: Path
+    learners: dict[bytes, str]  # the key's public blob -> learner id
+
+    def learner(self, key: asyncssh.SSHKey) -> str | None:
+        return self.learners.get(key.public_data)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(set(self.learners.values()))
+
+
+def read_authorized_keys(path: Path) -> AuthorizedKeys:
+    """Read ``path``; every problem in it comes back at once as ``KeyFileError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KeyFileError([f"{path}: no such authorized keys file"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise KeyFileError([f"{path}: cannot read the authorized keys file: {reason}"]) from None
+    learners: dict[bytes, str] = {}
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        words = line.split(None, 2)
+        if not KEY_TYPE.match(words[0]):
+            problems.append(
+                f"{where}: key options such as {words[0].split(',')[0]!r} are not supported;"
+                " write the line as TYPE KEY NAME"
+            )
+            continue
+        if len(words) < 2:
+            problems.append(f"{where}: {words[0]} has no key after it")
+            continue
+        try:
+            key = asyncssh.import_public_key(f"{words[0]} {words[1]}")
+        except (asyncssh.KeyImportError, ValueError) as err:
+            problems.append(f"{where}: not a public key ({err})")
+            continue
+        comment = words[2].strip() if len(words) > 2 else ""
+        if not comment:
+            problems.append(
+                f"{where}: the key has no comment; put the learner's name after the key"
+            )
+            continue
+        name = learner_id(comment)
+        if not name:
+            problems.append(f"{where}: {comment!r} has no letters or digits to name a learner")
+            continue
+        other = learners.get(key.public_data)
+        if other is not None and other != name:
+            problems.append(f"{where}: this key is already listed for {other!r}")
+            continue
+        learners[key.public_data] = name
+    if problems:
+        raise KeyFileError(problems)
+    if not learners:
+        raise KeyFileError([f"{path}: no keys in the authorized keys file"])
+    return AuthorizedKeys(path, learners)
+
+
+def load_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
+    """The host key kept at ``path``, made on first start (mode 0600). True if it is new."""
+    if path.exists():
+        try:
+            return asyncssh.read_private_key(path), False
+        except (OSError, asyncssh.KeyImportError, ValueError) as err:
+            reason = getattr(err, "strerror", None) or str(err)
+            raise KeyFileError([f"{path}: cannot read the host key: {reason}"]) from None
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="tui-tutor host key")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two servers started at once must not overwrite each other's key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key.export_private_key())
+        path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
+    except OSError as err:
+        raise KeyFileError([f"{path}: cannot write the host key: {err.strerror}"]) from None
+    return key, True

@@ -1,0 +1,497 @@
+"""``tui-tutor serve-ssh``: learners log in with a plain ``ssh`` client and get the tutor.
+
+One ``TutorServer`` listens; each TCP connection gets a ``LearnerConnection``
+(authentication, the rate limit), each session on it a ``TutorSession`` that runs
+the learner's own tutor app in a child process on its own pty (``pty.py``).
+A child per session keeps a crash to one learner and makes a session's memory
+its process's RSS. Nothing but the tutor runs: exec requests, subsystems (sftp,
+scp), forwarding of ports, the agent and X11 are all refused.
+
+The learner is named by the key's comment in the authorized_keys file, never
+by the user name the client sends, so ``ssh anything@host`` logs in as the
+learner whose key it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import asyncssh
+
+from .keys import AuthorizedKeys
+from .limits import Limits, RateLimiter
+from .pty import TERMINAL_RESET, PtyChild, tutor_command, tutor_env
+
+DEFAULT_SIZE = (80, 24)
+INPUT_HIGH_WATER = 64 * 1024  # bytes the app has not read yet before we stop reading the client
+
+NO_PTY = "tui-tutor needs a terminal: connect with ssh -t"
+FULL = "tui-tutor: the server is full ({n} sessions at once); please try again in a few minutes."
+SHUTTING_DOWN = "tui-tutor: the server is shutting down; your progress is saved."
+IDLE = (
+    "tui-tutor: no key pressed for {time}, so the session was closed. "
+    "Your progress is saved; log in again to go on."
+)
+CRASHED = (
+    "tui-tutor stopped unexpectedly ({how}); your progress up to the last answer is saved. "
+    "Log in again to go on."
+)
+RATE_LIMITED = "tui-tutor: too many new connections from {address}; wait a minute and try again"
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minutes"
+
+
+def _stamp(at: float) -> str:
+    return datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
+
+
+def log_stderr(line: str) -> None:
+    print(f"{_stamp(time.time())} {line}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    host: str
+    port: int
+    keys: AuthorizedKeys
+    host_key: asyncssh.SSHKey
+    data_dir: Path
+    lessons: Path | None = None
+    limits: Limits = field(default_factory=Limits)
+    python: str | None = None  # the interpreter that runs each app (default: this one)
+
+
+class ListenError(Exception):
+    """The server cannot listen (the port is taken, the address is not this machine's)."""
+
+
+class TutorServer:
+    """The listener, every connection and session, and the shutdown that ends them all."""
+
+    def __init__(self, config: ServeConfig, log: Callable[[str], None] = log_stderr) -> None:
+        self.config = config
+        self.log = log
+        self.rate = RateLimiter(config.limits.per_minute)
+        self.connections: set[LearnerConnection] = set()
+        self.sessions: set[TutorSession] = set()  # sessions with a tutor app running
+        self.stopping = False
+        self.listener: asyncssh.SSHAcceptor | None = None
+
+    async def start(self) -> int:
+        """Listen; returns the port (the one the system chose when asked for port 0)."""
+        try:
+            self.listener = await self._listen()
+        except OSError as err:
+            where = f"{self.config.host}:{self.config.port}"
+            # asyncio's message repeats the address; the errno's own words are enough
+            reason = os.strerror(err.errno) if err.errno else str(err)
+            raise ListenError(f"{where}: cannot listen: {reason}") from None
+        return self.listener.get_port()
+
+    async def _listen(self) -> asyncssh.SSHAcceptor:
+        return await asyncssh.create_server(
+            lambda: LearnerConnection(self),
+            self.config.host,
+            self.config.port,
+            server_host_keys=[self.config.host_key],
+            # no sshd_config, ~/.ssh or agent of the account running the server is consulted
+            config=None,
+            public_key_auth=True,
+            password_auth=False,
+            kbdint_auth=False,
+            host_based_auth=False,
+            gss_auth=False,
+            gss_kex=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            allow_scp=False,
+            sftp_factory=None,
+            # bytes both ways: the app's screen is not text to re-encode, and no line editing
+            encoding=None,
+            line_editor=False,
+            login_timeout=self.config.limits.login_timeout,
+            # a learner whose laptop went to sleep frees their place within two minutes
+            keepalive_interval=30,
+            keepalive_count_max=4,
+            rdns_lookup=False,
+        )
+
+    def admit(self, session: TutorSession) -> str | None:
+        """A place for a new tutor app, or the one line that says why there is none."""
+        if self.stopping:
+            return SHUTTING_DOWN
+        if len(self.sessions) >= self.config.limits.max_sessions:
+            self.log(
+                f"refused learner={session.learner} address={session.address}: "
+                f"server full ({self.config.limits.max_sessions} sessions)"
+            )
+            return FULL.format(n=self.config.limits.max_sessions)
+        self.sessions.add(session)
+        return None
+
+    async def stop(self) -> None:
+        """Stop listening, tell every learner, hang up every app, wait for them, disconnect."""
+        self.stopping = True
+        if self.listener is not None:
+            self.listener.close()
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.close_with(SHUTTING_DOWN, "server stopped")
+        children = [s.child.wait() for s in sessions if s.child is not None]
+        if children:
+            await asyncio.wait([asyncio.ensure_future(c) for c in children], timeout=5)
+        # each client hangs up once its session has closed, after our last line reached it;
+        # closing from this side first could cut that line off
+        waiting = [asyncio.ensure_future(c.closed.wait()) for c in self.connections]
+        if waiting:
+            _done, late = await asyncio.wait(waiting, timeout=2)
+            for task in late:
+                task.cancel()
+        for conn in list(self.connections):
+            conn.close()
+        await asyncio.sleep(0.1)  # let the disconnects reach the sockets
+        if self.listener is not None:
+            await self.listener.wait_closed()
+
+
+class LearnerConnection(asyncssh.SSHServer):
+    """One client's TCP connection: rate limit, public key login, its sessions."""
+
+    def __init__(self, server: TutorServer) -> None:
+        self.server = server
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.address = "?"
+        self.learner: str | None = None
+        self.rate_limited = False
+        self.offered: list[str] = []  # fingerprints of refused keys, for the log
+        self.sessions_opened = 0
+        self.closed = asyncio.Event()
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        host = str(peer[0])
+        self.address = f"{host}:{peer[1]}"
+        self.server.connections.add(self)
+        # the verdict waits for begin_auth, where a disconnect carries a message the client shows
+        self.rate_limited = not self.server.rate.allow(host)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        self.closed.set()
+        if self.learner is None and not self.rate_limited:
+            keys = ", ".join(self.offered) or "none"
+            self.server.log(f"refused address={self.address}: no listed key (offered: {keys})")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+    # ------------------------------------------------------------ authentication
+
+    def begin_auth(self, username: str) -> bool:
+        if self.rate_limited:
+            host = self.address.rsplit(":", 1)[0]
+            self.server.log(f"refused address={self.address}: rate limit")
+            raise asyncssh.DisconnectError(
+                asyncssh.DISC_TOO_MANY_CONNECTIONS, RATE_LIMITED.format(address=host)
+            )
+        return True  # every user name needs a key
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # asyncssh asks again with the signature just before it accepts a key, so the last
+        # key validated here is the one the connection is logged in with
+        learner = self.server.config.keys.learner(key)
+        if learner is None:
+            self.offered.append(key.get_fingerprint())
+            return False
+        self.learner = learner
+        return True
+
+    def auth_completed(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.server.config.limits.login_timeout, self._check_opened)
+
+    def _check_opened(self) -> None:
+        """A login that never opens a session holds a connection for nothing."""
+        if self.sessions_opened == 0 and self.conn is not None:
+            self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, "no session was opened")
+
+    # ------------------------------------------------------------ what may be asked for
+
+    def session_requested(self) -> TutorSession | bool:
+        if self.learner is None:
+            return False
+        self.sessions_opened += 1
+        return TutorSession(self.server, self.learner, self.address)
+
+    def connection_requested(self, dest_host: str, dest_port: int, *_: object) -> bool:
+        self.server.log(f"refused learner={self.learner} address={self.address}: port forwarding")
+        return False
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        self.server.log(f"refused learner={self.learner} address={self.address}: port forwarding")
+        return False
+
+    def unix_connection_requested(self, dest_path: str) -> bool:
+        return False
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        return False
+
+    def tun_requested(self, unit: int | None) -> bool:
+        return False
+
+
+class TutorSession(asyncssh.SSHServerSession):
+    """One session: a pty request, a shell request, then the learner's tutor app."""
+
+    def __init__(self, server: TutorServer, learner: str, address: str) -> None:
+        self.server = server
+        self.learner = learner
+        self.address = address
+        self.chan: asyncssh.SSHServerChannel | None = None
+        self.term: str | None = None  # None until the client asks for a pty
+        self.size = DEFAULT_SIZE
+        self.first_size: tuple[int, int] | None = None
+        self.child: PtyChild | None = None
+        self.started = 0.0
+        self.ended: float | None = None
+        self.reason = ""
+        self.loop = asyncio.get_running_loop()
+        self.last_input = self.loop.time()
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    # ------------------------------------------------------------ the channel's requests
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self.chan = chan
+        self._arm_idle(self.server.config.limits.idle_timeout)
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], _modes) -> bool:
+        self.term = term_type or "xterm-256color"
+        self._set_size(term_size[0], term_size[1])
+        return True
+
+    def terminal_size_changed(self, width: int, height: int, *_: int) -> None:
+        self._set_size(width, height)
+        if self.child is not None:
+            self.child.resize(*self.size)
+
+    def _set_size(self, width: int, height: int) -> None:
+        # some clients send 0x0 for "unknown"; the app needs a real size to lay itself out
+        self.size = (width or DEFAULT_SIZE[0], height or DEFAULT_SIZE[1])
+        if self.first_size is None:
+            self.first_size = self.size
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.server.log(
+            f"refused learner={self.learner} address={self.address}: exec {command[:60]!r}"
+        )
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        self.server.log(
+            f"refused learner={self.learner} address={self.address}: subsystem {subsystem!r}"
+        )
+        return False
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    # ------------------------------------------------------------ running the app
+
+    def session_started(self) -> None:
+        if self.term is None:
+            self._refuse(NO_PTY)
+            return
+        refusal = self.server.admit(self)
+        if refusal is not None:
+            self._refuse(refusal)
+            return
+        assert self.chan is not None
+        config = self.server.config
+        command = tutor_command(self.learner, config.data_dir, config.lessons, config.python)
+        env = tutor_env(self.term, dict(self.chan.get_environment()))
+        self.started = time.time()
+        try:
+            self.child = PtyChild(command, env, self.size, self._output, self._exited)
+        except OSError as err:
+            self.server.sessions.discard(self)
+            self.server.log(f"error learner={self.learner}: cannot start the tutor: {err}")
+            self._refuse("tui-tutor: the server could not start the tutor; tell your trainer.")
+
+    def _refuse(self, line: str) -> None:
+        self._cancel_idle()
+        self._write((line + "\r\n").encode())
+        self._exit(1)
+
+    def _write(self, data: bytes) -> None:
+        if self.chan is not None:
+            with contextlib.suppress(OSError):  # the channel is already closing: drop it
+                self.chan.write(data)
+
+    def _exit(self, status: int) -> None:
+        if self.chan is not None:
+            with contextlib.suppress(OSError):
+                self.chan.exit(status)
+
+    def _output(self, data: bytes) -> None:
+        self._write(data)
+
+    def pause_writing(self) -> None:
+        # the client is slower than the app: leave the app's output in the pty until it catches up
+        if self.child is not None:
+            self.child.pause_output()
+
+    def resume_writing(self) -> None:
+        if self.child is not None:
+            self.child.resume_output()
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.last_input = self.loop.time()
+        if self.child is None:
+            return
+        self.child.write(data)
+        if self.child.pending_input > INPUT_HIGH_WATER and self.chan is not None:
+            # a paste the app cannot keep up with: let SSH flow control hold the rest
+            self.chan.pause_reading()
+            self.loop.call_later(0.1, self._resume_reading)
+
+    def _resume_reading(self) -> None:
+        if self.child is None or self.chan is None:
+            return
+        if self.child.pending_input > INPUT_HIGH_WATER:
+            self.loop.call_later(0.1, self._resume_reading)
+        else:
+            self.chan.resume_reading()
+
+    def _exited(self, returncode: int) -> None:
+        """The app is gone: it quit, crashed, or we hung it up."""
+        self._cancel_idle()
+        self.server.sessions.discard(self)
+        if self.ended is None:  # it ended on its own
+            self.ended = time.time()
+            if returncode == 0:
+                self.reason = "quit"
+            else:
+                how = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+                self.reason = f"crashed ({how})"
+                self._say(CRASHED.format(how=how))
+            self._exit(0 if returncode == 0 else 1)
+        self._log_session()
+
+    def _say(self, line: str) -> None:
+        """A line for the learner, on their own screen again (the app may have left it)."""
+        self._write(TERMINAL_RESET + b"\r\n" + line.encode() + b"\r\n")
+
+    def close_with(self, line: str, reason: str) -> None:
+        """End the session from our side: hang up the app, tell the learner, close."""
+        if self.ended is not None:
+            return
+        self.ended = time.time()
+        self.reason = reason
+        self._cancel_idle()
+        if self.child is not None:
+            self.child.hangup()  # its output stops here, so our line comes after all of it
+        self._say(line)
+        self._exit(0)
+
+    def eof_received(self) -> bool:
+        self._client_gone("client closed its input")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._client_gone("disconnected")
+        self.chan = None
+
+    def _client_gone(self, reason: str) -> None:
+        self._cancel_idle()
+        if self.ended is None:
+            self.ended = time.time()
+            self.reason = reason
+            if self.child is not None:
+                self.child.hangup()
+
+    def _log_session(self) -> None:
+        ended = self.ended or time.time()
+        width, height = self.first_size or self.size
+        last = self.size
+        resized = f" last_size={last[0]}x{last[1]}" if last != (width, height) else ""
+        self.server.log(
+            f"session learner={self.learner} address={self.address} "
+            f"start={_stamp(self.started)} end={_stamp(ended)} "
+            f"duration={ended - self.started:.0f}s term={self.term} size={width}x{height}{resized} "
+            f"ended={self.reason.replace(' ', '_')}"
+        )
+
+    # ------------------------------------------------------------ idle timeout
+
+    def _arm_idle(self, delay: float) -> None:
+        self._idle_timer = self.loop.call_later(delay, self._check_idle)
+
+    def _cancel_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _check_idle(self) -> None:
+        # one timer per session, re-armed for what is left rather than on every key press
+        timeout = self.server.config.limits.idle_timeout
+        idle = self.loop.time() - self.last_input
+        if idle < timeout:
+            self._arm_idle(timeout - idle)
+            return
+        self._idle_timer = None
+        if self.child is None:  # a channel that never started a shell
+            if self.chan is not None:
+                self.chan.close()
+            return
+        self.close_with(IDLE.format(time=_duration(timeout)), "idle")
+
+
+async def serve(config: ServeConfig, log: Callable[[str], None] = log_stderr) -> int:
+    """Run until SIGTERM or SIGINT, then close every session; the exit status is 0."""
+    server = TutorServer(config, log)
+    port = await server.start()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    limits = config.limits
+    log(
+        f"tui-tutor serve-ssh: listening on {config.host}:{port}; "
+        f"{len(config.keys.names)} learners in {config.keys.path}; progress in {config.data_dir}; "
+        f"at most {limits.max_sessions} sessions, idle timeout {limits.idle_timeout:g}s"
+    )
+    await stop.wait()
+    log(f"stopping: closing {len(server.sessions)} sessions")
+    await server.stop()
+    log("stopped")
+    return 0
