@@ -225,3 +225,32 @@ def test_relative_numbers_and_states_do_not_depend_on_the_isns(scratch, isn_c, i
     b = read_capture(synth.write(scratch / "b.pcap", moved))[0].to_json()
     assert a == b
     assert [row["seq"] for row in a["segments"]][:4] == [0, 0, 1, 1]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first=st.lists(segment, min_size=1, max_size=15),
+    second=st.lists(segment, min_size=1, max_size=15),
+    sizes=st.lists(st.integers(1, 1400), min_size=2, max_size=2),
+)
+def test_an_analysis_shared_through_the_caches_is_the_one_made_afresh(
+    scratch: Path, first, second, sizes
+):
+    from tui_tutor.captures import analysis
+
+    stories = [
+        story(first, ENDS[0]),
+        story(second, ENDS[0]),
+        synth.handshake_and_close(*ENDS[1], data=sizes[0]),
+        synth.handshake_and_close(*ENDS[1], isn_c=9, isn_s=2**32 - 1, data=sizes[1]),
+    ]
+    paths = [synth.write(scratch / f"s{i}.pcap", segs) for i, segs in enumerate(stories)]
+    warm = [[c.to_json() for c in read_capture(p)] for p in paths]
+    fresh = []
+    for path in paths:
+        analysis._cache.clear()
+        analysis._inferences.clear()
+        fresh.append([c.to_json() for c in read_capture(path)])
+    assert warm == fresh

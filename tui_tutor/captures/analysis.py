@@ -7,6 +7,11 @@ never with absolute values, and never look at times. That list is the
 connection's *shape*. Busy captures repeat a few shapes many thousands of
 times (health checks, short requests, refused probes), so analyses are cached
 by shape and shared: an ``Analysis`` must be treated as read-only.
+
+Connections that differ only in how much data they carry have different shapes
+but the same *facts* (``states.facts``: which SYN or FIN each segment carries and
+acknowledges), and the states depend on nothing else: the inference is cached by
+facts too, so a new shape costs the numeric passes but rarely the replay.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from .decode import ACK
 from .quirks import Quirk
 from .sequence import Segment, analyse
-from .states import Inference, infer
+from .states import Inference, facts, replay
 
 _MASK = 0xFFFFFFFF
 # longer connections rarely repeat; their shape would only cost time and memory
@@ -67,9 +72,21 @@ def analysis(segments: list[Segment], base: list[int | None], partial: bool) -> 
     return found
 
 
+_inferences: dict[tuple, Inference] = {}
+
+
 def _analyse(segments: list[Segment], partial: bool) -> Analysis:
     retransmission, quirks = analyse(segments)
-    inference = infer(segments, partial)
+    fs = facts(segments)
+    if len(fs) > MAX_SHAPE:
+        inference = replay(fs, partial)
+    else:
+        key = (partial, fs)
+        inference = _inferences.get(key)  # type: ignore[assignment]
+        if inference is None:
+            if len(_inferences) >= CACHE_SIZE:
+                _inferences.clear()
+            inference = _inferences[key] = replay(fs, partial)
     for i, found in inference.quirks.items():
         quirks.setdefault(i, []).extend(found)
     return Analysis(retransmission, quirks, inference)

@@ -180,18 +180,29 @@ class CapturedConnection:
                 if other is not None:
                     ack = (ack - other) & _MASK
             client_state, server_state = states[i]
+            # the text before seq and after time repeats from row to row: made once each
+            tail_key = (retransmission[i], client_state._value_, server_state._value_)
+            tail = _TAILS.get(tail_key)
+            if tail is None:
+                tail = _TAILS[tail_key] = (
+                    f', "retransmission": {"true" if tail_key[0] else "false"}, '
+                    f'"lost": false, "client_state": "{tail_key[1]}", '
+                    f'"server_state": "{tail_key[2]}"}}'
+                )
             rows.append(
-                f'{{"from": "{_SENDERS[r]}", "flags": {_FLAGS_JSON[flags]}, "seq": {seq}, '
-                f'"ack": {ack if flags & ACK else "null"}, "len": {length}, "time": %.6f, '
-                f'"retransmission": {"true" if retransmission[i] else "false"}, '
-                f'"lost": false, "client_state": "{client_state._value_}", '
-                f'"server_state": "{server_state._value_}"}}'
+                f'{_HEADS[r][flags]}{seq}, "ack": {ack if flags & ACK else "null"}, '
+                f'"len": {length}, "time": %.6f{tail}'
             )
         return ", ".join(rows)
 
 
-_SENDERS = ("client", "server")
-_FLAGS_JSON = tuple(json.dumps(list(names)) for names in FLAG_NAMES)
+_HEADS = tuple(
+    tuple(
+        f'{{"from": "{sender}", "flags": {json.dumps(list(names))}, "seq": ' for names in FLAG_NAMES
+    )
+    for sender in ("client", "server")
+)
+_TAILS: dict[tuple[bool, str, str], str] = {}
 
 
 def client_side(flow: Flow) -> tuple[int, bool]:

@@ -94,44 +94,104 @@ class Inference:
     notes: list[str] = field(default_factory=list)  # about the connection as a whole
 
 
-def _acks(ack: int, end: int) -> bool:
-    """ack >= end in sequence space: everything before ``end`` is acknowledged."""
-    return ((ack - end) & _MASK) < _HALF
+# A segment as the replay sees it: everything the replay decides depends on these
+# facts and nothing else (no sequence number is compared anywhere below), so
+# connections with the same facts share one inference (``analysis.py`` caches them):
+# (sender, flags & (SYN|ACK|FIN|RST), carries data?, its SYN's group or -1, its FIN's
+#  group or -1, bit mask of the other side's SYN/FIN groups its ack covers, does its ack
+#  cover the other side's ISN, is it exactly ISN+1). A *group* is one SYN, SYN,ACK or FIN
+# of one side: every copy of it, sent again or not, has the same group.
+Fact = tuple[int, int, bool, int, int, int, bool, bool]
+_KEPT = SYN | ACK | FIN | RST
 
 
-def initial_states(segments: list[Segment], partial: bool) -> tuple[State, State]:
-    first_flags = segments[0][2]
+def facts(segments: list[Segment]) -> tuple[Fact, ...]:
+    """The facts of each segment (see ``Fact``), from their sequence numbers."""
+    # each side's ISN, as the replay takes it: its first SYN's seq, or, when the other
+    # side's SYN,ACK comes first (the capture missed the SYN), that SYN,ACK's ack - 1
+    isn: list[int | None] = [None, None]
+    groups: dict[tuple[int, int, int], int] = {}
+    ends: tuple[list[tuple[int, int]], ...] = ([], [])  # per side: (group bit, seq after it)
+    marks = []
+    for _, r, flags, seq, ack, _, length in segments:
+        if not flags & (SYN | FIN):
+            marks.append(_NO_GROUPS)
+            continue
+        syn_group = fin_group = -1
+        if flags & SYN:
+            if isn[r] is None:
+                isn[r] = seq
+            if flags & ACK and isn[1 - r] is None:
+                isn[1 - r] = (ack - 1) & _MASK
+            key = (r, 1 if flags & ACK else 0, seq)
+            syn_group = groups.get(key, -1)
+            if syn_group < 0:
+                syn_group = groups[key] = len(groups)
+                ends[r].append((1 << syn_group, (seq + 1) & _MASK))
+        if flags & FIN:
+            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+            key = (r, 2, fin_seq)
+            fin_group = groups.get(key, -1)
+            if fin_group < 0:
+                fin_group = groups[key] = len(groups)
+                ends[r].append((1 << fin_group, (fin_seq + 1) & _MASK))
+        marks.append((syn_group, fin_group))
+    isn_end = [None if n is None else (n + 1) & _MASK for n in isn]
+    out = []
+    for (_, r, flags, _, ack, _, length), (syn_group, fin_group) in zip(
+        segments, marks, strict=True
+    ):
+        covered = 0
+        acks_isn = exact_isn = False
+        if flags & ACK:
+            for bit, end in ends[1 - r]:
+                if (ack - end) & _MASK < _HALF:
+                    covered |= bit
+            end = isn_end[1 - r]
+            if end is not None:
+                acks_isn = (ack - end) & _MASK < _HALF
+                exact_isn = ack == end
+        out.append(
+            (r, flags & _KEPT, length > 0, syn_group, fin_group, covered, acks_isn, exact_isn)
+        )
+    return tuple(out)
+
+
+_NO_GROUPS = (-1, -1)
+
+
+def initial_states(fs: tuple[Fact, ...], partial: bool) -> tuple[State, State]:
+    first_flags = fs[0][1]
     if partial:
         if first_flags & SYN and first_flags & ACK:
             return S.SYN_SENT, S.SYN_RECEIVED
         return S.ESTABLISHED, S.ESTABLISHED
-    for _, r, flags, *_ in segments:
+    for r, flags, *_ in fs:
         if r == 1:
             # the server listened only if it answered with a SYN,ACK
             return S.CLOSED, (S.LISTEN if flags & SYN and flags & ACK else S.CLOSED)
     return S.CLOSED, S.CLOSED
 
 
-def deliveries(segments: list[Segment]) -> list[int | None]:
+def deliveries(fs: tuple[Fact, ...]) -> list[int | None]:
     """For each segment, the index of the segment after which it arrived (see module doc)."""
-    n = len(segments)
-    # copies of one SYN, SYN,ACK or FIN: (sender, kind, sequence number) -> indices
-    groups: dict[tuple[int, int, int], list[int]] = {}
-    for i, (_, r, flags, seq, _, _, length) in enumerate(segments):
-        if flags & SYN:
-            groups.setdefault((r, 1 if flags & ACK else 0, seq), []).append(i)
-        if flags & FIN:
-            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
-            groups.setdefault((r, 2, fin_seq), []).append(i)
+    n = len(fs)
+    # the copies of each SYN, SYN,ACK or FIN: group -> (sender, kind, indices)
+    copies_of: dict[int, tuple[int, int, list[int]]] = {}
+    for i, (r, flags, _, syn_group, fin_group, *_) in enumerate(fs):
+        if syn_group >= 0:
+            copies_of.setdefault(syn_group, (r, 1 if flags & ACK else 0, []))[2].append(i)
+        if fin_group >= 0:
+            copies_of.setdefault(fin_group, (r, 2, []))[2].append(i)
     lost: set[int] = set()
     later: dict[int, int] = {}
-    for (r, kind, number), copies in groups.items():
-        end = (number + 1) & _MASK
+    for group, (r, kind, copies) in copies_of.items():
+        bit = 1 << group
         for k, x in enumerate(copies):
             next_copy = copies[k + 1] if k + 1 < len(copies) else n
             acked_at = not_acked = None
             for j in range(x + 1, next_copy):
-                _, rj, fj, _, aj, _, _ = segments[j]
+                rj, fj, _, _, _, covered, _, _ = fs[j]
                 if rj == r:
                     continue
                 if fj & SYN and kind != 2 and (kind == 1 or not fj & ACK):
@@ -139,7 +199,7 @@ def deliveries(segments: list[Segment]) -> list[int | None]:
                     # had not finished its handshake, so ours had not arrived yet
                     not_acked = j
                 elif fj & ACK:
-                    if _acks(aj, end):
+                    if covered & bit:
                         acked_at = j
                         break
                     not_acked = j
@@ -151,8 +211,7 @@ def deliveries(segments: list[Segment]) -> list[int | None]:
             if acked_at is not None and next_copy < n:
                 # the acknowledgement never reached the sender: it sent this again
                 for j in range(acked_at, next_copy):
-                    _, rj, fj, _, aj, _, _ = segments[j]
-                    if rj != r and fj & ACK and _acks(aj, end):
+                    if fs[j][0] != r and fs[j][5] & bit:
                         lost.add(j)
     return [None if i in lost else later.get(i, i) for i in range(n)]
 
@@ -160,12 +219,12 @@ def deliveries(segments: list[Segment]) -> list[int | None]:
 class _Replay:
     """Plays the segments through both peers (step 3 of the module doc)."""
 
-    def __init__(self, segments: list[Segment], partial: bool) -> None:
-        self.segments = segments
-        self.initial = initial_states(segments, partial)
+    def __init__(self, fs: tuple[Fact, ...], partial: bool) -> None:
+        self.fs = fs
+        self.initial = initial_states(fs, partial)
         self.state = list(self.initial)
-        self.isn: list[int | None] = [None, None]
-        self.fin: list[int | None] = [None, None]  # the seq of each side's FIN, once sent
+        self.isn_known = [False, False]  # has each side's ISN been sent (or answered)?
+        self.fin_group: list[int | None] = [None, None]  # each side's first FIN, once sent
         self.partial = partial
         # did each side reach SYN_RECEIVED from LISTEN? (a RST then sends it back there)
         self.passive = [False, self.initial[1] in (S.LISTEN, S.SYN_RECEIVED)]
@@ -174,8 +233,8 @@ class _Replay:
         self.quirks: dict[int, list[Quirk]] = {}
 
     def run(self) -> Inference:
-        segments = self.segments
-        arrives_at = deliveries(segments)
+        fs = self.fs
+        arrives_at = deliveries(fs)
         arriving: dict[int, list[int]] = {}
         for j, at in enumerate(arrives_at):
             if at is not None and at != j:
@@ -183,14 +242,14 @@ class _Replay:
         states: list[tuple[State, State]] = []
         pair = (self.state[0], self.state[1])
         state = self.state
-        for i, (_, r, flags, _, _, _, length) in enumerate(segments):
+        for i, (r, flags, data, *_) in enumerate(fs):
             # the common case, data and ACKs in ESTABLISHED, changes nothing: skip the work
             if (
                 not flags & (SYN | FIN | RST)
                 and arrives_at[i] == i
                 and i not in arriving
                 and state[1 - r] not in _ACK_MOVES
-                and (not length or state[r] in _SENDING)
+                and (not data or state[r] in _SENDING)
                 and not self.reset
             ):
                 states.append(pair)
@@ -203,7 +262,7 @@ class _Replay:
             pair = (state[0], state[1])
             states.append(pair)
         result = Inference(self.initial, states, self.changes, self.quirks, arrives_at)
-        if not self.partial and not any(r == 1 for _, r, *_ in segments):
+        if not self.partial and not any(f[0] == 1 for f in fs):
             result.notes.append("the server never answered: no SYN,ACK, no RST")
         return result
 
@@ -224,7 +283,7 @@ class _Replay:
     # -- what sending a segment does to its sender
 
     def _send(self, i: int) -> None:
-        _, r, flags, seq, ack, _, length = self.segments[i]
+        r, flags, _, _, fin_group, *_ = self.fs[i]
         st = self.state[r]
         if self.reset and not flags & RST:
             self._odd(i, "", QuirkKind.AFTER_RESET)
@@ -238,11 +297,9 @@ class _Replay:
                 self._odd(i, f"a RST from {st}: the engine would close without sending one")
             return
         if flags & SYN:
-            if self.isn[r] is None:
-                self.isn[r] = seq
+            self.isn_known[r] = True
             if flags & ACK:
-                if self.isn[1 - r] is None:
-                    self.isn[1 - r] = (ack - 1) & _MASK
+                self.isn_known[1 - r] = True  # its ack names our ISN even if our SYN is unseen
                 if st is S.LISTEN:
                     # the SYN it answers is not in the capture, but it did arrive
                     self._move(i, r, Event.RCV_SYN, i)
@@ -254,10 +311,9 @@ class _Replay:
             elif st is not S.SYN_SENT:
                 self._odd(i, f"a SYN from {st}; the engine sends one only to open")
         if flags & FIN:
-            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
-            again = self.fin[r] == fin_seq
-            if self.fin[r] is None:
-                self.fin[r] = fin_seq
+            again = self.fin_group[r] == fin_group
+            if self.fin_group[r] is None:
+                self.fin_group[r] = fin_group
             if st in (S.ESTABLISHED, S.CLOSE_WAIT, S.SYN_RECEIVED) and not again:
                 self._move(i, r, Event.CLOSE, i)
             elif not again:
@@ -270,14 +326,14 @@ class _Replay:
     # -- what a segment's arrival does to its receiver
 
     def _receive(self, i: int, j: int) -> None:
-        _, r, flags, _, ack, _, _ = self.segments[j]
+        r, flags, _, _, _, covered, acks_isn, exact_isn = self.fs[j]
         peer = 1 - r
         st = self.state[peer]
-        isn = self.isn[peer]
+        isn_known = self.isn_known[peer]
         if flags & RST:
             if st is S.SYN_SENT:
                 # in SYN_SENT only a RST that acknowledges our SYN counts (RFC 9293 3.10.7.3)
-                if flags & ACK and isn is not None and ack == (isn + 1) & _MASK:
+                if flags & ACK and isn_known and exact_isn:
                     self._move(i, peer, Event.RCV_RST, j)
                     self.reset = True
             elif st is S.SYN_RECEIVED:
@@ -295,19 +351,15 @@ class _Replay:
                     self._move(i, peer, Event.RCV_SYN, j)
                 elif st is S.SYN_SENT:
                     self._move(i, peer, Event.RCV_SYN, j)  # simultaneous open
-            elif (
-                st in (S.SYN_SENT, S.SYN_RECEIVED)
-                and isn is not None
-                and _acks(ack, (isn + 1) & _MASK)
-            ):
+            elif st in (S.SYN_SENT, S.SYN_RECEIVED) and isn_known and acks_isn:
                 self._move(i, peer, Event.RCV_SYN_ACK, j)
             return
         if flags & ACK:
-            if st is S.SYN_RECEIVED and isn is not None and _acks(ack, (isn + 1) & _MASK):
+            if st is S.SYN_RECEIVED and isn_known and acks_isn:
                 self._move(i, peer, Event.RCV_ACK_OF_SYN, j)
-            fin = self.fin[peer]
+            fin_group = self.fin_group[peer]
             st = self.state[peer]
-            if fin is not None and _acks(ack, (fin + 1) & _MASK):
+            if fin_group is not None and covered >> fin_group & 1:
                 if st is S.FIN_WAIT_1:
                     if flags & FIN:
                         self._move(i, peer, Event.RCV_FIN_ACK, j)
@@ -324,6 +376,11 @@ class _Replay:
             self._move(i, peer, Event.RCV_FIN, j)
 
 
+def replay(fs: tuple[Fact, ...], partial: bool) -> Inference:
+    """Both peers' states after each segment, from the segments' facts."""
+    return _Replay(fs, partial).run()
+
+
 def infer(segments: list[Segment], partial: bool) -> Inference:
     """Both peers' states after each of ``segments`` (a connection's, in capture order)."""
-    return _Replay(segments, partial).run()
+    return replay(facts(segments), partial)
