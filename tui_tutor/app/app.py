@@ -73,8 +73,11 @@ class TutorApp(App):
         lang: str = "en",
         open_lesson: str | None = None,
         seed: int | None = None,
+        open_capture: Path | None = None,
     ) -> None:
         super().__init__()
+        self._first_capture = open_capture
+        self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
         self.lessons_dir = lessons_dir
         # the picker shows the catalog at once; full lessons load after the first paint
         self.catalog: list[LessonInfo] = read_catalog(lessons_dir)
@@ -92,6 +95,8 @@ class TutorApp(App):
         self.push_screen(PickerScreen())
         if self._first_lesson:
             self.open_lesson(self._first_lesson)
+        if self._first_capture is not None:
+            self.ask_capture(self._first_capture)
         self._check_size()
         self.run_worker(self._load_lessons, thread=True, exclusive=True, group="lessons")
 
@@ -170,8 +175,10 @@ class TutorApp(App):
 
         self.push_screen(SandboxScreen())
 
-    def ask_capture(self) -> None:
-        self.notify("Opening captures comes with the capture reader.", timeout=3)
+    def ask_capture(self, path: Path | None = None) -> None:
+        from .screens.capture import CaptureScreen
+
+        self.push_screen(CaptureScreen(path, self.capture_connection if path else None))
 
     async def action_toggle_language(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
@@ -189,10 +196,11 @@ def make_app(
     store: ProgressStore | None = None,
     open_lesson: str | None = None,
     seed: int | None = None,
+    open_capture: Path | None = None,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store."""
     from ..lessons import default_dir
 
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed)
+    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed, open_capture)

@@ -57,6 +57,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_finished": ("finished", "已学完"),
     "sandbox": ("Sandbox: drive both peers yourself", "沙盒：自己操控双方"),
     "open_capture": ("Open a capture (pcap, pcapng)…", "打开抓包文件（pcap、pcapng）…"),
+    "capture_path": ("path to a .pcap or .pcapng file", ".pcap 或 .pcapng 文件的路径"),
+    "capture_help": (
+        "Type the path and press Enter. Every segment of the connection becomes "
+        "a question; Escape goes back.",
+        "输入路径后按 Enter。连接中的每个报文段都会变成一道题；按 Escape 返回。",
+    ),
+    "capture_reading": ("Reading {file}…", "正在读取 {file}…"),
+    "capture_pick": (
+        "{n} TCP connections in {file}: pick one.",
+        "{file} 中有 {n} 个 TCP 连接：请选择一个。",
+    ),
+    "partial": ("started before the capture", "抓包开始前已建立"),
+    "n_segments": ("{n} segments", "{n} 个报文段"),
     "prerequisites": ("Take first", "先学"),
     "score": ("score", "得分"),
     "learner": ("learner", "学员"),

@@ -31,6 +31,16 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     add_learner_options(parent)
     parent.add_argument("--lesson", metavar="ID", help="open this lesson at once")
     parent.set_defaults(handler=run)
+    p = sub.add_parser("open", help="step through a real capture (pcap, pcapng) as a quiz")
+    p.add_argument("file", type=Path, help="a .pcap or .pcapng file")
+    p.add_argument(
+        "--connection",
+        type=int,
+        metavar="N",
+        help="which TCP connection (1-based, as `tui-tutor capture` lists them)",
+    )
+    add_learner_options(p)
+    p.set_defaults(handler=run_open)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,5 +55,30 @@ def run(args: argparse.Namespace) -> int:
         )
     except ProgressError as err:
         raise CommandError(str(err)) from None
+    app.run()
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    """Check the file before the screen takes over, so a bad one is one line and exit 2."""
+    from ..captures import CaptureError, read_capture
+
+    try:
+        connections = read_capture(args.file, str(args.file))
+    except CaptureError as err:
+        raise CommandError(str(err)) from None
+    if args.connection is not None and not 1 <= args.connection <= len(connections):
+        raise CommandError(
+            f"{args.file}: no connection {args.connection} (it has "
+            f"{len(connections)}: 1 to {len(connections)})"
+        )
+    from ..app import make_app
+    from ..progress import ProgressError
+
+    try:
+        app = make_app(args.lessons, args.data_dir, args.learner, args.lang, open_capture=args.file)
+    except ProgressError as err:
+        raise CommandError(str(err)) from None
+    app.capture_connection = args.connection
     app.run()
     return 0

@@ -54,6 +54,7 @@ class Run:
     causes: list[Cause] = field(default_factory=list)
     why: list[engine.Why] = field(default_factory=list)
     frame_end: list[int] = field(default_factory=list)  # per segment: its cutoff
+    notes: dict[int, str] = field(default_factory=dict)  # per segment: why it is not graded
     setup_end: int = 0  # events before the first step (a listening server's listen)
 
     @property
@@ -138,12 +139,13 @@ def play(
     return build_timeline(lesson, trace)
 
 
-def build_timeline(lesson: Lesson | None, trace: Trace) -> Run:
+def build_timeline(lesson: Lesson | None, trace: Trace, ask_before: set[int] | None = None) -> Run:
+    """Cut ``trace`` into moments; ``ask_before``: segments to predict without a lesson."""
     records = trace.segments()
     run = Run(lesson, trace, records, dict(trace.isn))
     run.setup_end = _setup_end(trace.events)
     _frames(run)
-    run.moments = _moments(run)
+    run.moments = _moments(run, ask_before or set())
     return run
 
 
@@ -196,7 +198,7 @@ def _setup_end(events: list[engine.TraceEvent]) -> int:
     return end
 
 
-def _moments(run: Run) -> list[Moment]:
+def _moments(run: Run, ask_before: set[int]) -> list[Moment]:
     """Start steps, then per segment: before-steps, the segment, after-steps; then the end."""
     start_cut = run.setup_end
     steps = list(enumerate(run.lesson.steps)) if run.lesson else []
@@ -216,6 +218,8 @@ def _moments(run: Run) -> list[Moment]:
     cutoff = start_cut
     for n in range(1, len(run.records) + 1):
         add_steps(("before", n), cutoff, n - 1, cutoff)
+        if n in ask_before:  # a prediction without a lesson step: every field, engine-graded
+            moments.append(Moment("step", cutoff, n - 1, segment=n))
         before, cutoff = cutoff, run.frame_end[n - 1]
         if any(isinstance(s, PredictState) for _, s in place.get(("after", n), [])):
             moments.append(Moment("segment", before, n, segment=n))  # states still hidden

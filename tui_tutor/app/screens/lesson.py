@@ -261,7 +261,11 @@ class LessonScreen(Screen):
             await quiz.clear_form()
         elif moment.kind == "segment":
             assert moment.segment is not None
-            quiz.set_text("\n".join(describe_segment(play.run, moment.segment, self.numbers, lang)))
+            text = Text("\n".join(describe_segment(play.run, moment.segment, self.numbers, lang)))
+            unusual = play.run.notes.get(moment.segment)
+            if unusual:
+                text = Text.assemble((t("unusual", lang) + " ", "bold yellow"), unusual, "\n", text)
+            quiz.set_text(text)
             await quiz.clear_form()
         else:
             quiz.set_text(t("end_events", lang))

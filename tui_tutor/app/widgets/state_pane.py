@@ -23,6 +23,7 @@ ORDER = [
     State.LAST_ACK,
     State.TIME_WAIT,
 ]
+CAPTURE_RULE = "seen in the capture"  # the rule of a state a capture simply began in
 NARROW = 24  # below this width the causes are left out
 
 
@@ -96,7 +97,12 @@ class StatePane(Widget):
             if i > 0:
                 ev = data.path[i - 1]
                 fresh = i - 1 >= fresh_from
-                label = ev.transition.label
+                # a state the capture began in has no RFC row: say so instead
+                label = (
+                    ev.transition.reason
+                    if ev.transition.rule == CAPTURE_RULE
+                    else (ev.transition.label)
+                )
                 if narrow:
                     lines.append(Text("  │", style=_style(fresh)))
                 else:
