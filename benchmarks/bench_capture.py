@@ -8,7 +8,12 @@ times ``tui-tutor capture --json FILE > /dev/null`` and measures its peak memory
 ``tshark -r FILE -q -z conv,tcp`` on the same file in the same run and prints
 the ratio. The aim: faster than tshark, peak memory under 200 MB.
 
-    .venv/bin/python benchmarks/bench_capture.py [--packets N] [--keep DIR]
+    .venv/bin/python benchmarks/bench_capture.py [--packets N] [--keep DIR] [--varied]
+
+By default each kind of connection carries the same amount of data every time, as
+repeated short requests do; the reader then analyses each connection *shape* once
+(``tui_tutor/captures/analysis.py``). ``--varied`` draws every data size at random,
+so every connection is new to it: its worst case.
 
 Packets are built once per kind with dpkt and then copied with the addresses,
 ports and sequence numbers patched in (building a million dpkt objects would
@@ -97,9 +102,13 @@ def template(v6: bool, flags: int, payload: int) -> tuple[bytes, int, int]:
 class Connection:
     """One story being written: its addresses, ports, next seq on each side."""
 
-    def __init__(self, rng: random.Random, n: int, v6: bool, story: str) -> None:
+    def __init__(
+        self, rng: random.Random, n: int, v6: bool, story: str, varied: bool = False
+    ) -> None:
         self.v6 = v6
         self.steps = STORIES[story]
+        if varied:  # every data segment a size of its own, so no two connections are alike
+            self.steps = [(c, f, rng.randrange(1, 1401) if p else 0) for c, f, p in self.steps]
         self.step = 0
         width = 16 if v6 else 4
         prefix = b"\x20\x01" + b"\0" * 10 if v6 else b"\x0a"
@@ -112,7 +121,10 @@ class Connection:
     def packet(self, templates: dict) -> bytes:
         from_client, flags, payload = self.steps[self.step]
         self.step += 1
-        frame, addr, tcp = templates[(self.v6, flags, payload)]
+        key = (self.v6, flags, payload)
+        if key not in templates:
+            templates[key] = template(*key)
+        frame, addr, tcp = templates[key]
         buf = bytearray(frame)
         me, other = (0, 1) if from_client else (1, 0)
         src, dst = (self.client, self.server) if from_client else (self.server, self.client)
@@ -133,7 +145,7 @@ class Connection:
         return self.step >= len(self.steps)
 
 
-def write_capture(path: Path, packets: int, seed: int = 1) -> int:
+def write_capture(path: Path, packets: int, seed: int = 1, varied: bool = False) -> int:
     """Write ``packets`` packets; return the number of connections started."""
     rng = random.Random(seed)
     templates = {
@@ -152,7 +164,7 @@ def write_capture(path: Path, packets: int, seed: int = 1) -> int:
         for _ in range(packets):
             while len(open_now) < CONCURRENT:
                 story = rng.choices(names, weights)[0]
-                open_now.append(Connection(rng, started, started % 10 == 0, story))
+                open_now.append(Connection(rng, started, started % 10 == 0, story, varied))
                 started += 1
             i = rng.randrange(len(open_now))
             conn = open_now[i]
@@ -184,12 +196,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="write the capture here and keep it")
+    parser.add_argument(
+        "--varied",
+        action="store_true",
+        help="draw every data segment's size at random: no two connections have the same "
+        "shape, so the reader's per-shape cache never helps (its worst case)",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_capture_"))
     path = (args.keep or tmp) / "bench.pcap"
     try:
         t0 = time.perf_counter()
-        started = write_capture(path, args.packets)
+        started = write_capture(path, args.packets, varied=args.varied)
         print(
             f"capture: {args.packets:,} packets, {started:,} connections, "
             f"{path.stat().st_size / 1e6:.0f} MB, written in {time.perf_counter() - t0:.1f} s"

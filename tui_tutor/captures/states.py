@@ -31,6 +31,11 @@ The whole file is known, though, and the peers' answers tell the rest:
    engine's own reason; a segment the table has no row for changes nothing and is
    marked as a quirk.
 
+Steps 2 and 3 compare no sequence numbers: ``facts`` first says, for each segment,
+which SYN or FIN it carries and which of the other side's SYNs and FINs (and ISN)
+its ack covers, and both steps read only that. So connections with the same facts
+have the same inference, and ``analysis.py`` makes it once.
+
 Segments here are ``(time, role, flags, seq, ack, window, length)`` tuples, role
 0 for the client and 1 for the server.
 """
