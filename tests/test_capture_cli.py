@@ -15,7 +15,10 @@ from tui_tutor.cli import main
 TESTS = Path(__file__).parent
 OURS = TESTS / "captures"
 KERNEL = TESTS / "kernel"
+# tcpdump's own test captures: the workplace's shared copy, else the one vendored here
 SHARED = TESTS.parent.parent / "shared" / "captures"
+if not SHARED.is_dir():
+    SHARED = TESTS / "captures" / "tcpdump"
 ROW_KEYS = [
     "from",
     "flags",

@@ -25,7 +25,10 @@ from tui_tutor.scenarios import load_scenario
 
 TESTS = Path(__file__).parent
 OURS = TESTS / "captures"
+# tcpdump's own test captures: the workplace's shared copy, else the one vendored here
 SHARED = TESTS.parent.parent / "shared" / "captures"
+if not SHARED.is_dir():
+    SHARED = TESTS / "captures" / "tcpdump"
 KERNEL = TESTS / "kernel"
 
 MASK = 0xFFFFFFFF

@@ -18,7 +18,10 @@ from tui_tutor.engine import TRANSITION_LIST, Event, Role, State
 
 TESTS = Path(__file__).parent
 OURS = TESTS / "captures"
+# tcpdump's own test captures: the workplace's shared copy, else the one vendored here
 SHARED = TESTS.parent.parent / "shared" / "captures"
+if not SHARED.is_dir():
+    SHARED = TESTS / "captures" / "tcpdump"
 KERNEL = TESTS / "kernel"
 S = State
 
