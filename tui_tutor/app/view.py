@@ -98,6 +98,7 @@ def pane_data(
     numbers: Numbers,
     lang: str,
     previous: Moment | None = None,
+    hide_vars: bool = False,
 ) -> PaneData:
     path = run.transitions_at(moment.cutoff, peer)
     old = len(run.transitions_at(previous.cutoff, peer)) if previous else 0
@@ -109,17 +110,20 @@ def pane_data(
     return PaneData(
         title=peer_name(peer, lang),
         isn_line=isn_line,
-        vars_line=vars_line(run, moment.cutoff, peer, numbers),
+        vars_line=vars_line(run, moment.cutoff, peer, numbers, hide_vars),
         path=path,
         current=current,
         fresh=fresh,
     )
 
 
-def vars_line(run: Run, cutoff: int, peer: Role, numbers: Numbers) -> str:
+def vars_line(run: Run, cutoff: int, peer: Role, numbers: Numbers, hide: bool = False) -> str:
+    """``SND.NXT x+1  RCV.NXT y+1``; ``hide``: the peer is about to send what is being asked."""
     snap = run.vars_at(cutoff, peer)
     if snap is None:
         return ""
+    if hide:
+        return "SND.NXT ?  RCV.NXT ?"
     nxt = numbers.show(snap.snd_nxt, "seq", peer) if snap.snd_nxt is not None else "-"
     rcv = numbers.show(snap.rcv_nxt, "ack", peer) if snap.rcv_nxt is not None else "-"
     return f"SND.NXT {nxt}  RCV.NXT {rcv}"

@@ -33,6 +33,7 @@ from .states import (
     transition,
 )
 from .trace import (
+    PeerVars,
     Role,
     SegmentDelivered,
     SegmentRecord,
@@ -64,6 +65,7 @@ __all__ = [
     "Peer",
     "PeerConfig",
     "PeerSetup",
+    "PeerVars",
     "ProtocolError",
     "Role",
     "Scenario",

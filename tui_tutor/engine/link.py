@@ -18,6 +18,7 @@ from .peer import Action, ChangeState, Drop, Peer, StartTimer, StopTimer, Transm
 from .segment import Segment
 from .states import Event
 from .trace import (
+    PeerVars,
     Role,
     SegmentDelivered,
     SegmentSent,
@@ -59,6 +60,7 @@ class Link:
     _deadlines: dict[tuple[Role, TimerKind], tuple[float, int]] = field(default_factory=dict)
     _order: itertools.count = field(default_factory=itertools.count)
     _segments: itertools.count = field(default_factory=itertools.count)
+    _vars: dict[Role, tuple] = field(default_factory=dict)
 
     # ------------------------------------------------------------ user calls
 
@@ -121,6 +123,28 @@ class Link:
     # ------------------------------------------------------------ actions
 
     def _apply(self, role: Role, actions: list[Action], cause: int | None) -> None:
+        # the variables first: they belong with the cause, before any segment it makes
+        self._note_vars(role)
+        self._apply_actions(role, actions, cause)
+
+    def _note_vars(self, role: Role) -> None:
+        """Record the peer's SND.UNA, SND.NXT and RCV.NXT when they moved."""
+        peer = self.peers[role]
+        synced = peer.iss is not None
+        values = (
+            peer.iss.value if peer.iss is not None else None,
+            peer.irs.value if peer.irs is not None else None,
+            peer.snd_una.value if synced else None,
+            peer.snd_nxt.value if synced else None,
+            peer.rcv_nxt.value if peer.irs is not None else None,
+        )
+        if role not in self._vars and values == (None,) * 5:
+            self._vars[role] = values  # nothing to show yet (a listening server)
+        elif self._vars.get(role) != values:
+            self._vars[role] = values
+            self.trace.events.append(PeerVars(self.now, self.step, role, *values))
+
+    def _apply_actions(self, role: Role, actions: list[Action], cause: int | None) -> None:
         for action in actions:
             if isinstance(action, Transmit):
                 self._transmit(role, action)

@@ -123,6 +123,20 @@ class TimerFired:
     timer: TimerKind
 
 
+@dataclass(frozen=True, slots=True)
+class PeerVars:
+    """A peer's sequence variables after something changed them (absolute numbers)."""
+
+    time: float
+    step: int
+    peer: Role
+    iss: int | None
+    irs: int | None
+    snd_una: int | None
+    snd_nxt: int | None
+    rcv_nxt: int | None
+
+
 TraceEvent = (
     UserCalled
     | SegmentSent
@@ -131,6 +145,7 @@ TraceEvent = (
     | TimerStarted
     | TimerStopped
     | TimerFired
+    | PeerVars
 )
 
 

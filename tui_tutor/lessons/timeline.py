@@ -114,14 +114,11 @@ class Run:
                 return pos
         raise KeyError(number)
 
-    def vars_at(self, cutoff: int, peer: Role) -> object | None:
+    def vars_at(self, cutoff: int, peer: Role) -> engine.PeerVars | None:
         """The peer's sequence variables (SND.NXT, RCV.NXT ...) as of ``cutoff``."""
-        kind = getattr(engine, "PeerVars", None)
         snap = None
-        if kind is None:
-            return None
         for ev in self.trace.events[:cutoff]:
-            if isinstance(ev, kind) and ev.peer is peer:
+            if isinstance(ev, engine.PeerVars) and ev.peer is peer:
                 snap = ev
         return snap
 
@@ -185,7 +182,8 @@ def _group_end(events: list[engine.TraceEvent], pos: int) -> int:
     """Just past the delivery at ``pos`` and the state changes and timers it caused."""
     end = pos + 1
     while end < len(events) and isinstance(
-        events[end], engine.StateChanged | engine.TimerStarted | engine.TimerStopped
+        events[end],
+        engine.StateChanged | engine.TimerStarted | engine.TimerStopped | engine.PeerVars,
     ):
         end += 1
     return end

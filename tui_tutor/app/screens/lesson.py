@@ -183,15 +183,26 @@ class LessonScreen(Screen):
             (t("client", lang), t("server", lang)),
             t("segments", lang),
         )
-        self.query_one("#client-pane", StatePane).data = pane_data(
-            run, moment, Role.CLIENT, numbers, lang, previous
-        )
-        self.query_one("#server-pane", StatePane).data = pane_data(
-            run, moment, Role.SERVER, numbers, lang, previous
-        )
+        self._draw_panes()
         await self._show_quiz(moment, focus)
         self._show_header()
         self._show_keys()
+
+    def _draw_panes(self) -> None:
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        run = play.run
+        previous = run.moments[play.index - 1] if play.index > 0 else None
+        # while a segment is being predicted, its sender's SND.NXT / RCV.NXT would give it away
+        asking = None
+        pending = moment.segment is not None and moment.segment > moment.segments_shown
+        if pending and self._is_question(moment) and not self._done(play.index):
+            asking = run.record(moment.segment).sender
+        for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
+            self.query_one(pane_id, StatePane).data = pane_data(
+                run, moment, role, self.numbers, self.lang, previous, hide_vars=role is asking
+            )
 
     def _show_header(self) -> None:
         play = self.play
@@ -405,6 +416,7 @@ class LessonScreen(Screen):
         quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
         if grade.correct:
+            self._draw_panes()
             self.set_focus(None)
 
     @on(QuizPanel.CheckRequested)
@@ -434,6 +446,7 @@ class LessonScreen(Screen):
         answer.revealed = True
         answer.grade = self._grade(moment, {}, self.lang)
         self._record(moment, "reveal")
+        self._draw_panes()
         quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
         self.set_focus(None)
