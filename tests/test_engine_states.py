@@ -577,7 +577,9 @@ def story(*steps: engine.Step, server_listens: bool = True, **kw) -> engine.Scen
     )
 
 
-def test_simultaneous_open_takes_four_segments_and_ends_established_on_both_sides():
+def test_simultaneous_open_ends_established_on_both_sides_each_acking_the_repeated_syn():
+    """RFC 9293 figure 8 draws four segments; Linux (tests/kernel/simultaneous_open) sends an
+    ACK from each side after the crossing SYN,ACKs, and the engine follows Linux."""
     scenario = story(
         engine.Connect(CLIENT, hold=True), engine.Connect(SERVER), server_listens=False
     )
@@ -587,6 +589,8 @@ def test_simultaneous_open_takes_four_segments_and_ends_established_on_both_side
         "server SYN seq=0",
         "server SYN,ACK seq=0 ack=1",
         "client SYN,ACK seq=0 ack=1",
+        "client ACK seq=1 ack=1",
+        "server ACK seq=1 ack=1",
     ]
     assert trace.final_states() == {CLIENT: State.ESTABLISHED, SERVER: State.ESTABLISHED}
     for role in (CLIENT, SERVER):
@@ -676,19 +680,21 @@ def test_data_and_close_in_syn_received_go_out_once_the_syn_is_acked_even_with_t
         )
     )
     assert ladder(trace)[4:] == [
-        "server FIN,ACK seq=1 ack=1",
-        "client ACK seq=1 ack=2",
-        "client PSH,ACK seq=1 ack=2 len=1",
-        "client FIN,ACK seq=2 ack=2",
-        "server ACK seq=2 ack=2",
-        "server ACK seq=2 ack=3",
+        "server ACK seq=1 ack=1",  # the server acks the client's SYN,ACK (as Linux does)
+        "client PSH,ACK seq=1 ack=1 len=1",  # so the queued byte goes out at once
+        "server ACK seq=1 ack=2",
+        "client FIN,ACK seq=2 ack=1",
+        "server ACK seq=1 ack=3",
+        "server FIN,ACK seq=1 ack=3",
+        "client ACK seq=3 ack=2",
     ]
     assert [state for state, _ in client_path(trace)][2:] == [
+        State.ESTABLISHED,
         State.FIN_WAIT_1,
-        State.CLOSING,
+        State.FIN_WAIT_2,
         State.TIME_WAIT,
         State.CLOSED,
-    ], "the client must not sit in CLOSING with its byte and FIN never sent"
+    ], "the client's byte and FIN go out, and it does not get stuck"
     assert trace.final_states() == {CLIENT: State.CLOSED, SERVER: State.CLOSED}
 
 

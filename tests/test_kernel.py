@@ -34,21 +34,35 @@ def engine_segments(name: str, seed: int) -> list[dict]:
     ]
 
 
+def kernel_rows(name: str) -> list[dict]:
+    return json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+
+
 def kernel_segments(name: str) -> list[dict]:
-    rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+    rows = [r for r in kernel_rows(name) if not r.get("dropped")]
     return [{k: r[k] for k in ("from", "flags", "seq", "ack", "len")} for r in rows]
+
+
+def per_direction(rows: list[dict]) -> dict[str, list[dict]]:
+    return {side: [r for r in rows if r["from"] == side] for side in ("client", "server")}
 
 
 def test_every_recorded_case_has_a_scenario():
     recorded = sorted(p.name.removesuffix(".expected.json") for p in KERNEL.glob("*.expected.json"))
     assert recorded == CASES
-    assert len(CASES) >= 8
+    assert len(CASES) >= 10
 
 
 @pytest.mark.parametrize("name", CASES)
 @pytest.mark.parametrize("seed", [1, 2])
 def test_engine_sends_what_linux_sends(name: str, seed: int):
     got, want = engine_segments(name, seed), kernel_segments(name)
+    if any(r.get("dropped") for r in kernel_rows(name)):
+        # segments the recording dropped to make the two sides cross: compare each side's
+        # own sequence of segments, which the crossing does not change
+        for side, rows in per_direction(want).items():
+            assert per_direction(got)[side] == rows, f"{name}: the {side} sent differently"
+        return
     for i, (g, w) in enumerate(zip(got, want, strict=False)):
         assert g == w, f"{name}: segment {i + 1}: engine sent {g}, Linux sent {w}"
     assert len(got) == len(want), f"{name}: engine sent {len(got)} segments, Linux {len(want)}"

@@ -37,10 +37,11 @@ def arrow(record: SegmentRecord, label: str, width: int = ARROW_WIDTH) -> str:
     A lost segment stops short with ``✗`` instead of reaching the other side.
     """
     body = f" {label} "
-    if record.lost:
+    if record.lost:  # stops short of the receiver
         shaft = max(2, width - len(body) - 6)
-        text = "──" + body + "─" * shaft + "✗"
-        return text.ljust(width) if record.sender is Role.CLIENT else text.rjust(width)
+        if record.sender is Role.CLIENT:
+            return ("──" + body + "─" * shaft + "✗").ljust(width)
+        return ("✗" + "─" * shaft + body + "──").rjust(width)
     fill = max(2, width - len(body) - 3)
     if record.sender is Role.CLIENT:
         return "──" + body + "─" * fill + "▶"

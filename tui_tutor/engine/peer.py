@@ -318,7 +318,11 @@ class Peer:
         ):
             self._acknowledge(seg.ack, now)
             self._move(self._row(Event.RCV_SYN_ACK))
-            self._push(now)
+            # Linux takes the SYN in it for a duplicate and acknowledges it (tests/kernel)
+            if self.queued_bytes or self.fin_wanted:
+                self._push(now)
+            else:
+                self._send_ack(Why.HANDSHAKE_ACK)
             return
         # TIME_WAIT: their FIN again means our last ACK was lost (Linux restarts 2MSL)
         if (

@@ -189,8 +189,9 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         S.SYN_RECEIVED,
         E.RCV_SYN_ACK,
         S.ESTABLISHED,
-        "",
-        "simultaneous open: their SYN,ACK acknowledges our SYN",
+        "ACK",
+        "simultaneous open: their SYN,ACK acknowledges our SYN; its SYN we already have, so"
+        " we ACK it again (Linux; RFC 9293 figure 8 draws no ACK)",
         "RFC 9293 3.5 figure 8, simultaneous open",
     ),
     Transition(
