@@ -70,6 +70,7 @@ class Screen(asyncssh.SSHClientSession):
         self.matched: asyncio.Future[tuple[str, float]] | None = None
         self.first_byte: float | None = None
         self.closed = False
+        self.received = 0  # bytes, over the whole session
 
     def expect(self, *texts: str) -> asyncio.Future[tuple[str, float]]:
         """From now on, resolve with (text, arrival time) once one of ``texts`` is shown."""
@@ -82,6 +83,7 @@ class Screen(asyncssh.SSHClientSession):
     def data_received(self, data: bytes, datatype: int | None) -> None:
         now = time.perf_counter()
         self.data += data
+        self.received += len(data)
         if self.first_byte is None:
             self.first_byte = now
         if self.matched is not None and not self.matched.done():
@@ -371,8 +373,10 @@ async def run_round(n: int, args: argparse.Namespace) -> dict[str, object]:
             cpu_seconds([me]),
         )
         t1 = time.perf_counter()
+        received = sum(lr.screen.received for lr in learners if lr.screen)
         await asyncio.gather(*(lr.step_through(args.keys) for lr in learners))
         wall = time.perf_counter() - t1
+        received = sum(lr.screen.received for lr in learners if lr.screen) - received
         busy = (
             (cpu_seconds([server.proc.pid]) - cpu_server) / wall,
             (cpu_seconds(apps) - cpu_apps) / wall,
@@ -406,6 +410,7 @@ async def run_round(n: int, args: argparse.Namespace) -> dict[str, object]:
         "keys": len(latencies),
         "timeouts": sum(lr.stats.timeouts for lr in learners),
         "keys_per_s": len(latencies) / wall,
+        "bytes_per_key": received / max(1, len(latencies)),
         "at_picker": at_picker,
         "in_lesson": in_lesson,
         "server_rss": (server_at_picker, server_in_lesson),
@@ -474,7 +479,8 @@ def report(r: dict) -> None:
     print(
         f"  CPU (cores)      stepping: server {busy_server:.2f}, apps {busy_apps:.2f}, "
         f"clients {busy_me:.2f}; all idle in a lesson: {r['idle']:.2f}\n"
-        f"                   the apps' CPU per key press: {per_key:.0f} ms"
+        f"                   the apps' CPU per key press: {per_key:.0f} ms; "
+        f"{r['bytes_per_key'] / 1024:.1f} KiB of screen updates per key press"
     )
 
 

@@ -237,7 +237,7 @@ class LearnerConnection(asyncssh.SSHServer):
 
     def _check_opened(self) -> None:
         """A login that never opens a session holds a connection for nothing."""
-        if self.sessions_opened == 0 and self.conn is not None:
+        if self.sessions_opened == 0 and self.conn is not None and not self.closed.is_set():
             self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, "no session was opened")
 
     # ------------------------------------------------------------ what may be asked for
