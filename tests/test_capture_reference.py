@@ -185,6 +185,12 @@ def test_kernel_captures_read_as_their_expected_segments(name: str):
 
 @pytest.mark.parametrize("name", KERNEL_CASES)
 def test_states_read_from_what_linux_sent_are_the_states_the_engine_went_through(name: str):
+    rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+    if any(r.get("dropped") for r in rows):
+        pytest.skip(
+            "segments were dropped to make the sides cross; the engine cannot replay "
+            "that interleaving (test_kernel compares each side's segments instead)"
+        )
     trace = engine.run(load_scenario(KERNEL / f"{name}.toml"), rng=random.Random(1))
     want = [(r.client_state, r.server_state) for r in trace.segments()]
     (conn,) = read_capture(KERNEL / f"{name}.pcap")

@@ -86,8 +86,8 @@ TRANSITION_ZH: dict[str, str] = {
     "SYN_SENT/abort": "放弃；还没有需要复位的连接",
     "SYN_SENT/retransmissions exhausted": "所有 SYN 都没有应答：连接超时",
     "SYN_RECEIVED/rcv ACK of SYN": "我方 SYN 已被确认：连接建立",
-    "SYN_RECEIVED/rcv SYN,ACK": "同时打开：对方的 SYN,ACK 确认了我方的 SYN；其中的 SYN 我方已经收到过，"
-    "所以再确认一次（Linux 的做法；RFC 9293 图 8 没有画出这个 ACK）",
+    "SYN_RECEIVED/rcv SYN,ACK": "同时打开：对方的 SYN,ACK 确认了我方的 SYN；"
+    "其中的 SYN 我方已经收到过，所以再确认一次（Linux 的做法；RFC 9293 图 8 没有画出这个 ACK）",
     "SYN_RECEIVED/rcv RST (passive open)": "被动打开过程中收到复位：回到 LISTEN",
     "SYN_RECEIVED/rcv RST (active open)": "主动打开过程中收到复位：连接被拒绝",
     "SYN_RECEIVED/send": "数据要等连接建立后才发送",
