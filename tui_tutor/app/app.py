@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,7 +99,17 @@ class TutorApp(App):
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
         self._check_size()
+        # after the first screen is painted: the pydantic import would hold the GIL before it
+        self.set_timer(0.3, self._start_loading)
+
+    def _start_loading(self) -> None:
         self.run_worker(self._load_lessons, thread=True, exclusive=True, group="lessons")
+
+    def _freeze_heap(self) -> None:
+        """Move what start-up built out of the garbage collector's sight: fewer long pauses
+        while the learner presses keys (the GC scans only what is new)."""
+        gc.collect()
+        gc.freeze()
 
     def _load_lessons(self) -> None:
         """In a thread: validate every lesson (pydantic) and gather the problems."""
@@ -110,6 +121,7 @@ class TutorApp(App):
     def _lessons_loaded(self, loaded: list[LoadedLesson], problems: list[str]) -> None:
         self.lessons.update({item.lesson.id: item.lesson for item in loaded})
         self.problems = problems
+        self.call_after_refresh(self._freeze_heap)
         for screen in self.screen_stack:
             refresh = getattr(screen, "lessons_loaded", None)
             if refresh is not None:

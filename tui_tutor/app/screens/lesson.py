@@ -33,7 +33,7 @@ from ...lessons.quiz import (
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
-from ..widgets.keys import keys_line
+from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
 from ..widgets.quiz import FormState, QuizPanel
 from ..widgets.state_pane import StatePane
@@ -172,6 +172,11 @@ class LessonScreen(Screen):
         return self._run.moments[self.play.index]
 
     async def _show(self, focus: bool = True) -> None:
+        # one repaint for the whole step, not one per widget that changes
+        with self.app.batch_update():
+            await self._draw(focus)
+
+    async def _draw(self, focus: bool) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None:
             return
@@ -219,7 +224,7 @@ class LessonScreen(Screen):
             f"   {t('step', lang)} {play.index + 1}/{len(play.run.moments)}{score}"
             f" · {'中文' if lang == 'zh' else 'EN'} · {t(mode, lang)}"
         )
-        self.query_one("#header", Static).update(text)
+        update_if_changed(self.query_one("#header", Static), text)
 
     def _show_keys(self) -> None:
         lang = self.lang
@@ -235,7 +240,7 @@ class LessonScreen(Screen):
             ("esc", "key_lessons"),
             ("q", "key_quit"),
         ]
-        self.query_one("#keys", Static).update(keys_line(keys, lang, self.size.width))
+        update_if_changed(self.query_one("#keys", Static), keys_line(keys, lang, self.size.width))
 
     async def _show_quiz(self, moment: Moment, focus: bool) -> None:
         quiz = self.query_one("#quiz", QuizPanel)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -29,6 +29,8 @@ class PickerScreen(Screen):
         Binding("s", "open_sandbox", "sandbox", show=False),
         Binding("o", "open_capture", "open capture", show=False),
     ]
+
+    _shown_once = False
 
     @property
     def lessons(self) -> list[LessonInfo]:
@@ -58,7 +60,13 @@ class PickerScreen(Screen):
         self.query_one("#lesson-list", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_lessons()
+        if self.is_mounted and self._shown_once:
+            self.refresh_lessons()  # back from a lesson: its progress changed
+        self._shown_once = True
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_lessons()  # the rows are padded to the width
 
     async def refresh_language(self) -> None:
         self.refresh_lessons()
@@ -110,24 +118,24 @@ class PickerScreen(Screen):
         self.query_one("#picker-keys", Static).update(keys_line(keys, lang, self.size.width))
         self._show_detail()
 
-    def _row(self, item: LessonInfo, progress: LessonProgress | None) -> Table:
+    def _row(self, item: LessonInfo, progress: LessonProgress | None) -> Text:
+        """``  2 The three-way handshake      in progress   50%``, padded by cells (Chinese
+        takes two a character). Plain text: a Rich table a row made start-up slow."""
         lang = self.lang
-        lesson = item
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(width=3, justify="right")
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(width=12, no_wrap=True)
-        grid.add_column(width=5, justify="right")
+        width = max(40, self.app.size.width * 3 // 5 - 4)  # the list is 3/5 of the screen
         status = progress.status if progress else "not started"
         style = {"solved": "green", "finished": "yellow", "in progress": "cyan"}.get(status, "dim")
         score = f"{progress.percent}%" if progress and status != "not started" else ""
-        grid.add_row(
-            str(lesson.number),
-            lesson.text(lesson.title, lang),
-            Text(t(f"status_{status}", lang), style=style),
-            score,
-        )
-        return grid
+        label = t(f"status_{status}", lang)
+        title_room = width - 4 - 13 - 5
+        title = item.text(item.title, lang)
+        if cell_len(title) > title_room:
+            title = set_cell_size(title, title_room - 1) + "…"
+        row = Text(f"{item.number:>3} ")
+        row.append(set_cell_size(title, title_room))
+        row.append(" " + set_cell_size(label, 12), style=style)
+        row.append(f"{score:>5}")
+        return row
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import Static
 
 from ..i18n import t
 
@@ -20,3 +21,10 @@ def keys_line(items: list[tuple[str, str]], lang: str, width: int) -> Text:
         compact.append(key, style="bold reverse")
         compact.append(f"{t(label, lang)} " if label else " ")
     return compact
+
+
+def update_if_changed(widget: Static, text: Text) -> None:
+    """Static.update repaints (and lays out) even for the same text: skip that."""
+    if getattr(widget, "_shown_text", None) != text:
+        widget._shown_text = text  # type: ignore[attr-defined]
+        widget.update(text)

@@ -41,6 +41,8 @@ class Ladder(Widget, can_focus=False):
         self.heading = ("client", "server")
 
     def show(self, rows: list[LadderRow], heading: tuple[str, str], title: str) -> None:
+        if (rows, heading, title) == (self.rows, self.heading, self.border_title):
+            return  # unchanged: no repaint
         self.rows = rows
         self.heading = heading
         self.border_title = title

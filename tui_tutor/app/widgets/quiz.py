@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from ...engine import State
 from ..i18n import t
+from .keys import update_if_changed
 from .marks import MarkBox, MarkRadio
 from .number_input import NumberInput
 
@@ -90,24 +91,29 @@ class QuizPanel(VerticalScroll, can_focus=False):
     # ------------------------------------------------------------ content
 
     def set_text(self, text: Text | str) -> None:
-        self.query_one("#quiz-text", Static).update(text)
+        update_if_changed(
+            self.query_one("#quiz-text", Static), Text(text) if isinstance(text, str) else text
+        )
 
     def set_feedback(self, text: Text | str, show: bool = False) -> None:
         """New feedback; ``show`` scrolls the panel so that it is in view."""
         feedback = self.query_one("#quiz-feedback-text", Static)
-        feedback.update(text)
+        update_if_changed(feedback, Text(text) if isinstance(text, str) else text)
         if show:
             self.call_after_refresh(self.scroll_to_widget, feedback, top=True, animate=False)
-        else:
+        elif self.scroll_y:
             self.scroll_home(animate=False)
 
     def _hide_forms(self) -> None:
         for form in self.query(".form"):
-            form.display = False
+            if form.display:  # setting it again still asks for a layout
+                form.display = False
 
     async def clear_form(self) -> None:
         self._hide_forms()
-        await self.query_one("#choice-form", Vertical).remove_children()
+        choices = self.query_one("#choice-form", Vertical)
+        if choices.children:  # removing nothing still costs a round trip and a repaint
+            await choices.remove_children()
 
     async def show_segment_form(self, ask: list[str], lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}

@@ -56,6 +56,8 @@ class StatePane(Widget):
 
     @data.setter
     def data(self, value: PaneData) -> None:
+        if value == self._data:
+            return  # unchanged: no repaint
         self._data = value
         self.border_title = value.title
         self.refresh()
