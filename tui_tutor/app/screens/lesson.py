@@ -313,7 +313,12 @@ class LessonScreen(Screen):
                     out.append(t("correct", lang) + "\n", style="bold green")
                 else:
                     out.append(t("wrong", lang) + "\n", style="bold red")
-                if show_all:
+                single = [f.field for f in grade.fields] == ["choice"]
+                if single:  # one answer: its own feedback, no per-field marks
+                    for f in grade.fields:
+                        if f.advice:
+                            out.append(" ".join(f.advice) + "\n")
+                elif show_all:
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
                         out.append(f"{mark} {f.field}: ", style=f"bold {style}")
