@@ -20,19 +20,26 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import struct
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import dpkt
 
 HERE = Path(__file__).parent
 PORT = 47800  # the server's port; each case adds its own offset
-PAUSE = 0.2  # longer than Linux's 40 ms delayed ACK, so ACKs go out alone
+
+sys.path.insert(0, str(HERE.parent))
+from loopback import (  # noqa: E402 - the shared recording tools, beside this folder
+    Server,
+    abort,
+    drop_first,
+    pause,
+    read_eof,
+    read_exactly,
+    tcpdump,
+)
 
 
 def expected_segments(pcap: Path, server_port: int) -> list[dict]:
@@ -75,93 +82,6 @@ def expected_segments(pcap: Path, server_port: int) -> list[dict]:
                 }
             )
     return rows
-
-
-@contextlib.contextmanager
-def tcpdump(pcap: Path, port: int) -> Iterator[None]:
-    proc = subprocess.Popen(
-        ["tcpdump", "-i", "lo", "-U", "--immediate-mode", "-w", str(pcap), f"tcp port {port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.0)
-    try:
-        yield
-    finally:
-        time.sleep(1.5)  # libpcap hands packets over in blocks; let the last one go
-        proc.terminate()
-        proc.wait()
-
-
-@contextlib.contextmanager
-def drop_first(match: list[str]) -> Iterator[None]:
-    """Drop the first INPUT packet that matches (iptables' nth counter starts at it)."""
-    rule = [
-        "INPUT",
-        "-p",
-        "tcp",
-        *match,
-        "-m",
-        "statistic",
-        "--mode",
-        "nth",
-        "--every",
-        "1000000",
-        "--packet",
-        "0",
-        "-j",
-        "DROP",
-    ]
-    subprocess.run(["iptables", "-I", *rule], check=True)
-    try:
-        yield
-    finally:
-        subprocess.run(["iptables", "-D", *rule], check=True)
-
-
-class Server:
-    """A listening socket whose accepted connection the case drives step by step."""
-
-    def __init__(self, port: int) -> None:
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", port))
-        self.listener.listen()
-        self.conn: socket.socket | None = None
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        self.conn, _ = self.listener.accept()
-
-    def accepted(self) -> socket.socket:
-        self._thread.join(10)
-        assert self.conn is not None
-        return self.conn
-
-    def close(self) -> None:
-        self.listener.close()
-
-
-def read_exactly(sock: socket.socket, n: int) -> None:
-    got = 0
-    while got < n:
-        chunk = sock.recv(n - got)
-        assert chunk, "connection closed early"
-        got += len(chunk)
-
-
-def read_eof(sock: socket.socket) -> None:
-    assert sock.recv(100) == b""
-
-
-def pause() -> None:
-    time.sleep(PAUSE)
-
-
-def abort(sock: socket.socket) -> None:
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    sock.close()
 
 
 # -------------------------------------------------------------------- cases
