@@ -18,19 +18,40 @@ from .commands import CommandError
 COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "serve"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+# every subcommand's name; `tui-tutor` alone (the tutor) needs none of their modules
+SUBCOMMANDS = frozenset(
+    {
+        "open",
+        "simulate",
+        "lessons",
+        "progress",
+        "report",
+        "capture",
+        "serve-ssh",
+        "serve-web",
+    }
+)
+
+
+def build_parser(full: bool = True) -> argparse.ArgumentParser:
+    """The parser; ``full=False`` only the tutor's own options (a faster start)."""
     parser = argparse.ArgumentParser(
         prog="tui-tutor",
         description="Learn how TCP opens and closes connections by predicting every segment.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if full else COMMANDS[:1]:
         importlib.import_module(f"tui_tutor.commands.{name}").register(sub, parser)
     return parser
 
 
+def _needs_full_parser(argv: list[str]) -> bool:
+    return any(arg in SUBCOMMANDS or arg in ("-h", "--help") for arg in argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(full=_needs_full_parser(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

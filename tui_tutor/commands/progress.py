@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import CommandError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 COLUMNS = [
     "learner",
@@ -46,6 +48,8 @@ def _lessons(folder: Path | None) -> list:
 
 
 def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
+    import sqlite3
+
     from ..progress import default_data_dir
 
     path = (data_dir or default_data_dir()) / "progress.sqlite3"
@@ -156,6 +160,8 @@ def run_report(args: argparse.Namespace) -> int:
     learners = all_learners(db)
     data = [r for r in rows(db, learners, _lessons(args.lessons))]
     if args.csv:
+        import csv
+
         writer = csv.DictWriter(
             sys.stdout, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore"
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import socket
 from pathlib import Path
 
 from . import CommandError
@@ -84,6 +83,8 @@ def _check_common(args: argparse.Namespace) -> Path:
 
 def _check_port_free(host: str, port: int) -> None:
     """A port in use is one line now rather than a server that starts and then fails."""
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as err:
