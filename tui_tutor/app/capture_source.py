@@ -165,5 +165,4 @@ def capture_source(conn: CapturedConnection, path: Path) -> LessonSource:
         make_run=make_run,
         numbers="relative",
         fixed_isns=True,
-        auto_questions=True,
     )

@@ -43,7 +43,7 @@ def ladder_rows(
         record = run.record(n)
         rows.append(
             (
-                _sent_position(run, n),
+                run.sent_at[n - 1],
                 LadderRow(
                     "segment",
                     record.time - start,
@@ -73,14 +73,6 @@ def ladder_rows(
         sender = run.record(moment.segment).sender
         out.append(LadderRow("pending", None, moment.segment, sender, "?", fresh=True))
     return out
-
-
-def _sent_position(run: Run, number: int) -> int:
-    index = run.records[number - 1].index
-    for pos, ev in enumerate(run.trace.events):
-        if isinstance(ev, engine.SegmentSent) and ev.index == index:
-            return pos
-    return len(run.trace.events)
 
 
 def _timer_label(ev: engine.TraceEvent, lang: str) -> str:

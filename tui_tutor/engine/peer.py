@@ -122,7 +122,6 @@ class Peer:
     rto_running: bool = False
     ack_owed: bool = False  # a delayed ACK is being held back
     out_of_order: dict[int, Segment] = field(default_factory=dict)
-    bytes_received: int = 0
     _out: list[Action] = field(default_factory=list)
 
     # ---------------------------------------------------------------- user calls
@@ -421,7 +420,6 @@ class Peer:
         new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
         if new_bytes and self.state in _ACCEPTS_DATA:
             self.rcv_nxt = self.rcv_nxt + new_bytes
-            self.bytes_received += new_bytes
         elif seg.length and not seg.has(Flag.FIN):
             self._drop(f"data after their FIN in {self.state}: ignored")
             return

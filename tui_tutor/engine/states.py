@@ -365,13 +365,3 @@ class ProtocolError(Exception):
 def transition(state: State, event: Event, when: str = "") -> Transition | None:
     """The row for (state, event), or None when the event changes nothing there."""
     return TRANSITIONS.get((state, event, when))
-
-
-def allowed_calls(state: State) -> list[Event]:
-    """User calls that the given state accepts, in the order the app offers them."""
-    return [
-        e
-        for e in Event
-        if e.is_user_call
-        and any((state, e, w) in TRANSITIONS for w in ("", "passive open", "active open"))
-    ]

@@ -432,22 +432,18 @@ def normalize_state(text: str) -> str:
 
 def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en") -> Grade:
     peer = Role.CLIENT if q.peer == "client" else Role.SERVER
+    want = expected_state(run, q)
     if q.when == "end":
-        want = run.end_states[peer]
         start = run.frame_end[-1] if run.frame_end else 0
         changes = [
             ev
             for ev in run.trace.events[start:]
             if isinstance(ev, StateChanged) and ev.peer is peer
         ]
-        lines = explain_state(changes, peer, want, lang, at_end=True)
-        return Grade([_compare_state("state", given, want, lines, lang, q.mistakes)])
     else:
         assert q.segment is not None
-        record = run.record(q.segment)
-        want = record.client_state if peer is Role.CLIENT else record.server_state
         changes = state_changes(run, q.segment, peer)
-    lines = explain_state(changes, peer, want, lang)
+    lines = explain_state(changes, peer, want, lang, at_end=q.when == "end")
     return Grade([_compare_state("state", given, want, lines, lang, q.mistakes)])
 
 

@@ -17,9 +17,6 @@ from .. import engine
 from ..engine import Role, SegmentRecord, Trace
 from .model import Lesson, LessonStep, Narrate, PredictSegment, PredictState
 
-# what starts a group of trace events; everything up to the next one is its consequence
-_STIMULI = (engine.UserCalled, engine.TimerFired, engine.SegmentDelivered)
-
 
 @dataclass(frozen=True)
 class Cause:
@@ -54,6 +51,7 @@ class Run:
     causes: list[Cause] = field(default_factory=list)
     why: list[engine.Why] = field(default_factory=list)
     frame_end: list[int] = field(default_factory=list)  # per segment: its cutoff
+    sent_at: list[int] = field(default_factory=list)  # per segment: where it is sent
     notes: dict[int, str] = field(default_factory=dict)  # per segment: why it is not graded
     setup_end: int = 0  # events before the first step (a listening server's listen)
 
@@ -90,29 +88,6 @@ class Run:
             for ev in self.trace.events
             if isinstance(ev, engine.StateChanged) and ev.cause_segment == index
         ]
-
-    def sender_changes(self, number: int) -> list[engine.StateChanged]:
-        """State changes of the sender in the same breath as sending ``number``."""
-        sent_at = self._sent_position(number)
-        group_start = sent_at
-        events = self.trace.events
-        while group_start > 0 and not isinstance(events[group_start], _STIMULI):
-            group_start -= 1
-        sender = self.records[number - 1].sender
-        return [
-            ev
-            for ev in events[group_start:sent_at]
-            if isinstance(ev, engine.StateChanged)
-            and ev.peer is sender
-            and ev.cause_segment is None
-        ]
-
-    def _sent_position(self, number: int) -> int:
-        index = self.records[number - 1].index
-        for pos, ev in enumerate(self.trace.events):
-            if isinstance(ev, engine.SegmentSent) and ev.index == index:
-                return pos
-        raise KeyError(number)
 
     def vars_at(self, cutoff: int, peer: Role) -> engine.PeerVars | None:
         """The peer's sequence variables (SND.NXT, RCV.NXT ...) as of ``cutoff``."""
@@ -174,6 +149,7 @@ def _frames(run: Run) -> None:
         # a segment still in flight at the end of the run shows with the last events
         cutoff = max(cutoff, end_pos.get(record.index, len(events)))
         run.frame_end.append(cutoff)
+        run.sent_at.append(sent_pos[record.index])
         run.why.append(why[record.index])
         run.causes.append(cause[record.index])
 

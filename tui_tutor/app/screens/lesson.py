@@ -51,7 +51,6 @@ class LessonSource:
     lesson: Lesson | None = None
     numbers: str = "symbolic"  # "symbolic", "relative" or "absolute" at the start
     fixed_isns: bool = False  # a capture's numbers are what they are
-    auto_questions: bool = False  # ask about every segment (captures)
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles.get("en", "")
