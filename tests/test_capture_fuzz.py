@@ -250,7 +250,6 @@ def test_an_analysis_shared_through_the_caches_is_the_one_made_afresh(
     warm = [[c.to_json() for c in read_capture(p)] for p in paths]
     fresh = []
     for path in paths:
-        analysis._cache.clear()
         analysis._inferences.clear()
         fresh.append([c.to_json() for c in read_capture(path)])
     assert warm == fresh

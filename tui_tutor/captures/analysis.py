@@ -1,92 +1,49 @@
-"""One connection's analysis (retransmissions, quirks, states), computed once per shape.
+"""One connection's analysis: which segments are retransmissions, both peers' states.
 
-Everything ``sequence.analyse`` and ``states.infer`` conclude depends only on each
-segment's sender, flags, length and window, and its seq and ack relative to the
-two sides' bases: they compare sequence numbers of one side with each other,
-never with absolute values, and never look at times. That list is the
-connection's *shape*. Busy captures repeat a few shapes many thousands of
-times (health checks, short requests, refused probes), so analyses are cached
-by shape and shared: an ``Analysis`` must be treated as read-only.
-
-Connections that differ only in how much data they carry have different shapes
-but the same *facts* (``states.facts``: which SYN or FIN each segment carries and
-acknowledges), and the states depend on nothing else: the inference is cached by
-facts too, so a new shape costs the numeric passes but rarely the replay.
+The states depend only on each segment's *facts* (``states.Facts``: which SYN or
+FIN it carries and which of the other side's it acknowledges), never on how much
+data it carries or on its times. Busy captures repeat a few sets of facts many
+thousands of times (short requests, health checks, refused probes) whatever
+their sizes, so for a short connection the inference is cached by its facts and
+shared: an ``Inference`` must be treated as read-only. A long connection rarely
+repeats; its replay passes over its data in runs instead (see ``states``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .decode import ACK
-from .quirks import Quirk
-from .sequence import Segment, analyse
-from .states import Inference, facts, replay
+from .sequence import Segment, retransmissions
+from .states import Facts, Inference, replay
 
-_MASK = 0xFFFFFFFF
-# longer connections rarely repeat; their shape would only cost time and memory
-MAX_SHAPE = 64
-CACHE_SIZE = 4096
+# longer connections rarely repeat; their facts would only cost time and memory
+MAX_CACHED = 64
+CACHE_SIZE = 2048
 
 
 @dataclass(eq=False)
 class Analysis:
     retransmission: list[bool]
-    quirks: dict[int, list[Quirk]]  # sequence quirks and state quirks, by segment index
     inference: Inference
-    # the JSON of the rows with relative numbers, a %-template for the times; made on first use
-    json_rows: str | None = None
-
-
-_cache: dict[tuple, Analysis] = {}
-
-
-def shape(segments: list[Segment], base: list[int | None], partial: bool) -> tuple:
-    """The connection as the analysis sees it (see the module doc)."""
-    b0 = base[0] or 0  # no base: numbers as they are, which is what shifting by 0 gives
-    b1 = base[1] or 0
-    # the windows go in whole: simpler than the two facts, and as good for the cache
-    return partial, *[
-        (
-            r,
-            flags,
-            (seq - (b1 if r else b0)) & _MASK,
-            (ack - (b0 if r else b1)) & _MASK if flags & ACK else 0,
-            length,
-            win,
-        )
-        for _, r, flags, seq, ack, win, length in segments
-    ]
-
-
-def analysis(segments: list[Segment], base: list[int | None], partial: bool) -> Analysis:
-    """The analysis of these segments, from the cache when a connection had the same shape."""
-    if len(segments) > MAX_SHAPE:
-        return _analyse(segments, partial)
-    key = shape(segments, base, partial)
-    found = _cache.get(key)
-    if found is None:
-        if len(_cache) >= CACHE_SIZE:
-            _cache.clear()
-        found = _cache[key] = _analyse(segments, partial)
-    return found
 
 
 _inferences: dict[tuple, Inference] = {}
 
 
-def _analyse(segments: list[Segment], partial: bool) -> Analysis:
-    retransmission, quirks = analyse(segments)
-    fs = facts(segments)
-    if len(fs) > MAX_SHAPE:
-        inference = replay(fs, partial)
-    else:
-        key = (partial, fs)
-        inference = _inferences.get(key)  # type: ignore[assignment]
-        if inference is None:
-            if len(_inferences) >= CACHE_SIZE:
-                _inferences.clear()
-            inference = _inferences[key] = replay(fs, partial)
-    for i, found in inference.quirks.items():
-        quirks.setdefault(i, []).extend(found)
-    return Analysis(retransmission, quirks, inference)
+def analysis(segments: list[Segment], partial: bool) -> Analysis:
+    """Retransmissions and states of one connection's segments (client's role 0)."""
+    return Analysis(retransmissions(segments), inference(segments, partial))
+
+
+def inference(segments: list[Segment], partial: bool) -> Inference:
+    """Both peers' states, from the cache when a short connection had the same facts."""
+    fs = Facts(segments)
+    if len(segments) > MAX_CACHED:
+        return replay(fs, partial)
+    key = (partial, fs.all())
+    found = _inferences.get(key)
+    if found is None:
+        if len(_inferences) >= CACHE_SIZE:
+            _inferences.clear()
+        found = _inferences[key] = replay(fs, partial)
+    return found

@@ -27,6 +27,7 @@ from .analysis import Analysis, analysis
 from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
 from .quirks import Quirk
 from .sequence import Segment, bases
+from .sequence import quirks as sequence_quirks
 from .split import Flow
 from .states import ROLES, StateChange
 
@@ -105,12 +106,15 @@ class CapturedConnection:
         """One step per captured segment, in capture order."""
         analysis = self._analysis
         inference = analysis.inference
+        found = sequence_quirks(self._segments, analysis.retransmission)
+        for i, more in inference.quirks.items():
+            found[i] = found.get(i, []) + more
         start = self.start
         steps = []
         for i, (t, r, flags, seq, ack, _, length) in enumerate(self._segments):
             client_state, server_state = inference.states[i]
-            quirks = tuple(analysis.quirks.get(i, ()))
-            received = inference.arrives_at[i] is not None
+            quirks = tuple(found.get(i, ()))
+            received = inference.arrives_at(i) is not None
             notes = [q.text for q in quirks]
             if not received:
                 notes.append("it never arrived: what came next shows the other side lacked it")
@@ -149,60 +153,69 @@ class CapturedConnection:
         """``json.dumps(self.to_json(absolute))``, written out directly.
 
         This is the command line's hot path: a million segments as dicts for
-        ``json.dumps`` would take longer than reading them. The rows become one
-        ``%``-template with a ``%.6f`` where each time goes, and connections of one
-        shape share their analysis and with it the template (for relative numbers).
+        ``json.dumps`` would take longer than reading them. Each row is a ``%``-format
+        chosen by who sent it, its flags, whether it is a retransmission and both
+        states (made once per combination and kept), filled with its numbers.
         ``"%.6f" % t`` and ``json.dumps(round(t, 6))`` read back as the same float.
         """
-        template = self._analysis.json_rows
-        if template is None or absolute:
-            template = self._rows_template(absolute)
-            if not absolute:
-                self._analysis.json_rows = template
+        analysis = self._analysis
+        base_c = base_s = 0
+        if not absolute:
+            base_c = self.isns[Role.CLIENT] or 0  # no ISN: the numbers as they are
+            base_s = self.isns[Role.SERVER] or 0
         start = self.start
-        body = template % tuple([seg[0] - start for seg in self._segments])
+        rows = []
+        row = rows.append
+        pair = formats = None
+        for (t, r, flags, seq, ack, _, length), states, again in zip(
+            self._segments, analysis.inference.states, analysis.retransmission, strict=True
+        ):
+            if states is not pair:  # states change a few times per connection
+                pair = states
+                formats = _formats(states)
+            code = r << 9 | again << 8 | flags
+            fmt = formats[code] or _format(formats, code, states)
+            if r:
+                seq -= base_s
+                ack -= base_c
+            else:
+                seq -= base_c
+                ack -= base_s
+            if flags & ACK:
+                row(fmt % (seq & _MASK, ack & _MASK, length, t - start))
+            else:
+                row(fmt % (seq & _MASK, length, t - start))
         return (
             f'{{"client": "{self.client}", "server": "{self.server}", '
-            f'"partial": {"true" if self.partial else "false"}, "segments": [{body}]}}'
+            f'"partial": {"true" if self.partial else "false"}, '
+            f'"segments": [{", ".join(rows)}]}}'
         )
 
-    def _rows_template(self, absolute: bool) -> str:
-        analysis = self._analysis
-        states = analysis.inference.states
-        retransmission = analysis.retransmission
-        base_c, base_s = self.isns[Role.CLIENT], self.isns[Role.SERVER]
-        rows = []
-        for i, (_, r, flags, seq, ack, _, length) in enumerate(self._segments):
-            if not absolute:
-                own, other = (base_c, base_s) if r == 0 else (base_s, base_c)
-                if own is not None:
-                    seq = (seq - own) & _MASK
-                if other is not None:
-                    ack = (ack - other) & _MASK
-            client_state, server_state = states[i]
-            # the text before seq and after time repeats from row to row: made once each
-            tail_key = (retransmission[i], client_state._value_, server_state._value_)
-            tail = _TAILS.get(tail_key)
-            if tail is None:
-                tail = _TAILS[tail_key] = (
-                    f', "retransmission": {"true" if tail_key[0] else "false"}, '
-                    f'"lost": false, "client_state": "{tail_key[1]}", '
-                    f'"server_state": "{tail_key[2]}"}}'
-                )
-            rows.append(
-                f'{_HEADS[r][flags]}{seq}, "ack": {ack if flags & ACK else "null"}, '
-                f'"len": {length}, "time": %.6f{tail}'
-            )
-        return ", ".join(rows)
+
+# the JSON row formats for each pair of states: a list indexed by sender << 9 |
+# retransmission << 8 | flags, filled as they are needed
+_FORMATS: dict[tuple[str, str], list[str | None]] = {}
 
 
-_HEADS = tuple(
-    tuple(
-        f'{{"from": "{sender}", "flags": {json.dumps(list(names))}, "seq": ' for names in FLAG_NAMES
+def _formats(states: tuple[State, State]) -> list[str | None]:
+    key = (states[0]._value_, states[1]._value_)
+    found = _FORMATS.get(key)
+    if found is None:
+        found = _FORMATS[key] = [None] * 1024
+    return found
+
+
+def _format(formats: list[str | None], code: int, states: tuple[State, State]) -> str:
+    sender = "server" if code >> 9 else "client"
+    names = json.dumps(list(FLAG_NAMES[code & 0xFF]))
+    ack = "%d" if code & ACK else "null"
+    again = "true" if code >> 8 & 1 else "false"
+    fmt = formats[code] = (
+        f'{{"from": "{sender}", "flags": {names}, "seq": %d, "ack": {ack}, "len": %d, '
+        f'"time": %.6f, "retransmission": {again}, "lost": false, '
+        f'"client_state": "{states[0]._value_}", "server_state": "{states[1]._value_}"}}'
     )
-    for sender in ("client", "server")
-)
-_TAILS: dict[tuple[bool, str, str], str] = {}
+    return fmt
 
 
 def client_side(flow: Flow) -> tuple[int, bool]:
@@ -232,5 +245,5 @@ def from_flow(flow: Flow, number: int) -> CapturedConnection:
         isns={Role.CLIENT: base[0], Role.SERVER: base[1]},
         start=segments[0][0],
         _segments=segments,
-        _analysis=analysis(segments, base, partial),
+        _analysis=analysis(segments, partial),
     )

@@ -55,12 +55,52 @@ def bases(segments: list[Segment], partial: bool) -> list[int | None]:
     return base
 
 
-def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]]:
-    """Which segments are retransmissions, and the sequence quirks by segment index."""
+def retransmissions(segments: list[Segment]) -> list[bool]:
+    """Which segments are retransmissions (see the module doc)."""
     # ``(a - b) & _MASK`` in (0, _HALF) means a is after b in sequence space (RFC 1982);
     # written out rather than called, since this runs once per segment
-    retransmission = [False] * len(segments)
-    quirks: dict[int, list[Quirk]] = {}
+    found = []
+    append = found.append
+    nxt: list[int | None] = [None, None]  # one past the highest number each side sent
+    sent = [False, False]  # has the side sent anything yet?
+    for _, r, flags, seq, ack, _, length in segments:
+        if flags & ACK and nxt[1 - r] is None:
+            nxt[1 - r] = ack  # the other side has sent everything up to here
+        seg_len = length + (1 if flags & SYN else 0) + (1 if flags & FIN else 0)
+        end = (seq + seg_len) & _MASK
+        n = nxt[r]
+        if n is None:
+            append(False)
+            nxt[r] = end
+        else:
+            ahead = (n - seq) & _MASK  # how far this segment starts before the highest sent
+            append(
+                seg_len > 0
+                and 0 < ahead < _HALF
+                and not (ahead == 1 and _keep_alive(sent[r], flags, length))
+            )
+            if 0 < (end - n) & _MASK < _HALF:
+                nxt[r] = end
+        sent[r] = True
+    return found
+
+
+def _keep_alive(sent: bool, flags: int, length: int) -> bool:
+    """Is a segment that starts one before the highest number its side sent a keep-alive?
+    It sends that old number again (with no data or one byte) to see if the other side
+    is still there."""
+    return sent and not flags & _CONTROL and length <= 1
+
+
+def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]]:
+    """Which segments are retransmissions, and the sequence quirks by segment index."""
+    retransmission = retransmissions(segments)
+    return retransmission, quirks(segments, retransmission)
+
+
+def quirks(segments: list[Segment], retransmission: list[bool]) -> dict[int, list[Quirk]]:
+    """What the sequence numbers show that the engine never does, by segment index."""
+    found_at: dict[int, list[Quirk]] = {}
     nxt: list[int | None] = [None, None]  # one past the highest number each side sent
     sent = [False, False]  # has the side sent anything yet?
     fin: list[int | None] = [None, None]  # the seq of each side's FIN
@@ -74,16 +114,15 @@ def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]
         control = flags & _CONTROL
         seg_len = length + (1 if control & SYN else 0) + (1 if control & FIN else 0)
         if flags & ACK and nxt[o] is None:
-            nxt[o] = ack  # the other side has sent everything up to here
+            nxt[o] = ack
         n = nxt[r]
         keep_alive = False
         if n is not None:
-            ahead = (n - seq) & _MASK  # how far this segment starts before the highest sent
-            keep_alive = sent[r] and not control and length <= 1 and ahead == 1
+            ahead = (n - seq) & _MASK
+            keep_alive = ahead == 1 and _keep_alive(sent[r], flags, length)
             if keep_alive:
                 found.append(QuirkKind.KEEP_ALIVE)
-            elif seg_len and 0 < ahead < _HALF:
-                retransmission[i] = True
+            elif retransmission[i]:
                 if duplicates[o] >= 2 and last_ack[o] == seq:
                     found.append(QuirkKind.FAST_RETRANSMISSION)
             elif seg_len and length == 1 and ahead == 0 and window[o] == 0 and not control:
@@ -129,5 +168,5 @@ def analyse(segments: list[Segment]) -> tuple[list[bool], dict[int, list[Quirk]]
         window[r] = win
         prev_r, prev_flags, prev_ack, prev_win = r, flags, ack, win
         if found:
-            quirks[i] = [quirk(kind) for kind in found]
-    return retransmission, quirks
+            found_at[i] = [quirk(kind) for kind in found]
+    return found_at

@@ -31,10 +31,16 @@ The whole file is known, though, and the peers' answers tell the rest:
    engine's own reason; a segment the table has no row for changes nothing and is
    marked as a quirk.
 
-Steps 2 and 3 compare no sequence numbers: ``facts`` first says, for each segment,
+Steps 2 and 3 compare no sequence numbers: ``Facts`` says, for each segment,
 which SYN or FIN it carries and which of the other side's SYNs and FINs (and ISN)
 its ack covers, and both steps read only that. So connections with the same facts
 have the same inference, and ``analysis.py`` makes it once.
+
+Most of a long connection is data and ACKs while neither side waits for an ACK
+(no peer in SYN_RECEIVED, FIN_WAIT_1, CLOSING or LAST_ACK): such a segment moves
+nobody. The replay passes over a run of them at once, and the facts of a segment
+are worked out only when the replay looks at it, so a long connection costs what
+its SYNs, FINs and RSTs cost, not what its data does.
 
 Segments here are ``(time, role, flags, seq, ack, window, length)`` tuples, role
 0 for the client and 1 for the server.
@@ -42,6 +48,7 @@ Segments here are ``(time, role, flags, seq, ack, window, length)`` tuples, role
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..engine import TRANSITION_LIST, Event, Role, State, Transition
@@ -51,6 +58,7 @@ from .sequence import Segment
 
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
+_CONTROL = SYN | FIN | RST
 ROLES = (Role.CLIENT, Role.SERVER)
 
 S = State
@@ -58,8 +66,6 @@ S = State
 # Enum.__hash__ (Python code) on every segment
 # states an arriving ACK (without SYN, FIN or RST) can move
 _ACK_MOVES = (S.SYN_RECEIVED, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK)
-# states whose owner may send data
-_SENDING = (S.ESTABLISHED, S.CLOSE_WAIT)
 # the engine's table, keyed by names for the same reason
 _ROWS = {(t.state._name_, t.event._name_, t.when): t for t in TRANSITION_LIST}
 
@@ -95,8 +101,13 @@ class Inference:
     states: list[tuple[State, State]]  # (client, server) right after each segment
     changes: dict[int, list[Change]] = field(default_factory=dict)
     quirks: dict[int, list[Quirk]] = field(default_factory=dict)
-    arrives_at: list[int | None] = field(default_factory=list)  # None: never arrived
+    lost: frozenset[int] = frozenset()  # segments that never arrived
+    later: dict[int, int] = field(default_factory=dict)  # segment -> the one it arrived after
     notes: list[str] = field(default_factory=list)  # about the connection as a whole
+
+    def arrives_at(self, i: int) -> int | None:
+        """The segment after which segment ``i`` arrived (``i`` itself, mostly); None: never."""
+        return None if i in self.lost else self.later.get(i, i)
 
 
 # A segment as the replay sees it: everything the replay decides depends on these
@@ -108,82 +119,120 @@ class Inference:
 # of one side: every copy of it, sent again or not, has the same group.
 Fact = tuple[int, int, bool, int, int, int, bool, bool]
 _KEPT = SYN | ACK | FIN | RST
+_NO_GROUPS = (-1, -1)
+
+
+class Facts:
+    """The ``Fact`` of each segment of a connection, worked out when first asked for.
+
+    Making it reads only the segments with SYN, FIN or RST (``controls``): the groups
+    and both ISNs come from them, and every other fact from one segment and those.
+    """
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self.controls = [i for i, seg in enumerate(segments) if seg[2] & _CONTROL]
+        # each side's ISN, as the replay takes it: its first SYN's seq, or, when the other
+        # side's SYN,ACK comes first (the capture missed the SYN), that SYN,ACK's ack - 1
+        isn: list[int | None] = [None, None]
+        groups: dict[tuple[int, int, int], int] = {}
+        # per side: (group bit, seq just after it)
+        self.ends: tuple[list[tuple[int, int]], ...] = ([], [])
+        self.marks: dict[int, tuple[int, int]] = {}  # segment -> (SYN group, FIN group)
+        for i in self.controls:
+            _, r, flags, seq, ack, _, length = segments[i]
+            if not flags & (SYN | FIN):
+                continue
+            syn_group = fin_group = -1
+            if flags & SYN:
+                if isn[r] is None:
+                    isn[r] = seq
+                if flags & ACK and isn[1 - r] is None:
+                    isn[1 - r] = (ack - 1) & _MASK
+                key = (r, 1 if flags & ACK else 0, seq)
+                syn_group = groups.get(key, -1)
+                if syn_group < 0:
+                    syn_group = groups[key] = len(groups)
+                    self.ends[r].append((1 << syn_group, (seq + 1) & _MASK))
+            if flags & FIN:
+                fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+                key = (r, 2, fin_seq)
+                fin_group = groups.get(key, -1)
+                if fin_group < 0:
+                    fin_group = groups[key] = len(groups)
+                    self.ends[r].append((1 << fin_group, (fin_seq + 1) & _MASK))
+            self.marks[i] = (syn_group, fin_group)
+        self.isn_end = [None if n is None else (n + 1) & _MASK for n in isn]
+        # the facts worked out so far; once ``all`` made them all, a tuple of them
+        self._known: dict[int, Fact] | tuple[Fact, ...] = {}
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+    def fact(self, j: int) -> Fact:
+        """Segment ``j``'s facts."""
+        try:
+            return self._known[j]
+        except KeyError:
+            found = self._known[j] = self._facts((j,))[0]  # type: ignore[index]
+            return found
+
+    def all(self) -> tuple[Fact, ...]:
+        """Every segment's facts: what the replay of a short connection is cached by."""
+        self._known = tuple(self._facts(range(len(self.segments))))
+        return self._known
+
+    def _facts(self, indices: Iterable[int]) -> list[Fact]:
+        segments = self.segments
+        marks = self.marks
+        ends = self.ends
+        isn_end = self.isn_end
+        out = []
+        for j in indices:
+            _, r, flags, _, ack, _, length = segments[j]
+            syn_group, fin_group = marks.get(j, _NO_GROUPS)
+            covered = 0
+            acks_isn = exact_isn = False
+            if flags & ACK:
+                for bit, end in ends[1 - r]:
+                    if (ack - end) & _MASK < _HALF:
+                        covered |= bit
+                end = isn_end[1 - r]
+                if end is not None:
+                    acks_isn = (ack - end) & _MASK < _HALF
+                    exact_isn = ack == end
+            out.append(
+                (r, flags & _KEPT, length > 0, syn_group, fin_group, covered, acks_isn, exact_isn)
+            )
+        return out
 
 
 def facts(segments: list[Segment]) -> tuple[Fact, ...]:
     """The facts of each segment (see ``Fact``), from their sequence numbers."""
-    # each side's ISN, as the replay takes it: its first SYN's seq, or, when the other
-    # side's SYN,ACK comes first (the capture missed the SYN), that SYN,ACK's ack - 1
-    isn: list[int | None] = [None, None]
-    groups: dict[tuple[int, int, int], int] = {}
-    ends: tuple[list[tuple[int, int]], ...] = ([], [])  # per side: (group bit, seq after it)
-    marks = []
-    for _, r, flags, seq, ack, _, length in segments:
-        if not flags & (SYN | FIN):
-            marks.append(_NO_GROUPS)
-            continue
-        syn_group = fin_group = -1
-        if flags & SYN:
-            if isn[r] is None:
-                isn[r] = seq
-            if flags & ACK and isn[1 - r] is None:
-                isn[1 - r] = (ack - 1) & _MASK
-            key = (r, 1 if flags & ACK else 0, seq)
-            syn_group = groups.get(key, -1)
-            if syn_group < 0:
-                syn_group = groups[key] = len(groups)
-                ends[r].append((1 << syn_group, (seq + 1) & _MASK))
-        if flags & FIN:
-            fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
-            key = (r, 2, fin_seq)
-            fin_group = groups.get(key, -1)
-            if fin_group < 0:
-                fin_group = groups[key] = len(groups)
-                ends[r].append((1 << fin_group, (fin_seq + 1) & _MASK))
-        marks.append((syn_group, fin_group))
-    isn_end = [None if n is None else (n + 1) & _MASK for n in isn]
-    out = []
-    for (_, r, flags, _, ack, _, length), (syn_group, fin_group) in zip(
-        segments, marks, strict=True
-    ):
-        covered = 0
-        acks_isn = exact_isn = False
-        if flags & ACK:
-            for bit, end in ends[1 - r]:
-                if (ack - end) & _MASK < _HALF:
-                    covered |= bit
-            end = isn_end[1 - r]
-            if end is not None:
-                acks_isn = (ack - end) & _MASK < _HALF
-                exact_isn = ack == end
-        out.append(
-            (r, flags & _KEPT, length > 0, syn_group, fin_group, covered, acks_isn, exact_isn)
-        )
-    return tuple(out)
+    return Facts(segments).all()
 
 
-_NO_GROUPS = (-1, -1)
-
-
-def initial_states(fs: tuple[Fact, ...], partial: bool) -> tuple[State, State]:
-    first_flags = fs[0][1]
+def initial_states(segments: list[Segment], partial: bool) -> tuple[State, State]:
+    first_flags = segments[0][2]
     if partial:
         if first_flags & SYN and first_flags & ACK:
             return S.SYN_SENT, S.SYN_RECEIVED
         return S.ESTABLISHED, S.ESTABLISHED
-    for r, flags, *_ in fs:
+    for _, r, flags, *_ in segments:
         if r == 1:
             # the server listened only if it answered with a SYN,ACK
             return S.CLOSED, (S.LISTEN if flags & SYN and flags & ACK else S.CLOSED)
     return S.CLOSED, S.CLOSED
 
 
-def deliveries(fs: tuple[Fact, ...]) -> list[int | None]:
-    """For each segment, the index of the segment after which it arrived (see module doc)."""
+def deliveries(fs: Facts) -> tuple[set[int], dict[int, int]]:
+    """The segments that never arrived, and those that arrived after a later segment
+    (``{segment: the segment it arrived after}``) (see the module doc)."""
     n = len(fs)
     # the copies of each SYN, SYN,ACK or FIN: group -> (sender, kind, indices)
     copies_of: dict[int, tuple[int, int, list[int]]] = {}
-    for i, (r, flags, _, syn_group, fin_group, *_) in enumerate(fs):
+    for i, (syn_group, fin_group) in fs.marks.items():
+        r, flags = fs.segments[i][1:3]
         if syn_group >= 0:
             copies_of.setdefault(syn_group, (r, 1 if flags & ACK else 0, []))[2].append(i)
         if fin_group >= 0:
@@ -196,7 +245,7 @@ def deliveries(fs: tuple[Fact, ...]) -> list[int | None]:
             next_copy = copies[k + 1] if k + 1 < len(copies) else n
             acked_at = not_acked = None
             for j in range(x + 1, next_copy):
-                rj, fj, _, _, _, covered, _, _ = fs[j]
+                rj, fj, _, _, _, covered, _, _ = fs.fact(j)
                 if rj == r:
                     continue
                 if fj & SYN and kind != 2 and (kind == 1 or not fj & ACK):
@@ -216,17 +265,17 @@ def deliveries(fs: tuple[Fact, ...]) -> list[int | None]:
             if acked_at is not None and next_copy < n:
                 # the acknowledgement never reached the sender: it sent this again
                 for j in range(acked_at, next_copy):
-                    if fs[j][0] != r and fs[j][5] & bit:
+                    if fs.segments[j][1] != r and fs.fact(j)[5] & bit:
                         lost.add(j)
-    return [None if i in lost else later.get(i, i) for i in range(n)]
+    return lost, {x: at for x, at in sorted(later.items()) if x not in lost}
 
 
 class _Replay:
     """Plays the segments through both peers (step 3 of the module doc)."""
 
-    def __init__(self, fs: tuple[Fact, ...], partial: bool) -> None:
+    def __init__(self, fs: Facts, partial: bool) -> None:
         self.fs = fs
-        self.initial = initial_states(fs, partial)
+        self.initial = initial_states(fs.segments, partial)
         self.state = list(self.initial)
         self.isn_known = [False, False]  # has each side's ISN been sent (or answered)?
         self.fin_group: list[int | None] = [None, None]  # each side's first FIN, once sent
@@ -239,37 +288,49 @@ class _Replay:
 
     def run(self) -> Inference:
         fs = self.fs
-        arrives_at = deliveries(fs)
+        n = len(fs)
+        lost, later = deliveries(fs)
         arriving: dict[int, list[int]] = {}
-        for j, at in enumerate(arrives_at):
-            if at is not None and at != j:
-                arriving.setdefault(at, []).append(j)
+        for j, at in later.items():
+            arriving.setdefault(at, []).append(j)
+        # the segments that may move a peer whatever the states: the rest move one only
+        # when it waits for an ACK (or tell of a reset), and pass in runs otherwise
+        special = sorted({*fs.controls, *lost, *later, *arriving, n})
         states: list[tuple[State, State]] = []
-        pair = (self.state[0], self.state[1])
         state = self.state
-        for i, (r, flags, data, *_) in enumerate(fs):
-            # the common case, data and ACKs in ESTABLISHED, changes nothing: skip the work
-            if (
-                not flags & (SYN | FIN | RST)
-                and arrives_at[i] == i
-                and i not in arriving
-                and state[1 - r] not in _ACK_MOVES
-                and (not data or state[r] in _SENDING)
-                and not self.reset
-            ):
+        pair = (state[0], state[1])
+        i = 0
+        for k in special:
+            while i < k:
+                if self.reset or state[0] in _ACK_MOVES or state[1] in _ACK_MOVES:
+                    self._step(i, lost, later, arriving)
+                    pair = (state[0], state[1])
+                    states.append(pair)
+                    i += 1
+                else:
+                    states += [pair] * (k - i)
+                    i = k
+            if k < n:
+                self._step(k, lost, later, arriving)
+                pair = (state[0], state[1])
                 states.append(pair)
-                continue
-            self._send(i)
-            for j in arriving.get(i, ()):
-                self._receive(i, j)
-            if arrives_at[i] == i:
-                self._receive(i, i)
-            pair = (state[0], state[1])
-            states.append(pair)
-        result = Inference(self.initial, states, self.changes, self.quirks, arrives_at)
-        if not self.partial and not any(f[0] == 1 for f in fs):
+                i = k + 1
+        result = Inference(
+            self.initial, states, self.changes, self.quirks, frozenset(lost), later
+        )
+        if not self.partial and not any(seg[1] == 1 for seg in fs.segments):
             result.notes.append("the server never answered: no SYN,ACK, no RST")
         return result
+
+    def _step(
+        self, i: int, lost: set[int], later: dict[int, int], arriving: dict[int, list[int]]
+    ) -> None:
+        """Segment ``i`` is sent, then whatever arrives right after it arrives."""
+        self._send(i)
+        for j in arriving.get(i, ()):
+            self._receive(i, j)
+        if i not in lost and i not in later:
+            self._receive(i, i)
 
     # -- moving a peer
 
@@ -288,7 +349,7 @@ class _Replay:
     # -- what sending a segment does to its sender
 
     def _send(self, i: int) -> None:
-        r, flags, _, _, fin_group, *_ = self.fs[i]
+        r, flags, _, _, fin_group, *_ = self.fs.fact(i)
         st = self.state[r]
         if self.reset and not flags & RST:
             self._odd(i, "", QuirkKind.AFTER_RESET)
@@ -331,7 +392,7 @@ class _Replay:
     # -- what a segment's arrival does to its receiver
 
     def _receive(self, i: int, j: int) -> None:
-        r, flags, _, _, _, covered, acks_isn, exact_isn = self.fs[j]
+        r, flags, _, _, _, covered, acks_isn, exact_isn = self.fs.fact(j)
         peer = 1 - r
         st = self.state[peer]
         isn_known = self.isn_known[peer]
@@ -381,11 +442,11 @@ class _Replay:
             self._move(i, peer, Event.RCV_FIN, j)
 
 
-def replay(fs: tuple[Fact, ...], partial: bool) -> Inference:
+def replay(fs: Facts, partial: bool) -> Inference:
     """Both peers' states after each segment, from the segments' facts."""
     return _Replay(fs, partial).run()
 
 
 def infer(segments: list[Segment], partial: bool) -> Inference:
     """Both peers' states after each of ``segments`` (a connection's, in capture order)."""
-    return replay(facts(segments), partial)
+    return replay(Facts(segments), partial)
