@@ -20,8 +20,8 @@ file and, for a damaged record, the byte offset where the record starts.
 
 from __future__ import annotations
 
-import os
 import struct
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +30,7 @@ import dpkt
 
 from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
 from .errors import CaptureError
+from .stream import GZIP_MAGIC, Counted, Reading, gunzip, open_input
 
 Frame = tuple[float, int, bytes, int, int]
 
@@ -82,7 +83,7 @@ _CHECK, _FRAMES, _SEGMENTS = 0, 1, 2  # what the record loops hand out
 
 
 def frames(path: str | Path, label: str | None = None) -> Iterator[Frame]:
-    """Every packet of the capture at ``path``, in file order.
+    """Every packet of the capture at ``path`` (``-``: standard input), in file order.
 
     A file that is missing, empty, not a capture, or of an unsupported link type
     raises here; damage further in raises while iterating.
@@ -90,9 +91,12 @@ def frames(path: str | Path, label: str | None = None) -> Iterator[Frame]:
     return _open(path, str(path) if label is None else label, _FRAMES)
 
 
-def tcp_segments(path: str | Path, label: str | None = None) -> Iterator[tuple[float, Decoded]]:
-    """``(time, decoded)`` for every TCP packet of the capture, in file order."""
-    return _open(path, str(path) if label is None else label, _SEGMENTS)
+def tcp_segments(
+    path: str | Path, label: str | None = None, reading: Reading | None = None
+) -> Iterator[tuple[float, Decoded]]:
+    """``(time, decoded)`` for every TCP packet of the capture, in file order;
+    ``reading`` follows the progress and may stop it (see ``stream.Reading``)."""
+    return _open(path, str(path) if label is None else label, _SEGMENTS, reading)
 
 
 def check(path: str | Path, label: str | None = None) -> None:
@@ -101,23 +105,28 @@ def check(path: str | Path, label: str | None = None) -> None:
         pass
 
 
-def _open(path: str | Path, label: str, what: int) -> Iterator:
+def _open(path: str | Path, label: str, what: int, reading: Reading | None = None) -> Iterator:
     try:
-        f = open(path, "rb")  # noqa: SIM115 -- the generator returned closes it
+        raw = open_input(path, reading)  # "-": standard input
     except OSError as err:
         raise CaptureError(f"{label}: {err.strerror or err}") from None
+    f: BinaryIO | Counted = raw
     try:
         head = f.read(24)
+        raw.reading.size = raw.size()
+        if head[:2] == GZIP_MAGIC:
+            f = gunzip(raw, head)
+            head = _read_head(f, label)
         if not head:
             raise CaptureError(f"{label}: empty file, not a capture")
         magic = head[:4]
         # a record that would end past this is cut short: say so at once rather than
-        # read the rest of the file to find out (0: not a regular file, size unknown)
-        size = os.fstat(f.fileno()).st_size or 1 << 62
+        # read the rest of the file to find out (unknown for a pipe or gzip)
+        size = (f is raw and raw.reading.size) or 1 << 62
         if magic in _PCAP_MAGICS:
-            return _pcap(f, head, label, what, size)
+            return _pcap(f, head, label, what, size, raw.reading)
         if magic == _PCAPNG_SHB:
-            return _pcapng(f, head, label, what, size)
+            return _pcapng(f, head, label, what, size, raw.reading)
         raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
     except OSError as err:
         f.close()
@@ -127,14 +136,39 @@ def _open(path: str | Path, label: str, what: int) -> Iterator:
         raise
 
 
-def _chunks(f: BinaryIO, label: str) -> Iterator[bytes]:
+def _read_head(f: BinaryIO, label: str) -> bytes:
+    try:
+        return f.read(24)
+    except (OSError, EOFError, zlib.error) as err:
+        raise _unreadable(label, err) from None
+
+
+def _unreadable(label: str, err: Exception) -> CaptureError:
+    if isinstance(err, OSError) and err.strerror:
+        return CaptureError(f"{label}: {err.strerror}")
+    return CaptureError(f"{label}: damaged gzip data: {err}")
+
+
+class _Stopped(Exception):
+    """The reading was stopped (``Reading.stopped``): the records end here."""
+
+
+def _chunks(f: BinaryIO | Counted, label: str, reading: Reading) -> Iterator[bytes]:
+    """The file in chunks of at most ``CHUNK`` bytes, as they come; ``_Stopped`` when
+    the reading is stopped (the record loops catch it and end as at the end of file)."""
+    read = getattr(f, "read1", f.read)
     while True:
         try:
-            chunk = f.read(CHUNK)
-        except OSError as err:
-            raise CaptureError(f"{label}: {err.strerror or err}") from None
+            chunk = read(CHUNK)
+        except (OSError, EOFError, zlib.error) as err:
+            raise _unreadable(label, err) from None
         if not chunk:
+            reading.done = True
+            reading.tick()
             return
+        reading.tick()
+        if reading.stopped:
+            raise _Stopped
         yield chunk
 
 
@@ -145,7 +179,7 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 # ---------------------------------------------------------------------- pcap
 
 
-def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int) -> Iterator:
+def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: Reading) -> Iterator:
     """The records of a pcap file, as ``what`` says (the loop is the hot path)."""
     order, unit, rec_len = _PCAP_MAGICS[head[:4]]
     if len(head) < 24:
@@ -156,7 +190,7 @@ def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int) -> Iterato
     if linktype not in SUPPORTED_LINKTYPES:
         raise unsupported(label, linktype)
     limit = max(MAX_RECORD, min(fh.snaplen, MAX_BLOCK))
-    return _pcap_records(f, label, what, order, unit, rec_len, linktype, limit, size)
+    return _pcap_records(f, label, what, order, unit, rec_len, linktype, limit, size, reading)
 
 
 def _pcap_records(
@@ -169,6 +203,7 @@ def _pcap_records(
     linktype: int,
     limit: int,
     file_size: int,
+    reading: Reading,
 ) -> Iterator:
     unpack = struct.Struct(order + "IIII").unpack_from
     decode = DECODERS[linktype] if what == _SEGMENTS else None
@@ -177,7 +212,7 @@ def _pcap_records(
     base = 24  # file offset of buf[0]
     number = 0
     try:
-        for chunk in _chunks(f, label):
+        for chunk in _chunks(f, label, reading):
             if pos < len(buf):
                 buf = buf[pos:] + chunk
                 base += pos
@@ -206,8 +241,11 @@ def _pcap_records(
                 elif what:
                     yield sec + frac * unit, linktype, buf, pos + rec_len, end
                 pos = end
+            reading.packets = number
         if pos < len(buf):
             raise _truncated(label, base + pos, f"packet {number + 1}")
+    except _Stopped:
+        return
     finally:
         f.close()
 
@@ -253,21 +291,27 @@ def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
     return _Interface(idb.linktype, idb.snaplen, per_second, tsoffset)
 
 
-def _pcapng(f: BinaryIO, head: bytes, label: str, what: int, size: int) -> Iterator:
+def _pcapng(
+    f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: Reading
+) -> Iterator:
     try:
         if what != _SEGMENTS:
-            yield from _pcapng_blocks(f, head, label, size)
+            yield from _pcapng_blocks(f, head, label, size, reading)
             return
         decoders = DECODERS
-        for t, linktype, buf, start, end in _pcapng_blocks(f, head, label, size):
+        for t, linktype, buf, start, end in _pcapng_blocks(f, head, label, size, reading):
             seg = decoders[linktype](buf, start, end)
             if seg is not None:
                 yield t, seg
+    except _Stopped:
+        return
     finally:
         f.close()
 
 
-def _pcapng_blocks(f: BinaryIO, head: bytes, label: str, file_size: int) -> Iterator[Frame]:
+def _pcapng_blocks(
+    f: BinaryIO, head: bytes, label: str, file_size: int, reading: Reading
+) -> Iterator[Frame]:
     order = "<"
     u32: Callable[..., tuple[int, ...]] = struct.Struct("<I").unpack_from
     u32x2 = struct.Struct("<II").unpack_from
@@ -280,11 +324,12 @@ def _pcapng_blocks(f: BinaryIO, head: bytes, label: str, file_size: int) -> Iter
     pos = 0
     base = 0
     number = 0
-    chunks = _chunks(f, label)
+    chunks = _chunks(f, label, reading)
     more = True
     while True:
         # make sure the whole next block is in buf, reading more when it is not
         if pos + 12 > len(buf) and more:
+            reading.packets = number
             buf, base, pos, more = _refill(buf, base, pos, chunks)
             continue
         if pos >= len(buf):
@@ -314,6 +359,7 @@ def _pcapng_blocks(f: BinaryIO, head: bytes, label: str, file_size: int) -> Iter
             )
         if pos + length > len(buf):
             if more and base + pos + length <= file_size:
+                reading.packets = number
                 buf, base, pos, more = _refill(buf, base, pos, chunks)
                 continue
             raise _truncated(label, base + pos, f"a block of {length} bytes")

@@ -16,14 +16,22 @@ from .connection import CapturedConnection, from_flow
 from .errors import CaptureError
 from .pcapfile import tcp_segments
 from .split import LINGER, flows
+from .stream import Reading
 
 
 def iter_connections(
-    path: str | Path, label: str | None = None, linger: float = LINGER
+    path: str | Path,
+    label: str | None = None,
+    linger: float = LINGER,
+    reading: Reading | None = None,
 ) -> Iterator[CapturedConnection]:
-    """Each connection as soon as it is over; numbered 1, 2 ... in that order."""
+    """Each connection as soon as it is over; numbered 1, 2 ... in that order.
+
+    ``path`` may be ``-`` (standard input); ``reading`` follows the progress and may
+    stop the reading early, after which the connections still open come out as they are.
+    """
     label = str(path) if label is None else label
-    for number, flow in enumerate(flows(tcp_segments(path, label), linger), 1):
+    for number, flow in enumerate(flows(tcp_segments(path, label, reading), linger), 1):
         yield from_flow(flow, number)
 
 
@@ -36,11 +44,13 @@ def read_capture(path: str | Path, label: str | None = None) -> list[CapturedCon
     return connections
 
 
-def read_connection(path: str | Path, number: int, label: str | None = None) -> CapturedConnection:
+def read_connection(
+    path: str | Path, number: int, label: str | None = None, reading: Reading | None = None
+) -> CapturedConnection:
     """Connection ``number`` (1-based, as ``iter_connections`` numbers them)."""
     label = str(path) if label is None else label
     count = 0
-    for count, flow in enumerate(flows(tcp_segments(path, label)), 1):
+    for count, flow in enumerate(flows(tcp_segments(path, label, reading)), 1):
         if count == number:
             return from_flow(flow, number)
     if count == 0:

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from .decode import ACK, FIN, RST, SYN, Decoded, reverse_key
+from .errors import CaptureError
 
 RawSegment = tuple[float, int, int, int, int, int, int]
 
@@ -71,7 +72,8 @@ class Flow:
 
 def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> Iterator[Flow]:
     """Every connection of ``segments`` (``pcapfile.tcp_segments``), each handed out once
-    it is over (see the module doc)."""
+    it is over (see the module doc). Damage in the file (``CaptureError``) ends the
+    segments: the connections read until then are handed out first, then it is raised."""
     # the loop below runs once per packet: everything it needs is a local name, and
     # each table entry carries the flow's ``segments.append`` ready to call
     table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]] = {}
@@ -82,47 +84,53 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
     release_at = math.inf  # when the first flow in ``ended`` may go; inf while it is empty
     serial = 0
     control = _CONTROL
-    for t, (key, flags, seq, ack, window, length) in segments:
-        entry = get(key)
-        if entry is None or (flags & SYN and _starts_anew(entry[0], entry[1], flags, seq)):
-            if entry is not None:
-                old = entry[0]
-                _detach(old, table)
-                if not old.over:
-                    old.over = True
-                    ended.append(old)
-                    lingering += len(old.segments)
-            flow = Flow(key, serial)
-            serial += 1
-            d = 0
-            append = flow.segments.append
-            table[key] = (flow, 0, append)
-            table[flow.rkey] = (flow, 1, append)
-        else:
-            flow, d, append = entry
-        append((t, d, flags, seq, ack, window, length))
-        # SYN, FIN, RST, or ACKs that may finish a close: the rare segments
-        if (flags & control or flow.closing) and _control(flow, d, flags, seq, ack, length):
-            ended.append(flow)
-            lingering += len(flow.segments)
-            if release_at == math.inf:
-                release_at = t + linger
-        if t > release_at or lingering > max_lingering:
-            while ended:
-                head = ended[0]
-                if t - head.segments[-1][0] <= linger and lingering <= max_lingering:
-                    break
-                ended.popleft()
-                lingering -= len(head.segments)
-                _detach(head, table)
-                yield head
-            release_at = ended[0].segments[-1][0] + linger if ended else math.inf
+    damage = None
+    try:
+        for t, (key, flags, seq, ack, window, length) in segments:
+            entry = get(key)
+            if entry is None or (flags & SYN and _starts_anew(entry[0], entry[1], flags, seq)):
+                if entry is not None:
+                    old = entry[0]
+                    _detach(old, table)
+                    if not old.over:
+                        old.over = True
+                        ended.append(old)
+                        lingering += len(old.segments)
+                flow = Flow(key, serial)
+                serial += 1
+                d = 0
+                append = flow.segments.append
+                table[key] = (flow, 0, append)
+                table[flow.rkey] = (flow, 1, append)
+            else:
+                flow, d, append = entry
+            append((t, d, flags, seq, ack, window, length))
+            # SYN, FIN, RST, or ACKs that may finish a close: the rare segments
+            if (flags & control or flow.closing) and _control(flow, d, flags, seq, ack, length):
+                ended.append(flow)
+                lingering += len(flow.segments)
+                if release_at == math.inf:
+                    release_at = t + linger
+            if t > release_at or lingering > max_lingering:
+                while ended:
+                    head = ended[0]
+                    if t - head.segments[-1][0] <= linger and lingering <= max_lingering:
+                        break
+                    ended.popleft()
+                    lingering -= len(head.segments)
+                    _detach(head, table)
+                    yield head
+                release_at = ended[0].segments[-1][0] + linger if ended else math.inf
+    except CaptureError as err:
+        damage = err  # keep what was read before it: hand out every connection, then say so
     while ended:
         head = ended.popleft()
         _detach(head, table)
         yield head
     still_open = {id(entry[0]): entry[0] for entry in table.values()}
     yield from sorted(still_open.values(), key=lambda flow: flow.serial)
+    if damage is not None:
+        raise damage
 
 
 def _starts_anew(flow: Flow, d: int, flags: int, seq: int) -> bool:

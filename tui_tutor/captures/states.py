@@ -315,9 +315,7 @@ class _Replay:
                 pair = (state[0], state[1])
                 states.append(pair)
                 i = k + 1
-        result = Inference(
-            self.initial, states, self.changes, self.quirks, frozenset(lost), later
-        )
+        result = Inference(self.initial, states, self.changes, self.quirks, frozenset(lost), later)
         if not self.partial and not any(seg[1] == 1 for seg in fs.segments):
             result.notes.append("the server never answered: no SYN,ACK, no RST")
         return result

@@ -1,19 +1,29 @@
 """``tui-tutor capture FILE``: the TCP connections of a pcap/pcapng file, as ladders or JSON.
 
-The file is checked whole first (a damaged record anywhere is one error line and
+A file is checked whole first (a damaged record anywhere is one error line and
 nothing else), then read a second time and printed connection by connection as
 each one ends, so a capture of millions of packets never sits in memory.
+Standard input (``-``) can be read only once: it is printed as it comes, and
+damage found on the way ends the output there (the JSON still closed) with the
+error line. Either may be gzip-compressed.
+
+Ctrl+C stops the reading: the connections read so far are printed (the open
+ones as they stand), the output is closed properly, and the exit status is 130.
+A large file read into a terminal shows a progress bar on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from ..captures.stream import Reading
 from . import CommandError
 
 if TYPE_CHECKING:
@@ -36,7 +46,12 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
             "numbers); without the SYN, from one before the first number seen, as Wireshark."
         ),
     )
-    p.add_argument("file", type=Path, help="a pcap or pcapng capture (tcpdump -w, Wireshark)")
+    p.add_argument(
+        "file",
+        type=Path,
+        help="a pcap or pcapng capture (tcpdump -w, Wireshark), maybe gzip-compressed; "
+        "- reads standard input (tcpdump -w - | tui-tutor capture -)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of ladders")
     p.add_argument(
         "--absolute",
@@ -55,23 +70,35 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def run(args: argparse.Namespace) -> int:
     from ..captures import CaptureError, check, iter_connections, read_connection
     from ..captures.reader import no_connections
+    from ..captures.stream import STDIN
 
-    label = str(args.file)
+    piped = str(args.file) == STDIN
+    label = "stdin" if piped else str(args.file)
     if args.connection is not None and args.connection < 1:
         raise CommandError(f"--connection {args.connection}: connections are numbered from 1")
-    out = sys.stdout
     # a big capture makes millions of small tuples, none in a reference cycle: the
     # cyclic collector would walk them again and again for nothing
     gc.disable()
     try:
-        check(args.file, label)
-        connections: Iterable[CapturedConnection]
-        if args.connection is not None:
-            connections = [read_connection(args.file, args.connection, label)]
-        else:
-            connections = iter_connections(args.file, label)
-        write = _write_json if args.json else _write_ladders
-        if not write(connections, out, args.absolute):
+        if not piped:
+            check(args.file, label)
+        with _reading(args.file, piped) as reading:
+            out = _Stdout(reading)
+            connections: Iterable[CapturedConnection]
+            if args.connection is not None:
+                connections = [read_connection(args.file, args.connection, label, reading)]
+            else:
+                connections = iter_connections(args.file, label, reading=reading)
+            write = _write_json if args.json else _write_ladders
+            found = write(connections, out, args.absolute)
+        if reading.stopped:
+            print(
+                f"{label}: stopped after {reading.packets:,} packets; "
+                "the output holds the connections read until then",
+                file=sys.stderr,
+            )
+            return 130
+        if not found:
             raise CaptureError(no_connections(label))
     except CaptureError as err:
         raise CommandError(str(err)) from None
@@ -80,19 +107,106 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_json(connections: Iterable[CapturedConnection], out: TextIO, absolute: bool) -> bool:
-    """``{"connections": [...]}``, one connection a line, written as each one comes."""
+@contextlib.contextmanager
+def _reading(path: Path, piped: bool) -> Iterator[Reading]:
+    """What follows the reading: a progress bar when a large file is read into a
+    terminal, and a Ctrl+C handler that stops the reading (a second one stops at once)."""
+    size = None if piped else _size(path)
+    bar = sys.stdout.isatty() and sys.stderr.isatty() and (size is None or size >= LARGE)
+    reading = _ProgressBar(size) if bar else Reading()
+
+    def stop(signum: int, frame: object) -> None:
+        if reading.stopped:
+            raise KeyboardInterrupt
+        reading.stopped = True
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield reading
+    finally:
+        if isinstance(reading, _ProgressBar):
+            reading.close()
+        signal.signal(signal.SIGINT, previous)
+
+
+LARGE = 20_000_000  # bytes: smaller files are read before a bar would mean anything
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+class _ProgressBar(Reading):
+    """A rich progress bar on stderr while the file is read: packets, MB/s, time left
+    (when the size is known). Meanwhile rich prints what goes to stdout above the bar;
+    once the reading is over (or stopped) the bar goes and stdout is written directly."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__()
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("reading"),
+            BarColumn(),
+            TextColumn("{task.fields[packets]:>12,} packets"),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.bar.add_task("reading", total=size, packets=0)
+        self.bar.start()
+
+    def tick(self) -> None:
+        if self.done:
+            self.close()
+        else:
+            self.bar.update(self.task, completed=self.bytes, packets=self.packets)
+
+    def close(self) -> None:
+        if self.bar.live.is_started:
+            self.bar.stop()
+
+
+class _Stdout:
+    """Standard output as it is at each write: rich's stand-in while a bar is shown.
+    Stopping (Ctrl+C) takes the bar away before the rest is written."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+
+    def write(self, text: str) -> None:
+        if self.reading.stopped and isinstance(self.reading, _ProgressBar):
+            self.reading.close()
+        sys.stdout.write(text)
+
+
+def _write_json(connections: Iterable[CapturedConnection], out: _Stdout, absolute: bool) -> bool:
+    """``{"connections": [...]}``, one connection a line, written as each one comes; closed
+    even when the reading ends on damage (standard input)."""
     count = 0
-    for connection in connections:
-        out.write('{"connections": [\n' if count == 0 else ",\n")
-        out.write(connection.json_text(absolute))
-        count += 1
-    if count:
-        out.write("\n]}\n")
+    try:
+        for connection in connections:
+            out.write('{"connections": [\n' if count == 0 else ",\n")
+            out.write(connection.json_text(absolute))
+            count += 1
+    finally:
+        if count:
+            out.write("\n]}\n")
     return count > 0
 
 
-def _write_ladders(connections: Iterable[CapturedConnection], out: TextIO, absolute: bool) -> bool:
+def _write_ladders(connections: Iterable[CapturedConnection], out: _Stdout, absolute: bool) -> bool:
     count = 0
     for connection in connections:
         if count:
