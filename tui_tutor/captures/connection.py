@@ -28,7 +28,7 @@ from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
 from .quirks import Quirk
 from .sequence import Segment, bases
 from .sequence import quirks as sequence_quirks
-from .split import Flow
+from .split import Flow, RawSegment
 from .states import ROLES, StateChange
 
 _MASK = 0xFFFFFFFF
@@ -218,23 +218,27 @@ def _format(formats: list[str | None], code: int, states: tuple[State, State]) -
     return fmt
 
 
-def client_side(flow: Flow) -> tuple[int, bool]:
+def client_side(key: bytes, segments: list[RawSegment]) -> tuple[int, bool]:
     """``(d, partial)``: which side of the flow (0: its first sender) is the client."""
-    flags = flow.segments[0][2]
+    flags = segments[0][2]
     if flags & SYN:
         return (1, True) if flags & ACK else (0, False)
-    (_, port_a), (_, port_b) = endpoints(flow.key)
+    (_, port_a), (_, port_b) = endpoints(key)
     return (1 if port_a < port_b else 0), True
 
 
 def from_flow(flow: Flow, number: int) -> CapturedConnection:
     """The connection ``number`` of a capture, from its raw segments (see the module doc)."""
-    client_d, partial = client_side(flow)
-    raw = flow.segments
+    return from_segments(flow.key, flow.segments, number)
+
+
+def from_segments(key: bytes, raw: list[RawSegment], number: int) -> CapturedConnection:
+    """``from_flow`` for a flow's ``key`` and ``segments`` (``split.Flow``)."""
+    client_d, partial = client_side(key, raw)
     segments: list[Segment] = (
         [(t, d ^ 1, f, s, a, w, n) for t, d, f, s, a, w, n in raw] if client_d else raw
     )
-    ends = [label(*end) for end in endpoints(flow.key)]
+    ends = [label(*end) for end in endpoints(key)]
     client, server = (ends[1], ends[0]) if client_d else (ends[0], ends[1])
     base = bases(segments, partial)
     return CapturedConnection(

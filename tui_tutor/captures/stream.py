@@ -13,6 +13,7 @@ import gzip
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,7 +28,7 @@ class Reading:
     standard input), keeps ``bytes`` (read so far; compressed bytes for gzip, so
     that ``bytes / size`` is the share done) and ``packets`` (records read so far),
     and calls ``tick()`` after each chunk of about a megabyte, and once more with
-    ``done`` set at the end of the file. Setting ``stopped`` (a Ctrl+C handler does)
+    ``done`` set at the end of the file. ``stop()`` (a Ctrl+C handler calls it)
     ends the reading there as if the file ended: what was read is kept, and the
     record cut in half is not called damage.
     """
@@ -38,9 +39,17 @@ class Reading:
         self.packets = 0
         self.done = False
         self.stopped = False
+        # called by ``stop``: a reader in another process hears of it this way
+        self.on_stop: Callable[[], None] | None = None
 
     def tick(self) -> None:
         """Called after each chunk; a progress bar redraws itself here."""
+
+    def stop(self) -> None:
+        """End the reading at the next chunk (safe to call from a signal handler)."""
+        self.stopped = True
+        if self.on_stop is not None:
+            self.on_stop()
 
 
 class Counted:

@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..captures import CaptureError, check, iter_connections, read_connection
+    from ..captures import CaptureError, check, iter_connections, pipeline, read_connection
     from ..captures.reader import no_connections
     from ..captures.stream import STDIN
 
@@ -87,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             connections: Iterable[CapturedConnection]
             if args.connection is not None:
                 connections = [read_connection(args.file, args.connection, label, reading)]
+            elif pipeline.available() and (piped or (_size(args.file) or 0) >= TWO_CORES):
+                connections = pipeline.connections(args.file, label, reading=reading)
             else:
                 connections = iter_connections(args.file, label, reading=reading)
             write = _write_json if args.json else _write_ladders
@@ -118,7 +120,7 @@ def _reading(path: Path, piped: bool) -> Iterator[Reading]:
     def stop(signum: int, frame: object) -> None:
         if reading.stopped:
             raise KeyboardInterrupt
-        reading.stopped = True
+        reading.stop()
 
     previous = signal.signal(signal.SIGINT, stop)
     try:
@@ -130,6 +132,9 @@ def _reading(path: Path, piped: bool) -> Iterator[Reading]:
 
 
 LARGE = 20_000_000  # bytes: smaller files are read before a bar would mean anything
+# bytes: from here a second process reads and splits while this one analyses (on two
+# cores or more); below, starting it costs more than it gains
+TWO_CORES = 4_000_000
 
 
 def _size(path: Path) -> int | None:
@@ -165,13 +170,15 @@ class _ProgressBar(Reading):
             transient=True,
         )
         self.task = self.bar.add_task("reading", total=size, packets=0)
-        self.bar.start()
 
     def tick(self) -> None:
         if self.done:
             self.close()
-        else:
-            self.bar.update(self.task, completed=self.bytes, packets=self.packets)
+            return
+        if not self.bar.live.is_started:
+            # started by the first chunk, not before: a reading process forks first
+            self.bar.start()
+        self.bar.update(self.task, completed=self.bytes, packets=self.packets)
 
     def close(self) -> None:
         if self.bar.live.is_started:
