@@ -159,22 +159,24 @@ class CapturedConnection:
         ``"%.6f" % t`` and ``json.dumps(round(t, 6))`` read back as the same float.
         """
         analysis = self._analysis
+        inference = analysis.inference
         base_c = base_s = 0
         if not absolute:
             base_c = self.isns[Role.CLIENT] or 0  # no ISN: the numbers as they are
             base_s = self.isns[Role.SERVER] or 0
+        # each segment's table of formats, kept with the inference that connections of
+        # the same facts share
+        tables = inference.json_formats
+        if tables is None:
+            tables = inference.json_formats = _tables(inference.states)
         start = self.start
         rows = []
         row = rows.append
-        pair = formats = None
-        for (t, r, flags, seq, ack, _, length), states, again in zip(
-            self._segments, analysis.inference.states, analysis.retransmission, strict=True
+        for (t, r, flags, seq, ack, _, length), formats, again in zip(
+            self._segments, tables, analysis.retransmission, strict=True
         ):
-            if states is not pair:  # states change a few times per connection
-                pair = states
-                formats = _formats(states)
             code = r << 9 | again << 8 | flags
-            fmt = formats[code] or _format(formats, code, states)
+            fmt = formats[code] or _format(formats, code)
             if r:
                 seq -= base_s
                 ack -= base_c
@@ -192,20 +194,35 @@ class CapturedConnection:
         )
 
 
-# the JSON row formats for each pair of states: a list indexed by sender << 9 |
-# retransmission << 8 | flags, filled as they are needed
-_FORMATS: dict[tuple[str, str], list[str | None]] = {}
+class _Formats(list):
+    """The JSON row formats for one pair of states, indexed by sender << 9 |
+    retransmission << 8 | flags, each made when first needed."""
+
+    def __init__(self, client_state: str, server_state: str) -> None:
+        super().__init__([None] * 1024)
+        self.states = (client_state, server_state)
 
 
-def _formats(states: tuple[State, State]) -> list[str | None]:
-    key = (states[0]._value_, states[1]._value_)
-    found = _FORMATS.get(key)
-    if found is None:
-        found = _FORMATS[key] = [None] * 1024
-    return found
+_FORMATS: dict[tuple[str, str], _Formats] = {}
 
 
-def _format(formats: list[str | None], code: int, states: tuple[State, State]) -> str:
+def _tables(states: list[tuple[State, State]]) -> list[_Formats]:
+    """The format table of each segment's states."""
+    tables = []
+    pair = formats = None
+    for both in states:
+        if both is not pair:  # states change a few times per connection
+            pair = both
+            key = (both[0]._value_, both[1]._value_)
+            formats = _FORMATS.get(key)
+            if formats is None:
+                formats = _FORMATS[key] = _Formats(*key)
+        tables.append(formats)
+    return tables  # type: ignore[return-value]
+
+
+def _format(formats: _Formats, code: int) -> str:
+    client_state, server_state = formats.states
     sender = "server" if code >> 9 else "client"
     names = json.dumps(list(FLAG_NAMES[code & 0xFF]))
     ack = "%d" if code & ACK else "null"
@@ -213,7 +230,7 @@ def _format(formats: list[str | None], code: int, states: tuple[State, State]) -
     fmt = formats[code] = (
         f'{{"from": "{sender}", "flags": {names}, "seq": %d, "ack": {ack}, "len": %d, '
         f'"time": %.6f, "retransmission": {again}, "lost": false, '
-        f'"client_state": "{states[0]._value_}", "server_state": "{states[1]._value_}"}}'
+        f'"client_state": "{client_state}", "server_state": "{server_state}"}}'
     )
     return fmt
 

@@ -104,6 +104,9 @@ class Inference:
     lost: frozenset[int] = frozenset()  # segments that never arrived
     later: dict[int, int] = field(default_factory=dict)  # segment -> the one it arrived after
     notes: list[str] = field(default_factory=list)  # about the connection as a whole
+    # the JSON writer's format table for each segment's states (``connection.py``),
+    # made on first use and shared, as the inference is, by connections of the same facts
+    json_formats: list | None = None
 
     def arrives_at(self, i: int) -> int | None:
         """The segment after which segment ``i`` arrived (``i`` itself, mostly); None: never."""
