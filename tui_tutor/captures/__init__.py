@@ -14,6 +14,9 @@ streamed) -> ``sequence`` (relative numbers, retransmissions, quirks) and ``stat
 (RFC 9293 states), run once per connection shape by ``analysis`` -> ``connection``
 (what the app sees) -> ``reader`` (the entry points). ``quirks`` words what the engine
 would not do; ``errors`` holds ``CaptureError``, the one exception for a bad file.
+``stream`` opens files, standard input and gzip and follows the progress;
+``pipeline`` reads in a second process for the command line; ``summary`` lists
+connections cheaply for a filter.
 """
 
 from .connection import CapturedConnection, CapturedSegment
@@ -22,16 +25,21 @@ from .pcapfile import check
 from .quirks import Quirk, QuirkKind
 from .reader import iter_connections, read_capture, read_connection
 from .states import StateChange
+from .summary import Ending, Summary, select, summaries
 
 __all__ = [
     "CaptureError",
     "CapturedConnection",
     "CapturedSegment",
+    "Ending",
     "Quirk",
     "QuirkKind",
     "StateChange",
+    "Summary",
     "check",
     "iter_connections",
     "read_capture",
     "read_connection",
+    "select",
+    "summaries",
 ]
