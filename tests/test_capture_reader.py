@@ -13,7 +13,7 @@ import pytest
 from captures import synth
 from captures.synth import ACK, PSH, SYN, Seg
 
-from tui_tutor.captures import CaptureError, check, iter_connections, read_capture
+from tui_tutor.captures import CaptureError, QuirkKind, check, iter_connections, read_capture
 from tui_tutor.captures.pcapfile import tcp_segments
 from tui_tutor.captures.split import flows
 
@@ -99,17 +99,59 @@ def test_ipv4_options_ipv6_extension_headers_and_vlan_tags_are_stepped_over(tmp_
     assert [(conn.client, conn.server) for conn in got] == [V4, V6]
 
 
-def test_fragments_and_other_protocols_are_not_tcp(tmp_path: Path):
+def test_later_fragments_and_other_protocols_are_not_tcp(tmp_path: Path):
     c, s = V4
-    ip = bytearray(synth.tcp_packet(Seg(c, s, SYN, 1)))
-    ip[6] = 0x20  # more fragments: the reader cannot know the segment is whole
+    later = bytearray(synth.tcp_packet(Seg(c, s, SYN, 1)))
+    later[6:8] = b"\x00\x10"  # fragment offset 16 (128 bytes): no TCP header in it
     udp = bytearray(synth.tcp_packet(Seg(c, s, SYN, 1)))
     udp[9] = 17
     synth.write_pcap(
-        tmp_path / "x.pcap", [(1.0, synth.frame(bytes(p), "raw")) for p in (ip, udp)], 101
+        tmp_path / "x.pcap", [(1.0, synth.frame(bytes(p), "raw")) for p in (later, udp)], 101
     )
     with pytest.raises(CaptureError, match=r"^no TCP connections in .*x\.pcap$"):
         read_capture(tmp_path / "x.pcap")
+
+
+def test_a_first_ip_fragment_is_read_as_tcp_and_says_the_rest_was_not(tmp_path: Path):
+    # tcpdump and tshark both show the TCP header of a first fragment
+    c, s = V4
+    first = bytearray(synth.tcp_packet(Seg(c, s, PSH | ACK, 1, 1, payload=100)))
+    first[6] = 0x20  # more fragments
+    c6, s6 = V6
+    v6 = synth.tcp_packet(Seg(c6, s6, PSH | ACK, 1, 1, payload=100))
+    # a fragment header, offset 0 and more to come, between IPv6 and TCP
+    fragment = bytes([6, 0, 0, 1]) + b"\x00\x00\x00\x07"
+    v6_first = (
+        v6[:4] + struct.pack("!H", len(v6) - 40 + 8) + bytes([44]) + v6[7:40] + fragment + v6[40:]
+    )
+    frames_ = [(1.0, synth.frame(bytes(p), "raw")) for p in (first, v6_first)]
+    synth.write_pcap(tmp_path / "x.pcap", frames_, 101)
+    got = read_capture(tmp_path / "x.pcap")
+    assert [(conn.client, conn.server) for conn in got] == [V4, V6]
+    for conn in got:
+        (step,) = conn.steps
+        assert step.record.flags == ["PSH", "ACK"] and step.record.length == 100
+        assert step.quirks[0].kind is QuirkKind.FRAGMENT
+        assert "other fragments" in step.note
+
+
+def test_a_tcp_header_cut_by_the_snapshot_length_keeps_its_ports_and_flags(tmp_path: Path):
+    c, s = V4
+    ip = synth.tcp_packet(Seg(c, s, SYN, 1000, window=4096))
+    frame_ = synth.frame(ip, "ethernet")
+    # 14 + 20 + 15 bytes: the TCP header up to its flags, the window cut off
+    synth.write_pcap(tmp_path / "x.pcap", [(1.0, frame_[: 14 + 20 + 15])], 1)
+    (conn,) = read_capture(tmp_path / "x.pcap")
+    (step,) = conn.steps
+    assert (conn.client, conn.server) == V4
+    assert step.record.flags == ["SYN"] and step.record.seq == 1000
+    assert step.quirks[0].kind is QuirkKind.CUT
+    assert step.note.startswith("the capture kept only 15 of the TCP header's 20 bytes")
+    assert "window" in step.note
+    # cut before the flags: nothing to show
+    synth.write_pcap(tmp_path / "y.pcap", [(1.0, frame_[: 14 + 20 + 13])], 1)
+    with pytest.raises(CaptureError, match="no TCP connections"):
+        read_capture(tmp_path / "y.pcap")
 
 
 def test_a_payload_cut_by_the_snapshot_length_keeps_its_real_length(tmp_path: Path):

@@ -25,11 +25,12 @@ from functools import cached_property
 from ..engine import Role, SegmentRecord, State
 from .analysis import Analysis, analysis
 from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
-from .quirks import Quirk
+from .quirks import Quirk, QuirkKind, quirk
 from .sequence import Segment, bases
 from .sequence import quirks as sequence_quirks
 from .split import Flow, RawSegment
 from .states import ROLES, StateChange
+from .tunnels import Tunnel, describe, reverse
 
 _MASK = 0xFFFFFFFF
 
@@ -81,6 +82,15 @@ class CapturedConnection:
     start: float
     _segments: list[Segment] = field(repr=False)
     _analysis: Analysis = field(repr=False)
+    # the tunnels its segments came through, outermost first, client's end first
+    tunnels: tuple[Tunnel, ...] = ()
+    # segment index -> what the capture cut of it (a cut TCP header, an IP fragment)
+    _cut: dict[int, str] | None = field(default=None, repr=False)
+
+    @property
+    def via(self) -> str:
+        """The tunnels, as the header says them: ``VXLAN 10.0.0.1 → 10.0.0.2, VNI 42``."""
+        return "; ".join(describe(tunnel) for tunnel in self.tunnels)
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -109,6 +119,9 @@ class CapturedConnection:
         found = sequence_quirks(self._segments, analysis.retransmission)
         for i, more in inference.quirks.items():
             found[i] = found.get(i, []) + more
+        for i, note in (self._cut or {}).items():
+            kind = QuirkKind.FRAGMENT if "fragment" in note else QuirkKind.CUT
+            found.setdefault(i, []).insert(0, quirk(kind, note))
         start = self.start
         steps = []
         for i, (t, r, flags, seq, ack, _, length) in enumerate(self._segments):
@@ -189,9 +202,12 @@ class CapturedConnection:
                 row(fmt % (seq & _MASK, length, t - start))
         return (
             f'{{"client": "{self.client}", "server": "{self.server}", '
-            f'"partial": {"true" if self.partial else "false"}, '
+            f'"partial": {"true" if self.partial else "false"}, {self._via_json()}'
             f'"segments": [{", ".join(rows)}]}}'
         )
+
+    def _via_json(self) -> str:
+        return f'"via": {json.dumps(self.via, ensure_ascii=False)}, ' if self.tunnels else ""
 
 
 class _Formats(list):
@@ -246,11 +262,17 @@ def client_side(key: bytes, segments: list[RawSegment]) -> tuple[int, bool]:
 
 def from_flow(flow: Flow, number: int) -> CapturedConnection:
     """The connection ``number`` of a capture, from its raw segments (see the module doc)."""
-    return from_segments(flow.key, flow.segments, number)
+    return from_segments(flow.key, flow.segments, number, flow.tunnels, flow.notes)
 
 
-def from_segments(key: bytes, raw: list[RawSegment], number: int) -> CapturedConnection:
-    """``from_flow`` for a flow's ``key`` and ``segments`` (``split.Flow``)."""
+def from_segments(
+    key: bytes,
+    raw: list[RawSegment],
+    number: int,
+    tunnels: tuple[Tunnel, ...] = (),
+    cut: dict[int, str] | None = None,
+) -> CapturedConnection:
+    """``from_flow`` for the parts of a ``split.Flow``."""
     client_d, partial = client_side(key, raw)
     segments: list[Segment] = (
         [(t, d ^ 1, f, s, a, w, n) for t, d, f, s, a, w, n in raw] if client_d else raw
@@ -267,4 +289,6 @@ def from_segments(key: bytes, raw: list[RawSegment], number: int) -> CapturedCon
         start=segments[0][0],
         _segments=segments,
         _analysis=analysis(segments, partial),
+        tunnels=tuple(map(reverse, tunnels)) if client_d else tunnels,
+        _cut=cut,
     )

@@ -10,9 +10,10 @@ numbered in the same order. The pipe is small, so the child never runs far ahead
 and memory stays bounded as before.
 
 Messages on the pipe, each a length and a marshalled tuple:
-``("flows", [(key, segments), ...])``, ``("progress", bytes, packets, size, done)``,
-``("error", message)`` (a ``CaptureError``, after the flows read before it),
-``("crash", traceback)`` and ``("end",)``.
+``("flows", [(key, segments, tunnels, notes), ...])`` (a ``split.Flow``'s parts),
+``("progress", bytes, packets, size, done)``, ``("error", message)`` (a
+``CaptureError``, after the flows read before it), ``("crash", traceback)`` and
+``("end",)``.
 
 Ctrl+C: the child ignores SIGINT; ``Reading.stop()`` in this process sends it
 SIGUSR1, which stops its reading as ``stop()`` stops a reading in one process.
@@ -71,9 +72,9 @@ def _parent(pid: int, pipe: BinaryIO, reading: Reading) -> Iterator[CapturedConn
         for message in _messages(pipe):
             kind = message[0]
             if kind == "flows":
-                for key, segments in message[1]:
+                for key, segments, tunnels, cut in message[1]:
                     number += 1
-                    yield from_segments(key, segments, number)
+                    yield from_segments(key, segments, number, tunnels, cut)
             elif kind == "progress":
                 _, reading.bytes, reading.packets, reading.size, reading.done = message
                 reading.tick()
@@ -129,11 +130,11 @@ def _child(path: str | Path, label: str, linger: float, fd: int) -> None:
         reading = _ChildReading(send)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (SIGUSR1)
         signal.signal(signal.SIGUSR1, lambda signum, frame: reading.stop())
-        batch: list[tuple[bytes, list]] = []
+        batch: list[tuple] = []
         held = 0
         try:
             for flow in flows(tcp_segments(path, label, reading), linger):
-                batch.append((flow.key, flow.segments))
+                batch.append((flow.key, flow.segments, flow.tunnels, flow.notes))
                 held += len(flow.segments)
                 if held >= BATCH:
                     send(("flows", batch))

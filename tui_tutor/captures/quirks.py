@@ -28,6 +28,8 @@ class QuirkKind(enum.Enum):
     NOT_CAPTURED = "segment missing"
     ACKS_UNSEEN = "acks unseen data"
     UNSEEN_SYN = "SYN missing"
+    CUT = "header cut"
+    FRAGMENT = "IP fragment"
     UNEXPECTED = "unexpected"
 
     def __str__(self) -> str:
@@ -67,6 +69,8 @@ _TEXT = {
         "it acknowledges data that is not in the capture: the capture missed a segment"
     ),
     QuirkKind.UNSEEN_SYN: ("it answers a SYN that is not in the capture"),
+    QuirkKind.CUT: "the capture cut this segment's TCP header short",
+    QuirkKind.FRAGMENT: "the first fragment of an IP packet: the rest is in other fragments",
 }
 
 

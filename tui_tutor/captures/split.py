@@ -25,8 +25,9 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from .decode import ACK, FIN, RST, SYN, Decoded, reverse_key
+from .decode import ACK, FIN, RST, SYN, Decoded, Extra, reverse_key
 from .errors import CaptureError
+from .tunnels import Tunnel, reverse
 
 RawSegment = tuple[float, int, int, int, int, int, int]
 
@@ -50,11 +51,13 @@ class Flow:
         "fin_acked",
         "fin_end",
         "key",
+        "notes",
         "over",
         "rkey",
         "segments",
         "serial",
         "syn_seq",
+        "tunnels",
     )
 
     def __init__(self, key: bytes, serial: int) -> None:
@@ -68,6 +71,9 @@ class Flow:
         self.closing = False  # a FIN passed: watch the ACKs
         self.over = False
         self.detached = False  # no longer in the table: nothing more can join it
+        # the tunnels of its first tunneled segment, as side A sends them (outermost first)
+        self.tunnels: tuple[Tunnel, ...] = ()
+        self.notes: dict[int, str] | None = None  # segment index -> what the capture cut
 
 
 def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> Iterator[Flow]:
@@ -86,7 +92,7 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
     control = _CONTROL
     damage = None
     try:
-        for t, (key, flags, seq, ack, window, length) in segments:
+        for t, (key, flags, seq, ack, window, length, extra) in segments:
             entry = get(key)
             if entry is None or (flags & SYN and _starts_anew(entry[0], entry[1], flags, seq)):
                 if entry is not None:
@@ -105,6 +111,8 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
             else:
                 flow, d, append = entry
             append((t, d, flags, seq, ack, window, length))
+            if extra is not None:  # a tunnel, or a header the capture cut: rare
+                _remember(flow, d, extra)
             # SYN, FIN, RST, or ACKs that may finish a close: the rare segments
             if (flags & control or flow.closing) and _control(flow, d, flags, seq, ack, length):
                 ended.append(flow)
@@ -131,6 +139,16 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
     yield from sorted(still_open.values(), key=lambda flow: flow.serial)
     if damage is not None:
         raise damage
+
+
+def _remember(flow: Flow, d: int, extra: Extra) -> None:
+    found, note = extra
+    if found and not flow.tunnels:
+        flow.tunnels = found if d == 0 else tuple(map(reverse, found))
+    if note:
+        if flow.notes is None:
+            flow.notes = {}
+        flow.notes[len(flow.segments) - 1] = note
 
 
 def _starts_anew(flow: Flow, d: int, flags: int, seq: int) -> bool:

@@ -229,6 +229,8 @@ def ladder(connection: CapturedConnection, absolute: bool = False) -> list[str]:
     from ..ladder import ladder_lines
 
     head = f"connection {connection.number}: {connection.client} -> {connection.server}"
+    if connection.tunnels:
+        head += f" via {connection.via}"
     if connection.partial:
         head += " (partial: it started before the capture)"
     steps = connection.steps
