@@ -32,6 +32,19 @@ SAMPLES = sorted(
         *(TESTS / "captures").glob("*.pcap*"),
         TESTS / "kernel" / "half_close.pcap",
         TESTS / "kernel" / "lost_last_ack.pcap",
+        # tunnels and uncommon link layers, so that flipped bytes reach their decoders
+        *(
+            TESTS / "captures" / "tcpdump" / name
+            for name in (
+                "geneve.pcap",
+                "gso-ipv6-vxlan-ipv4.pcap",
+                "wccp_redirect_gre.pcap",
+                "lspping-fec-ldp.pcap",
+                "arcnet-rfc1201-arp-icmp-http.pcap",
+                "ipoib.pcap",
+                "bgp-aigp.pcap",
+            )
+        ),
     ]
 )
 MASK = 0xFFFFFFFF

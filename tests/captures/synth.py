@@ -30,6 +30,15 @@ LINKTYPES = {
     "loop": 108,
     "ipv4": 228,
     "ipv6": 229,
+    "ppp": 9,
+    "ppp_pfc": 9,
+    "ppp_hdlc": 50,
+    "chdlc": 104,
+    "frelay": 107,
+    "frelay_cisco": 107,
+    "arcnet": 129,
+    "juniper": 178,
+    "ipoib": 242,
 }
 
 
@@ -104,7 +113,82 @@ def frame(packet: bytes, link: str) -> bytes:
         return struct.pack(">I", 24 if v6 else 2) + packet  # NetBSD/OpenBSD: 24
     if link == "loop":
         return struct.pack(">I", 24 if v6 else 2) + packet
+    if link == "ppp":  # address, control, protocol (0x0021 IPv4, 0x0057 IPv6)
+        return b"\xff\x03" + struct.pack("!H", 0x57 if v6 else 0x21) + packet
+    if link == "ppp_pfc":  # no address and control, the protocol in one byte
+        return bytes([0x57 if v6 else 0x21]) + packet
+    if link == "ppp_hdlc":
+        return b"\xff\x03" + struct.pack("!H", 0x57 if v6 else 0x21) + packet
+    if link == "chdlc":  # unicast address, control, EtherType
+        return struct.pack("!BBH", 0x0F, 0, ethertype) + packet
+    if link == "frelay":  # a 2-byte Q.922 address (DLCI 100), UI, NLPID
+        return b"\x18\x41\x03" + bytes([0x8E if v6 else 0xCC]) + packet
+    if link == "frelay_cisco":  # Cisco's: the address, then an EtherType
+        return b"\x18\x41" + struct.pack("!H", ethertype) + packet
+    if link == "arcnet":  # Linux: source, destination, offset, protocol, split flag, seqid
+        return struct.pack("!BBHBBH", 1, 2, 0, 0xC4 if v6 else 212, 0, 7) + packet
+    if link == "juniper":  # "MGC", flags (incoming), then an Ethernet frame
+        return b"MGC\x01" + frame(packet, "ethernet")
+    if link == "ipoib":  # 40 bytes of addresses, the EtherType, 2 reserved bytes
+        return b"\x00" * 40 + struct.pack("!HH", ethertype, 0) + packet
     raise ValueError(link)
+
+
+# ------------------------------------------------------------------ tunnels
+
+TUNNELS = ("vxlan", "geneve", "geneve_ip", "gre", "gre_key", "gre_bridge", "wccp", "ipip")
+
+
+def ip_packet(src: str, dst: str, protocol: int, payload: bytes) -> bytes:
+    """An IPv4 or IPv6 packet (as ``src`` is) of ``protocol`` around ``payload``."""
+    if ":" in src:
+        ip6 = dpkt.ip6.IP6(
+            src=ipaddress.IPv6Address(src).packed,
+            dst=ipaddress.IPv6Address(dst).packed,
+            nxt=protocol,
+            hlim=64,
+            plen=len(payload),
+        )
+        return bytes(ip6.pack_hdr()) + payload
+    ip = dpkt.ip.IP(
+        src=ipaddress.IPv4Address(src).packed,
+        dst=ipaddress.IPv4Address(dst).packed,
+        p=protocol,
+        len=20 + len(payload),
+    )
+    return bytes(ip.pack_hdr()) + payload
+
+
+def wrap(packet: bytes, kind: str, src: str, dst: str, vni: int = 42) -> bytes:
+    """``packet`` (an IP packet) sent through a tunnel of ``kind`` from ``src`` to ``dst``."""
+    v6 = packet[0] >> 4 == 6
+    ethertype = 0x86DD if v6 else 0x0800
+    if kind == "vxlan":
+        body = struct.pack("!BxxxI", 0x08, vni << 8) + frame(packet, "ethernet")
+        return ip_packet(src, dst, 17, _udp(54321, 4789, body))
+    if kind in ("geneve", "geneve_ip"):
+        carried = frame(packet, "ethernet") if kind == "geneve" else packet
+        protocol = 0x6558 if kind == "geneve" else ethertype
+        option = struct.pack("!HBB", 0x0132, 1, 1) + b"\x00" * 4  # one 8-byte option
+        body = struct.pack("!BBHI", 2, 0, protocol, vni << 8) + option + carried
+        return ip_packet(src, dst, 17, _udp(6081, 6081, body))
+    if kind == "gre":
+        return ip_packet(src, dst, 47, struct.pack("!HH", 0, ethertype) + packet)
+    if kind == "gre_key":  # checksum, key and sequence number present
+        head = struct.pack("!HHHHII", 0xB000, ethertype, 0, 0, vni, 1)
+        return ip_packet(src, dst, 47, head + packet)
+    if kind == "gre_bridge":  # transparent Ethernet bridging
+        return ip_packet(src, dst, 47, struct.pack("!HH", 0, 0x6558) + frame(packet, "ethernet"))
+    if kind == "wccp":  # WCCP's redirect header before the IPv4 packet
+        head = struct.pack("!HH", 0, 0x883E) + b"\x00\x59\x00\x48"
+        return ip_packet(src, dst, 47, head + packet)
+    if kind == "ipip":
+        return ip_packet(src, dst, 41 if v6 else 4, packet)
+    raise ValueError(kind)
+
+
+def _udp(sport: int, dport: int, body: bytes) -> bytes:
+    return struct.pack("!HHHH", sport, dport, 8 + len(body), 0) + body
 
 
 def write_pcap(
@@ -133,21 +217,30 @@ def _block(order: str, kind: int, body: bytes) -> bytes:
 
 def write_pcapng(
     path: Path,
-    frames: list[tuple[float, bytes]],
-    linktype: int,
+    frames: list[tuple[float, bytes]] | list[tuple[float, bytes, int]],
+    linktype: int | list[int],
     big_endian: bool = False,
     tsresol: int = 6,
 ) -> None:
+    """A pcapng file; with a list of link types, one interface each, and each frame
+    ``(time, data, interface number)``."""
     order = ">" if big_endian else "<"
     shb = _block(order, 0x0A0D0D0A, struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1))
     option = struct.pack(order + "HHB3x", 9, 1, tsresol) + struct.pack(order + "HH", 0, 0)
-    idb = _block(order, 1, struct.pack(order + "HHI", linktype, 0, 65535) + option)
-    blocks = [shb, idb]
+    linktypes = linktype if isinstance(linktype, list) else [linktype]
+    blocks = [shb]
+    for each in linktypes:
+        blocks.append(_block(order, 1, struct.pack(order + "HHI", each, 0, 65535) + option))
     scale = 10**tsresol
-    for t, data in frames:
+    for t, data, *interface in frames:
         units = round(t * scale)
         head = struct.pack(
-            order + "IIIII", 0, units >> 32, units & 0xFFFFFFFF, len(data), len(data)
+            order + "IIIII",
+            interface[0] if interface else 0,
+            units >> 32,
+            units & 0xFFFFFFFF,
+            len(data),
+            len(data),
         )
         blocks.append(_block(order, 6, head + data))
     path.write_bytes(b"".join(blocks))

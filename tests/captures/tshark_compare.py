@@ -91,12 +91,15 @@ def main() -> int:
             theirs = dict(zip(files, pool.map(tshark_count, files), strict=True))
         same = differ = 0
         problems = []
+        only_ours = []
         for path in files:
             ours, trouble = our_count(path)
             if trouble.startswith(("CRASH", "HANG")):
                 problems.append(f"{path.name}: {trouble}")
             count = theirs[path]
             if not count:
+                if ours:
+                    only_ours.append(f"{path.name}: {ours} (tshark {count})")
                 continue
             if ours == count:
                 same += 1
@@ -106,6 +109,10 @@ def main() -> int:
                 differ += 1
                 note = f"  [{trouble}]" if trouble else ""
                 print(f"{path.name}: {ours} connections, tshark {count}{note}")
+        if only_ours:
+            print("TCP where tshark finds none (tshark: None = it could not read the file):")
+            for line in only_ours:
+                print(f"  {line}")
         for line in problems:
             print(line)
         print(
