@@ -68,16 +68,13 @@ def record(path: Path, packets: int, seed: int = 1, snaplen: int = 0) -> float:
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
         run = ["ip", "netns", "exec", ns]
-        subprocess.run(
-            ["ip", "-n", ns, "link", "set", "lo", "up", "mtu", "1500"]
-            + ["gso_max_segs", "1", "gso_max_size", "1500"],
-            check=True,
-        )
+        lan = ["mtu", "1500", "gso_max_segs", "1", "gso_max_size", "1500"]
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up", *lan], check=True)
         subprocess.run([*run, "nft", "-f", "-"], input=NFT_RULES.encode(), check=True)
         snap = ["-s", str(snaplen)] if snaplen else []
+        options = ["-i", "lo", "-n", "-B", "65536", "-c", str(packets), *snap]
         tcpdump = subprocess.Popen(
-            [*run, "tcpdump", "-i", "lo", "-n", "-B", "65536", "-c", str(packets), *snap]
-            + ["-w", str(path), "tcp"],
+            [*run, "tcpdump", *options, "-w", str(path), "tcp"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -205,9 +202,9 @@ async def talk(
 
 
 async def generate(seed: int) -> None:
-    servers = {
-        host: await asyncio.start_server(serve, host, 0, limit=8192) for host in ("127.0.0.1", "::1")
-    }
+    servers = {}
+    for host in ("127.0.0.1", "::1"):
+        servers[host] = await asyncio.start_server(serve, host, 0, limit=8192)
     ports = {host: srv.sockets[0].getsockname()[1] for host, srv in servers.items()}
     refused = {}
     for host in servers:
@@ -224,10 +221,12 @@ async def generate(seed: int) -> None:
 # ------------------------------------------------------------ a longer capture
 
 
-def grow(src: Path, dst: Path, copies: int) -> int:
+def grow(src: Path, dst: Path, copies: int, snaplen: int = 0) -> int:
     """Write ``copies`` copies of the pcap ``src`` one after another (see the module doc);
-    return the number of packets written. Ethernet-free: the recording is on Linux
-    loopback, link type 1 with a 14-byte header."""
+    return the number of packets written. ``snaplen``: keep only that many bytes of each
+    packet (its headers), as ``tcpdump -s`` would, so that ten copies fit on a disk; the
+    lengths in the IP headers still say how much each packet carried. The recording is
+    on Linux loopback: link type 1 (Ethernet), a 14-byte header."""
     data = src.read_bytes()
     header = data[:24]
     magic = header[:4]
@@ -237,17 +236,19 @@ def grow(src: Path, dst: Path, copies: int) -> int:
     pos = 24
     while pos + 16 <= len(data):
         sec, usec, caplen, wirelen = rec.unpack_from(data, pos)
-        records.append((sec, usec, pos + 16, caplen, wirelen))
+        kept = min(caplen, snaplen) if snaplen else caplen
+        records.append((sec, usec, data[pos + 16 : pos + 16 + kept], wirelen))
         pos += 16 + caplen
+    del data
     span = records[-1][0] - records[0][0] + 1
     written = 0
-    with dst.open("wb") as out:
+    with dst.open("wb", buffering=1 << 20) as out:
         out.write(header)
         for copy in range(copies):
-            for sec, usec, at, caplen, wirelen in records:
-                frame = bytearray(data[at : at + caplen])
+            for sec, usec, packet, wirelen in records:
+                frame = bytearray(packet)
                 _shift(frame, copy)
-                out.write(rec.pack(sec + copy * span, usec, caplen, wirelen))
+                out.write(rec.pack(sec + copy * span, usec, len(frame), wirelen))
                 out.write(frame)
                 written += 1
     return written
