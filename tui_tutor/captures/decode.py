@@ -210,35 +210,47 @@ def _by_version(buf: bytes, off: int, end: int, depth: int = 0) -> Decoded | Non
 def _by_link_header(ethertype_at: int, header: int) -> Decoder:
     """A decoder for a link header of ``header`` bytes with an EtherType at ``ethertype_at``.
 
-    IPv4 without options carrying TCP is nearly every packet, so it is decoded with
-    one ``struct`` call for the link, IP and TCP headers together, and the key is
-    one slice (addresses and ports are contiguous then); the rest takes the long way.
+    TCP right after an IPv4 header without options, or right after an IPv6 header, is
+    nearly every packet, so it is decoded with one ``struct`` call for the link, IP and
+    TCP headers together, and the key is one slice (addresses and ports are contiguous
+    then); the rest takes the long way.
     """
     # EtherType, version+IHL, total length, flags+fragment offset, protocol, then after
     # the addresses and ports: seq, ack, data offset+flags, window
-    fixed = struct.Struct(
+    fixed4 = struct.Struct(
         f"!{ethertype_at}xH{header - ethertype_at - 2}xBxH2xHxB2x8x4xIIHH"
     ).unpack_from
-    shortest = header + 40  # IPv4 and TCP headers without options
-    key_at, key_end = header + 12, header + 24
+    # IPv6: version+traffic class, payload length, next header, then after the addresses
+    # and ports the same TCP fields
+    fixed6 = struct.Struct(f"!{header}xB3xHBx32x4xIIHH").unpack_from
+    shortest4 = header + 40  # IPv4 and TCP headers without options
+    shortest6 = header + 60
+    key4, key4_end = header + 12, header + 24
+    key6, key6_end = header + 8, header + 44
 
     def decode(buf: bytes, start: int, end: int, depth: int = 0) -> Decoded | None:
-        if end - start >= shortest:
-            ethertype, version_ihl, total, fragment, protocol, seq, ack, off_flags, window = fixed(
+        if end - start >= shortest4:
+            ethertype, version_ihl, total, fragment, protocol, seq, ack, off_flags, window = fixed4(
                 buf, start
             )
-            if (
-                ethertype == _ETH_IPV4
-                and version_ihl == 0x45
-                and protocol == 6
-                and not fragment & 0x3FFF
-            ):
-                tcp_header = (off_flags >> 12) << 2
-                length = (total or end - start - header) - 20 - tcp_header
-                if tcp_header < 20 or length < 0:
-                    return None
-                key = buf[start + key_at : start + key_end]
-                return key, off_flags & 0xFF, seq, ack, window, length, None
+            if ethertype == _ETH_IPV4:
+                if version_ihl == 0x45 and protocol == 6 and not fragment & 0x3FFF:
+                    tcp_header = (off_flags >> 12) << 2
+                    length = (total or end - start - header) - 20 - tcp_header
+                    if tcp_header < 20 or length < 0:
+                        return None
+                    key = buf[start + key4 : start + key4_end]
+                    return key, off_flags & 0xFF, seq, ack, window, length, None
+            elif ethertype == _ETH_IPV6 and end - start >= shortest6:
+                version, payload, next_header, seq, ack, off_flags, window = fixed6(buf, start)
+                if next_header == 6 and version >> 4 == 6:
+                    tcp_header = (off_flags >> 12) << 2
+                    # a payload length of 0: a jumbogram or offload, take what is there
+                    length = (payload or end - start - header - 40) - tcp_header
+                    if tcp_header < 20 or length < 0:
+                        return None
+                    key = buf[start + key6 : start + key6_end]
+                    return key, off_flags & 0xFF, seq, ack, window, length, None
         if end - start < header:
             return None
         ethertype = _u16(buf, start + ethertype_at)[0]
