@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
+from test_capture_reference import reader_segments
 
 from tui_tutor.captures import QuirkKind, read_capture
-from tui_tutor.engine import Role
 
 FOLDER = Path(__file__).parent / "captures" / "tcpdump"
 MASK = 0xFFFFFFFF
@@ -108,37 +108,12 @@ def tcpdump_segments(text: str) -> list[dict]:
     return rows
 
 
-def reader_segments(path: Path) -> tuple[list[dict], list]:
-    rows = []
-    connections = read_capture(path)
-    for conn in connections:
-        ends = {}
-        for role, end in ((Role.CLIENT, conn.client), (Role.SERVER, conn.server)):
-            host, port = end.rsplit(":", 1)
-            ends[role] = (host.strip("[]"), int(port))
-        for record in conn.segments:
-            src = ends[record.sender]
-            dst = ends[Role.SERVER if record.sender is Role.CLIENT else Role.CLIENT]
-            rows.append(
-                {
-                    "time": conn.start + record.time,
-                    "src": src,
-                    "dst": dst,
-                    "flags": set(record.flags),
-                    "seq": record.seq,
-                    "ack": record.ack,
-                    "len": record.length,
-                }
-            )
-    rows.sort(key=lambda row: row["time"])
-    return rows, connections
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_connection_and_segment_is_the_one_tcpdump_prints(name: str):
     want = tcpdump_segments((FOLDER / CASES[name]).read_text())
-    got, connections = reader_segments(FOLDER / name)
+    got = reader_segments(FOLDER / name)
     pairs = {tuple(sorted([w["src"], w["dst"]])) for w in want}
+    connections = read_capture(FOLDER / name)
     assert len(connections) == len(pairs), f"{name}: {len(connections)} connections"
     assert len(got) == len(want), f"{name}: {len(got)} segments read, tcpdump {len(want)}"
     for i, (g, w) in enumerate(zip(got, want, strict=True), 1):
