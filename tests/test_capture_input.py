@@ -24,6 +24,7 @@ import pytest
 from captures import synth
 
 from tui_tutor.captures import (
+    CapturedConnection,
     CaptureError,
     Ending,
     iter_connections,
@@ -144,22 +145,38 @@ def test_ctrl_c_on_a_live_pipe_closes_the_json_with_what_was_read(tmp_path: Path
 @pytest.mark.parametrize("name", ["half_close.pcap", "simultaneous_close.pcap"])
 def test_the_two_process_reading_gives_what_one_process_gives(name: str):
     path = KERNEL / name
-    one = [c.to_json() for c in iter_connections(path)]
-    two = [c.to_json() for c in pipeline.connections(path, name)]
-    assert two == one
+    one = [c.json_text() for c in iter_connections(path)]
+    assert list(pipeline.rendered(path, name, CapturedConnection.json_text)) == one
 
 
 def test_the_two_process_reading_keeps_tunnels_and_notes_and_reports_damage(tmp_path: Path):
+    def render(c: CapturedConnection) -> str:
+        return repr((c.number, c.via, [s.note for s in c.steps]))
+
     for path in (TCPDUMP / "geneve.pcap", TCPDUMP / "rpki-rtr-oobr.pcap"):
-        one = [(c.via, [s.note for s in c.steps]) for c in iter_connections(path)]
-        two = [(c.via, [s.note for s in c.steps]) for c in pipeline.connections(path, "x")]
-        assert two == one
+        one = [render(c) for c in iter_connections(path)]
+        assert list(pipeline.rendered(path, "x", render)) == one
     data = many_connections(tmp_path / "m.pcap", 10).read_bytes()
     (tmp_path / "cut.pcap").write_bytes(data[:-30])
     got = []
     with pytest.raises(CaptureError, match="truncated record"):
-        got.extend(pipeline.connections(tmp_path / "cut.pcap", "cut.pcap"))
+        got.extend(pipeline.rendered(tmp_path / "cut.pcap", "cut.pcap", render))
     assert len(got) == 10
+
+
+def test_when_the_printing_falls_behind_the_reading_process_renders_in_its_place(
+    tmp_path: Path, monkeypatch
+):
+    # a pipe that is always full: the child renders every connection itself
+    monkeypatch.setattr(pipeline.select, "select", lambda r, w, x, t: ([], [], []))
+    path = many_connections(tmp_path / "m.pcap", 40)
+
+    def render(c: CapturedConnection) -> str:
+        return f"{os.getpid()} {c.json_text()}"
+
+    texts = list(pipeline.rendered(path, "m.pcap", render))
+    assert [t.split(" ", 1)[1] for t in texts] == [c.json_text() for c in read_capture(path)]
+    assert all(int(t.split(" ", 1)[0]) != os.getpid() for t in texts)
 
 
 def _run_in_terminal(args: list[str], large: int) -> bytes:

@@ -1,19 +1,25 @@
-"""Reading a big capture on two cores: a child process reads and splits, this one analyses.
+"""Reading a big capture on two cores: a child process reads and splits, both print.
 
 ``iter_connections`` in ``reader.py`` does everything in one process: reading and
 decoding the packets and splitting them into connections (``pcapfile``, ``split``)
-take about as long as analysing the connections and printing them. So for a big
-capture ``connections()`` forks: the child reads the file and splits it, and
-sends each finished connection's segments down a pipe (``marshal``, in batches);
-this process analyses them as they come and yields the same ``CapturedConnection``s,
-numbered in the same order. The pipe is small, so the child never runs far ahead
-and memory stays bounded as before.
+take about as long as analysing the connections and writing them out. So for a
+big capture ``rendered()`` forks: the child reads the file and splits it, and
+sends each finished connection's segments down a pipe (``marshal``, in small
+batches); this process analyses them as they come and renders each (a ladder,
+JSON: the ``render`` it is given), in the order ``iter_connections`` numbers them.
+
+Which process is slower depends on the capture: short connections cost more to
+analyse than to read, long ones less. So the child watches the pipe: when this
+process has not emptied it (a megabyte behind), the child renders the next
+connections itself and sends their text instead. The pipe stays small, so the
+child never runs far ahead and memory stays bounded as before.
 
 Messages on the pipe, each a length and a marshalled tuple:
-``("flows", [(key, segments, tunnels, notes), ...])`` (a ``split.Flow``'s parts),
+``("items", [...])``, each item a finished connection: ``(key, segments, tunnels,
+notes)`` (a ``split.Flow``'s parts) or its rendered text;
 ``("progress", bytes, packets, size, done)``, ``("error", message)`` (a
-``CaptureError``, after the flows read before it), ``("crash", traceback)`` and
-``("end",)``.
+``CaptureError``, after the connections read before it), ``("crash", traceback)``
+and ``("end",)``.
 
 Ctrl+C: the child ignores SIGINT; ``Reading.stop()`` in this process sends it
 SIGUSR1, which stops its reading as ``stop()`` stops a reading in one process.
@@ -22,23 +28,28 @@ SIGUSR1, which stops its reading as ``stop()`` stops a reading in one process.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import marshal
 import os
+import select
 import signal
 import struct
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .connection import CapturedConnection, from_segments
+from .connection import CapturedConnection, from_flow, from_segments
 from .errors import CaptureError
 from .pcapfile import tcp_segments
-from .split import LINGER, flows
+from .split import LINGER, Flow, flows
 from .stream import Reading
 
-BATCH = 4096  # segments per message: big enough to cost little, small enough to stream
+Render = Callable[[CapturedConnection], str]
+
+BATCH = 512  # segments per message: enough to cost little, few enough to stream
+PIPE_SIZE = 1 << 20  # how far the child may run ahead before it renders itself
 _LENGTH = struct.Struct("<I")
 
 
@@ -47,34 +58,44 @@ def available() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
-def connections(
-    path: str | Path, label: str, linger: float = LINGER, reading: Reading | None = None
-) -> Iterator[CapturedConnection]:
-    """What ``reader.iter_connections`` yields, read and split in a child process.
+def rendered(
+    path: str | Path,
+    label: str,
+    render: Render,
+    linger: float = LINGER,
+    reading: Reading | None = None,
+) -> Iterator[str]:
+    """``render(connection)`` for each connection ``reader.iter_connections`` would
+    yield, in its order, read and split in a child process (see the module doc).
 
-    The child starts here, before the first connection is asked for: call this
-    before starting any thread (a progress bar's), as with any ``fork``.
+    The child starts here, before the first text is asked for: call this before
+    starting any thread (a progress bar's), as with any ``fork``.
     """
     reading = reading if reading is not None else Reading()
     read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):  # Linux lets a pipe grow
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     pid = os.fork()
     if pid == 0:  # the child: it never returns from here
         os.close(read_end)
-        _child(path, label, linger, write_end)
+        _child(path, label, linger, render, write_end)
     os.close(write_end)
     reading.on_stop = lambda: _signal(pid, signal.SIGUSR1)
-    return _parent(pid, os.fdopen(read_end, "rb"), reading)
+    return _parent(pid, os.fdopen(read_end, "rb"), render, reading)
 
 
-def _parent(pid: int, pipe: BinaryIO, reading: Reading) -> Iterator[CapturedConnection]:
+def _parent(pid: int, pipe: BinaryIO, render: Render, reading: Reading) -> Iterator[str]:
     number = 0
     try:
         for message in _messages(pipe):
             kind = message[0]
-            if kind == "flows":
-                for key, segments, tunnels, cut in message[1]:
+            if kind == "items":
+                for item in message[1]:
                     number += 1
-                    yield from_segments(key, segments, number, tunnels, cut)
+                    if isinstance(item, str):
+                        yield item
+                    else:
+                        yield render(from_segments(item[0], item[1], number, item[2], item[3]))
             elif kind == "progress":
                 _, reading.bytes, reading.packets, reading.size, reading.done = message
                 reading.tick()
@@ -108,7 +129,7 @@ def _signal(pid: int, signum: int) -> None:
 class _ChildReading(Reading):
     """The child's reading: each chunk's progress goes down the pipe to the parent."""
 
-    def __init__(self, send: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, send: Callable[[tuple], None]) -> None:
         super().__init__()
         self.send = send
 
@@ -116,43 +137,48 @@ class _ChildReading(Reading):
         self.send(("progress", self.bytes, self.packets, self.size, self.done))
 
 
-def _child(path: str | Path, label: str, linger: float, fd: int) -> None:
+def _child(path: str | Path, label: str, linger: float, render: Render, fd: int) -> None:
     """Read and split, send everything to the parent, and exit (never returns)."""
-    out = os.fdopen(fd, "wb", buffering=1 << 16)
+    out = os.fdopen(fd, "wb")
 
     def send(message: tuple) -> None:
         data = marshal.dumps(message)
-        out.write(_LENGTH.pack(len(data)))
-        out.write(data)
+        out.write(_LENGTH.pack(len(data)) + data)
+        out.flush()  # a live capture's connections go out as they end
+
+    def send_items(batch: list[tuple[int, Flow]]) -> None:
+        if select.select([], [fd], [], 0)[1]:  # room in the pipe: the parent keeps up
+            items: list = [(f.key, f.segments, f.tunnels, f.notes) for _, f in batch]
+        else:  # it is behind: render these here
+            items = [render(from_flow(flow, number)) for number, flow in batch]
+        send(("items", items))
 
     status = 0
     try:
         reading = _ChildReading(send)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (SIGUSR1)
         signal.signal(signal.SIGUSR1, lambda signum, frame: reading.stop())
-        batch: list[tuple] = []
+        batch: list[tuple[int, Flow]] = []
         held = 0
         try:
-            for flow in flows(tcp_segments(path, label, reading), linger):
-                batch.append((flow.key, flow.segments, flow.tunnels, flow.notes))
+            for number, flow in enumerate(flows(tcp_segments(path, label, reading), linger), 1):
+                batch.append((number, flow))
                 held += len(flow.segments)
                 if held >= BATCH:
-                    send(("flows", batch))
+                    send_items(batch)
                     batch, held = [], 0
         except CaptureError as err:
-            send(("flows", batch))
+            send_items(batch)
             send(("error", str(err)))
         else:
-            send(("flows", batch))
+            send_items(batch)
             send(("end",))
-        out.flush()
     except BrokenPipeError:
         pass  # the parent stopped listening: nothing more to do
     except BaseException:
         status = 1
         try:
             send(("crash", traceback.format_exc()))
-            out.flush()
         except Exception:
             traceback.print_exc(file=sys.stderr)
     finally:

@@ -84,15 +84,22 @@ def run(args: argparse.Namespace) -> int:
             check(args.file, label)
         with _reading(args.file, piped) as reading:
             out = _Stdout(reading)
-            connections: Iterable[CapturedConnection]
+            absolute, as_json = args.absolute, args.json
+
+            def render(connection: CapturedConnection) -> str:
+                if as_json:
+                    return connection.json_text(absolute)
+                return "\n".join(ladder(connection, absolute))
+
+            texts: Iterable[str]
             if args.connection is not None:
-                connections = [read_connection(args.file, args.connection, label, reading)]
+                texts = [render(read_connection(args.file, args.connection, label, reading))]
             elif pipeline.available() and (piped or (_size(args.file) or 0) >= TWO_CORES):
-                connections = pipeline.connections(args.file, label, reading=reading)
+                texts = pipeline.rendered(args.file, label, render, reading=reading)
             else:
-                connections = iter_connections(args.file, label, reading=reading)
+                texts = map(render, iter_connections(args.file, label, reading=reading))
             write = _write_json if args.json else _write_ladders
-            found = write(connections, out, args.absolute)
+            found = write(texts, out)
         if reading.stopped:
             print(
                 f"{label}: stopped after {reading.packets:,} packets; "
@@ -198,14 +205,14 @@ class _Stdout:
         sys.stdout.write(text)
 
 
-def _write_json(connections: Iterable[CapturedConnection], out: _Stdout, absolute: bool) -> bool:
+def _write_json(texts: Iterable[str], out: _Stdout) -> bool:
     """``{"connections": [...]}``, one connection a line, written as each one comes; closed
     even when the reading ends on damage (standard input)."""
     count = 0
     try:
-        for connection in connections:
+        for text in texts:
             out.write('{"connections": [\n' if count == 0 else ",\n")
-            out.write(connection.json_text(absolute))
+            out.write(text)
             count += 1
     finally:
         if count:
@@ -213,12 +220,12 @@ def _write_json(connections: Iterable[CapturedConnection], out: _Stdout, absolut
     return count > 0
 
 
-def _write_ladders(connections: Iterable[CapturedConnection], out: _Stdout, absolute: bool) -> bool:
+def _write_ladders(texts: Iterable[str], out: _Stdout) -> bool:
     count = 0
-    for connection in connections:
+    for text in texts:
         if count:
             out.write("\n")
-        out.write("\n".join(ladder(connection, absolute)) + "\n")
+        out.write(text + "\n")
         count += 1
     return count > 0
 
