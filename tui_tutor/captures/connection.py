@@ -78,7 +78,8 @@ class CapturedConnection:
     client: str  # "ip:port"
     server: str
     partial: bool  # the start (the client's SYN) is not in the capture
-    isns: dict[Role, int | None]
+    # the ISNs (see the class doc) as (client's, server's); ``isns`` names them
+    bases: tuple[int | None, int | None]
     start: float
     _segments: list[Segment] = field(repr=False)
     _analysis: Analysis = field(repr=False)
@@ -86,6 +87,10 @@ class CapturedConnection:
     tunnels: tuple[Tunnel, ...] = ()
     # segment index -> what the capture cut of it (a cut TCP header, an IP fragment)
     _cut: dict[int, str] | None = field(default=None, repr=False)
+
+    @property
+    def isns(self) -> dict[Role, int | None]:
+        return {Role.CLIENT: self.bases[0], Role.SERVER: self.bases[1]}
 
     @property
     def via(self) -> str:
@@ -175,8 +180,8 @@ class CapturedConnection:
         inference = analysis.inference
         base_c = base_s = 0
         if not absolute:
-            base_c = self.isns[Role.CLIENT] or 0  # no ISN: the numbers as they are
-            base_s = self.isns[Role.SERVER] or 0
+            base_c = self.bases[0] or 0  # no ISN: the numbers as they are
+            base_s = self.bases[1] or 0
         # each segment's table of formats, kept with the inference that connections of
         # the same facts share
         tables = inference.json_formats
@@ -285,7 +290,7 @@ def from_segments(
         client=client,
         server=server,
         partial=partial,
-        isns={Role.CLIENT: base[0], Role.SERVER: base[1]},
+        bases=(base[0], base[1]),
         start=segments[0][0],
         _segments=segments,
         _analysis=analysis(segments, partial),
