@@ -7,20 +7,34 @@ from textual.widgets import Static
 
 from ..i18n import t
 
+KEEP = ("?", "esc", "q")  # never dropped: how to get help, get out and quit
+
 
 def keys_line(items: list[tuple[str, str]], lang: str, width: int) -> Text:
-    """``items``: (key, i18n label). Roomy when it fits, compact when it does not."""
-    roomy = Text()
-    for key, label in items:
-        roomy.append(f" {key} ", style="bold reverse")
-        roomy.append(f" {t(label, lang)} " if label else " ")
+    """``items``: (key, i18n label), most useful first. Roomy when it fits, compact when
+    it does not, and then the least useful go (from the end), but never help, esc or q."""
+    roomy = _line(items, lang, roomy=True)
     if roomy.cell_len <= width:
         return roomy
-    compact = Text()
+    items = list(items)
+    while True:
+        compact = _line(items, lang, roomy=False)
+        droppable = [i for i, (key, _) in enumerate(items) if key not in KEEP]
+        if compact.cell_len <= width or not droppable:
+            return compact
+        del items[droppable[-1]]
+
+
+def _line(items: list[tuple[str, str]], lang: str, roomy: bool) -> Text:
+    text = Text()
     for key, label in items:
-        compact.append(key, style="bold reverse")
-        compact.append(f"{t(label, lang)} " if label else " ")
-    return compact
+        if roomy:
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f" {t(label, lang)} " if label else " ")
+        else:
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f"{t(label, lang)} " if label else " ")
+    return text
 
 
 def update_if_changed(widget: Static, text: Text) -> None:
