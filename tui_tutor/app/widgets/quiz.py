@@ -237,7 +237,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
     def focus_first(self) -> None:
         fields = self.fields()
         if fields:
-            fields[0].focus()
+            # at once (Widget.focus waits for the next idle): the keys typed right after
+            # n must find it
+            self.screen.set_focus(fields[0])
 
     # ------------------------------------------------------------ events
 

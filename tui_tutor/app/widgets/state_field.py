@@ -21,7 +21,7 @@ from ...engine import State
 
 STATES = list(State)
 SEPARATORS = "_- "
-RESET_AFTER = 1.5  # seconds without a key: the next letter starts a new name
+RESET_AFTER = 2.0  # seconds without a key: the next letter starts a new name
 
 
 def _fits(typed: str, words: list[str]) -> bool:
@@ -111,7 +111,7 @@ class StateField(Widget, can_focus=True):
         elif key in ("left", "right"):
             pass  # arrows stay in the field: they must not leave the question
         elif key == "backspace":
-            self._typed = self._typed[:-1]
+            self._typed, self._last_key = self._typed[:-1], time.monotonic()
             self.value = match_state(self._typed) if self._typed else None
         elif key == "delete":
             self._typed, self.value = "", None
