@@ -95,7 +95,18 @@ def region_text(pilot: Pilot, selector: str | Widget) -> str:
     sentence wrapped over two lines reads as one."""
     lines = region_lines(pilot, selector)
     inner = [line.strip().strip("│╭╮╰╯─").rstrip("▁▂▃▄▅▆▇█ ").strip() for line in lines]
-    return " ".join(part for part in inner if part)
+    out = ""
+    for part in (p for p in inner if p):
+        # a line wrapped inside Chinese text joins without a space
+        wide = out and (_wide(out[-1]) or _wide(part[0]))
+        out += part if not out or wide else " " + part
+    return out
+
+
+def _wide(char: str) -> bool:
+    from rich.cells import get_character_cell_size
+
+    return get_character_cell_size(char) == 2
 
 
 def feedback(pilot: Pilot) -> str:

@@ -54,6 +54,8 @@ class LessonSource:
     lesson: Lesson | None = None
     numbers: str = "symbolic"  # "symbolic", "relative" or "absolute" at the start
     fixed_isns: bool = False  # a capture's numbers are what they are
+    # what relative numbers count from, where that is not the ISN (a capture caught midway)
+    bases: dict[Role, int] | None = None
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles.get("en", "")
@@ -164,9 +166,10 @@ class LessonScreen(Screen):
     @property
     def numbers(self) -> Numbers:
         run = self._run
-        return Numbers(
-            run.x, run.y, symbolic=self.source.numbers == "symbolic", absolute=self.absolute
-        )
+        x, y = run.x, run.y
+        if self.source.bases:
+            x, y = self.source.bases.get(Role.CLIENT, x), self.source.bases.get(Role.SERVER, y)
+        return Numbers(x, y, symbolic=self.source.numbers == "symbolic", absolute=self.absolute)
 
     @property
     def _run(self) -> Run:

@@ -7,33 +7,38 @@ from textual.widgets import Static
 
 from ..i18n import t
 
-KEEP = ("?", "esc", "q")  # never dropped: how to get help, get out and quit
+KEEP = ("l", "?", "esc", "q")  # never dropped: the language, help, the way out, quit
 
 
 def keys_line(items: list[tuple[str, str]], lang: str, width: int) -> Text:
-    """``items``: (key, i18n label), most useful first. Roomy when it fits, compact when
-    it does not, and then the least useful go (from the end), but never help, esc or q."""
-    roomy = _line(items, lang, roomy=True)
-    if roomy.cell_len <= width:
-        return roomy
+    """``items``: (key, i18n label), most useful first. Roomy when it fits, then tighter
+    (the key in reverse video still sets it apart, also without colour), then the least
+    useful go (from the end), but never l, ?, esc or q."""
     items = list(items)
     while True:
-        compact = _line(items, lang, roomy=False)
+        for spacing in ("roomy", "compact", "tight"):
+            line = _line(items, lang, spacing)
+            if line.cell_len <= width:
+                return line
         droppable = [i for i, (key, _) in enumerate(items) if key not in KEEP]
-        if compact.cell_len <= width or not droppable:
-            return compact
+        if not droppable:
+            return line
         del items[droppable[-1]]
 
 
-def _line(items: list[tuple[str, str]], lang: str, roomy: bool) -> Text:
+def _line(items: list[tuple[str, str]], lang: str, spacing: str) -> Text:
     text = Text()
     for key, label in items:
-        if roomy:
+        words = t(label, lang) if label else ""
+        if spacing == "roomy":
             text.append(f" {key} ", style="bold reverse")
-            text.append(f" {t(label, lang)} " if label else " ")
+            text.append(f" {words} " if words else " ")
+        elif spacing == "compact":
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f"{words} " if words else " ")
         else:
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f"{t(label, lang)} " if label else " ")
+            text.append(key, style="bold reverse")
+            text.append(f"{words} " if words else " ")
     return text
 
 
