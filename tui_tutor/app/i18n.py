@@ -289,7 +289,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sandbox_title": ("Sandbox", "沙盒"),
     "sandbox_help": ("Pick the next action; b undoes it.", "选择下一个动作；b 撤销。"),
     "not_possible": (
-        "Not possible: the {peer} cannot {action} in {state}.",
+        "Not possible: {peer} cannot {action} in {state}.",
         "无法执行：{peer}处于 {state} 状态，不能{action}。",
     ),
     "wait_seconds": ("wait", "等待"),

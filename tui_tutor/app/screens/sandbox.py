@@ -191,7 +191,7 @@ class SandboxScreen(Screen):
         return t(
             "not_possible",
             lang,
-            peer=t(role.value, lang),
+            peer=t(f"the_{role.value}", lang),
             action=t(f"act_{action}", lang, n=SEND_BYTES),
             state=state.value,
         )
