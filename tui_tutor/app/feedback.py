@@ -75,7 +75,7 @@ def missing_or_unreadable(
             try:
                 read_number(name, text)
             except BadExpression as err:
-                lines.append(f"{field_name(name, lang)}: {err}")
+                lines.append(f"{field_name(name, lang)}{t('colon', lang)}{err}")
     if missing:
         names = t("list_sep", lang).join(field_name(n, lang) for n in missing)
         lines.insert(0, t("missing", lang, fields=names))
@@ -143,7 +143,7 @@ def _wrong(out: Text, grade: Grade, lang: str) -> None:
     out.append("\n")
     for f in grade.fields:
         if f.advice and not f.correct:
-            out.append(f"✘ {field_name(f.field, lang)}: ", style="bold red")
+            out.append(f"✘ {field_name(f.field, lang)}{t('colon', lang)}", style="bold red")
             out.append(" ".join(f.advice) + "\n")
 
 
@@ -159,7 +159,7 @@ def _explained(out: Text, grade: Grade, lang: str, marks: bool) -> None:
         if marks:
             mark, style = ("✔", "green") if f.correct else ("✘", "red")
             out.append(f"{mark} ", style=f"bold {style}")
-        out.append(f"{field_name(f.field, lang)}: ", style="bold")
+        out.append(f"{field_name(f.field, lang)}{t('colon', lang)}", style="bold")
         out.append(" ".join(lines) + "\n")
 
 

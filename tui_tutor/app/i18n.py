@@ -191,13 +191,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field_server_state_short": ("server", "服务器"),
     "field_state_short": ("state", "状态"),
     "after_it": ("after it:", "之后："),
-    "client_after": ("client after it", "之后客户端"),
-    "server_after": ("server after it", "之后服务器"),
     "check": ("Check", "检查"),
     "hint": ("Hint", "提示"),
     "reveal": ("Reveal", "揭晓"),
     "predict_default": ("Predict the next segment.", "预测下一个报文段。"),
-    "predict_state_default": ("Predict the state.", "预测状态。"),
     "predict_segment_n": ("Predict segment {n}", "预测第 {n} 个报文段"),
     "hint_default": (
         "Which segment does this one answer, and what did it use up?",
@@ -220,6 +217,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "empty": ("(empty)", "（空）"),
     "missing": ("Fill in first: {fields}.", "请先填写：{fields}。"),
     "list_sep": (", ", "、"),
+    "colon": (": ", "："),
     "bad_len": (
         'len: "{given}" is not a number of bytes',
         "长度：“{given}”不是字节数",
@@ -234,8 +232,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "之前已作答；可以再试（不影响得分）。",
     ),
     "hint_is": ("Hint:", "提示："),
-    "not_it": ("not {given}.", "不是 {given}。"),
-    "no_answer": ("(no answer yet)", "（尚未作答）"),
     "lost": ("lost", "丢失"),
     "retransmission": ("retransmission", "重传"),
     "seg_sent": ("{sender} sends {label}", "{sender}发送 {label}"),
@@ -256,7 +252,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "pick_one": ("Pick one (1-{n})", "选择一项（1-{n}）"),
     "pick_all": ("Pick every right answer (1-{n})", "选出所有正确答案（1-{n}）"),
-    "bad_input": ("Cannot read that:", "无法识别："),
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
     # results
     "results": ("Results", "结果"),

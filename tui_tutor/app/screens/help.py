@@ -68,7 +68,7 @@ def help_text(first: str, lang: str) -> Group:
         parts.append(Text(t(TITLES[name], lang), style="bold underline"))
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")  # Chinese has no spaces to wrap at
         for keys, label in SECTIONS[name]:
             table.add_row(keys, t(label, lang))
         parts.append(table)
