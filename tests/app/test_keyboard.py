@@ -19,6 +19,7 @@ from .driver import (
     burst,
     feedback,
     focused_id,
+    footer,
     moment_kind,
     new_app,
     next_until,
@@ -216,3 +217,38 @@ async def test_lesson_2_segment_questions_take_few_keys(tmp_path):
                 break
             await pilot.press("n")
         assert len(counts) == 3 and max(counts) <= 12, counts
+
+
+class TestAfterEnter:
+    async def test_after_a_check_letters_are_keys_again_and_tab_goes_back_in(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await next_until(pilot, "PredictSegment")
+            answer = right_answer(pilot, 1) | {"server_state": "LISTEN"}
+            await pilot.press(*answer_keys(answer, list(app.screen.moment.step.ask)))
+            assert "Not quite" in feedback(pilot)
+            assert focused_id(pilot) is None, "the cursor has left the form"
+            await pilot.press("l")
+            await pilot.pause()
+            assert "不完全对" in feedback(pilot), "l switched the language, it typed no LISTEN"
+            assert app.screen.query_one("#quiz").values()["server_state"] == "LISTEN"
+            await pilot.press("shift+tab")
+            assert focused_id(pilot) == "field-server_state"
+
+    async def test_enter_with_a_field_missing_puts_the_cursor_in_it(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await next_until(pilot, "PredictSegment")
+            await pilot.press("s", "tab", "x", "enter")
+            assert "Fill in first: client state, server state." in feedback(pilot)
+            assert focused_id(pilot) == "field-client_state"
+
+    async def test_in_a_state_field_the_footer_says_letters_type_the_state(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await next_until(pilot, "PredictSegment")
+            assert "flags" in footer(pilot) and "中文" in footer(pilot)
+            app.screen.query_one("#field-client_state").focus()
+            await pilot.pause()
+            keys = footer(pilot)
+            assert "type a state" in keys and "中文" not in keys, "l would type LISTEN here"

@@ -48,37 +48,50 @@ def field_name(name: str, lang: str) -> str:
     return t(f"field_{name}", lang)
 
 
-def missing_or_unreadable(
-    values: dict[str, object], read_number: Callable[[str, str], object], lang: str
-) -> list[str]:
-    """What keeps these values from being graded: empty or unreadable asked fields.
-
-    An empty ack and an empty len are answers (no ACK, no data); everything else
-    asked must be there. ``read_number(field, text)`` raises BadExpression.
-    """
-    missing: list[str] = []
-    lines: list[str] = []
+def problems(
+    values: dict[str, object], read_number: Callable[[str, str], object]
+) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each asked field that keeps these values from being graded:
+    "" when it is empty, else why it cannot be read. An empty ack and an empty len are
+    answers (no ACK, no data); everything else asked must be there. ``read_number(field,
+    text)`` raises BadExpression."""
+    out: list[tuple[str, str]] = []
     for name in sorted(values, key=_order):
         value = values[name]
         if isinstance(value, set):
             if not value:
-                missing.append(name)
+                out.append((name, ""))
             continue
         text = unicodedata.normalize("NFKC", str(value)).strip()
         if not text:
             if name not in ("ack", "len"):
-                missing.append(name)
+                out.append((name, ""))
         elif name == "len":
             if not text.isdigit():
-                lines.append(t("bad_len", lang, given=text))
+                out.append((name, text))
         elif name in ("seq", "ack"):
             try:
                 read_number(name, text)
             except BadExpression as err:
-                lines.append(f"{field_name(name, lang)}{t('colon', lang)}{err}")
+                out.append((name, str(err)))
+    return out
+
+
+def missing_or_unreadable(
+    values: dict[str, object], read_number: Callable[[str, str], object], lang: str
+) -> list[str]:
+    """What to say about ``problems``: the missing fields in one line, then each unreadable."""
+    found = problems(values, read_number)
+    lines = []
+    missing = [name for name, why in found if not why]
     if missing:
         names = t("list_sep", lang).join(field_name(n, lang) for n in missing)
-        lines.insert(0, t("missing", lang, fields=names))
+        lines.append(t("missing", lang, fields=names))
+    for name, why in found:
+        if why and name == "len":
+            lines.append(t("bad_len", lang, given=why))
+        elif why:
+            lines.append(f"{field_name(name, lang)}{t('colon', lang)}{why}")
     return lines
 
 

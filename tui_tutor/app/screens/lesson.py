@@ -31,7 +31,7 @@ from ...lessons.quiz import (
     grade_state_question,
 )
 from ...lessons.timeline import Moment, Run
-from ..feedback import Answer, Question, feedback, missing_or_unreadable
+from ..feedback import Answer, Question, feedback, problems
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
 from ..widgets.keys import keys_line, update_if_changed
@@ -83,6 +83,8 @@ class LessonScreen(Screen):
         Binding("n,right", "next", "next"),
         Binding("b,left", "back", "back"),
         Binding("enter", "check", "check", priority=True),
+        Binding("tab", "move_field(1)", show=False),
+        Binding("shift+tab", "move_field(-1)", show=False),
         Binding("c", "check", "check"),
         Binding("h", "hint", "hint"),
         Binding("v", "reveal", "reveal"),
@@ -243,25 +245,35 @@ class LessonScreen(Screen):
         )
 
     def _keys(self) -> list[tuple[str, str]]:
-        """The footer: the keys of this moment first, the ones that always work after."""
+        """The footer: the keys of this moment and this field first, the rest after."""
         moment = self.moment
         keys: list[tuple[str, str]] = []
+        typing_state = isinstance(self.focused, StateField)
         asking = self._is_question(moment) and not self._answered_now()
         if asking and moment is not None:
             step = moment.step
-            if isinstance(step, Choice):
+            if typing_state:
+                keys.append(("a-z ↑↓", "key_type_state"))
+            elif isinstance(step, Choice):
                 keys.append(("1-9", "key_pick"))
-            elif isinstance(step, PredictState):
-                keys.append(("a-z", "key_type_state"))
-            else:
+            elif not isinstance(self.focused, NumberInput) and not isinstance(step, PredictState):
                 keys.append(("s a f r p", "key_flags"))
             keys += [("tab", "key_fields"), ("⏎", "key_check"), ("h", "key_hint")]
             keys.append(("v", "key_reveal"))
         else:
             keys += [("n", "key_next"), ("b", "key_back")]
-        keys += [("t", "key_numbers"), ("l", "key_lang"), ("?", "key_help")]
-        keys += [("esc", "key_lessons"), ("q", "key_quit")]
+        if not typing_state:  # in a state field l and t type LISTEN and TIME_WAIT
+            keys += [("t", "key_numbers"), ("l", "key_lang")]
+        keys += [("?", "key_help"), ("esc", "key_lessons"), ("q", "key_quit")]
         return keys
+
+    def on_descendant_focus(self) -> None:
+        if self.play is not None:
+            self._show_keys()
+
+    def on_descendant_blur(self) -> None:
+        if self.play is not None:
+            self._show_keys()
 
     def _answered_now(self) -> bool:
         play = self.play
@@ -440,9 +452,11 @@ class LessonScreen(Screen):
         answer = self._answer_here()
         answer.form = FormState(values)
         question = self._question(moment)
-        if missing_or_unreadable(values, question.read_number, self.lang):
+        found = problems(values, question.read_number)
+        if found:
             answer.unread = dict(values)  # not a try: say what is missing, keep the first try
             quiz.set_feedback(self._feedback(answer, moment), show=True)
+            quiz.focus_field(found[0][0])
             return
         answer.unread = None
         grade = self._grade(moment, values, self.lang)
@@ -456,7 +470,9 @@ class LessonScreen(Screen):
         self._show_keys()
         if grade.correct:
             self._draw_panes()
-            self.set_focus(None)
+        # the cursor leaves the form, so that letters are keys again (l must not type
+        # LISTEN into a state field); Tab goes back in
+        self.set_focus(None)
 
     @on(QuizPanel.CheckRequested)
     async def _check_requested(self) -> None:
@@ -507,6 +523,19 @@ class LessonScreen(Screen):
                 and not (isinstance(focused, NumberInput | StateField))
             )
         return True
+
+    def action_move_field(self, step: int) -> None:
+        """Tab and Shift+Tab: round the question's fields; from outside the form, Tab goes
+        to the first field and Shift+Tab to the last."""
+        fields = self.query_one("#quiz", QuizPanel).fields()
+        if not fields:
+            return
+        focused = self.focused
+        if focused in fields:
+            target = fields[(fields.index(focused) + step) % len(fields)]
+        else:
+            target = fields[0] if step > 0 else fields[-1]
+        self.set_focus(target)
 
     def action_toggle_flag(self, flag: str) -> None:
         self.query_one("#quiz", QuizPanel).toggle_flag(flag)

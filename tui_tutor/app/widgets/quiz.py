@@ -234,6 +234,13 @@ class QuizPanel(VerticalScroll, can_focus=False):
         """The fields shown now, in Tab order."""
         return [w for w in self.screen.focus_chain if self in w.ancestors]
 
+    def focus_field(self, name: str) -> None:
+        """The field that holds ``name`` (as ``values`` names them), if it is shown."""
+        widget_id = "#choice" if name == "choice" else f"#field-{name}"
+        found = self.query(widget_id)
+        if found and found.first() in self.fields():
+            self.screen.set_focus(found.first())
+
     def focus_first(self) -> None:
         fields = self.fields()
         if fields:
