@@ -60,6 +60,7 @@ class TestHelp:
             named = " ".join(keys for keys, _ in SECTIONS["lesson"] + SECTIONS["all"])
             names = {"right": "→", "left": "←", "question_mark": "?", "escape": "Esc"}
             names |= {"enter": "Enter", "pageup": "PgUp", "pagedown": "PgDn"}
+            names |= {"tab": "Tab", "shift+tab": "Shift+Tab"}
             for key in bound:
                 if key.isdigit():
                     assert "1-9" in named

@@ -551,6 +551,7 @@ class LessonScreen(Screen):
         if play is None or moment is None:
             return
         if self._is_question(moment) and not self._done(play.index):
+            self.app.clear_notifications()  # pressed n again: one reminder, not a pile
             self.notify(t("answer_first", self.lang), timeout=3)
             return
         if play.index + 1 >= len(play.run.moments):

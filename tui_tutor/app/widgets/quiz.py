@@ -61,9 +61,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
     QuizPanel #quiz-text, QuizPanel #quiz-feedback-text { height: auto; }
     QuizPanel .form { height: auto; }
     QuizPanel .form-row { height: auto; }
-    QuizPanel .form-row Label { padding: 0 1 0 1; }
+    QuizPanel .form-row Label { padding: 0 0 0 1; }
     QuizPanel .form-row Label.first { padding: 0 1 0 0; }
-    QuizPanel #field-seq, QuizPanel #field-ack { width: 14; }
+    QuizPanel #field-seq, QuizPanel #field-ack { width: 13; }
     QuizPanel #field-len { width: 8; }
     QuizPanel CheckButton { margin: 0 0 0 2; min-width: 7; }
     QuizPanel #choice-form Label { padding: 0; }

@@ -142,9 +142,17 @@ class StateField(Widget, can_focus=True):
             self.value = STATES[(STATES.index(self.value) + delta) % len(STATES)]
 
     def on_click(self) -> None:
+        """The mouse: a click takes the field and steps to the next state (the wheel too)."""
         self.focus()
-        if self.value is None:
-            self._step(1)
+        self._step(1)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self._step(1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self._step(-1)
 
     def watch_value(self) -> None:
         self.refresh()
