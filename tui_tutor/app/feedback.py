@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,8 +19,6 @@ from ..lessons.expr import BadExpression
 from ..lessons.quiz import FieldGrade, Grade
 from .i18n import t
 from .widgets.quiz import FIELD_ORDER, FormState
-
-POINTS_OUTCOMES = ("first_try", "solved", "revealed", "open")
 
 
 @dataclass
@@ -109,7 +107,6 @@ class Question:
     explain: Callable[[str], str | None]
     options: Callable[[str], list[str]] | None = None  # a choice question's option texts
     answered_before: bool = False  # in an earlier session
-    notes: list[str] = field(default_factory=list)
 
 
 def feedback(answer: Answer | None, question: Question, lang: str) -> Text:
@@ -227,6 +224,4 @@ def _closing(out: Text, question: Question, lang: str) -> None:
     extra = question.explain(lang)
     if extra:
         out.append(extra + "\n", style="italic")
-    for note in question.notes:
-        out.append(note + "\n", style="dim")
     out.append(t("press_n", lang), style="dim")

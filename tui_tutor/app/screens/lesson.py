@@ -40,6 +40,7 @@ from ..widgets.number_input import NumberInput
 from ..widgets.quiz import FormState, QuizPanel
 from ..widgets.state_field import StateField
 from ..widgets.state_pane import StatePane
+from ..widgets.toggles import FLAG_KEYS
 
 IDLE_CAP = 120.0  # seconds between two key presses counted as learning time at most
 
@@ -72,9 +73,6 @@ class PlayState:
     answers: dict[int, Answer] = field(default_factory=dict)
 
 
-FLAG_LETTERS = {"s": "SYN", "a": "ACK", "f": "FIN", "r": "RST", "p": "PSH"}
-
-
 class LessonScreen(Screen):
     # every key is taken as it arrives, in order (see TutorApp.on_event)
     KEYS_IN_ORDER = True
@@ -97,7 +95,7 @@ class LessonScreen(Screen):
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(
             Binding(letter, f"toggle_flag('{flag}')", show=False)
-            for letter, flag in FLAG_LETTERS.items()
+            for letter, flag in FLAG_KEYS.items()
         ),
         *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 10)),
     ]
