@@ -30,6 +30,7 @@ from .driver import (
 )
 
 LESSON = "three-way-handshake"
+ASK = ["flags", "seq", "ack", "client_state", "server_state"]
 
 
 def form_row(pilot, text: str) -> str:
@@ -183,6 +184,18 @@ class TestFastKeys:
             assert moment_kind(pilot) == "PredictSegment"
             assert app.screen.query_one("#field-flags").flags == {"SYN", "ACK"}
             assert app.screen.query_one("#field-seq").value == "y"
+
+    async def test_letters_typed_at_one_question_do_not_run_on_into_the_next(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await next_until(pilot, "PredictSegment")
+            await pilot.press(*answer_keys(right_answer(pilot, 1), ASK))
+            await pilot.press("n", "n")
+            second = answer_keys(right_answer(pilot, 2), ASK)
+            third = ["n", "n", "a", "tab", "tab", "tab", "e", "tab", "e"]
+            await burst(pilot, [*second, *third])
+            values = app.screen.query_one("#quiz").values()
+            assert values["server_state"] == "ESTABLISHED", "not SYN_RECEIVED from sr + e"
 
     async def test_a_paste_lands_in_the_focused_field_and_keeps_only_what_fits(self, tmp_path):
         app = new_app(tmp_path, LESSON)

@@ -157,14 +157,14 @@ class QuizPanel(VerticalScroll, can_focus=False):
             field = self.query_one(f"#field-{name}", StateField)
             self._show(field, name in ask)
             self._show(self.query_one(f"#label-{name}"), name in ask)
-            field.value = _state(values.get(name))
+            field.load(_state(values.get(name)))
         self.query_one("#segment-form").display = True
 
     async def show_state_form(self, lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}
         self._hide_forms()
         self._label("#label-state", t("field_state_short", lang))
-        self.query_one("#field-state", StateField).value = _state(values.get("state"))
+        self.query_one("#field-state", StateField).load(_state(values.get("state")))
         self.query_one("#check-state", Button).label = t("check", lang)
         self.query_one("#state-form").display = True
 

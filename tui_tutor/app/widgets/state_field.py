@@ -154,6 +154,13 @@ class StateField(Widget, can_focus=True):
         event.stop()
         self._step(-1)
 
+    def load(self, state: State | None) -> None:
+        """A new question's value: the letters typed for the last one must not run on into
+        this one (the field is reused; its blur may not have arrived yet)."""
+        self._typed = ""
+        self.value = state
+        self.refresh()
+
     def watch_value(self) -> None:
         self.refresh()
 
