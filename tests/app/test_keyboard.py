@@ -101,6 +101,15 @@ class TestStates:
             assert "LAST_ACK" in form_row(pilot, "after"), "↓ steps to the next state"
             assert app.screen.play.index == index, "← → stay in the field"
 
+    async def test_coming_back_to_a_state_field_starts_a_new_name(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await next_until(pilot, "PredictSegment")
+            app.screen.query_one("#field-client_state").focus()
+            await pilot.pause()
+            await burst(pilot, ["e", "tab", "shift+tab", "s"])
+            assert app.screen.query_one("#quiz").values()["client_state"] == "SYN_SENT"
+
     async def test_a_letter_no_state_starts_with_reaches_the_keys(self, tmp_path):
         app = new_app(tmp_path, LESSON)
         async with app.run_test(size=(80, 24)) as pilot:

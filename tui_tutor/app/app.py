@@ -92,6 +92,7 @@ class TutorApp(App):
         self.store = store
         self.lang = lang
         self._first_lesson = open_lesson
+        self.key_serial = 0  # keys received so far (see on_event)
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
 
@@ -206,6 +207,8 @@ class TutorApp(App):
         Enter. A screen with ``KEYS_IN_ORDER`` gets every key here instead: the
         focused field takes it at once (``take_key``), else the bindings run now.
         """
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_serial += 1  # lets a field tell keys typed in a row from a new start
         if (
             isinstance(event, events.Key | events.Paste)
             and not event.is_forwarded

@@ -69,6 +69,7 @@ class StateField(Widget, can_focus=True):
         super().__init__(id=id)
         self._typed = ""
         self._last_key = 0.0
+        self._last_serial = -1  # the app's key count at the last letter typed here
 
     def render(self) -> Text:
         if self.value is None:
@@ -98,7 +99,10 @@ class StateField(Widget, can_focus=True):
         char = unicodedata.normalize("NFKC", character).upper()
         if len(char) != 1 or not char.isalnum():
             return None
-        typed = self._typed if time.monotonic() - self._last_key < RESET_AFTER else ""
+        # letters run on only when typed in a row here, and without a long pause
+        in_a_row = self._serial() == self._last_serial + 1
+        recent = time.monotonic() - self._last_key < RESET_AFTER
+        typed = self._typed if in_a_row and recent else ""
         for attempt in (typed + char, char):
             if match_state(attempt) is not None:
                 return attempt
@@ -112,6 +116,7 @@ class StateField(Widget, can_focus=True):
             pass  # arrows stay in the field: they must not leave the question
         elif key == "backspace":
             self._typed, self._last_key = self._typed[:-1], time.monotonic()
+            self._last_serial = self._serial()
             self.value = match_state(self._typed) if self._typed else None
         elif key == "delete":
             self._typed, self.value = "", None
@@ -122,11 +127,15 @@ class StateField(Widget, can_focus=True):
             if typed is None:
                 return False  # not a state: the key goes on to the screen's bindings
             self._typed, self._last_key = typed, time.monotonic()
+            self._last_serial = self._serial()
             self.value = match_state(typed)
         else:
             return False
         self.refresh()
         return True
+
+    def _serial(self) -> int:
+        return int(getattr(self.app, "key_serial", 0))
 
     def take_paste(self, text: str) -> bool:
         state = match_state(text.strip()) or _exact(text)
