@@ -1,0 +1,70 @@
+"""What this machine lets live mode do: Linux or not, and which privileges the process has.
+
+Live mode needs no privilege to read states (``TCP_INFO`` and sock_diag answer any
+user). Capturing segments on ``lo`` needs CAP_NET_RAW (an AF_PACKET socket), and
+being the wire (holding, dropping and delivering segments one at a time) needs
+CAP_NET_ADMIN and ``iptables`` (an NFQUEUE rule). Root has both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+
+CAP_NET_ADMIN = 12
+CAP_NET_RAW = 13
+# root's PATH has these; a learner's PATH may not, and iptables lives there
+SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
+
+
+def not_linux() -> str | None:
+    """A one-line reason live mode cannot run here, or None on Linux."""
+    if sys.platform.startswith("linux"):
+        return None
+    return (
+        f"live mode needs Linux (this is {sys.platform}): it asks the Linux kernel's TCP "
+        "for its states"
+    )
+
+
+def effective_capabilities() -> int:
+    """The CapEff bit mask of this process (0 when it cannot be read)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("CapEff:"):
+                    return int(line.split()[1], 16)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tool(name: str) -> str | None:
+    """The path of an administration tool such as iptables, also outside a user's PATH."""
+    path = os.environ.get("PATH", "")
+    return shutil.which(name, path=f"{path}:{SBIN}" if path else SBIN)
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What this process may do; each ``why_*`` says why not in one line, for the learner."""
+
+    capture: bool  # read segments on lo
+    control: bool  # add firewall rules (loss, holding segments)
+    why_no_capture: str = ""
+    why_no_control: str = ""
+
+
+def abilities(caps: int | None = None) -> Abilities:
+    caps = effective_capabilities() if caps is None else caps
+    capture = bool(caps >> CAP_NET_RAW & 1)
+    control = bool(caps >> CAP_NET_ADMIN & 1)
+    why_capture = "" if capture else "capturing segments on lo needs root (or CAP_NET_RAW)"
+    why_control = ""
+    if not control:
+        why_control = "losing and holding segments needs root (or CAP_NET_ADMIN)"
+    elif tool("iptables") is None:
+        control, why_control = False, "losing and holding segments needs iptables (not found)"
+    return Abilities(capture, control, why_capture, why_control)
