@@ -91,11 +91,7 @@ def kernel_segments(run: KernelRun, scenario: engine.Scenario) -> list[KernelSeg
     passed = [p for p in run.log if isinstance(p, Passed)]
     found: list[KernelSegment] = []
     for index, (time, (key, flags, seq, ack, window, length)) in enumerate(raw):
-        sender = (
-            Role.CLIENT
-            if port_of((key, 0, 0, 0, 0, 0)) == run.ports[Role.CLIENT]
-            else (Role.SERVER)
-        )
+        sender = Role.CLIENT if source_port(key) == run.ports[Role.CLIENT] else Role.SERVER
         step = max((i for i, start in enumerate(starts) if start <= time), default=-1)
         seg = KernelSegment(index, time, sender, flags, seq, ack, window, length, step)
         match = next(
