@@ -12,6 +12,8 @@ from ..engine import Role, State
 from .capture import Frame
 
 Decoded = tuple[bytes, int, int, int, int, int]  # captures.decode: key, flags, seq, ack, win, len
+# something to tell the learner: a key of ``words.NOTES`` and the detail it is said with
+Note = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,9 @@ class StepPlayed:
     index: int
     start: float
     end: float = 0.0
-    played: bool = True  # False: it could not be reproduced here (``note`` says why)
+    played: bool = True  # False: it could not be reproduced here (``notes`` say why)
     held: bool = False  # its segments were held while the next step ran
-    note: str = ""
+    notes: list[Note] = field(default_factory=list)
     seconds: float | None = None  # a wait: how long it really waited
 
 
@@ -77,7 +79,7 @@ class KernelRun:
     host: str
     ports: dict[Role, int]
     mode: str  # "wire" (segments, states after each), "capture" (segments), "states"
-    limits: list[str] = field(default_factory=list)  # what could not be done here, and why
+    limits: list[Note] = field(default_factory=list)  # what could not be done here, and why
     steps: list[StepPlayed] = field(default_factory=list)
     log: list[Observation] = field(default_factory=list)
     frames: list[Frame] | None = None  # None: no capture

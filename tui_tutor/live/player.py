@@ -43,8 +43,8 @@ from .capture import Capture, write_pcap
 from .firewall import Firewall, FirewallError, queue_rule
 from .kstate import SockDiag, tcp_info_state
 from .nfqueue import Queue, QueueUnavailable
-from .observe import Called, KernelRun, Passed, States, StepPlayed
-from .system import Abilities, abilities
+from .observe import Called, KernelRun, Note, Passed, States, StepPlayed
+from .system import UNPRIVILEGED, abilities
 from .wire import KernelWire, QueueWire
 
 # once a connection got this far, its end going away is CLOSED, not back to LISTEN
@@ -58,12 +58,6 @@ _OPENED = frozenset(
         State.LAST_ACK,
         State.TIME_WAIT,
     }
-)
-_NOTHING = Abilities(
-    False,
-    False,
-    "segments are not captured (played as an unprivileged user)",
-    "segments cannot be lost or held (played as an unprivileged user)",
 )
 TIMESTAMP_OPTION = 12  # bytes Linux's timestamp option takes from every segment's MSS
 
@@ -80,7 +74,11 @@ class LiveOptions:
 
 
 class NotPlayed(Exception):
-    """This step cannot be reproduced here; the message says why, in one line."""
+    """This step cannot be reproduced here: a key of ``words.NOTES`` and its detail."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(key, detail)
+        self.note: Note = (key, detail)
 
 
 @dataclass
@@ -112,7 +110,7 @@ class Player:
     # ------------------------------------------------------------ the run
 
     def play(self) -> KernelRun:
-        can = abilities() if self.options.use_privileges else _NOTHING
+        can = abilities(host=self.host) if self.options.use_privileges else UNPRIVILEGED
         capture: Capture | None = None
         firewall: Firewall | None = None
         queue: Queue | None = None
@@ -120,6 +118,7 @@ class Player:
         try:
             self._make_peers()
             run = KernelRun(self.host, dict(self.ports), "states")
+            run.limits += [(key, "") for key in can.why_not]
             self.run = run
             if can.capture:
                 capture = Capture((self.ports[Role.CLIENT], self.ports[Role.SERVER]))
@@ -127,9 +126,7 @@ class Player:
                     capture.start()
                 except OSError as err:
                     capture = None
-                    run.limits.append(f"no capture on lo: {err.strerror}")
-            else:
-                run.limits.append(can.why_no_capture)
+                    run.limits.append(("no_capture", err.strerror or str(err)))
             if can.control:
                 firewall = Firewall(self.host)
                 try:
@@ -139,9 +136,7 @@ class Player:
                     if queue is not None:
                         queue.close()
                         queue = None
-                    run.limits.append(f"segments cannot be held or delivered one by one: {err}")
-            else:
-                run.limits.append(can.why_no_control)
+                    run.limits.append(("no_queue", str(err)))
             if queue is not None:
                 self.wire = QueueWire(queue, self)
                 run.mode = "wire" if capture is not None else "states"
@@ -207,15 +202,16 @@ class Player:
         action = ACTIONS.get(type(step))
         hold = step.hold and self.wire.can_hold
         if step.hold and not self.wire.can_hold:
-            played.note = "its segments could not be held (that needs root): played without"
+            played.notes.append(("hold_not_reproduced", ""))
         if action is None:
             played.played = False
-            played.note = f"live mode cannot play a {type(step).__name__.lower()} step yet"
+            played.notes.append(("unknown_step", type(step).__name__.lower()))
         else:
             try:
                 call = action(self, step)
             except NotPlayed as err:
-                played.played, played.note = False, str(err)
+                played.played = False
+                played.notes.append(err.note)
                 call = None
             if call is not None:
                 self.run.log.append(Called(played.start, index, step.peer, call))
@@ -227,11 +223,9 @@ class Player:
         self.tend()
         self._states(at_end=True)
         played.end = time.time()
-        errors = [e for peer in self.peers.values() for e in peer.errors]
-        if errors:
-            played.note = "; ".join(filter(None, [played.note, *errors]))
-            for peer in self.peers.values():
-                peer.errors.clear()
+        for peer in self.peers.values():
+            played.notes += [("call_failed", e) for e in peer.errors]
+            peer.errors.clear()
 
     # ------------------------------------------------------------ for the wire
 
@@ -298,7 +292,7 @@ class Player:
             try:
                 call()
             except OSError as err:
-                peer.errors.append(f"{name} by the {peer.role.value}: {err.strerror or err}")
+                peer.errors.append(f"{name}: {err.strerror or err}")
 
         thread = threading.Thread(target=run, name=f"live-{name}", daemon=True)
         peer.threads.append(thread)
@@ -361,12 +355,12 @@ def _listen_on(peer: Peer) -> None:
 def _connect(player: Player, step: engine.Connect) -> str:
     peer, other = player.peer(step.peer), player.peer(step.peer.other)
     if peer.listening:
-        raise NotPlayed("a listening socket cannot connect")
+        raise NotPlayed("call_failed", "a listening socket cannot connect")
     peer.sock.setblocking(False)
     err = peer.sock.connect_ex(other.address)
     peer.sock.setblocking(True)
     if err not in (0, errno.EINPROGRESS, errno.ECONNREFUSED):
-        raise NotPlayed(f"connect failed: {errno.errorcode.get(err, err)}")
+        raise NotPlayed("call_failed", f"connect: {errno.errorcode.get(err, err)}")
     peer.conn = peer.sock
     return "connect"
 
@@ -376,7 +370,7 @@ def _listen(player: Player, step: engine.Listen) -> str:
     try:
         _listen_on(peer)
     except OSError as err:
-        raise NotPlayed(f"listen failed: {err.strerror}") from None
+        raise NotPlayed("call_failed", f"listen: {err.strerror}") from None
     return "listen"
 
 
@@ -384,7 +378,7 @@ def _send(player: Player, step: engine.Send) -> str:
     peer = player.peer(step.peer)
     conn = peer.conn
     if conn is None:
-        raise NotPlayed("no connection to send on")
+        raise NotPlayed("no_connection", "send")
     data = b"x" * step.bytes
     # blocks while the connection is still opening, as an application's send() does
     player.in_thread(peer, lambda: conn.sendall(data), "send")
@@ -399,7 +393,7 @@ def _close(player: Player, step: engine.Close) -> str:
             _reset(peer.sock)
             peer.listening = False
             return "close"
-        raise NotPlayed("no connection to close")
+        raise NotPlayed("no_connection", "close")
     if how == "close":
         peer.conn.close()
         peer.conn = None
@@ -410,7 +404,7 @@ def _close(player: Player, step: engine.Close) -> str:
         try:
             peer.conn.shutdown(socket.SHUT_WR)
         except OSError as err:
-            raise NotPlayed(f"close failed: {err.strerror}") from None
+            raise NotPlayed("call_failed", f"close: {err.strerror}") from None
     return "close"
 
 
@@ -423,14 +417,14 @@ def _abort(player: Player, step: engine.Abort) -> str:
         _reset(peer.sock)
         peer.listening = False
     else:
-        raise NotPlayed("no connection to abort")
+        raise NotPlayed("no_connection", "abort")
     return "abort"
 
 
 def _lose(player: Player, step: engine.Lose) -> None:
     assert player.wire is not None
     if not player.wire.can_lose:
-        raise NotPlayed("losing segments needs root (or CAP_NET_ADMIN) and iptables")
+        raise NotPlayed("lose_not_reproduced")
     player.wire.lose(step.peer, step.count)
 
 

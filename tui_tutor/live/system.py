@@ -49,22 +49,24 @@ def tool(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Abilities:
-    """What this process may do; each ``why_*`` says why not in one line, for the learner."""
+    """What this process may do; ``why_not`` says what it may not and why (``words.NOTES``)."""
 
     capture: bool  # read segments on lo
     control: bool  # add firewall rules (loss, holding segments)
-    why_no_capture: str = ""
-    why_no_control: str = ""
+    why_not: tuple[str, ...] = ()
 
 
-def abilities(caps: int | None = None) -> Abilities:
+def abilities(caps: int | None = None, host: str = "127.0.0.1") -> Abilities:
     caps = effective_capabilities() if caps is None else caps
     capture = bool(caps >> CAP_NET_RAW & 1)
     control = bool(caps >> CAP_NET_ADMIN & 1)
-    why_capture = "" if capture else "capturing segments on lo needs root (or CAP_NET_RAW)"
-    why_control = ""
+    why: list[str] = [] if capture else ["no_capture_rights"]
     if not control:
-        why_control = "losing and holding segments needs root (or CAP_NET_ADMIN)"
-    elif tool("iptables") is None:
-        control, why_control = False, "losing and holding segments needs iptables (not found)"
-    return Abilities(capture, control, why_capture, why_control)
+        why.append("no_control_rights")
+    elif tool("ip6tables" if ":" in host else "iptables") is None:
+        control = False
+        why.append("no_iptables")
+    return Abilities(capture, control, tuple(why))
+
+
+UNPRIVILEGED = Abilities(False, False, ("unprivileged",))
