@@ -61,7 +61,7 @@ class Difference:
 
 
 @dataclass
-class _Row:
+class Row:
     """One segment of a run, as compared."""
 
     number: int  # 1-based
@@ -90,11 +90,11 @@ class _Row:
         return text + (" (lost)" if j["lost"] else "")
 
 
-def rows(trace: engine.Trace) -> list[_Row]:
+def rows(trace: engine.Trace) -> list[Row]:
     records = trace.segments()
     table = trace.to_json()["connections"][0]["segments"]
     sent = {ev.index: ev for ev in trace.events if isinstance(ev, engine.SegmentSent)}
-    out: list[_Row] = []
+    out: list[Row] = []
     last_copy: dict[tuple, float] = {}
     stimulus = 0.0
     answer: dict[int, float] = {}
@@ -105,7 +105,7 @@ def rows(trace: engine.Trace) -> list[_Row]:
             answer[ev.index] = ev.time - stimulus
     for n, (record, row) in enumerate(zip(records, table, strict=True), 1):
         ev = sent[record.index]
-        r = _Row(n, ev.step, record.time, record.sender, row)
+        r = Row(n, ev.step, record.time, record.sender, row)
         copy = (record.sender, tuple(f for f in record.flags if f != "PSH"), record.seq)
         if record.retransmission and copy in last_copy:
             r.wait = record.time - last_copy[copy]
@@ -167,10 +167,11 @@ def compare(
         {Role.CLIENT: ends[i].client, Role.SERVER: ends[i].server} if i in ends else None
         for i in range(steps)
     ]
-    context = _Context(scenario, engine_trace, run)
+    ours, theirs = rows(engine_trace), rows(kernel_trace)
+    context = _Context(scenario, engine_trace, run, ours, theirs)
     found: list[Difference] = []
     if run.mode != "states":
-        found += _segment_differences(rows(engine_trace), rows(kernel_trace))
+        found += _segment_differences(ours, theirs)
     found += _state_differences(result.engine_states, result.kernel_states)
     if run.mode == "wire":
         found += _reached_differences(engine_trace, kernel_trace, found)
@@ -184,47 +185,52 @@ def compare(
     return result
 
 
-def _segment_differences(engine_rows: list[_Row], kernel_rows: list[_Row]) -> list[Difference]:
-    found: list[Difference] = []
+def align(ours: list[Row], theirs: list[Row]) -> list[tuple[Row | None, Row | None]]:
+    """The two runs' rows side by side: equal rows together, differing rows of the same
+    sender in the same place together, the rest alone."""
+    pairs: list[tuple[Row | None, Row | None]] = []
     matcher = difflib.SequenceMatcher(
-        None, [r.key for r in engine_rows], [r.key for r in kernel_rows], autojunk=False
+        None, [r.key for r in ours], [r.key for r in theirs], autojunk=False
     )
     for op, e1, e2, k1, k2 in matcher.get_opcodes():
-        ours, theirs = engine_rows[e1:e2], kernel_rows[k1:k2]
-        if op == "equal":
-            for e, k in zip(ours, theirs, strict=True):
-                found += _timing(e, k)
-            continue
+        left, right = ours[e1:e2], theirs[k1:k2]
         paired = 0
-        if op == "replace":
-            for e, k in zip(ours, theirs, strict=False):
+        if op in ("equal", "replace"):
+            for e, k in zip(left, right, strict=False):
                 if e.sender is not k.sender:
                     break
+                pairs.append((e, k))
                 paired += 1
-                for name in ROW_FIELDS:
-                    if e.json[name] != k.json[name]:
-                        found.append(
-                            Difference(
-                                "field",
-                                e.step,
-                                e.sender,
-                                _show(e.json[name]),
-                                _show(k.json[name]),
-                                e.number,
-                                k.number,
-                                name,
-                            )
-                        )
-        for e in ours[paired:]:
-            found.append(Difference("only_engine", e.step, e.sender, e.label, None, e.number))
-        for k in theirs[paired:]:
+        pairs += [(e, None) for e in left[paired:]]
+        pairs += [(None, k) for k in right[paired:]]
+    return pairs
+
+
+def _segment_differences(ours: list[Row], theirs: list[Row]) -> list[Difference]:
+    found: list[Difference] = []
+    for e, k in align(ours, theirs):
+        if e is None:
+            assert k is not None
             found.append(
                 Difference("only_kernel", k.step, k.sender, None, k.label, kernel_segment=k.number)
             )
+        elif k is None:
+            found.append(Difference("only_engine", e.step, e.sender, e.label, None, e.number))
+        elif e.key == k.key:
+            found += _timing(e, k)
+        else:
+            for name in ROW_FIELDS:
+                if e.json[name] != k.json[name]:
+                    ours_, theirs_ = _show(e.json[name]), _show(k.json[name])
+                    found.append(
+                        Difference(
+                            "field", e.step, e.sender, ours_, theirs_, e.number, k.number, name
+                        )
+                    )
     return found
 
 
-def _timing(e: _Row, k: _Row) -> list[Difference]:
+def _timing(e: Row, k: Row) -> list[Difference]:
     for kind, ours, theirs in (("rto", e.wait, k.wait), ("answer", e.answer, k.answer)):
         if ours is None or theirs is None:
             continue
@@ -296,7 +302,15 @@ def _show(value: object) -> str:
 class _Context:
     """What the run knows that explains a difference."""
 
-    def __init__(self, scenario: engine.Scenario, trace: engine.Trace, run: KernelRun) -> None:
+    def __init__(
+        self,
+        scenario: engine.Scenario,
+        trace: engine.Trace,
+        run: KernelRun,
+        ours: list[Row],
+        theirs: list[Row],
+    ) -> None:
+        self.ours, self.theirs = ours, theirs
         self.scenario = scenario
         self.trace = trace
         self.run = run
@@ -324,11 +338,16 @@ class _Context:
         return replace(d, known=known) if known else d
 
     def _known(self, d: Difference) -> str | None:
-        if d.step is not None and d.step in self.races and d.kind in (
-            "only_engine",
-            "only_kernel",
-            "field",
-            "timing",
+        if (
+            d.step is not None
+            and d.step in self.races
+            and d.kind
+            in (
+                "only_engine",
+                "only_kernel",
+                "field",
+                "timing",
+            )
         ):
             return "timer-race"
         if d.kind == "timing":
@@ -351,6 +370,8 @@ class _Context:
             )
         ):
             return "timer-race"
+        if self._ack_rides_elsewhere(d):
+            return "delayed-ack"
         if d.kind == "only_engine" and d.segment is not None:
             sent = self.trace.segments()[d.segment - 1]
             if d.step in self.cut and sent.time > self.cut[d.step] + TIME_SLACK:
@@ -365,19 +386,40 @@ class _Context:
                 return "time-wait"
         return None
 
+    def _ack_rides_elsewhere(self, d: Difference) -> bool:
+        """A pure ACK one side sent alone and the other put on a later segment of the same
+        peer: who waited how long before acknowledging."""
+        if d.kind == "only_kernel" and d.kernel_segment is not None:
+            alone, other = self.theirs[d.kernel_segment - 1], self.ours
+        elif d.kind == "only_engine" and d.segment is not None:
+            alone, other = self.ours[d.segment - 1], self.theirs
+        else:
+            return False
+        ack = alone.json["ack"]
+        return alone.pure_ack and any(
+            r.sender is alone.sender and not r.pure_ack and r.json["ack"] == ack for r in other
+        )
+
     def _syn(self, d: Difference) -> bool:
         rows_ = self.trace.segments()
         return d.segment is not None and "SYN" in rows_[d.segment - 1].flags
 
 
 def _timer_races(trace: engine.Trace) -> set[int]:
-    """Steps in which timers of both peers ran out within ``TIMER_TIE`` of each other."""
-    fired = [ev for ev in trace.events if isinstance(ev, engine.TimerFired)]
-    started = [ev for ev in trace.events if isinstance(ev, engine.TimerStarted)]
+    """Steps in which a timer ran out while one of the other peer's was due within
+    ``TIMER_TIE``: Linux may fire those two in either order."""
+    pending: dict[tuple[Role, engine.TimerKind], float] = {}
     races = set()
-    for ev in fired:
-        for other in started:
-            near = abs(other.deadline - ev.time) <= TIMER_TIE
-            if other.peer is not ev.peer and near and other.time <= ev.time:
+    for ev in trace.events:
+        if isinstance(ev, engine.TimerStarted):
+            pending[(ev.peer, ev.timer)] = ev.deadline
+        elif isinstance(ev, engine.TimerStopped):
+            pending.pop((ev.peer, ev.timer), None)
+        elif isinstance(ev, engine.TimerFired):
+            pending.pop((ev.peer, ev.timer), None)
+            if any(
+                peer is not ev.peer and abs(deadline - ev.time) <= TIMER_TIE
+                for (peer, _kind), deadline in pending.items()
+            ):
                 races.add(ev.step)
     return races
