@@ -181,8 +181,26 @@ def compare(
         }
         text = ", ".join(f"{r.value} {v}" for r, v in fixed.items() if v is not None)
         found.append(Difference("isn", engine=text, kernel="chosen by the kernel", known="isn"))
-    result.differences = [context.explain(d) for d in found]
+    result.differences = _consequences([context.explain(d) for d in found])
     return result
+
+
+_STATE_KINDS = ("state", "state_reached", "state_missed")
+
+
+def _consequences(found: list[Difference]) -> list[Difference]:
+    """A state that differs in a step where the segments differ for a known reason differs
+    for that reason (the kernel's ACK came alone, so its peer moved on sooner)."""
+    because = {}
+    for d in found:
+        if d.known and d.kind not in _STATE_KINDS and d.step is not None:
+            because.setdefault(d.step, d.known)
+    return [
+        replace(d, known=because[d.step])
+        if d.known is None and d.kind in _STATE_KINDS and d.step in because
+        else d
+        for d in found
+    ]
 
 
 def align(ours: list[Row], theirs: list[Row]) -> list[tuple[Row | None, Row | None]]:

@@ -104,7 +104,7 @@ class Firewall:
     def _tell(self, sign: str, command: list[str]) -> None:
         if self._guardian is None:
             self._guardian = subprocess.Popen(
-                [sys.executable, str(GUARDIAN)],
+                [sys.executable, str(GUARDIAN), self.tag],  # the tag: to tell whose it is
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -8,7 +8,7 @@ command that removes it) and per rule it removes itself (``- [...]``), then
 SIGKILL, or crashed), this runs the commands of the rules still listed.
 
 Standard library only and run as a script, so it starts fast and needs nothing
-of the package.
+of the package. Its one argument, the rules' comment tag, only names it in ``ps``.
 """
 
 from __future__ import annotations
