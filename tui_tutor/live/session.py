@@ -107,7 +107,7 @@ def wait_plan(
                     and ev.transition.event is Event.TIMEOUT_2MSL
                 )
             ]
-            needed = max(SHORTEST_WAIT, max(seen, default=0.0) + MARGIN)
+            needed = max(SHORTEST_WAIT, max(seen) + MARGIN) if seen else SHORTEST_WAIT
             plan[index] = min(step.seconds, max_wait, needed)
         clock += step.seconds
     return plan

@@ -32,7 +32,7 @@ def not_linux() -> str | None:
 def effective_capabilities() -> int:
     """The CapEff bit mask of this process (0 when it cannot be read)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open("/proc/self/status", encoding="utf-8") as f:
             for line in f:
                 if line.startswith("CapEff:"):
                     return int(line.split()[1], 16)
