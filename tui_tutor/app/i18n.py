@@ -151,7 +151,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_kernel": ("your kernel", "你的内核"),
     "key_again": ("again", "再来一次"),
     "live_title": ("From your kernel", "来自你的内核"),
-    "live_yours": ("your kernel", "你的内核"),
+    "live_yours": ("kernel", "内核"),
+    "key_return": ("back", "返回"),
     "live_segments": ("segments from your kernel", "来自你的内核的报文段"),
     "live_running": (
         "asking your kernel: step {step} of {steps}",
