@@ -147,14 +147,20 @@ async def test_when_the_trainer_did_not_allow_it_k_says_so_and_stays(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="live mode is Linux only")
-async def test_the_real_kernel_in_the_app(tmp_path):
+@pytest.mark.parametrize("privileged", [True, False], ids=["as-is", "as-a-normal-user"])
+async def test_the_real_kernel_in_the_app(tmp_path, privileged):
+    from dataclasses import replace
+
     from tui_tutor.live import run_live
+
+    def runner(scenario, settings):
+        return run_live(scenario, replace(settings, use_privileges=privileged))
 
     app = make_app(
         store=ProgressStore(tmp_path / "data", "ada"),
         open_lesson="three-way-handshake",
         seed=1,
-        live_runner=run_live,
+        live_runner=runner,
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await kernel_after_results(pilot)
@@ -162,10 +168,11 @@ async def test_the_real_kernel_in_the_app(tmp_path):
         assert isinstance(screen, LiveScreen) and screen.result is not None
         text = screen_text(app)
         assert "From your kernel" in text
-        assert "▶ ESTABLISHED" in text  # both peers' kernel states, in the panes
+        assert text.count("▶ ESTABLISHED") == 2  # both peers' kernel states, in their panes
         if screen.result.run.mode == "wire":  # root: the kernel's own three segments
             for label in ("SYN seq=x", "SYN,ACK seq=y ack=x+1", "ACK seq=x+1 ack=y+1"):
                 assert label in text
             assert "Your kernel did exactly what the engine says." in text
         else:
             assert "segments are not captured" in text
+            assert "SYN seq=x" not in text

@@ -73,6 +73,19 @@ def test_the_kernel_plays_every_lesson_with_only_documented_differences(lesson_i
     assert len(result.kernel.segments()) == len(result.run.frames or []) > 0
     lost = [r for r in result.kernel.segments() if r.lost]
     assert len(lost) == sum(s.count for s in scenario.steps if isinstance(s, engine.Lose))
+    # each peer's way through the states, as its pane draws it, goes back only where the
+    # engine's does (a passive open reset to LISTEN), never from a state read too late
+    for role in (engine.Role.CLIENT, engine.Role.SERVER):
+        ours, theirs = path(result.engine, role), path(result.kernel, role)
+        assert theirs == ours[: len(theirs)], f"{role}: kernel {theirs}, engine {ours}"
+
+
+def path(trace: engine.Trace, role: engine.Role) -> list[str]:
+    return [
+        ev.new.value
+        for ev in trace.events
+        if isinstance(ev, engine.StateChanged) and ev.peer is role and ev.new is not ev.old
+    ]
 
 
 @root_only

@@ -213,9 +213,9 @@ class Player:
                 played.played = False
                 played.notes.append(err.note)
                 call = None
-            if call is not None:
+            if call is not None:  # what the call itself did to its peer (SYN_SENT, FIN_WAIT_1)
                 self.run.log.append(Called(played.start, index, step.peer, call))
-            self._states()
+                self._states()
             self.wire.pull()
         played.held = hold
         if not isinstance(step, engine.Wait) and not hold:
