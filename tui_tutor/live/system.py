@@ -69,4 +69,5 @@ def abilities(caps: int | None = None, host: str = "127.0.0.1") -> Abilities:
     return Abilities(capture, control, tuple(why))
 
 
-UNPRIVILEGED = Abilities(False, False, ("unprivileged",))
+# what a learner's own account may do (``LiveSettings.use_privileges=False`` plays as one)
+UNPRIVILEGED = Abilities(False, False, ("no_capture_rights", "no_control_rights"))

@@ -26,10 +26,6 @@ NOTES: dict[str, tuple[str, str]] = {
         "segments cannot be lost or held here: iptables is not installed",
         "这里不能丢弃或扣留报文段：没有安装 iptables",
     ),
-    "unprivileged": (
-        "played as an unprivileged user: states only, no loss, no holding",
-        "以普通用户身份运行：只有状态，不丢弃也不扣留报文段",
-    ),
     "no_capture": ("no capture on lo: {detail}", "无法在 lo 上抓包：{detail}"),
     "no_queue": (
         "segments are delivered by the kernel itself, not one by one: {detail}",
