@@ -56,9 +56,10 @@ LIMITS: dict[str, tuple[str, str]] = {
         "发生在实机模式无法按原样执行的步骤之后",
     ),
     "wait-cut": (
-        "the engine got there later than live mode waited (long waits are cut short; "
-        "--full-waits waits them out)",
-        "引擎到达那里的时间晚于实机模式等待的时间（长时间等待会被缩短；用 --full-waits 等满）",
+        "the engine got there later than live mode waited: long waits are cut short to what "
+        "the engine needs to see (TIME_WAIT's 60 s end aside)",
+        "引擎到达那里的时间晚于实机模式等待的时间：长时间的等待被缩短到引擎需要看到的程度"
+        "（不等 TIME_WAIT 的 60 秒结束）",
     ),
 }
 

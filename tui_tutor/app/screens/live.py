@@ -130,7 +130,7 @@ class LiveScreen(Screen):
             self._draw_run()
             self._draw_differences()
             keys = [
-                ("esc", "key_back"),
+                ("esc", "key_return"),
                 ("r", "key_again"),
                 ("t", "key_numbers"),
                 ("l", "key_lang"),
