@@ -375,3 +375,16 @@ def test_importing_live_mode_loads_no_textual():
         timeout=60,
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_server_starts_each_tutor_with_live_mode_off_unless_the_trainer_allows_it():
+    from tui_tutor.cli import build_parser
+    from tui_tutor.serve.pty import tutor_command
+
+    assert tutor_command("ada", Path("/data"))[-1] == "--no-live"
+    assert "--no-live" not in tutor_command("ada", Path("/data"), allow_live=True)
+    parser = build_parser()
+    assert parser.parse_args(["--no-live"]).no_live
+    args = parser.parse_args(["serve-ssh", "--authorized-keys", "k", "--allow-live"])
+    assert args.allow_live
+    assert not parser.parse_args(["serve-ssh", "--authorized-keys", "k"]).allow_live

@@ -356,18 +356,8 @@ class _Context:
         return replace(d, known=known) if known else d
 
     def _known(self, d: Difference) -> str | None:
-        if (
-            d.step is not None
-            and d.step in self.races
-            and d.kind
-            in (
-                "only_engine",
-                "only_kernel",
-                "field",
-                "timing",
-            )
-        ):
-            return "timer-race"
+        if d.step in self.races and d.kind in ("only_engine", "only_kernel", "field", "timing"):
+            return "timer-race"  # which of two timers fired first is the kernel's choice
         if d.kind == "timing":
             if d.field == "rto":
                 ours, theirs = _seconds(d.engine), _seconds(d.kernel)
@@ -377,17 +367,6 @@ class _Context:
             if d.field == "delayed_ack":
                 return "delayed-ack"
             return None
-        if (
-            d.step is not None
-            and d.step in self.races
-            and d.kind
-            in (
-                "only_engine",
-                "only_kernel",
-                "field",
-            )
-        ):
-            return "timer-race"
         if self._ack_rides_elsewhere(d):
             return "delayed-ack"
         if d.kind == "only_engine" and d.segment is not None:
