@@ -101,15 +101,21 @@ class LiveScreen(Screen):
         self.app.call_from_thread(self._at, step)
 
     def _at(self, step: int) -> None:
+        if not self.is_attached:
+            return  # the learner left while the kernel played
         self.at_step = step
         self._draw()
 
     def _failed(self, reason: str) -> None:
+        if not self.is_attached:
+            return
         self.failed = reason
         self.at_step = None
         self._draw()
 
     def _done(self, result) -> None:
+        if not self.is_attached:
+            return
         self.result = result
         self.at_step = None
         self.run_ = build_timeline(None, result.kernel)
