@@ -92,6 +92,15 @@ def path(trace: engine.Trace, role: engine.Role) -> list[str]:
 
 
 @root_only
+@pytest.mark.parametrize("name", sorted(p.stem for p in KERNEL.glob("*.toml")))
+def test_the_recorded_kernel_cases_play_live_with_only_documented_differences(name):
+    from tui_tutor.scenarios import load_scenario
+
+    result = run_live(load_scenario(KERNEL / f"{name}.toml"))
+    assert unexplained(result) == [], f"{name}: the kernel differs where nobody said why"
+
+
+@root_only
 def test_the_kernel_opens_and_closes_as_the_engine_says_segment_by_segment():
     result = run_live(lesson_scenario("four-way-close-client-first"))
     kernel = result.kernel.to_json()["connections"][0]["segments"]

@@ -44,6 +44,7 @@ class Difference:
     kernel_segment: int | None = None  # the kernel's row, 1-based
     field: str | None = None  # a field difference: which field; timing: "rto", "answer"
     known: str | None = None
+    kernel_step: int | None = None  # the step the kernel did it in, when not ``step``
 
     def to_json(self) -> dict:
         out = {
@@ -191,10 +192,12 @@ _STATE_KINDS = ("state", "state_reached", "state_missed")
 def _consequences(found: list[Difference]) -> list[Difference]:
     """A state that differs in a step where the segments differ for a known reason differs
     for that reason (the kernel's ACK came alone, so its peer moved on sooner)."""
-    because = {}
+    because: dict[int, str] = {}
     for d in found:
-        if d.known and d.kind not in _STATE_KINDS and d.step is not None:
-            because.setdefault(d.step, d.known)
+        if d.known and d.kind not in _STATE_KINDS:
+            for step in (d.step, d.kernel_step):
+                if step is not None:
+                    because.setdefault(step, d.known)
     return [
         replace(d, known=because[d.step])
         if d.known is None and d.kind in _STATE_KINDS and d.step in because
@@ -263,6 +266,7 @@ def _timing(e: Row, k: Row) -> list[Difference]:
                     e.number,
                     k.number,
                     kind if kind == "rto" or not e.pure_ack else "delayed_ack",
+                    kernel_step=k.step,
                 )
             ]
     return []
@@ -356,8 +360,6 @@ class _Context:
         return replace(d, known=known) if known else d
 
     def _known(self, d: Difference) -> str | None:
-        if d.step in self.races and d.kind in ("only_engine", "only_kernel", "field", "timing"):
-            return "timer-race"  # which of two timers fired first is the kernel's choice
         if d.kind == "timing":
             if d.field == "rto":
                 ours, theirs = _seconds(d.engine), _seconds(d.kernel)
@@ -366,7 +368,9 @@ class _Context:
                 return "rto" if theirs < ours else None
             if d.field == "delayed_ack":
                 return "delayed-ack"
-            return None
+            return "timer-race" if d.step in self.races else None
+        if d.step in self.races and d.kind in ("only_engine", "only_kernel", "field"):
+            return "timer-race"  # which of two timers fired first is the kernel's choice
         if self._ack_rides_elsewhere(d):
             return "delayed-ack"
         if d.kind == "only_engine" and d.segment is not None:
