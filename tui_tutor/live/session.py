@@ -21,6 +21,7 @@ from .compare import Comparison, compare
 from .ktrace import kernel_trace
 from .observe import KernelRun
 from .player import LiveOptions, play
+from .words import difference, known, note
 
 MARGIN = 0.5  # seconds waited after the engine's last event in a wait
 SHORTEST_WAIT = 0.3
@@ -50,8 +51,6 @@ class LiveResult:
     def to_json(self, absolute: bool = False) -> dict:
         """``{"engine": <simulate --json>, "kernel": <the same shape>, "differences": [...]}``
         and, beside them, how the run went (mode, limits, each step's states)."""
-        from .words import difference, known, note
-
         steps = []
         for played, ours, theirs in zip(
             self.run.steps,
