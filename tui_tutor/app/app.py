@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,8 +76,14 @@ class TutorApp(App):
         open_lesson: str | None = None,
         seed: int | None = None,
         open_capture: Path | None = None,
+        allow_live: bool = True,
+        live_runner: Callable | None = None,
     ) -> None:
         super().__init__()
+        # live mode (k): off for learners on a server unless the trainer allows it;
+        # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
+        self.allow_live = allow_live
+        self._live_runner = live_runner
         self._first_capture = open_capture
         self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
         self.lessons_dir = lessons_dir
@@ -187,6 +194,27 @@ class TutorApp(App):
 
         self.push_screen(SandboxScreen())
 
+    @property
+    def live_runner(self) -> Callable:
+        if self._live_runner is None:
+            from ..live import run_live
+
+            self._live_runner = run_live
+        return self._live_runner
+
+    def open_live(self, scenario, titles: dict[str, str], isns: dict | None = None) -> None:
+        """``k``: play this scenario on the kernel, or say in one line why not."""
+        from ..live import not_linux
+
+        reason = None if self.allow_live else t("live_off", self.lang)
+        reason = reason or (not_linux() if self._live_runner is None else None)
+        if reason:
+            self.notify(reason, severity="warning", timeout=8)
+            return
+        from .screens.live import LiveScreen
+
+        self.push_screen(LiveScreen(scenario, titles, isns))
+
     def ask_capture(self, path: Path | None = None) -> None:
         from .screens.capture import CaptureScreen
 
@@ -209,10 +237,21 @@ def make_app(
     open_lesson: str | None = None,
     seed: int | None = None,
     open_capture: Path | None = None,
+    allow_live: bool = True,
+    live_runner: Callable | None = None,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store."""
     from ..lessons import default_dir
 
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed, open_capture)
+    return TutorApp(
+        lessons_dir or default_dir(),
+        store,
+        lang,
+        open_lesson,
+        seed,
+        open_capture,
+        allow_live,
+        live_runner,
+    )

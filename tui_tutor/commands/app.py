@@ -30,6 +30,11 @@ def add_learner_options(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     add_learner_options(parent)
     parent.add_argument("--lesson", metavar="ID", help="open this lesson at once")
+    parent.add_argument(
+        "--no-live",
+        action="store_true",
+        help="turn live mode (k: your kernel) off; servers do this unless --allow-live",
+    )
     parent.set_defaults(handler=run)
     p = sub.add_parser("open", help="step through a real capture (pcap, pcapng) as a quiz")
     p.add_argument("file", type=Path, help="a .pcap or .pcapng file")
@@ -51,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.lessons}: no such lesson folder")
     try:
         app = make_app(
-            args.lessons, args.data_dir, args.learner, args.lang, open_lesson=args.lesson
+            args.lessons,
+            args.data_dir,
+            args.learner,
+            args.lang,
+            open_lesson=args.lesson,
+            allow_live=not args.no_live,
         )
     except ProgressError as err:
         raise CommandError(str(err)) from None

@@ -49,6 +49,11 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="N",
         help="new connections per client address per minute (default 60)",
     )
+    p.add_argument(
+        "--allow-live",
+        action="store_true",
+        help="let learners play lessons on this machine's kernel (live mode, k); off by default",
+    )
     p.set_defaults(handler=run_ssh)
 
     w = sub.add_parser(
@@ -129,6 +134,7 @@ def run_ssh(args: argparse.Namespace) -> int:
             idle_timeout=args.idle_timeout,
             per_minute=args.rate_limit,
         ),
+        allow_live=args.allow_live,
     )
     try:
         return asyncio.run(serve(config))

@@ -39,13 +39,19 @@ DROP_ENV = ("COLUMNS", "LINES", "NO_COLOR", "COLORTERM", "TERM_PROGRAM", "TERM_P
 
 
 def tutor_command(
-    learner: str, data_dir: Path, lessons: Path | None = None, python: str | None = None
+    learner: str,
+    data_dir: Path,
+    lessons: Path | None = None,
+    python: str | None = None,
+    allow_live: bool = False,
 ) -> list[str]:
-    """The command line of one learner's tutor app."""
+    """The command line of one learner's tutor app (live mode off unless the trainer allows)."""
     command = [python or sys.executable, "-m", "tui_tutor", "--learner", learner]
     command += ["--data-dir", str(data_dir)]
     if lessons is not None:
         command += ["--lessons", str(lessons)]
+    if not allow_live:
+        command.append("--no-live")
     return command
 
 

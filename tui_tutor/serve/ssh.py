@@ -73,6 +73,7 @@ class ServeConfig:
     lessons: Path | None = None
     limits: Limits = field(default_factory=Limits)
     python: str | None = None  # the interpreter that runs each app (default: this one)
+    allow_live: bool = False  # live mode (k) plays on this server's kernel: off unless asked
 
 
 class ListenError(Exception):
@@ -337,7 +338,9 @@ class TutorSession(asyncssh.SSHServerSession):
             return
         assert self.chan is not None
         config = self.server.config
-        command = tutor_command(self.learner, config.data_dir, config.lessons, config.python)
+        command = tutor_command(
+            self.learner, config.data_dir, config.lessons, config.python, config.allow_live
+        )
         env = tutor_env(self.term, dict(self.chan.get_environment()))
         self.started = time.time()
         try:
