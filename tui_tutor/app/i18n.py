@@ -152,6 +152,25 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    "progress_locked": (
+        "another program holds the progress file's lock",
+        "另一个程序锁住了进度文件",
+    ),
+    "progress_disk_full": ("disk full", "磁盘已满"),
+    "progress_damaged": ("the progress file is damaged", "进度文件已损坏"),
+    "progress_read_only": ("the progress file is read-only", "进度文件是只读的"),
+    "progress_io_error": ("the disk reported an error", "磁盘报告了错误"),
+    "progress_error": ("the progress file cannot be written", "无法写入进度文件"),
 }
 
 
