@@ -37,14 +37,14 @@ BUSY_WAIT = 1.0  # seconds a write waits for another process's lock before it is
 RETRY_AFTER = 5.0  # seconds after a failed write before writes are tried again
 CLOSE_WAIT = 2.0  # seconds the last try at close may wait (an SSH hang-up allows 3)
 
-# why a write failed, as words for a log or a terminal line; the app has its own in both languages
+# why a write failed, short enough for one line on the screen (the app has them in Chinese too)
 REASONS = {
-    "locked": "another program holds the progress file's lock",
+    "locked": "locked by another program",
     "disk_full": "disk full",
-    "damaged": "the progress file is damaged",
-    "read_only": "the progress file is read-only",
-    "io_error": "the disk reported an error",
-    "error": "the progress file cannot be written",
+    "damaged": "the file is damaged",
+    "read_only": "the file is read-only",
+    "io_error": "disk error",
+    "error": "write failed",
 }
 
 SCHEMA = """
@@ -188,7 +188,8 @@ class ProgressStore:
         self.path = self.data_dir / "progress.sqlite3"
         # told the reason (a key of REASONS) when saving stops, None when it goes on again
         self.on_trouble: Callable[[str | None], None] | None = None
-        self.trouble: str | None = None
+        self.write_trouble: str | None = None  # why writes wait, until one gets through
+        self.read_trouble: str | None = None  # a read failed: the file is damaged for good
         self._waiting_writes: list[Write] = []
         self._waiting: dict[str, _Waiting] = {}
         self._unsaved_since: float | None = None
@@ -211,8 +212,11 @@ class ProgressStore:
         except sqlite3.Error as err:
             rows = [(str(err),)]
         if rows != [("ok",)]:
+            # the report's first line that says something ("*** in database main ***" does not)
+            lines = [line for row in rows for line in str(row[0]).splitlines()]
+            first = next((line for line in lines if not line.startswith("***")), "")
             raise ProgressError(
-                f"{self.path}: the progress file is damaged ({rows[0][0]}); restore it from a "
+                f"{self.path}: the progress file is damaged ({first[:120]}); restore it from a "
                 "backup, or move it away to start a new one"
             )
 
@@ -228,7 +232,7 @@ class ProgressStore:
         if not self._waiting_writes or self._unsaved_since is None:
             return None
         since = time.strftime("%H:%M", time.localtime(self._unsaved_since))
-        reason = REASONS.get(self.trouble or "error", REASONS["error"])
+        reason = REASONS.get(self.write_trouble or "error", REASONS["error"])
         return (
             f"{self.path}: progress since {since} could not be saved ({reason}); "
             "what was saved before is kept"
@@ -241,7 +245,7 @@ class ProgressStore:
         if not self._waiting_writes:
             self._unsaved_since = time.time()
         self._waiting_writes.append(write)
-        if self.trouble is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
+        if self.write_trouble and time.monotonic() - self._failed_at < RETRY_AFTER:
             return False  # failed a moment ago: no new wait on every key press
         return self._flush()
 
@@ -258,26 +262,35 @@ class ProgressStore:
                 raise
         except sqlite3.Error as err:
             self._failed_at = time.monotonic()
-            self._set_trouble(reason_of(err))
+            self._tell(write=reason_of(err))
             return False
         self._waiting_writes.clear()
         self._waiting.clear()
         self._unsaved_since = None
-        self._set_trouble(None)
+        self._tell(write=None)
         return True
 
-    def _set_trouble(self, reason: str | None) -> None:
-        if reason != self.trouble:
-            self.trouble = reason
-            if self.on_trouble is not None:
-                self.on_trouble(reason)
+    @property
+    def trouble(self) -> str | None:
+        """Why progress is not being saved (a key of ``REASONS``), or None."""
+        return self.write_trouble or self.read_trouble
+
+    def _tell(self, **trouble: str | None) -> None:
+        """Change ``write_trouble`` or ``read_trouble``; ``on_trouble`` hears of each change."""
+        before = self.trouble
+        if "write" in trouble:
+            self.write_trouble = trouble["write"]
+        if "read" in trouble:
+            self.read_trouble = trouble["read"]
+        if self.trouble != before and self.on_trouble is not None:
+            self.on_trouble(self.trouble)
 
     def _read(self, read: Callable[[], T], fallback: T) -> T:
         """A read that fails (a damaged file) is told like a failed write; the screen goes on."""
         try:
             return read()
         except sqlite3.Error as err:
-            self._set_trouble(reason_of(err))
+            self._tell(read=reason_of(err))
             return fallback
 
     def _wait(self, lesson: str, **changes: object) -> _Waiting:

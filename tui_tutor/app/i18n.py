@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -162,15 +164,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "你的进度无法保存：{reason}。",
     ),
     "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
-    "progress_locked": (
-        "another program holds the progress file's lock",
-        "另一个程序锁住了进度文件",
-    ),
-    "progress_disk_full": ("disk full", "磁盘已满"),
-    "progress_damaged": ("the progress file is damaged", "进度文件已损坏"),
-    "progress_read_only": ("the progress file is read-only", "进度文件是只读的"),
-    "progress_io_error": ("the disk reported an error", "磁盘报告了错误"),
-    "progress_error": ("the progress file cannot be written", "无法写入进度文件"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 
