@@ -8,12 +8,15 @@ import html
 import io
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -344,3 +347,108 @@ async def test_the_app_tells_the_learner_and_the_lesson_goes_on(tmp_path, lang, 
             await pilot.pause()
             assert app.screen.play.index == step + 1, "the learner keeps playing"
         assert "could not be saved" in store.unsaved_line()
+
+
+# ---------------------------------------------------------------- reading a file one cannot write
+
+REPO = Path(__file__).resolve().parent.parent
+NOBODY = 65534
+
+
+def class_folder(tmp_path) -> Path:
+    """A progress file with one learner's answer, as a finished class leaves it."""
+    folder = tmp_path / "class"
+    store = ProgressStore(folder, "ada")
+    store.open_lesson(LESSON, 4, (1, 2))
+    store.record(LESSON, "q0", "answer", True)
+    store.close()
+    return folder
+
+
+@contextlib.contextmanager
+def read_only_view(tmp_path, folder: Path):
+    """``folder`` as this user may read but not write it: made read-only, or (root may
+    write anything) seen through a read-only bind mount."""
+    if os.geteuid() != 0:
+        (folder / "progress.sqlite3").chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    view = tmp_path / "read-only"
+    view.mkdir()
+    for step in (["--bind", str(folder), str(view)], ["-o", "remount,bind,ro", str(view)]):
+        done = subprocess.run(["mount", *step], capture_output=True, text=True)
+        if done.returncode != 0:
+            subprocess.run(["umount", "-l", str(view)], check=False, capture_output=True)
+            pytest.skip(f"cannot make a read-only bind mount here: {done.stderr.strip()}")
+    try:
+        yield view
+    finally:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+
+
+def test_report_reads_a_valid_file_it_may_not_write(tmp_path, capsys):
+    folder = class_folder(tmp_path)
+    with read_only_view(tmp_path, folder) as view:
+        status = cli.main(["report", "--csv", "--data-dir", str(view)])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    rows = csv.DictReader(io.StringIO(captured.out))
+    ada = next(row for row in rows if row["lesson"] == LESSON)
+    assert (ada["learner"], ada["score"]) == ("ada", "1.0")
+
+
+def run_as_nobody(argv: list[str]) -> tuple[int, list[str]]:
+    """``tui-tutor ARGV`` in a forked child that has dropped root for user nobody; what it
+    needs is imported before the fork (nobody may not be able to read this Python's files)."""
+    import tui_tutor.commands.progress  # noqa: F401
+
+    cli.build_parser()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 70
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.dup2(write, 2)
+            sys.stderr = os.fdopen(2, "w", closefd=False)
+            status = cli.main(argv)
+            sys.stderr.flush()
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read) as f:
+        err = f.read()
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), err.splitlines()
+
+
+@pytest.fixture
+def reachable_tmp():
+    """A folder any user may enter (pytest's own are 0700), removed afterwards."""
+    where = Path(tempfile.mkdtemp(prefix="tui-tutor-test-"))
+    where.chmod(0o755)
+    yield where
+    shutil.rmtree(where, ignore_errors=True)
+
+
+def test_progress_on_a_file_it_may_not_read_says_so(reachable_tmp, capsys):
+    folder = class_folder(reachable_tmp)
+    path = folder / "progress.sqlite3"
+    expected = [
+        f"{path}: cannot read the progress file: permission denied "
+        f"(it is {path.owner()}'s; run this as that user)"
+    ]
+    argv = ["progress", "--learner", "ada", "--data-dir", str(folder)]
+    if os.geteuid() != 0:
+        path.chmod(0)
+        assert cli.main(argv) == 1
+        assert capsys.readouterr().err.splitlines() == expected
+        return
+    folder.chmod(0o755)  # nobody may reach the file, not read it (it is 0600)
+    assert run_as_nobody(argv) == (1, expected)

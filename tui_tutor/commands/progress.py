@@ -66,10 +66,10 @@ def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
     try:
         return _connect(path, "mode=ro"), path
     except sqlite3.Error as err:
-        if not (err.sqlite_errorname or "").startswith("SQLITE_READONLY"):
+        if os.access(path.parent, os.W_OK):
             raise CommandError(_why_not(path, err), status=1) from None
-    # read-only to us with no tutor running (no -wal file): SQLite would still want to make
-    # the -shm file beside it; nothing is writing it, so it can be read as it is
+    # a folder (or disk) we may not write: SQLite wants to make the -shm file beside the
+    # file even to read it; with no tutor running (no -wal file) it can be read as it is
     if Path(f"{path}-wal").exists():
         raise CommandError(
             f"{path}: cannot read the progress file while a tutor is writing it: SQLite needs "
