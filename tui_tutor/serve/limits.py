@@ -72,9 +72,9 @@ class CpuBudget:
     """Each learner's share of the CPU, a token bucket in CPU seconds.
 
     A learner starts with ``burst`` seconds and earns ``cores`` seconds back per
-    second, up to ``burst``; ``spend`` takes what their apps used. The server holds
-    the keys (and resizes) of a learner who is in debt: an app works only on what its
-    learner sends, so holding the input holds its CPU, and the others get theirs.
+    second, up to ``burst``; ``spend`` takes what their apps used. The server pauses
+    a learner who is in debt (their keys wait at the client, their apps are stopped)
+    until the budget is back above zero, so the others get their CPU.
     """
 
     def __init__(

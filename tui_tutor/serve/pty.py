@@ -115,6 +115,7 @@ class PtyChild:
         self.loop = asyncio.get_running_loop()
         self.returncode: int | None = None
         self._final_cpu: float | None = None  # from the exit's rusage
+        self.stopped = False  # by ``stop``, until ``cont``
         self._pending = bytearray()  # input the pty could not take yet
         self._reading = False
         self._output_done = False  # the master is closed: all the app wrote has been passed on
@@ -219,6 +220,19 @@ class PtyChild:
     def pending_input(self) -> int:
         return len(self._pending)
 
+    def stop(self) -> None:
+        """Stop the app where it is (SIGSTOP): it spends no CPU until ``cont``."""
+        if self.returncode is None and not self.stopped:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGSTOP)
+            self.stopped = True
+
+    def cont(self) -> None:
+        if self.stopped:
+            self.stopped = False
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGCONT)
+
     def resize(self, columns: int, rows: int) -> None:
         """The kernel sends the app SIGWINCH when the size changes."""
         if self.master is not None:
@@ -229,6 +243,7 @@ class PtyChild:
     def hangup(self) -> None:
         """Close the terminal under the app, as closing a window does; it gets SIGHUP."""
         self._close_master()
+        self.cont()  # a stopped app would not act on its SIGHUP
         self.loop.call_later(KILL_AFTER, self._kill)
 
     def _kill(self) -> None:

@@ -15,7 +15,7 @@ Everything a client sends is hostile until checked: its terminal size is
 clamped (``Limits.max_size``), its TERM kept only if it is a plain name, and any
 string of its own that reaches the log is escaped, so a client cannot forge
 log lines. Each learner's apps share a CPU budget (``CpuBudget``): a learner
-over it has their keys held until it refills.
+over it waits, keys held and apps paused, until it refills.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class TutorServer:
         self.cpu = CpuBudget(config.limits.cpu_per_learner, config.limits.cpu_burst)
         self.connections: set[LearnerConnection] = set()
         self.sessions: set[TutorSession] = set()  # sessions holding a place
-        self.held: set[str] = set()  # learners whose keys wait for their CPU budget
+        self.held: set[str] = set()  # learners paused until their CPU budget refills
         self.stopping = False
         self.listener: asyncssh.SSHAcceptor | None = None
         self._tick: asyncio.TimerHandle | None = None
@@ -212,10 +212,10 @@ class TutorServer:
             if in_debt != (learner in self.held):
                 if in_debt:
                     self.held.add(learner)
-                    self.log(f"cpu learner={learner}: over {self.cpu.cores:g} cores, keys held")
+                    self.log(f"cpu learner={learner}: over {self.cpu.cores:g} cores, paused")
                 else:
                     self.held.discard(learner)
-                    self.log(f"cpu learner={learner}: keys released")
+                    self.log(f"cpu learner={learner}: resumed")
             for session in sessions:
                 session.hold_input(in_debt)
         self.cpu.forget_all_but(learners.keys())
@@ -359,7 +359,7 @@ class TutorSession(asyncssh.SSHServerSession):
         self.first_size: tuple[int, int] | None = None
         self.child: PtyChild | None = None
         self.cpu_counted = 0.0  # CPU seconds of the app already charged to the learner
-        self.held = False  # keys and resizes wait: the learner is over their CPU budget
+        self.held = False  # app paused, keys and resizes wait: over the CPU budget
         self.held_size: tuple[int, int] | None = None  # a resize that came while held
         self.started = 0.0
         self.ended: float | None = None
@@ -466,16 +466,21 @@ class TutorSession(asyncssh.SSHServerSession):
             self.cpu_counted = spent
 
     def hold_input(self, held: bool) -> None:
-        """Hold or release the learner's keys (SSH flow control keeps them at the client)."""
+        """Hold or release the learner: their keys stay at the client (SSH flow control)
+        and the app stops where it is, since the keys it has already read cost CPU too."""
         if held == self.held:
             return
         self.held = held
         if held:
             if self.chan is not None:
                 self.chan.pause_reading()
+            if self.child is not None:
+                self.child.stop()
             return
-        if self.held_size is not None and self.child is not None:
-            self.child.resize(*self.held_size)
+        if self.child is not None:
+            self.child.cont()
+            if self.held_size is not None:
+                self.child.resize(*self.held_size)
         self.held_size = None
         self._resume_reading()
 
