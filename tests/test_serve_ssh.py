@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -859,3 +860,31 @@ def test_a_key_file_saved_with_a_byte_order_mark_is_read(tmp_path):
 )
 def test_invisible_and_look_alike_characters_are_normalised(comment, learner):
     assert learner_id(comment) == learner
+
+
+# ---------------------------------------------------------------- captures, served
+
+
+async def test_a_served_learner_opens_only_the_trainers_captures(tmp_path):
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    shutil.copy(REPO / "tests" / "captures" / "ipv6_close.pcap", captures / "close.pcap")
+    server = start_server(tmp_path, "--captures", str(captures))
+    try:
+        learner = await (await connect(server, "ada")).open()
+        async with learner.conn:
+            await learner.expect(PICKER)
+            for probe in ("/etc/shadow", "~/.ssh/id_ed25519", "/nonexistent/x.pcap", "/dev/stdin"):
+                learner.press("o")
+                await learner.expect("close.pcap")  # listed by name: nothing to type
+                start = len(learner.screen.data)
+                learner.press(probe + "\r")
+                await asyncio.sleep(3)  # whatever the app would say about it, it has said now
+                shown = learner.screen.text(start)
+                for leak in ("0x", "starts with", "No such file", "Permission", "not a pcap"):
+                    assert leak not in shown, f"typing {probe!r} showed {leak!r}: {shown[-300:]!r}"
+                assert not learner.screen.closed.is_set()
+                learner.press("\x1b")  # back to the picker
+                await learner.expect(PICKER)
+    finally:
+        assert server.stop() == 0
