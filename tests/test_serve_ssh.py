@@ -30,7 +30,7 @@ import pytest
 from tui_tutor import cli
 from tui_tutor.progress import ProgressStore
 from tui_tutor.serve.keys import KeyFileError, learner_id, load_host_key, read_authorized_keys
-from tui_tutor.serve.limits import KEEPALIVE_COUNT, Limits, RateLimiter
+from tui_tutor.serve.limits import KEEPALIVE_COUNT, CpuBudget, Limits, RateLimiter
 
 REPO = Path(__file__).resolve().parent.parent
 PICKER = "how TCP opens and closes connections"
@@ -70,8 +70,10 @@ class Learner:
     screen: Screen | None = None
     mark: int = 0  # where the screen's bytes stood when the last key was sent
 
-    async def open(self, size: tuple[int, int] = (120, 36), pty: bool = True) -> Learner:
-        kwargs: dict = {"term_type": "xterm-256color", "term_size": size} if pty else {}
+    async def open(
+        self, size: tuple[int, int] = (120, 36), pty: bool = True, term: str = "xterm-256color"
+    ) -> Learner:
+        kwargs: dict = {"term_type": term, "term_size": size} if pty else {}
         self.chan, self.screen = await self.conn.create_session(Screen, encoding=None, **kwargs)
         return self
 
@@ -425,6 +427,19 @@ def test_the_rate_limit_refills_over_time():
     assert [limiter.allow("a"), limiter.allow("a")] == [True, False]
 
 
+def test_the_cpu_budget_lets_a_burst_through_then_the_share():
+    now = [0.0]
+    budget = CpuBudget(cores=0.5, burst=10.0, clock=lambda: now[0])
+    budget.spend("ada", 9.0)  # starting an app and a run of keys: within the burst
+    assert not budget.in_debt("ada")
+    budget.spend("ada", 3.0)
+    assert budget.in_debt("ada") and not budget.in_debt("bob"), "each learner has their own"
+    now[0] = 3.9  # half a core: 2 seconds of debt take 4 seconds to earn back
+    assert budget.in_debt("ada")
+    now[0] = 4.1
+    assert not budget.in_debt("ada")
+
+
 # ---------------------------------------------------------------- shutting down
 
 
@@ -550,14 +565,8 @@ async def test_absurd_terminal_sizes_never_leak_a_session_place(tmp_path):
                 await learner.expect(PICKER)  # clamped, the tutor runs
             await asyncio.to_thread(wait_until, lambda: server.children() == {}, 30, "app gone")
         # a terminal name the app's environment cannot hold (a NUL): refused or not, no leak
-        conn = await asyncssh.connect(
-            "127.0.0.1", server.port, username="x", client_keys=[server.keys["ada"]],
-            known_hosts=None, config=None, agent_path=None,
-        )  # fmt: skip
-        async with conn:
-            _chan, _screen = await conn.create_session(
-                Screen, encoding=None, term_type="xterm\0evil", term_size=(80, 24)
-            )
+        learner = await (await connect(server, "ada")).open(term="xterm\0evil")
+        async with learner.conn:
             await asyncio.sleep(1)
         await asyncio.to_thread(wait_until, lambda: server.children() == {}, 30, "app gone")
         for name in ("ada", "bob"):  # every place is free again
@@ -604,20 +613,13 @@ async def test_a_session_over_its_memory_cap_ends_alone(tmp_path):
 
 async def test_client_strings_are_escaped_in_the_log(server):
     forged = "2030-01-01T00:00:00+00:00 session learner=eve ended=quit"
-    conn = await asyncssh.connect(
-        "127.0.0.1", server.port, username="x", client_keys=[server.keys["hal"]],
-        known_hosts=None, config=None, agent_path=None,
-    )  # fmt: skip
-    async with conn:
-        chan, screen = await conn.create_session(
-            Screen, encoding=None, term_type=f"xterm\r\n{forged}\x1b[2J", term_size=(100, 30)
-        )
-        learner = Learner(conn, chan, screen)
+    learner = await (await connect(server, "hal")).open(term=f"xterm\r\n{forged}\x1b[2J")
+    async with learner.conn:
         await learner.expect(PICKER)
         learner.press("q")
         await learner.closed()
         with pytest.raises(asyncssh.ChannelOpenError):
-            await conn.run(f"true\n{forged}\x1b]0;title\x07")
+            await learner.conn.run(f"true\n{forged}\x1b]0;title\x07")
     line = wait_for_log(server, r"session learner=hal ")
     assert "term='xterm\\r\\n2030-01-01" in line, "the TERM the client sent, escaped"
     wait_for_log(server, r"refused learner=hal .*exec 'true\\n2030")
@@ -736,15 +738,13 @@ async def test_progress_that_cannot_be_saved_is_told_and_the_session_goes_on(tmp
         assert server.stop() == 0
 
 
-def test_a_damaged_progress_file_stops_the_server_at_start(tmp_path):
-    from test_progress import bulky_file, damage
-
-    path = bulky_file(tmp_path / "data")
-    damage(path)
+def refused_at_start(tmp_path: Path, *options: str) -> subprocess.CompletedProcess:
+    """``serve-ssh`` in a process of its own (a server that did start would not return):
+    it must stop at once with status 2."""
     keys, _ = write_keys(tmp_path, ["ada"])
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0"),
+            *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0", *options),
             *("--authorized-keys", str(keys), "--data-dir", str(tmp_path / "data")),
         ],
         cwd=REPO,
@@ -752,7 +752,16 @@ def test_a_damaged_progress_file_stops_the_server_at_start(tmp_path):
         text=True,
         timeout=120,
     )
-    assert done.returncode == 2
+    assert done.returncode == 2, done.stderr
+    return done
+
+
+def test_a_damaged_progress_file_stops_the_server_at_start(tmp_path):
+    from test_progress import bulky_file, damage
+
+    path = bulky_file(tmp_path / "data")
+    damage(path)
+    done = refused_at_start(tmp_path)
     assert len(done.stderr.splitlines()) == 1
     assert done.stderr.startswith(f"{path}: the progress file is damaged (")
 
@@ -781,18 +790,7 @@ async def test_the_progress_file_is_private(server):
     ],
 )
 def test_every_number_must_be_finite_and_more_than_0(tmp_path, option, value):
-    keys, _ = write_keys(tmp_path, ["ada"])
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0", option, value),
-            *("--authorized-keys", str(keys), "--data-dir", str(tmp_path / "data")),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 2
+    done = refused_at_start(tmp_path, option, value)
     assert re.fullmatch(rf"{option} \S+: must be a number( of \w+)? more than 0\n", done.stderr)
 
 

@@ -72,13 +72,15 @@ def test_the_page_answers_on_its_port_and_loads_the_app(web):
     assert "<div>tui-tutor</div>" in page, "named tui-tutor, not by its command line"
 
 
-async def test_the_websocket_runs_the_tutor_as_the_learner(web):
+async def test_the_websocket_runs_the_tutor_as_the_learner_served(web, tmp_path):
     port, _proc = web
     await asyncio.to_thread(get, f"http://127.0.0.1:{port}/")
     screen = b""
+    url = f"ws://127.0.0.1:{port}/ws?width=120&height=36"
+    origin = f"http://localhost:{port}"  # as a browser says it: the name the page came by
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=36") as ws,
+        session.ws_connect(url, headers={"Origin": origin}) as ws,
     ):
         deadline = time.monotonic() + 40
         while PICKER.encode() not in screen or b"ada" not in screen:
@@ -88,6 +90,8 @@ async def test_the_websocket_runs_the_tutor_as_the_learner(web):
                 screen += message.data
             elif message.type != aiohttp.WSMsgType.TEXT:
                 raise AssertionError(f"websocket ended: {message}")
+        (app,) = apps_under(tmp_path / "data")
+        assert "--served" in app, "the tutor knows it is served: no path of this machine is typed"
 
 
 def test_sigterm_stops_the_web_server(web):
@@ -141,27 +145,6 @@ async def test_a_page_of_another_site_cannot_drive_the_tutor(web):
     assert await websocket_refused(port, Origin="http://evil.example") == 403
     assert await websocket_refused(port, Origin=f"http://evil.example:{port}") == 403
     assert await websocket_refused(port, Origin="null") == 403
-
-
-async def test_the_page_of_this_server_runs_the_tutor_served(web, tmp_path):
-    port, _proc = web
-    await asyncio.to_thread(get, f"http://127.0.0.1:{port}/")
-    origin = f"http://localhost:{port}"  # as the browser says it: the name the page came by
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(f"ws://127.0.0.1:{port}/ws", headers={"Origin": origin}) as ws,
-    ):
-        screen = b""
-        deadline = time.monotonic() + 40
-        while PICKER.encode() not in screen:
-            assert time.monotonic() < deadline, f"no picker in {screen[-300:]!r}"
-            message = await ws.receive(timeout=deadline - time.monotonic())
-            if message.type == aiohttp.WSMsgType.BINARY:
-                screen += message.data
-            elif message.type != aiohttp.WSMsgType.TEXT:
-                raise AssertionError(f"websocket ended: {message}")
-        (app,) = apps_under(tmp_path / "data")
-        assert "--served" in app, "the tutor knows it is served: no path of this machine is typed"
 
 
 def apps_under(data_dir: Path) -> list[list[str]]:

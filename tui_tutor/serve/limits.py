@@ -4,6 +4,7 @@ The rate limit is a token bucket per client address: ``per_minute`` connections
 may arrive at once (a classroom behind one NAT address logging in at nine
 o'clock), then one more every ``60 / per_minute`` seconds. A bucket that has
 filled up again is forgotten, so the table stays as small as the current burst.
+The CPU budget is a token bucket per learner, in CPU seconds.
 """
 
 from __future__ import annotations
@@ -40,32 +41,52 @@ class Limits:
         return max(2.0, 20.0 * self.cpu_per_learner)
 
 
+class Buckets:
+    """A token bucket per key: ``capacity`` tokens at first, ``refill`` more per second up
+    to ``capacity``. A bucket that is full again is forgotten (the table stays small)."""
+
+    def __init__(
+        self, capacity: float, refill: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.capacity = capacity
+        self.refill = refill
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+
+    def level(self, key: str) -> float:
+        now = self.clock()
+        tokens, at = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - at) * self.refill)
+        self._buckets[key] = (tokens, now)
+        return tokens
+
+    def take(self, key: str, amount: float) -> None:
+        """Take ``amount`` tokens, into debt if need be."""
+        self._buckets[key] = (self.level(key) - amount, self.clock())
+
+    def forget_full(self, keep: Iterable[str] = ()) -> None:
+        kept = set(keep)
+        for key in list(self._buckets):
+            if key not in kept and self.level(key) >= self.capacity:
+                del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
 class RateLimiter:
     """Allows ``per_minute`` new connections per address at once, then one per refill."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.refill = per_minute / 60.0  # tokens per second
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
+        self.buckets = Buckets(float(per_minute), per_minute / 60.0, clock)
 
     def allow(self, address: str) -> bool:
-        now = self.clock()
-        tokens, at = self._buckets.get(address, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - at) * self.refill)
-        allowed = tokens >= 1.0
+        allowed = self.buckets.level(address) >= 1.0
         if allowed:
-            tokens -= 1.0
-        self._buckets[address] = (tokens, now)
-        self._forget_full(now)
+            self.buckets.take(address, 1.0)
+        if len(self.buckets) >= 1024:
+            self.buckets.forget_full()
         return allowed
-
-    def _forget_full(self, now: float) -> None:
-        if len(self._buckets) < 1024:
-            return
-        for address, (tokens, at) in list(self._buckets.items()):
-            if tokens + (now - at) * self.refill >= self.capacity:
-                del self._buckets[address]
 
 
 class CpuBudget:
@@ -81,27 +102,14 @@ class CpuBudget:
         self, cores: float, burst: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.cores = cores
-        self.burst = burst
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # learner -> (seconds, at)
-
-    def _now(self, learner: str) -> float:
-        now = self.clock()
-        seconds, at = self._buckets.get(learner, (self.burst, now))
-        seconds = min(self.burst, seconds + (now - at) * self.cores)
-        self._buckets[learner] = (seconds, now)
-        return seconds
+        self.buckets = Buckets(burst, cores, clock)
 
     def spend(self, learner: str, seconds: float) -> None:
-        left = self._now(learner) - max(0.0, seconds)
-        self._buckets[learner] = (left, self.clock())
+        self.buckets.take(learner, max(0.0, seconds))
 
     def in_debt(self, learner: str) -> bool:
-        return self._now(learner) < 0.0
+        return self.buckets.level(learner) < 0.0
 
     def forget_all_but(self, active: Iterable[str]) -> None:
         """Learners without a session whose budget is full again need no entry."""
-        keep = set(active)
-        for learner in list(self._buckets):
-            if learner not in keep and self._now(learner) >= self.burst:
-                del self._buckets[learner]
+        self.buckets.forget_full(active)
