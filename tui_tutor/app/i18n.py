@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -187,6 +189,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 

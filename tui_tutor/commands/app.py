@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import CommandError
+
+if TYPE_CHECKING:
+    from ..app.app import TutorApp
 
 
 def add_learner_options(p: argparse.ArgumentParser) -> None:
@@ -25,6 +29,10 @@ def add_learner_options(p: argparse.ArgumentParser) -> None:
         default="en",
         help="language at start: en or zh (l switches)",
     )
+    # set by serve-ssh and serve-web for each learner's app: no path of the server is
+    # typed or shown; captures only from --captures
+    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--captures", type=Path, metavar="DIR", help=argparse.SUPPRESS)
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -62,11 +70,25 @@ def run(args: argparse.Namespace) -> int:
             args.lang,
             open_lesson=args.lesson,
             allow_live=not args.no_live,
+            served=args.served,
+            captures_dir=args.captures,
         )
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.run()
-    return 0
+    return finished(app)
+
+
+def finished(app: TutorApp) -> int:
+    """The exit status: progress that could not be saved is one line and UNSAVED_EXIT."""
+    from ..progress import UNSAVED_EXIT
+
+    if app.store is not None:
+        app.store.close()
+        line = app.store.unsaved_line()
+        if line is not None:
+            raise CommandError(f"tui-tutor: {line}", status=UNSAVED_EXIT)
+    return app.return_code or 0
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -91,4 +113,4 @@ def run_open(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection
     app.run()
-    return 0
+    return finished(app)
