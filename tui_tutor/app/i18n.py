@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -77,6 +79,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "序列号显示为 x、y / 相对值或绝对值",
     ),
     "help_scroll": ("scroll the question panel", "滚动问题面板"),
+    "help_kernel": (
+        "on the results at the end: play the lesson on your own kernel (live mode)",
+        "在结束时的结果页：在你自己的内核上执行本课（实机模式）",
+    ),
+    "help_kernel_sandbox": (
+        "play the actions so far on your own kernel (live mode)",
+        "在你自己的内核上执行目前的动作（实机模式）",
+    ),
     "help_escape": ("back to the list of lessons", "返回课程列表"),
     "help_focus": (
         "The field with the cursor is drawn inverted between heavy bars ▐ ▌.",
@@ -262,8 +272,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "results_open": ("not answered", "未作答"),
     "results_missed": ("Not right at the first try:", "没有第一次就答对的题："),
     "results_keys": (
-        "Enter: lessons   r: play again with new ISNs (asks first)",
-        "Enter：课程列表   r：用新的初始序列号重玩（会先确认）",
+        "Enter: lessons   r: play again with new ISNs (asks first)   k: your kernel",
+        "Enter：课程列表   r：用新的初始序列号重玩（会先确认）   k：你的内核",
     ),
     "results_keys_capture": (
         "Enter: lessons   r: play the capture again",
@@ -296,11 +306,67 @@ STRINGS: dict[str, tuple[str, str]] = {
     "act_close": ("close", "关闭"),
     "act_abort": ("abort", "中止"),
     "act_lose": ("lose next", "丢弃下一个"),
+    # live mode: your own kernel
+    "key_kernel": ("your kernel", "你的内核"),
+    "key_again": ("again", "再来一次"),
+    "live_title": ("From your kernel", "来自你的内核"),
+    "live_yours": ("kernel", "内核"),
+    "key_return": ("back", "返回"),
+    "live_segments": ("segments from your kernel", "来自你的内核的报文段"),
+    "live_running": (
+        "asking your kernel: step {step} of {steps}",
+        "正在询问你的内核：第 {step} 步，共 {steps} 步",
+    ),
+    "live_wait": (
+        "Your kernel is playing the scenario with real sockets on 127.0.0.1…",
+        "你的内核正在 127.0.0.1 上用真实的套接字执行这个场景……",
+    ),
+    "live_differences": ("Kernel and engine", "内核与引擎"),
+    "live_same": (
+        "Your kernel did exactly what the engine says.",
+        "你的内核所做的与引擎所说的完全一致。",
+    ),
+    "live_known": ("known: {why}", "已知：{why}"),
+    "live_step": ("step {n} ({step})", "第 {n} 步（{step}）"),
+    "live_failed": ("Live mode failed: {reason}", "实机模式失败：{reason}"),
+    "live_off": (
+        "Live mode is off on this server (the trainer can start it with --allow-live).",
+        "此服务器关闭了实机模式（培训者可以用 --allow-live 启动它）。",
+    ),
+    "live_nothing": (
+        "Nothing to play yet: pick an action first.",
+        "还没有可以执行的内容：请先选择一个动作。",
+    ),
+    "live_no_scenario": (
+        "Live mode plays lessons and the sandbox, not captures.",
+        "实机模式只能执行课程和沙盒，不能执行抓包。",
+    ),
     # tiny terminal
     "too_small": (
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 

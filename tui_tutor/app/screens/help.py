@@ -30,6 +30,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("c", "help_check_c"),
         ("R", "help_restart"),
         ("t", "help_numbers"),
+        ("k", "help_kernel"),
         ("PgUp  PgDn", "help_scroll"),
         ("Esc", "help_escape"),
     ],
@@ -45,6 +46,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("b", "help_sandbox_undo"),
         ("R", "help_sandbox_restart"),
         ("t", "help_numbers"),
+        ("k", "help_kernel_sandbox"),
         ("Esc", "help_escape"),
     ],
     "all": [
