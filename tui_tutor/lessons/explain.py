@@ -347,7 +347,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "sender": {"en": "sender's", "zh": "发送方"},
     "receiver": {"en": "receiver's", "zh": "接收方"},
     "list_sep": {"en": ", ", "zh": "；"},
-    "exit_item": {"en": "{state} when {event}", "zh": "{state}（{event}）"},
+    "exit_item": {"en": "{state} when {event}", "zh": "{event} → {state}"},
+    "exit_when": {"en": "{item} (in {when})", "zh": "{item}（{when}时）"},
+    "passive open": {"en": "a passive open", "zh": "被动打开"},
+    "active open": {"en": "an active open", "zh": "主动打开"},
     # ---------------------------------------------------------------- answers that cannot be read
     "e_empty": {"en": "empty answer", "zh": "答案为空"},
     "e_digits": {
@@ -491,6 +494,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Segment {n} had not arrived when this segment was sent: an ack counts only what "
         "has arrived.",
         "zh": "发出这个报文段时，第 {n} 个报文段还没有到达：确认号只计已经到达的内容。",
+    },
+    "m_ack_not_sent": {
+        "en": "Segment {n} is sent only later: an ack counts only what has arrived.",
+        "zh": "第 {n} 个报文段要晚些才发出：确认号只计已经到达的内容。",
     },
     "m_ack_swapped": {
         "en": "Swapped: ack counts the other side's numbers (from its ISN {sym}); that number "
@@ -723,7 +730,13 @@ PHRASES: dict[str, dict[str, str]] = {
 
 
 def phrase(key: str, lang: str, **values: object) -> str:
-    return PHRASES[key][_lang(lang)].format(**values)
+    template = PHRASES[key][_lang(lang)]
+    text = template.format(**values)
+    if template.startswith("{") and text[:1].islower():  # "{peer} ..." opens a sentence
+        text = text[0].upper() + text[1:]
+    if lang == "zh":
+        text = text.replace("） ", "）")  # "TIME_WAIT（时间等待） 进入": no space after the name
+    return text
 
 
 def missing_translations() -> list[str]:

@@ -30,6 +30,7 @@ from ..engine import (
     SegmentRecord,
     State,
     StateChanged,
+    Transition,
     Why,
     relative,
 )
@@ -265,21 +266,32 @@ def ack_counted_pure_ack(a: NumberAnswer, lang: str) -> str | None:
     return explain.phrase("m_ack_pure_ack", lang, n=arrived[-1])
 
 
-def ack_not_arrived(a: NumberAnswer, lang: str) -> str | None:
-    """ack of a segment that was lost, or had not arrived when this one left."""
+def ack_in_flight(a: NumberAnswer, lang: str) -> str | None:
+    """ack of a segment that was lost, or still on its way when this one left."""
+    return _ack_of_missing(a, lang, sent_before=True)
+
+
+def ack_not_sent_yet(a: NumberAnswer, lang: str) -> str | None:
+    """ack of a segment the other side sends only later."""
+    return _ack_of_missing(a, lang, sent_before=False)
+
+
+def _ack_of_missing(a: NumberAnswer, lang: str, sent_before: bool) -> str | None:
     if a.field != "ack":
         return None
     arrived = set(segments.arrived_before(a.run, a.number))
+    sent = a.run.sent_at[a.number - 1]
     for n, record in enumerate(a.run.records, 1):
         if (
             record.sender is a.record.sender
             or n in arrived
+            or (a.run.sent_at[n - 1] < sent) is not sent_before
             or not segments.space(record)
             or segments.end(record) == a.want
             or not a.has(segments.end(record))
         ):
             continue
-        key = "m_ack_lost" if record.lost else "m_ack_not_yet"
+        key = "m_ack_lost" if record.lost else "m_ack_not_yet" if sent_before else "m_ack_not_sent"
         return explain.phrase(key, lang, n=n)
     return None
 
@@ -296,12 +308,13 @@ NUMBER_RULES: dict[str, NumberRule] = {
     "seq_data_not_added": seq_data_not_added,
     "seq_pure_ack": seq_counted_pure_ack,
     "ack_one_short": ack_one_short,
+    "ack_not_arrived": ack_in_flight,
+    "ack_one_long": ack_one_long,
     "ack_copies": ack_counted_copies,
     "ack_echo": ack_echo,
     "ack_last_byte": ack_last_byte,
-    "ack_one_long": ack_one_long,
     "ack_pure_ack": ack_counted_pure_ack,
-    "ack_not_arrived": ack_not_arrived,
+    "ack_not_sent": ack_not_sent_yet,
     "other_mode": other_mode,  # after the rest: a small number may also be a slip in this mode
     "seq_last_ack": seq_is_last_ack,
     "swapped": swapped,
@@ -523,37 +536,40 @@ class StateAnswer:
 StateRule = Callable[[StateAnswer, str], str | None]
 
 
-def exits(state: State) -> list[tuple[State, Event]]:
-    """Where the state table leads from ``state``: (next state, event), one per next state."""
-    seen: dict[State, Event] = {}
+def exits(state: State) -> list[Transition]:
+    """The state table's rows out of ``state``, one per next state (the first row for it)."""
+    seen: dict[State, Transition] = {}
     for row in TRANSITION_LIST:
         if row.state is state and row.next_state is not state:
-            seen.setdefault(row.next_state, row.event)
-    return list(seen.items())
+            seen.setdefault(row.next_state, row)
+    return list(seen.values())
 
 
 def reachable(state: State, steps: int) -> set[State]:
     found = {state}
     for _ in range(max(1, steps)):
-        found |= {nxt for s in found for nxt, _ in exits(s)}
+        found |= {row.next_state for s in found for row in exits(s)}
     return found
 
 
 def exits_text(state: State, lang: str) -> str:
-    items = [
-        explain.phrase(
+    """``FIN_WAIT_2 when the ACK of its FIN arrives, CLOSING when a FIN arrives, ...``"""
+    items = []
+    for row in exits(state):
+        item = explain.phrase(
             "exit_item",
             lang,
-            state=explain.state_name(nxt, lang),
-            event=explain.event_text(event, lang),
+            state=explain.state_name(row.next_state, lang),
+            event=explain.event_text(row.event, lang),
         )
-        for nxt, event in exits(state)
-    ]
+        if row.when:
+            item = explain.phrase("exit_when", lang, item=item, when=explain.phrase(row.when, lang))
+        items.append(item)
     return explain.phrase("list_sep", lang).join(items)
 
 
 def _event_between(old: State, new: State) -> Event | None:
-    return next((e for nxt, e in exits(old) if nxt is new), None)
+    return next((row.event for row in exits(old) if row.next_state is new), None)
 
 
 def state_lost_segment(a: StateAnswer, lang: str) -> str | None:
@@ -667,9 +683,9 @@ def state_rule(a: StateAnswer, lang: str) -> str:
 
 
 STATE_RULES: dict[str, StateRule] = {
+    "closers_swapped": closers_swapped,
     "state_lost": state_lost_segment,
     "state_ahead": state_one_ahead,
-    "closers_swapped": closers_swapped,
     "state_behind": state_behind,
     "state_stays": state_moved_too_soon,
     "other_peer": other_peers_state,
