@@ -54,9 +54,13 @@ NAMES: dict[str, set[str]] = {
     "seq_data_len": {"seq_data_not_added"},
     "seq_swapped": {"swapped", "seq_no_isn"},
     "seq_last_ack": {"seq_last_ack"},
+    "seq_pure_ack": {"seq_pure_ack"},
+    "seq_retransmission": {"seq_retransmission"},
     "ack_one_short": {"ack_one_short"},
     "ack_one_long": {"ack_one_long"},
     "ack_echo": {"ack_echo", "ack_one_short"},
+    "ack_last_byte": {"ack_last_byte"},
+    "ack_copies": {"ack_copies"},
     "ack_forgot_control": {"ack_one_short"},
     # one sent only later may also read as a pure ACK counted (they end one apart)
     "ack_not_arrived": {"ack_not_arrived", "ack_not_sent", "ack_pure_ack"},
@@ -195,6 +199,12 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
                 out.append(("seq_data_len", want - used.length))
         if r.ack is not None and r.ack != want:
             out.append(("seq_swapped", numbers.show(r.ack, "ack", r.sender)))
+        if r.retransmission:
+            copies = [k for k in mine if run.record(k).seq == r.seq and space(run.record(k))]
+            if copies:
+                out.append(("seq_retransmission", end(run.record(copies[0]))))
+        if mine and not space(run.record(mine[-1])):
+            out.append(("seq_pure_ack", want + 1))
         acks = [run.record(k).ack for k in had_arrived(run, n) if run.record(k).ack is not None]
         if acks and acks[-1] != want:
             out.append(("seq_last_ack", acks[-1]))
@@ -215,6 +225,17 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
                 if a.length:
                     out.append(("ack_forgot_control", a.seq + a.length))
             out.append(("ack_echo", a.seq))
+            if a.length and not {"SYN", "FIN"} & set(a.flags):
+                out.append(("ack_last_byte", want - 1))
+            sent = sum(
+                1
+                for k in range(1, n)
+                if run.record(k).sender is a.sender
+                and run.record(k).seq == a.seq
+                and space(run.record(k)) == space(a)
+            )
+            if sent > 1:
+                out.append(("ack_copies", want + (sent - 1) * space(a)))
         for k, other in enumerate(run.records, 1):
             if (
                 other.sender is not r.sender
@@ -306,37 +327,45 @@ def end_window(run: Run) -> int:
 # ------------------------------------------------------------------ walking the curriculum
 
 
+def segment_wrongs(
+    run: Run, n: int, fields: list[str], numbers: Numbers
+) -> list[tuple[str, str, str]]:
+    """(field, kind, typed text) of the classic mistakes about segment ``n``."""
+    r = run.record(n)
+    out: list[tuple[str, str, str]] = []
+    for field in fields:
+        if field == "flags":
+            out += [(field, kind, ",".join(sorted(f))) for kind, f in flag_wrongs(run, n)]
+        elif field in ("seq", "ack"):
+            want = r.seq if field == "seq" else r.ack
+            for kind, value in number_wrongs(run, n, field, numbers):
+                if not isinstance(value, str):
+                    value = numbers.show(value, field, r.sender)
+                if want not in numbers.readings(value, field, r.sender):  # not right after all
+                    out.append((field, kind, value))
+        elif field == "len":
+            controls = ("SYN" in r.flags) + ("FIN" in r.flags)
+            if controls:
+                out.append((field, "len_counts_control", str(r.length + controls)))
+        else:
+            peer = Role.CLIENT if field == "client_state" else Role.SERVER
+            want = r.client_state if peer is Role.CLIENT else r.server_state
+            other = r.server_state if peer is Role.CLIENT else r.client_state
+            start, stop = frame(run, n)
+            before = state_at(run, start, peer)
+            for kind, s in state_wrongs(run, peer, want, before, other, start, stop):
+                out.append((field, kind, s.value))
+    return out
+
+
 def wrongs(name: str, lesson: Lesson, run: Run, mode: str) -> list[Wrong]:
     """Every classic wrong answer to every question of the lesson, in ``mode``."""
     numbers = numbers_of(run, mode)
     out: list[Wrong] = []
     for i, step in enumerate(lesson.steps):
         if isinstance(step, PredictSegment):
-            n, r = step.segment, run.record(step.segment)
-            for field in step.ask:
-                if field == "flags":
-                    for kind, flags in flag_wrongs(run, n):
-                        out.append(Wrong(name, i, field, kind, ",".join(sorted(flags)), mode))
-                elif field in ("seq", "ack"):
-                    want = r.seq if field == "seq" else r.ack
-                    for kind, value in number_wrongs(run, n, field, numbers):
-                        if not isinstance(value, str):
-                            value = numbers.show(value, field, r.sender)
-                        if want not in numbers.readings(value, field, r.sender):  # not right
-                            out.append(Wrong(name, i, field, kind, value, mode))
-                elif field == "len":
-                    controls = ("SYN" in r.flags) + ("FIN" in r.flags)
-                    if controls:
-                        text = str(r.length + controls)
-                        out.append(Wrong(name, i, field, "len_counts_control", text, mode))
-                else:
-                    peer = Role.CLIENT if field == "client_state" else Role.SERVER
-                    want = r.client_state if peer is Role.CLIENT else r.server_state
-                    other = r.server_state if peer is Role.CLIENT else r.client_state
-                    start, stop = frame(run, n)
-                    before = state_at(run, start, peer)
-                    for kind, s in state_wrongs(run, peer, want, before, other, start, stop):
-                        out.append(Wrong(name, i, field, kind, s.value, mode))
+            for field, kind, text in segment_wrongs(run, step.segment, list(step.ask), numbers):
+                out.append(Wrong(name, i, field, kind, text, mode))
         elif isinstance(step, PredictState) and mode == "symbolic":
             peer = Role.CLIENT if step.peer == "client" else Role.SERVER
             if step.when == "end":
