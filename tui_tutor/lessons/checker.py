@@ -89,6 +89,7 @@ def _corrected(body: str, match: re.Match[str], claim: bool) -> bool:
         return True
     return bool(_CORRECTING_SENTENCE.search(_sentence(body, match.start(), match.end())))
 
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b")  # words, not SYN or LAST_ACK
 
