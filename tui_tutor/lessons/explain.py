@@ -379,7 +379,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": '"{text}": len is a whole number of bytes',
         "zh": "“{text}”：数据长度是一个整数（字节数）",
     },
-    "e_no_state": {"en": "no state picked", "zh": "没有选择状态"},
+    "e_no_state": {"en": "No state picked: choose one.", "zh": "没有选择状态：请选一个。"},
     # ---------------------------------------------------------------- seq and ack
     "m_ack_without_flag": {
         "en": "This segment has no ACK flag: its ack field means nothing.",
@@ -716,6 +716,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "{exits}.",
         "zh": "最后一个报文段之后{peer}处于 {before}；现在只有定时器能改变它：{exits}。",
     },
+    # ---------------------------------------------------------------- tui-tutor lessons grade
+    "cli_expected": {"en": "(expected {v})", "zh": "（应为 {v}）"},
+    "cli_right": {"en": "Right.", "zh": "正确。"},
+    "cli_wrong": {"en": "Not right yet.", "zh": "还不对。"},
     # ---------------------------------------------------------------- choices
     "m_choice_more": {
         "en": "More than one answer is right here: pick every right one.",

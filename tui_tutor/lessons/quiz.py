@@ -33,7 +33,7 @@ from ..engine import (
 )
 from . import explain, misconceptions, segments
 from .expr import BadExpression, parse, symbolic
-from .model import Choice, Mistake, PredictSegment, PredictState
+from .model import DEFAULT_ASK, Choice, Mistake, PredictSegment, PredictState, Question
 from .timeline import Run
 
 NUMBER_FIELDS = ("seq", "ack")
@@ -149,6 +149,35 @@ def _authored(mistakes: Iterable[Mistake], names: tuple[str, ...], same, lang: s
 
 def _found(findings: list[misconceptions.Finding]) -> tuple[list[str], list[str]]:
     return [f.text for f in findings], [f.rule for f in findings]
+
+
+# ------------------------------------------------------------------ one question
+
+
+def grade_question(
+    run: Run,
+    step: Question | None,
+    values: dict[str, object],
+    numbers: Numbers,
+    lang: str = "en",
+    segment: int | None = None,
+) -> Grade:
+    """Grade what the learner entered for a question, as the app and ``lessons grade`` do.
+
+    ``values``: "flags" (a set or "SYN,ACK"), "seq", "ack", "len", "client_state",
+    "server_state" for a segment; "state" for a state question; "choice" (0-based option
+    numbers) for a choice. ``step`` None: a prediction with no lesson step (a capture),
+    segment ``segment``, every field asked.
+    """
+    if isinstance(step, PredictState):
+        return grade_state_question(run, step, str(values.get("state", "")), lang)
+    if isinstance(step, Choice):
+        picked = values.get("choice", set())
+        return grade_choice(step, set(picked) if isinstance(picked, Iterable) else set(), lang)
+    if step is None:
+        assert segment is not None
+        return grade_segment(run, segment, values, numbers, lang, None, list(DEFAULT_ASK))
+    return grade_segment(run, step.segment, values, numbers, lang, step)
 
 
 # ------------------------------------------------------------------ segment questions

@@ -22,14 +22,8 @@ from textual.widgets import Static
 
 from ...engine import Role
 from ...lessons.expr import BadExpression
-from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState
-from ...lessons.quiz import (
-    Grade,
-    Numbers,
-    grade_choice,
-    grade_segment,
-    grade_state_question,
-)
+from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState, Question
+from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
@@ -374,17 +368,8 @@ class LessonScreen(Screen):
         return False
 
     def _grade(self, moment: Moment, values: dict[str, object], lang: str) -> Grade:
-        run = self._run
-        step = moment.step
-        if isinstance(step, PredictState):
-            return grade_state_question(run, step, str(values.get("state", "")), lang)
-        if isinstance(step, Choice):
-            picked = values.get("choice", set())
-            return grade_choice(step, set(picked) if isinstance(picked, set) else set(), lang)
-        assert moment.segment is not None
-        question = step if isinstance(step, PredictSegment) else None
-        ask = None if question else ["flags", "seq", "ack", "client_state", "server_state"]
-        return grade_segment(run, moment.segment, values, self.numbers, lang, question, ask)
+        step = moment.step if isinstance(moment.step, Question) else None
+        return grade_question(self._run, step, values, self.numbers, lang, moment.segment)
 
     def _elapsed(self) -> float:
         now = time.monotonic()
