@@ -63,7 +63,8 @@ KNOWN_ERRORS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"随机(选择|选取|的)?(一个)?初始序列号|初始序列号[^。；]{0,6}随机"),
-        "初始序列号不是随机数: RFC 9293 3.4.1 and RFC 6528 take it from a clock plus a keyed hash",
+        "the ISN is not random (not 随机初始序列号): RFC 9293 3.4.1 and RFC 6528 take it from a "
+        "clock plus a keyed hash",
     ),
 ]
 # Just before the phrase: "not LASK_ACK", "不是四次握手".
