@@ -382,3 +382,71 @@ def test_grading_a_5000_digit_answer_says_it_is_wrong_instead_of_crashing():
     run = run_of("02-three-way-handshake", 1000, 5000)
     grade = grade_segment(run, 2, {"ack": "9" * 5000}, Numbers(1000, 5000), ask=["ack"])
     assert not grade.correct
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def test_every_reason_rule_state_event_and_sentence_has_chinese():
+    assert explain.missing_translations() == []
+
+
+def test_every_rule_of_the_state_table_is_said_in_chinese_in_its_explanation():
+    from tui_tutor.engine import TRANSITION_LIST
+
+    for row in TRANSITION_LIST:
+        zh = explain.rule(row, "zh")
+        assert zh != row.rule and "check the" not in zh, row.key
+
+
+@SETTINGS
+@given(
+    name=st.sampled_from(LESSON_NAMES),
+    typed=st.dictionaries(
+        st.sampled_from(FIELDS),
+        st.one_of(st.text(max_size=10), st.sampled_from(["x", "y+1", "x+2", "SYN,ACK", "1"])),
+    ),
+    number=st.integers(1, 12),
+    mode=st.sampled_from(list(MODES)),
+)
+def test_grading_again_in_the_other_language_gives_the_same_marks_and_rules(
+    name, typed, number, mode
+):
+    """The app re-grades stored answers when the learner presses l: only the words change."""
+    run = run_of(name, *ISNS[2])
+    number = min(number, len(run.records))
+    numbers = numbers_for(run, mode)
+    en = grade_segment(run, number, typed, numbers, "en", ask=FIELDS)
+    zh = grade_segment(run, number, typed, numbers, "zh", ask=FIELDS)
+    assert [(f.field, f.correct, f.expected, f.mistakes, f.readable) for f in en.fields] == [
+        (f.field, f.correct, f.expected, f.mistakes, f.readable) for f in zh.fields
+    ]
+    for e, z in zip(en.fields, zh.fields, strict=True):
+        assert len(e.advice) == len(z.advice) and len(e.explanation) == len(z.explanation)
+        if not e.correct:
+            assert e.advice and z.advice, "a wrong field is never left without advice"
+
+
+@SETTINGS
+@given(typed=st.text(max_size=12), lang=st.sampled_from(["en", "zh"]))
+def test_an_unreadable_answer_is_not_an_attempt_and_says_why_in_the_learners_language(
+    typed, lang
+):
+    run = run_of("02-three-way-handshake", 1000, 5000)
+    grade = grade_segment(run, 2, {"seq": typed}, Numbers(1000, 5000), lang, ask=["seq"])
+    field = grade.fields[0]
+    try:
+        Numbers(1000, 5000).readings(typed, "seq", Role.SERVER)
+        readable = typed.strip().lower() not in ("", "-", "none", "无", "null")
+    except BadExpression:
+        readable = False
+    assert field.readable == readable == grade.readable
+    if not readable:
+        assert not field.correct and field.advice
+
+
+def test_an_expression_error_is_said_in_chinese():
+    with pytest.raises(BadExpression) as err:
+        parse("x+y")
+    assert err.value.text("zh") == "“x+y”：x 或 y 只能用一次，并且只能加上去"
+    assert str(err.value) == '"x+y": use x or y once, added'

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...engine import Role
+from ...lessons.explain import field_name
 from ...lessons.expr import BadExpression
 from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState, Question
 from ...lessons.quiz import Grade, Numbers, grade_question
@@ -314,17 +315,17 @@ class LessonScreen(Screen):
                 elif show_all:
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}: ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}: ", style=f"bold {style}")
                         out.append(" ".join(f.lines) + "\n")
                 else:
                     # a wrong try: which fields are right, and advice on the wrong ones only
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}  ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}  ", style=f"bold {style}")
                     out.append("\n")
                     for f in grade.fields:
                         if f.advice and not f.correct:
-                            out.append(f"✘ {f.field}: ", style="bold red")
+                            out.append(f"✘ {field_name(f.field, lang)}: ", style="bold red")
                             out.append(" ".join(f.advice) + "\n")
                 if show_all:
                     step = moment.step
@@ -339,7 +340,7 @@ class LessonScreen(Screen):
         return out
 
     def _expected_text(self, grade: Grade) -> str:
-        return "  ".join(f"{f.field}={f.expected}" for f in grade.fields)
+        return "  ".join(f"{field_name(f.field, self.lang)}={f.expected}" for f in grade.fields)
 
     def _hint(self, moment: Moment) -> str:
         hint = getattr(moment.step, "hint", None)
@@ -400,7 +401,7 @@ class LessonScreen(Screen):
         try:
             grade = self._grade(moment, values, self.lang)
         except BadExpression as err:
-            answer.error = str(err)
+            answer.error = err.text(self.lang)
             quiz.set_feedback(self._feedback(answer, moment), show=True)
             return
         first_answer = answer.grade is None or not answer.grade.correct
