@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -647,3 +648,32 @@ def test_in_chinese_the_feedback_for_every_wrong_answer_has_no_english_words():
                             if english_words(line):
                                 bad.append((name, i, j, english_words(line), line))
     assert bad == []
+
+
+def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
+    """From one vantage point a FIN resent with no ACK in between was lost, or its ACK was:
+    the capture says so, and the receiver's state where the FIN would have taken it is right
+    too while the trace cannot decide."""
+    from tui_tutor.app.capture_source import capture_source
+    from tui_tutor.captures import read_capture
+
+    conn = read_capture(REPO / "tests" / "captures" / "simultaneous_close.pcap")[0]
+    fins = [n for n, step in enumerate(conn.steps, 1) if "FIN" in step.record.flags]
+    first = fins[0]
+    assert "this FIN or its ACK was lost" in conn.steps[first - 1].record.note
+    assert "cannot tell which" in conn.steps[first - 1].record.note
+    run = capture_source(conn, Path("simultaneous_close.pcap")).make_run(None)
+    assert run.undecided, "the capture leaves some state undecided"
+    numbers = Numbers(run.x, run.y, symbolic=False)
+    for n, peers in run.undecided.items():
+        for peer, (alt, fin) in peers.items():
+            field = "client_state" if peer is C else "server_state"
+            record = run.record(n)
+            inferred = record.client_state if peer is C else record.server_state
+            assert alt is engine.transition(inferred, engine.Event.RCV_FIN).next_state
+            for state_ in (inferred, alt):
+                grade_ = grade_segment(run, n, {field: state_.value}, numbers, "zh", ask=[field])
+                assert grade_.correct, (n, peer, state_)
+                assert f"第 {fin} 个报文段" in grade_.fields[0].explanation[-1]
+            wrong = next(s for s in State if s not in (inferred, alt))
+            assert not grade_segment(run, n, {field: wrong.value}, numbers, ask=[field]).correct

@@ -716,6 +716,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "{exits}.",
         "zh": "最后一个报文段之后{peer}处于 {before}；现在只有定时器能改变它：{exits}。",
     },
+    "m_undecided": {
+        "en": "The capture cannot tell whether the FIN of segment {n} was lost or only its ACK: "
+        "{peer} is in {want} if the FIN was lost, in {alt} if it arrived and its ACK was lost. "
+        "Both answers count.",
+        "zh": "抓包无法判断第 {n} 个报文段的 FIN 是丢了，还是只丢了对它的确认：如果 FIN 丢了，"
+        "{peer}处于 {want}；如果 FIN 到达而确认丢了，{peer}处于 {alt}。两种回答都算对。",
+    },
     # ---------------------------------------------------------------- tui-tutor lessons grade
     "cli_expected": {"en": "(expected {v})", "zh": "（应为 {v}）"},
     "cli_right": {"en": "Right.", "zh": "正确。"},

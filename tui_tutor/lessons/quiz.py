@@ -476,6 +476,14 @@ def _compare_state(
 ) -> FieldGrade:
     peer, want, other, start, end, number = context
     state = read_state(given)
+    undecided = run.undecided.get(number, {}).get(peer) if number is not None else None
+    if undecided is not None:  # a capture that cannot tell a lost FIN from a lost ACK of it
+        alt, fin = undecided
+        who = explain.phrase(f"the_{peer.value}", lang)
+        doubt = explain.phrase("m_undecided", lang, n=fin, want=want.value, alt=alt.value, peer=who)
+        lines = [*lines, doubt]
+        if state is alt:
+            return FieldGrade(field_name, given, want.value, True, [], lines)
     if state is want:
         return FieldGrade(field_name, given, want.value, True, [], lines)
     if state is None:

@@ -9,7 +9,7 @@ left. They are answered here, once, from the trace alone.
 
 from __future__ import annotations
 
-from ..engine import MODULUS, Role, SegmentDelivered, SegmentRecord
+from ..engine import MODULUS, Event, Role, SegmentDelivered, SegmentRecord, State, transition
 from .timeline import Run
 
 
@@ -128,6 +128,44 @@ def first_syn(run: Run, sender: Role, before: int) -> int | None:
         if record.sender is sender and "SYN" in record.flags:
             return n
     return None
+
+
+def undecided_fin_arrivals(run: Run) -> dict[int, dict[Role, tuple[State, int]]]:
+    """Where a capture cannot tell a lost FIN from a lost ACK of it: the other possible state.
+
+    A FIN sent again with no ACK of it seen in between was lost, or arrived and its ACK was
+    lost; a capture taken at one point cannot tell which. While that is open, the receiver
+    is either where the capture's inference puts it or where the FIN would have taken it.
+    The receiver's own segments in between (acknowledging less) show it had not got the FIN
+    when it sent them, so the doubt starts after the last of them.
+    """
+    undecided: dict[int, dict[Role, tuple[State, int]]] = {}
+    for f, fin in enumerate(run.records, 1):
+        if "FIN" not in fin.flags or not fin.lost:
+            continue
+        again = next(
+            (
+                k
+                for k in range(f + 1, len(run.records) + 1)
+                if run.record(k).sender is fin.sender
+                and "FIN" in run.record(k).flags
+                and run.record(k).seq == fin.seq
+            ),
+            None,
+        )
+        if again is None:
+            continue
+        receiver = fin.sender.other
+        answers = [k for k in range(f + 1, again) if run.record(k).sender is receiver]
+        if any(run.record(k).ack == end(fin) for k in answers):
+            continue  # an ACK of it was seen: it did arrive
+        for k in range(answers[-1] + 1 if answers else f, again):
+            record = run.record(k)
+            now = record.client_state if receiver is Role.CLIENT else record.server_state
+            row = transition(now, Event.RCV_FIN)
+            if row is not None and row.next_state is not now:
+                undecided.setdefault(k, {})[receiver] = (row.next_state, f)
+    return undecided
 
 
 def first_fin_sender(run: Run) -> set[Role]:
