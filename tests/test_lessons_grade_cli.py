@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wrong_answers import run_of
 
 from tui_tutor import cli
 from tui_tutor.engine import State
 from tui_tutor.lessons.loader import load_all
 from tui_tutor.lessons.model import Choice, PredictSegment, PredictState
 from tui_tutor.lessons.quiz import Numbers, grade_question
-from tui_tutor.lessons.timeline import play
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = REPO / "lessons"
@@ -48,14 +48,8 @@ LESSONS_BY_ID = lessons()
 def engine_run(lesson):
     """The run `lessons grade` uses: the scenario's ISNs, else x=1000, y=5000."""
     from tui_tutor.commands.lessons import GRADE_ISNS
-    from tui_tutor.engine import Role
 
-    table = lesson.scenario
-    isns = {
-        Role.CLIENT: table.client.isn if table.client.isn is not None else GRADE_ISNS[0],
-        Role.SERVER: table.server.isn if table.server.isn is not None else GRADE_ISNS[1],
-    }
-    return play(lesson, isns=isns)
+    return run_of(lesson, *GRADE_ISNS)
 
 
 def numbers_for(lesson, run, absolute: bool = False) -> Numbers:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from functools import cache
-from pathlib import Path
 
 import pytest
+import wrong_answers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from wrong_answers import LESSONS, MODES
 
 from tui_tutor.engine import MODULUS, Role
 from tui_tutor.lessons import explain
@@ -30,19 +31,12 @@ from tui_tutor.lessons.quiz import (
     grade_state_question,
     parse_flags,
 )
-from tui_tutor.lessons.timeline import Run, play
+from tui_tutor.lessons.timeline import Run
 
-REPO = Path(__file__).resolve().parent.parent
-LESSONS = REPO / "lessons"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Ordinary ISNs, ISNs at the wrap (x+1 is 0), and numbers spread over the 32-bit space.
 ISNS = [(1000, 5000), (MODULUS - 1, MODULUS - 1000), (123456789, 3000000000), (0, 2**31)]
-MODES = {
-    "symbolic": {"symbolic": True, "absolute": False},
-    "relative": {"symbolic": False, "absolute": False},
-    "absolute": {"symbolic": False, "absolute": True},
-}
 FIELDS = ["flags", "seq", "ack", "len", "client_state", "server_state"]
 
 
@@ -56,17 +50,10 @@ def curriculum() -> dict[str, Lesson]:
 @cache
 def run_of(name: str, x: int, y: int) -> Run:
     """The lesson played with ISNs x and y, where its scenario leaves them to chance."""
-    lesson = curriculum()[name]
-    table = lesson.scenario
-    isns = {
-        Role.CLIENT: table.client.isn if table.client.isn is not None else x,
-        Role.SERVER: table.server.isn if table.server.isn is not None else y,
-    }
-    return play(lesson, isns=isns)
+    return wrong_answers.run_of(curriculum()[name], x, y)
 
 
-def numbers_for(run: Run, mode: str) -> Numbers:
-    return Numbers(run.x, run.y, **MODES[mode])
+numbers_for = wrong_answers.numbers_of
 
 
 def shown_answers(run: Run, number: int, numbers: Numbers) -> dict[str, str]:
@@ -429,9 +416,7 @@ def test_grading_again_in_the_other_language_gives_the_same_marks_and_rules(
 
 @SETTINGS
 @given(typed=st.text(max_size=12), lang=st.sampled_from(["en", "zh"]))
-def test_an_unreadable_answer_is_not_an_attempt_and_says_why_in_the_learners_language(
-    typed, lang
-):
+def test_an_unreadable_answer_is_not_an_attempt_and_says_why_in_the_learners_language(typed, lang):
     run = run_of("02-three-way-handshake", 1000, 5000)
     grade = grade_segment(run, 2, {"seq": typed}, Numbers(1000, 5000), lang, ask=["seq"])
     field = grade.fields[0]

@@ -324,11 +324,18 @@ NUMBER_FALLBACK = "number_rule"
 
 
 def diagnose_number(answer: NumberAnswer, lang: str) -> list[Finding]:
-    for name, rule in NUMBER_RULES.items():
+    return _first(NUMBER_RULES, answer, lang) or [
+        Finding(NUMBER_FALLBACK, number_rule(answer, lang))
+    ]
+
+
+def _first(rules: dict, answer: object, lang: str) -> list[Finding]:
+    """What the first rule that recognises the answer says, or nothing."""
+    for name, rule in rules.items():
         text = rule(answer, lang)
         if text:
             return [Finding(name, text)]
-    return [Finding(NUMBER_FALLBACK, number_rule(answer, lang))]
+    return []
 
 
 # ------------------------------------------------------------------ flags
@@ -695,11 +702,7 @@ STATE_FALLBACK = "state_rule"
 
 
 def diagnose_state(answer: StateAnswer, lang: str) -> list[Finding]:
-    for name, rule in STATE_RULES.items():
-        text = rule(answer, lang)
-        if text:
-            return [Finding(name, text)]
-    return [Finding(STATE_FALLBACK, state_rule(answer, lang))]
+    return _first(STATE_RULES, answer, lang) or [Finding(STATE_FALLBACK, state_rule(answer, lang))]
 
 
 FALLBACKS = {NUMBER_FALLBACK, FLAGS_FALLBACK, STATE_FALLBACK, "len_rule"}
