@@ -154,7 +154,7 @@ def test_grade_speaks_chinese_with_lang_zh_and_prints_marks_as_text(capsys):
         capsys, "grade", "four-way-close-client-first", "q1", "--flags=FIN", "--lang=zh"
     )
     assert status == 0
-    assert "✘ 标志位: FIN" in out and "缺少：ACK。" in out
+    assert "✘ 标志位：FIN（应为 FIN,ACK）" in out and "缺少：ACK。" in out
     assert out.rstrip().endswith("还不对。")
 
 

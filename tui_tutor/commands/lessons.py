@@ -290,8 +290,9 @@ def run_grade(args: argparse.Namespace) -> int:
         name = explain.field_name(f.field, lang)
         mark = "✔" if f.correct else "✘"
         given = f.given if f.given not in ("", "-") else "-"
-        expected = "" if f.correct else "  " + explain.phrase("cli_expected", lang, v=f.expected)
-        print(f"{mark} {name}: {given}{expected}")
+        expected = "" if f.correct else explain.phrase("cli_expected", lang, v=f.expected)
+        colon, gap = ("：", "") if lang == "zh" else (": ", "  ")
+        print(f"{mark} {name}{colon}{given}{gap if expected else ''}{expected}")
         for line in fields[f.field]["feedback"]:
             print(f"    {line}")
     for line in feedback:
