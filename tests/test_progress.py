@@ -23,6 +23,8 @@ import pytest
 from tui_tutor import cli
 from tui_tutor import progress as progress_module
 from tui_tutor.app import make_app
+from tui_tutor.lessons import default_dir
+from tui_tutor.lessons.catalog import read_catalog
 from tui_tutor.progress import ProgressError, ProgressStore
 
 LESSON = "three-way-handshake"
@@ -100,7 +102,8 @@ def test_progress_prints_a_table_for_the_learner(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "ada's progress" in out
     line = next(row for row in out.splitlines() if "three-way handshake" in row)
-    assert "in progress" in line and "1/4" in line
+    info = next(i for i in read_catalog(default_dir()) if i.id == LESSON)
+    assert "in progress" in line and f"1/{info.questions}" in line
     assert "0 of 17 lessons solved" in out
 
 

@@ -11,6 +11,8 @@ import re
 from tui_tutor.app.screens.confirm import ConfirmScreen
 from tui_tutor.app.screens.lesson import LessonScreen
 from tui_tutor.app.screens.results import ResultsScreen
+from tui_tutor.lessons.explain import field_name
+from tui_tutor.lessons.quiz import expected_state
 from tui_tutor.progress import ProgressStore
 
 from .driver import (
@@ -27,6 +29,7 @@ from .driver import (
     region_text,
     right_answer,
     screen_text,
+    state_keys,
     typing,
     wait_for,
 )
@@ -134,7 +137,10 @@ class TestNotATry:
             await next_until(pilot, "PredictSegment")
             await pilot.press("enter")
             await pilot.pause()
-            assert "请先填写：标志位、序号、客户端状态、服务器状态。" in feedback(pilot)
+            names = "、".join(
+                field_name(f, "zh") for f in ("flags", "seq", "client_state", "server_state")
+            )
+            assert f"请先填写：{names}。" in feedback(pilot)
 
 
 class TestReveal:
@@ -330,13 +336,20 @@ async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_pa
                 step = app.screen.moment.step
                 right = [i for i, o in enumerate(step.options) if o.correct]
                 await pilot.press(*(str(i + 1) for i in right), "enter")
+            elif kind == "PredictState":
+                state = expected_state(app.screen.play.run, app.screen.moment.step)
+                await pilot.press(*typing(state_keys(state.value)), "enter")
             await pilot.press("n")
             await pilot.pause()
             if isinstance(app.screen, ResultsScreen):
                 break
         assert isinstance(app.screen, ResultsScreen)
         shown = screen_text(pilot)
-        assert "Score: 3 of 4" in shown
-        assert "◇ 3. The client completes the handshake" in shown, "the missed question, named"
-        assert "1. The client opens" not in shown, "questions right at once are not listed"
+        lesson = app.screen.source.lesson
+        questions = [step for _, step in lesson.questions]
+        missed = next(i for i, q in enumerate(questions, 1) if getattr(q, "segment", None) == 3)
+        assert f"Score: {len(questions) - 1} of {len(questions)}" in shown
+        title = questions[missed - 1].prompt.en
+        assert f"◇ {missed}. {title[:40]}" in shown, "the missed question, named"
+        assert questions[0].prompt.en[:30] not in shown, "questions right at once are not listed"
         assert "(asks first)" in shown

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..lessons.explain import field_name
 from ..lessons.expr import BadExpression
 from ..lessons.quiz import FieldGrade, Grade
 from .i18n import t
@@ -42,12 +43,8 @@ class Answer:
         return "open"
 
 
-def field_name(name: str, lang: str) -> str:
-    return t(f"field_{name}", lang)
-
-
 def problems(
-    values: dict[str, object], read_number: Callable[[str, str], object]
+    values: dict[str, object], read_number: Callable[[str, str], object], lang: str = "en"
 ) -> list[tuple[str, str]]:
     """(field, what is wrong) for each asked field that keeps these values from being graded:
     "" when it is empty, else why it cannot be read. An empty ack and an empty len are
@@ -71,7 +68,7 @@ def problems(
             try:
                 read_number(name, text)
             except BadExpression as err:
-                out.append((name, str(err)))
+                out.append((name, err.text(lang)))
     return out
 
 
@@ -79,7 +76,7 @@ def missing_or_unreadable(
     values: dict[str, object], read_number: Callable[[str, str], object], lang: str
 ) -> list[str]:
     """What to say about ``problems``: the missing fields in one line, then each unreadable."""
-    found = problems(values, read_number)
+    found = problems(values, read_number, lang)
     lines = []
     missing = [name for name, why in found if not why]
     if missing:
@@ -98,7 +95,7 @@ def _order(name: str) -> int:
 
 
 @dataclass
-class Question:
+class QuestionView:
     """One question as the feedback needs it; the grader is called in ``lang`` each time."""
 
     grade: Callable[[dict[str, object], str], Grade]
@@ -109,7 +106,7 @@ class Question:
     answered_before: bool = False  # in an earlier session
 
 
-def feedback(answer: Answer | None, question: Question, lang: str) -> Text:
+def feedback(answer: Answer | None, question: QuestionView, lang: str) -> Text:
     out = Text()
     if answer is None:
         if question.answered_before:
@@ -173,7 +170,7 @@ def _explained(out: Text, grade: Grade, lang: str, marks: bool) -> None:
         out.append(" ".join(lines) + "\n")
 
 
-def _revealed(out: Text, answer: Answer, question: Question, lang: str) -> None:
+def _revealed(out: Text, answer: Answer, question: QuestionView, lang: str) -> None:
     """The answer beside what was entered, each entry with the mark of its last check."""
     expected = question.grade({}, lang)
     entered = answer.entered if answer.entered is not None else answer.checked or {}
@@ -220,7 +217,7 @@ def _filled(value: object) -> bool:
     return bool(value) if isinstance(value, set) else bool(str(value).strip())
 
 
-def _closing(out: Text, question: Question, lang: str) -> None:
+def _closing(out: Text, question: QuestionView, lang: str) -> None:
     extra = question.explain(lang)
     if extra:
         out.append(extra + "\n", style="italic")

@@ -185,17 +185,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "absolute": ("absolute seq", "绝对序列号"),
     "symbolic": ("seq as x, y", "序列号用 x、y 表示"),
     "flags": ("flags", "标志位"),
-    # field names: in the form (short) and in the marks of the feedback
-    "field_flags": ("flags", "标志位"),
-    "field_seq": ("seq", "序号"),
-    "field_ack": ("ack", "确认号"),
-    "field_len": ("len", "长度"),
-    "field_client_state": ("client state", "客户端状态"),
-    "field_server_state": ("server state", "服务器状态"),
-    "field_state": ("state", "状态"),
-    "field_choice": ("answer", "答案"),
-    "field_seq_short": ("seq", "序号"),
-    "field_ack_short": ("ack", "确认号"),
+    # field labels in the form (the marks say lessons.explain.field_name)
     "field_len_short": ("len", "长度"),
     "field_client_state_short": ("client", "客户端"),
     "field_server_state_short": ("server", "服务器"),

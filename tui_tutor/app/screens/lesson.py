@@ -22,16 +22,18 @@ from textual.widgets import Static
 
 from ...engine import Role
 from ...lessons.expr import BadExpression, parse
-from ...lessons.model import DEFAULT_ASK, Choice, Lesson, Narrate, PredictSegment, PredictState
-from ...lessons.quiz import (
-    Grade,
-    Numbers,
-    grade_choice,
-    grade_segment,
-    grade_state_question,
+from ...lessons.model import (
+    DEFAULT_ASK,
+    Choice,
+    Lesson,
+    Narrate,
+    PredictSegment,
+    PredictState,
+    Question,
 )
+from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
-from ..feedback import Answer, Question, feedback, problems
+from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
 from ..widgets.keys import keys_line, update_if_changed
@@ -346,7 +348,7 @@ class LessonScreen(Screen):
             out.append(("\n" if out.plain else "") + t(key, lang), style="bold")
         return out
 
-    def _question(self, moment: Moment) -> Question:
+    def _question(self, moment: Moment) -> QuestionView:
         """The question at ``moment`` as the feedback reads it."""
         step = moment.step
         sender = None
@@ -369,7 +371,7 @@ class LessonScreen(Screen):
                 return [o.text.get(lang) for o in choice.options]
 
         assert self.play is not None
-        return Question(
+        return QuestionView(
             grade=lambda values, lang: self._grade(moment, values, lang),
             read_number=read_number,
             hint=lambda lang: self._hint(moment, lang),
@@ -405,17 +407,8 @@ class LessonScreen(Screen):
         return False
 
     def _grade(self, moment: Moment, values: dict[str, object], lang: str) -> Grade:
-        run = self._run
-        step = moment.step
-        if isinstance(step, PredictState):
-            return grade_state_question(run, step, str(values.get("state", "")), lang)
-        if isinstance(step, Choice):
-            picked = values.get("choice", set())
-            return grade_choice(step, set(picked) if isinstance(picked, set) else set(), lang)
-        assert moment.segment is not None
-        question = step if isinstance(step, PredictSegment) else None
-        ask = None if question else list(DEFAULT_ASK)
-        return grade_segment(run, moment.segment, values, self.numbers, lang, question, ask)
+        step = moment.step if isinstance(moment.step, Question) else None
+        return grade_question(self._run, step, values, self.numbers, lang, moment.segment)
 
     def _elapsed(self) -> float:
         now = time.monotonic()

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from ...engine import State
+from ...lessons.explain import field_name
 from ..i18n import t
 from .keys import update_if_changed
 from .number_input import NumberInput
@@ -80,12 +81,12 @@ class QuizPanel(VerticalScroll, can_focus=False):
                     yield Label("", id=f"label-{name}")
                     yield NumberInput(id=f"field-{name}", placeholder="?")
             with Horizontal(classes="form-row"):
-                yield Label("", id="label-after", classes="first")
+                yield Label("", id="label-len", classes="first")
+                yield NumberInput(id="field-len", placeholder="0")
+                yield Label("", id="label-after")
                 for name in STATE_FIELDS:
                     yield Label("", id=f"label-{name}")
                     yield StateField(id=f"field-{name}")
-                yield Label("", id="label-len")
-                yield NumberInput(id="field-len", placeholder="0")
                 yield CheckButton("", id="check-segment", classes="check", compact=True)
         with Horizontal(id="state-form", classes="form form-row"):
             yield Label("", id="label-state", classes="first")
@@ -141,7 +142,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
         self._label("#label-flags", t("flags", lang) if wide else "")
         self._show(self.query_one("#label-flags"), wide and "flags" in ask)
         self._label("#label-after", t("after_it", lang))
-        for name in (*NUMBER_FIELDS, *STATE_FIELDS):
+        for name in ("seq", "ack"):
+            self._label(f"#label-{name}", field_name(name, lang))
+        for name in ("len", *STATE_FIELDS):
             self._label(f"#label-{name}", t(f"field_{name}_short", lang))
         self.query_one("#check-segment", Button).label = t("check", lang)
         flags = self.query_one("#field-flags", FlagsField)

@@ -57,7 +57,7 @@ class StateField(Widget, can_focus=True):
     """``▏SYN_RECEIVED ▏``; ``?`` while empty."""
 
     DEFAULT_CSS = """
-    StateField { width: 16; height: 1; padding: 0 1;
+    StateField { width: 15; height: 1; padding: 0 0 0 1;
                  border-left: vkey $foreground 50%; border-right: vkey $foreground 50%; }
     StateField:focus { border-left: inner $accent; border-right: inner $accent;
                        text-style: reverse; }
