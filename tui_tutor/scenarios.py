@@ -10,10 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import engine
-from .validation import read_toml, validate
+from .validation import FieldError, read_toml, validate
+
+# What one scenario may ask of the engine, checked before it runs (README "Scenario
+# files"). At these limits a run takes well under a second; without them a scenario of
+# 200 sends of 1 MB ran 50 s in 350 MB, and mss = 1 with 1 MB livelocked the link.
+MAX_STEPS = 100
+MAX_BYTES = 1_000_000  # sent by both peers together
+MAX_SEGMENTS = 1000  # data segments: each send's bytes cut into segments of mss bytes
+MAX_LOST = 100  # segments lost, all lose steps together
+MAX_SECONDS = 100_000  # virtual time, all waits together (about 28 hours)
 
 PeerName = Literal["client", "server"]
 _ROLE = {"client": engine.Role.CLIENT, "server": engine.Role.SERVER}
@@ -70,8 +79,9 @@ class SendStep(_Step):
     """The step: send."""
     peer: PeerName
     """Who sends."""
-    bytes: int = Field(gt=0, le=1_000_000)
-    """How many bytes the application writes."""
+    bytes: int = Field(gt=0, le=MAX_BYTES)
+    """How many bytes the application writes (all sends together: at most 1000000, in at
+    most 1000 segments of mss bytes)."""
 
 
 class CloseStep(_Step):
@@ -99,8 +109,8 @@ class LoseStep(_Step):
     """The step: lose."""
     peer: PeerName
     """Whose segments are lost."""
-    count: int = Field(default=1, ge=1, le=100)
-    """How many of its next segments are lost."""
+    count: int = Field(default=1, ge=1, le=MAX_LOST)
+    """How many of its next segments are lost (all lose steps together: at most 100)."""
 
 
 class WaitStep(_Step):
@@ -108,8 +118,8 @@ class WaitStep(_Step):
 
     do: Literal["wait"]
     """The step: wait."""
-    seconds: float = Field(gt=0, le=100_000)
-    """Seconds of virtual time."""
+    seconds: float = Field(gt=0, le=MAX_SECONDS)
+    """Seconds of virtual time (all waits together: at most 100000)."""
 
 
 StepTable = Annotated[
@@ -119,7 +129,11 @@ StepTable = Annotated[
 
 
 class ScenarioTable(_Strict):
-    """What happens on the wire: both peers' setup and the steps, in order."""
+    """What happens on the wire: both peers' setup and the steps, in order.
+
+    Limits, checked before the engine runs: at most 100 steps; all sends together at most
+    1000000 bytes and 1000 segments of mss bytes; all lose steps together at most 100
+    segments; all waits together at most 100000 seconds."""
 
     msl: float = Field(default=30.0, gt=0, le=3600)
     """Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL."""
@@ -129,8 +143,47 @@ class ScenarioTable(_Strict):
     """The client: the side that connects."""
     server: PeerTable = PeerTable()
     """The server: the side that listens."""
-    steps: list[StepTable] = Field(min_length=1)
-    """What the applications and the network do, in order."""
+    steps: list[StepTable] = Field(min_length=1, max_length=MAX_STEPS)
+    """What the applications and the network do, in order (at most 100 steps)."""
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> ScenarioTable:
+        """The totals over all steps, refused at the step that goes past one."""
+        sent = segments = lost = 0
+        waited = 0.0
+        for i, step in enumerate(self.steps):
+            if isinstance(step, SendStep):
+                sent += step.bytes
+                segments += -(-step.bytes // self.mss)
+                if sent > MAX_BYTES:
+                    raise FieldError(
+                        ("steps", i, "bytes"),
+                        f"the sends add up to {sent} bytes here; a scenario sends at most "
+                        f"{MAX_BYTES} bytes in all",
+                    )
+                if segments > MAX_SEGMENTS:
+                    raise FieldError(
+                        ("steps", i, "bytes"),
+                        f"at mss = {self.mss} the sends make {segments} segments here; a "
+                        f"scenario sends at most {MAX_SEGMENTS} (send fewer bytes or raise mss)",
+                    )
+            elif isinstance(step, LoseStep):
+                lost += step.count
+                if lost > MAX_LOST:
+                    raise FieldError(
+                        ("steps", i, "count"),
+                        f"the lose steps add up to {lost} segments here; a scenario loses "
+                        f"at most {MAX_LOST}",
+                    )
+            elif isinstance(step, WaitStep):
+                waited += step.seconds
+                if waited > MAX_SECONDS:
+                    raise FieldError(
+                        ("steps", i, "seconds"),
+                        f"the waits add up to {waited:g} s here; a scenario waits at most "
+                        f"{MAX_SECONDS} s in all",
+                    )
+        return self
 
     def to_engine(self) -> engine.Scenario:
         return engine.Scenario(
