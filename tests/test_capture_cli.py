@@ -119,10 +119,7 @@ def bad(capsys, *args: str | Path) -> str:
 
 
 def test_a_missing_file(capsys, tmp_path):
-    assert (
-        bad(capsys, tmp_path / "nope.pcap")
-        == f"{tmp_path / 'nope.pcap'}: no such file"
-    )
+    assert bad(capsys, tmp_path / "nope.pcap") == f"{tmp_path / 'nope.pcap'}: no such file"
 
 
 def test_an_empty_file(capsys, tmp_path):
