@@ -15,12 +15,14 @@ it is refused in one line rather than silently ignored.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import sys
-from typing import NoReturn
 
 from .commands import GLOBAL_OPTIONS, CommandError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows every start
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 # modules under tui_tutor.commands, in the order --help lists them
 COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "serve"]
@@ -53,6 +55,8 @@ class Parser(argparse.ArgumentParser):
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            import difflib
+
             names = list(action.choices)
             close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
             hint = f' Did you mean "{close[0]}"?' if close else ""

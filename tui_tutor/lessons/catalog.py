@@ -57,8 +57,9 @@ def catalog_entries(folder: Path) -> Iterator[LessonInfo]:
     """Each ``*.toml`` file of ``folder`` that reads as a lesson, by file name, ids not checked."""
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         try:
-            yield _info(path)
+            yield _cached_info(path)
         except (
+            OSError,
             InputError,
             UnicodeDecodeError,
             tomllib.TOMLDecodeError,
@@ -68,6 +69,22 @@ def catalog_entries(folder: Path) -> Iterator[LessonInfo]:
             ValueError,
         ):
             continue
+
+
+# path -> (what stat said, its info): the command line checks the catalog before the app
+# reads it, and a server reads it for every session; an unchanged file is not parsed again
+_seen: dict[Path, tuple[tuple[int, ...], LessonInfo]] = {}
+
+
+def _cached_info(path: Path) -> LessonInfo:
+    st = path.stat()
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
+    seen = _seen.get(path)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    info = _info(path)
+    _seen[path] = (stamp, info)
+    return info
 
 
 def duplicate_id(label: str, lesson_id: str, first_label: str) -> str:
