@@ -149,39 +149,15 @@ class ScenarioTable(_Strict):
     @model_validator(mode="after")
     def _within_limits(self) -> ScenarioTable:
         """The totals over all steps, refused at the step that goes past one."""
-        sent = segments = lost = 0
-        waited = 0.0
+        totals = dict.fromkeys(_LIMITS, 0.0)
         for i, step in enumerate(self.steps):
-            if isinstance(step, SendStep):
-                sent += step.bytes
-                segments += -(-step.bytes // self.mss)
-                if sent > MAX_BYTES:
+            for total, field, amount in _counts(step, self.mss):
+                totals[total] += amount
+                if totals[total] > _LIMITS[total][0]:
+                    limit, past = _LIMITS[total]
                     raise FieldError(
-                        ("steps", i, "bytes"),
-                        f"the sends add up to {sent} bytes here; a scenario sends at most "
-                        f"{MAX_BYTES} bytes in all",
-                    )
-                if segments > MAX_SEGMENTS:
-                    raise FieldError(
-                        ("steps", i, "bytes"),
-                        f"at mss = {self.mss} the sends make {segments} segments here; a "
-                        f"scenario sends at most {MAX_SEGMENTS} (send fewer bytes or raise mss)",
-                    )
-            elif isinstance(step, LoseStep):
-                lost += step.count
-                if lost > MAX_LOST:
-                    raise FieldError(
-                        ("steps", i, "count"),
-                        f"the lose steps add up to {lost} segments here; a scenario loses "
-                        f"at most {MAX_LOST}",
-                    )
-            elif isinstance(step, WaitStep):
-                waited += step.seconds
-                if waited > MAX_SECONDS:
-                    raise FieldError(
-                        ("steps", i, "seconds"),
-                        f"the waits add up to {waited:g} s here; a scenario waits at most "
-                        f"{MAX_SECONDS} s in all",
+                        ("steps", i, field),
+                        past.format(total=totals[total], limit=limit, mss=self.mss),
                     )
         return self
 
@@ -193,6 +169,39 @@ class ScenarioTable(_Strict):
             msl=self.msl,
             mss=self.mss,
         )
+
+
+# each total: its limit, and what going past it says
+_LIMITS: dict[str, tuple[int, str]] = {
+    "bytes": (
+        MAX_BYTES,
+        "the sends add up to {total:.0f} bytes here; a scenario sends at most {limit} bytes in all",
+    ),
+    "segments": (
+        MAX_SEGMENTS,
+        "at mss = {mss} the sends make {total:.0f} segments here; a scenario sends at most "
+        "{limit} (send fewer bytes or raise mss)",
+    ),
+    "lost": (
+        MAX_LOST,
+        "the lose steps add up to {total:.0f} segments here; a scenario loses at most {limit}",
+    ),
+    "seconds": (
+        MAX_SECONDS,
+        "the waits add up to {total:.10g} s here; a scenario waits at most {limit} s in all",
+    ),
+}
+
+
+def _counts(step: StepTable, mss: int) -> list[tuple[str, str, float]]:
+    """What a step adds to the totals: (total, the step's field, amount)."""
+    if isinstance(step, SendStep):
+        return [("bytes", "bytes", step.bytes), ("segments", "bytes", -(-step.bytes // mss))]
+    if isinstance(step, LoseStep):
+        return [("lost", "count", step.count)]
+    if isinstance(step, WaitStep):
+        return [("seconds", "seconds", step.seconds)]
+    return []
 
 
 def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
