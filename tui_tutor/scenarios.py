@@ -16,11 +16,11 @@ from . import engine
 from .validation import FieldError, read_toml, validate
 
 # What one scenario may ask of the engine, checked before it runs (README "Scenario
-# files"). At these limits a run takes well under a second; without them a scenario of
+# files"). At these limits a run takes about a second at most; without them a scenario of
 # 200 sends of 1 MB ran 50 s in 350 MB, and mss = 1 with 1 MB livelocked the link.
 MAX_STEPS = 100
 MAX_BYTES = 1_000_000  # sent by both peers together
-MAX_SEGMENTS = 1000  # data segments: each send's bytes cut into segments of mss bytes
+MAX_SEGMENTS = 500  # data segments: each send's bytes cut into segments of mss bytes
 MAX_LOST = 100  # segments lost, all lose steps together
 MAX_SECONDS = 100_000  # virtual time, all waits together (about 28 hours)
 
@@ -81,7 +81,7 @@ class SendStep(_Step):
     """Who sends."""
     bytes: int = Field(gt=0, le=MAX_BYTES)
     """How many bytes the application writes (all sends together: at most 1000000, in at
-    most 1000 segments of mss bytes)."""
+    most 500 segments of mss bytes)."""
 
 
 class CloseStep(_Step):
@@ -132,7 +132,7 @@ class ScenarioTable(_Strict):
     """What happens on the wire: both peers' setup and the steps, in order.
 
     Limits, checked before the engine runs: at most 100 steps; all sends together at most
-    1000000 bytes and 1000 segments of mss bytes; all lose steps together at most 100
+    1000000 bytes and 500 segments of mss bytes; all lose steps together at most 100
     segments; all waits together at most 100000 seconds."""
 
     msl: float = Field(default=30.0, gt=0, le=3600)
