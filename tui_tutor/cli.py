@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 # modules under tui_tutor.commands, in the order --help lists them
-COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "serve"]
+COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "live", "serve"]
 
 
 # every subcommand's name; `tui-tutor` alone (the tutor) needs none of their modules
@@ -37,6 +37,7 @@ SUBCOMMANDS = frozenset(
         "progress",
         "report",
         "capture",
+        "live",
         "serve-ssh",
         "serve-web",
     }

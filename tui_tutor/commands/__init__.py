@@ -47,6 +47,18 @@ _OPTIONS: dict[str, tuple[str, dict, object]] = {
         "en",
     ),
     "lesson": ("--lesson", {"metavar": "ID", "help": "open this lesson at once"}, None),
+    "no_live": (
+        "--no-live",
+        {
+            "action": "store_true",
+            "help": "turn live mode (k: your kernel) off; servers do this unless --allow-live",
+        },
+        False,
+    ),
+    # set by serve-ssh and serve-web for each learner's app: no path of the server is typed
+    # or shown; captures only from --captures
+    "served": ("--served", {"action": "store_true", "help": argparse.SUPPRESS}, False),
+    "captures": ("--captures", {"type": Path, "metavar": "DIR", "help": argparse.SUPPRESS}, None),
 }
 GLOBAL_OPTIONS = {dest: default for dest, (_, _, default) in _OPTIONS.items()}
 
@@ -55,18 +67,24 @@ class _BeforeCommand(argparse.Action):
     """Store the value and note that it came before any command's name."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        setattr(namespace, self.dest, values)
+        setattr(namespace, self.dest, self.const if self.nargs == 0 else values)
         given = getattr(namespace, "given_before_command", [])
         namespace.given_before_command = [*given, self.option_strings[0]]
 
 
-def add_global_options(p: argparse.ArgumentParser, *dests: str, top: bool = False) -> None:
+def add_global_options(
+    p: argparse.ArgumentParser, *dests: str, top: bool = False, help: str | None = None
+) -> None:
     """Add the tutor's options ``dests`` to ``p``; ``top``: the top-level parser.
 
     No default is set here (``cli`` sets them after parsing): a command's default
-    would overwrite the value given before the command's name.
+    would overwrite the value given before the command's name. ``help`` replaces the
+    options' own help text, for a command that uses them in its own way.
     """
     for dest in dests:
         option, kwargs, _default = _OPTIONS[dest]
-        extra = {"action": _BeforeCommand} if top else {}
-        p.add_argument(option, dest=dest, default=argparse.SUPPRESS, **kwargs, **extra)
+        kwargs = {**kwargs, **({"help": help} if help else {})}
+        if top:
+            flag = kwargs.pop("action", None) == "store_true"
+            kwargs.update(action=_BeforeCommand, **({"nargs": 0, "const": True} if flag else {}))
+        p.add_argument(option, dest=dest, default=argparse.SUPPRESS, **kwargs)

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from . import GLOBAL_OPTIONS, CommandError, add_global_options
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the tutor's start
+if TYPE_CHECKING:
+    from ..app.app import TutorApp
+
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     add_global_options(parent, *GLOBAL_OPTIONS, top=True)
@@ -19,7 +23,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="N",
         help="which TCP connection (1-based, as `tui-tutor capture` lists them)",
     )
-    add_global_options(p, "lessons", "data_dir", "learner", "lang")
+    # --served and --captures: set by serve-ssh and serve-web for each learner's app (no
+    # path of the server is typed or shown; captures only from --captures)
+    add_global_options(p, "lessons", "data_dir", "learner", "lang", "served", "captures")
     p.set_defaults(handler=run_open)
 
 
@@ -56,11 +62,33 @@ def run(args: argparse.Namespace) -> int:
     from ..app import make_app
 
     try:
-        app = make_app(folder, args.data_dir, args.learner, args.lang, open_lesson=args.lesson)
+        app = make_app(
+            folder,
+            args.data_dir,
+            args.learner,
+            args.lang,
+            open_lesson=args.lesson,
+            allow_live=not args.no_live,
+            served=args.served,
+            captures_dir=args.captures,
+        )
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.run()
-    return app.return_code or 0  # non-zero if the app stopped on an error
+    return finished(app)
+
+
+def finished(app: TutorApp) -> int:
+    """The exit status: progress that could not be saved is one line and UNSAVED_EXIT;
+    non-zero too if the app stopped on an error."""
+    from ..progress import UNSAVED_EXIT
+
+    if app.store is not None:
+        app.store.close()
+        line = app.store.unsaved_line()
+        if line is not None:
+            raise CommandError(f"tui-tutor: {line}", status=UNSAVED_EXIT)
+    return app.return_code or 0
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -86,4 +114,4 @@ def run_open(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection
     app.run()
-    return app.return_code or 0
+    return finished(app)

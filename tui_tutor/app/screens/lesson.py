@@ -511,7 +511,14 @@ class LessonScreen(Screen):
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
-            self.store.save_position(self.source.key, self.play.index, finished, self._elapsed())
+            isns = self._run.isns  # saved with the place: they belong together
+            self.store.save_position(
+                self.source.key,
+                self.play.index,
+                finished,
+                self._elapsed(),
+                isns=(isns.get(Role.CLIENT), isns.get(Role.SERVER)),
+            )
 
     async def action_restart(self) -> None:
         if self.source.fixed_isns:
