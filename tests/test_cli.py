@@ -49,8 +49,18 @@ def commands() -> list[str]:
 def test_a_mistyped_command_names_every_command_in_one_line(capsys):
     status, out, err = run(capsys, "lve")
     assert (status, out) == (2, "")
+    names = commands()
+    assert len(names) == 9
     assert err.splitlines() == [
-        f'tui-tutor: unknown command "lve". The commands: {", ".join(commands())}'
+        f'tui-tutor: unknown command "lve". Did you mean "live"? The commands: {", ".join(names)}'
+    ]
+
+
+def test_a_word_like_no_command_gets_no_guess(capsys):
+    status, _, err = run(capsys, "xyzzy")
+    assert status == 2
+    assert err.splitlines() == [
+        f'tui-tutor: unknown command "xyzzy". The commands: {", ".join(commands())}'
     ]
 
 
