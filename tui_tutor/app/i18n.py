@@ -130,6 +130,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pick_all": ("Pick every right answer (1-{n})", "选出所有正确答案（1-{n}）"),
     "bad_input": ("Cannot read that:", "无法识别："),
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
+    # state panes, ladder and diagram
+    "exits_title": ("what can happen next", "接下来可能发生"),
+    "exits_more": ("+{n} more: d", "还有 {n} 条：按 d"),
+    "same_state": ("(same)", "（不变）"),
+    "capture_began": ("already open when the capture began", "抓包开始时连接已打开"),
+    "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
+    "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
+    "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),

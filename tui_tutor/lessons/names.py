@@ -29,7 +29,7 @@ STATE_ZH: dict[State, str] = {
 EVENT_ZH: dict[Event, str] = {
     Event.LISTEN: "被动打开",
     Event.CONNECT: "主动打开",
-    Event.SEND: "发送数据",
+    Event.SEND: "写入数据",
     Event.CLOSE: "关闭",
     Event.ABORT: "中止",
     Event.RCV_SYN: "收到 SYN",

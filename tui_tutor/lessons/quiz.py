@@ -257,7 +257,7 @@ def _explain_number(run: Run, number: int, name: str, numbers: Numbers, lang: st
     if name == "seq":
         shown = numbers.show(record.seq, "seq", record.sender)
         if record.retransmission:
-            original = _original(run, number)
+            original = original_segment(run, number)
             return explain.phrase("seq_same", lang, v=shown, n=original)
         if (
             why is Why.RST_REFUSED
@@ -306,7 +306,7 @@ def _acknowledged(run: Run, number: int) -> SegmentRecord | None:
     return None
 
 
-def _original(run: Run, number: int) -> int:
+def original_segment(run: Run, number: int) -> int:
     """The first segment whose numbers this retransmission repeats (not a pure ACK)."""
     record = run.record(number)
     for n, earlier in enumerate(run.records[: number - 1], 1):

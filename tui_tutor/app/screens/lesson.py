@@ -32,7 +32,15 @@ from ...lessons.quiz import (
 )
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
-from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
+from ..view import (
+    cause_text,
+    describe_segment,
+    held_back,
+    ladder_legend,
+    ladder_rows,
+    pane_data,
+    segment_label,
+)
 from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
 from ..widgets.quiz import FormState, QuizPanel
@@ -186,6 +194,7 @@ class LessonScreen(Screen):
             ladder_rows(run, moment, numbers, lang, previous),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self._draw_panes()
         await self._show_quiz(moment, focus)
@@ -203,9 +212,10 @@ class LessonScreen(Screen):
         pending = moment.segment is not None and moment.segment > moment.segments_shown
         if pending and self._is_question(moment) and not self._done(play.index):
             asking = run.record(moment.segment).sender
+        held = held_back(run, play.index, self._done)
         for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, self.numbers, self.lang, previous, hide_vars=role is asking
+                run, moment, role, self.numbers, self.lang, previous, role is asking, held
             )
 
     def _show_header(self) -> None:

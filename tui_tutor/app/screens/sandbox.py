@@ -21,7 +21,7 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
-from ..view import describe_segment, ladder_rows, pane_data
+from ..view import describe_segment, ladder_legend, ladder_rows, pane_data
 from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.state_pane import StatePane
@@ -120,6 +120,7 @@ class SandboxScreen(Screen):
             ladder_rows(run, now, numbers, lang, before),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self.query_one("#client-pane", StatePane).data = pane_data(
             run, now, Role.CLIENT, numbers, lang, before
