@@ -138,6 +138,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
     "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
     "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
+    "key_diagram": ("diagram", "状态图"),
+    "key_close": ("close", "关闭"),
+    "key_scroll": ("scroll", "滚动"),
+    "diagram_title": (
+        "The TCP state diagram (RFC 9293 figure 5), drawn from the tutor's transition table",
+        "TCP 状态图（RFC 9293 图 5），由本程序的状态转换表绘出",
+    ),
+    "diagram_legend": (
+        "C client, S server: where each is now. Coloured and bold: the way each came.",
+        "C 客户端，S 服务器：双方当前所在的状态。彩色粗体：双方走过的路径。",
+    ),
+    "diagram_listed": (
+        "Not drawn (every state has them, as in the RFC's figure):",
+        "未画出的转换（各状态都有，RFC 的图中也省略）：",
+    ),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),

@@ -211,6 +211,22 @@ def held_back(run: Run, index: int, answered: Callable[[int], bool]) -> Held:
     return held
 
 
+def shown_cutoff(moment: Moment, peer: Role, held: Held | None) -> int:
+    """How much of the trace a peer's pane (and the diagram) shows at ``moment``."""
+    hold = held.from_pos.get(peer) if held else None
+    return moment.cutoff if hold is None else min(moment.cutoff, hold)
+
+
+def peer_paths(
+    run: Run, moment: Moment, held: Held | None = None
+) -> dict[Role, list[engine.StateChanged]]:
+    """Both peers' transitions so far, as the panes show them, for the diagram."""
+    return {
+        peer: run.transitions_at(shown_cutoff(moment, peer, held), peer)
+        for peer in (Role.CLIENT, Role.SERVER)
+    }
+
+
 def pane_data(
     run: Run,
     moment: Moment,
@@ -222,9 +238,9 @@ def pane_data(
     held: Held | None = None,
 ) -> PaneData:
     """One peer's pane at ``moment``: path, current state, exits from the transition table."""
-    hold = held.from_pos.get(peer) if held else None
-    cutoff = moment.cutoff if hold is None else min(moment.cutoff, hold)
+    cutoff = shown_cutoff(moment, peer, held)
     path = run.transitions_at(cutoff, peer)
+    hold = held.from_pos.get(peer) if held else None
     fresh = 0
     if previous is not None and previous.cutoff < moment.cutoff:
         before = previous.cutoff if hold is None else min(previous.cutoff, hold)

@@ -39,6 +39,7 @@ from ..view import (
     ladder_legend,
     ladder_rows,
     pane_data,
+    peer_paths,
     segment_label,
 )
 from ..widgets.keys import keys_line, update_if_changed
@@ -91,7 +92,10 @@ class LessonScreen(Screen):
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "leave", "lessons"),
+        Binding("shift+up", "scroll_ladder(-1)", show=False),
+        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 7)),
@@ -547,6 +551,19 @@ class LessonScreen(Screen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+    def action_diagram(self) -> None:
+        """The whole state diagram, both peers on it, nothing still asked shown."""
+        from .diagram import DiagramScreen
+
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        held = held_back(play.run, play.index, self._done)
+        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, held)))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one("#ladder", Ladder).scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()
