@@ -139,6 +139,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
     "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
     "key_diagram": ("diagram", "状态图"),
+    "help_diagram": (
+        "d: the whole state diagram (RFC 9293 figure 5) with both peers on it",
+        "d：完整的状态图（RFC 9293 图 5），标出双方所在",
+    ),
+    "help_ladder": (
+        "Shift+↑ / Shift+↓ (or the wheel): scroll the segments back and forth",
+        "Shift+↑ / Shift+↓（或滚轮）：前后滚动报文段",
+    ),
     "key_close": ("close", "关闭"),
     "key_scroll": ("scroll", "滚动"),
     "diagram_title": (
