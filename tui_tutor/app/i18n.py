@@ -149,18 +149,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "key_close": ("close", "关闭"),
     "key_scroll": ("scroll", "滚动"),
-    "diagram_title": (
-        "The TCP state diagram (RFC 9293 figure 5), drawn from the tutor's transition table",
-        "TCP 状态图（RFC 9293 图 5），由本程序的状态转换表绘出",
-    ),
+    "diagram_title": ("TCP states (RFC 9293 figure 5)", "TCP 状态图（RFC 9293 图 5）"),
     "diagram_legend": (
-        "C client, S server: where each is now. Coloured and bold: the way each came.",
-        "C 客户端，S 服务器：双方当前所在的状态。彩色粗体：双方走过的路径。",
+        "C client, S server; coloured: the way each came",
+        "C 客户端，S 服务器；彩色：双方走过的路径",
     ),
-    "diagram_listed": (
-        "Not drawn (every state has them, as in the RFC's figure):",
-        "未画出的转换（各状态都有，RFC 的图中也省略）：",
-    ),
+    "diagram_listed": ("Not drawn, as in the RFC:", "未画出的转换（同 RFC 原图）："),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),

@@ -8,7 +8,7 @@ terminal is narrow), and scrolls when the terminal is smaller than the picture.
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,7 +23,7 @@ from ..widgets.keys import keys_line, update_if_changed
 
 # the narrowest picture that still reads well, and the widest worth drawing
 PICTURE_WIDTH = {"en": (78, 84), "zh": (90, 90)}
-NOTES_MIN = 28  # a notes column narrower than this goes under the picture
+NOTES_MIN = 24  # a notes column narrower than this goes under the picture
 GAP = 2
 
 
@@ -73,7 +73,7 @@ class DiagramScreen(Screen):
             }
         )
         lines = picture.render(marks, taken, here)
-        room = self.size.width - picture.width - GAP - 1
+        room = self.size.width - picture.width - GAP - 2  # a scrollbar may take 2
         beside = room >= NOTES_MIN
         notes = self._notes(picture, taken, room if beside else max(20, self.size.width - 2))
         if beside:
@@ -143,24 +143,7 @@ def _note_style(note, taken: dict) -> str:
 
 
 def _wrap(text: str, width: int, style: str, indent: int = 0) -> list[Text]:
-    """Break at spaces (or between CJK characters) to ``width`` cells."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if cell_len(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-            line = " " * indent
-        while cell_len(line + word) > width:
-            cut = 0
-            while cell_len(line + word[: cut + 1]) <= width:
-                cut += 1
-            lines.append(line + word[:cut])
-            line, word = " " * indent, word[cut:]
-        line = (line + word) if line.strip() == "" else f"{line} {word}"
-    if line.strip():
-        lines.append(line)
-    return [Text(line, style=style) for line in lines]
+    """Rich's wrapping (it breaks Chinese between characters), with a hanging indent."""
+    console = Console(width=max(10, width), color_system=None)
+    lines = Text(text, style=style).wrap(console, max(10, width - indent))
+    return [line if i == 0 else Text(" " * indent) + line for i, line in enumerate(lines)]
