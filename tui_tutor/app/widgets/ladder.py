@@ -55,14 +55,10 @@ class Fit:
     note: int  # which of a row's notes
 
 
-FITS = (
-    Fit(3, True, False, 0),
-    Fit(1, True, False, 0),
-    Fit(1, False, False, 0),
-    Fit(1, False, True, 0),
-    Fit(1, False, True, 1),
-    Fit(1, False, True, 2),
-)
+# the whole ladder: padding, then the time column, goes first
+FITS = (Fit(3, True, False, 0), Fit(1, True, False, 0), Fit(1, False, False, 0))
+# then each row that still does not fit, on its own: tcpdump flags, then the note's words
+ROW_FITS = (Fit(1, False, True, 0), Fit(1, False, True, 1), Fit(1, False, True, 2))
 
 
 def row_label(row: LadderRow, fit: Fit) -> str:
@@ -89,13 +85,13 @@ class LadderLines:
     def _choose(self) -> Fit:
         for fit in FITS:
             span = self.width - self.number_width - 1 - (8 if fit.time else 0)
-            if all(
-                _arrow_width(row_label(r, fit), fit.shaft, r.lost) <= span
-                for r in self.rows
-                if r.kind != "timer"
-            ):
+            if all(self._fits(r, fit, span) for r in self.rows if r.kind != "timer"):
                 return fit
         return FITS[-1]
+
+    @staticmethod
+    def _fits(row: LadderRow, fit: Fit, span: int) -> bool:
+        return _arrow_width(row_label(row, fit), fit.shaft, row.lost) <= span
 
     def _heading(self, names: tuple[str, str]) -> Text:
         left, right = names
@@ -120,7 +116,10 @@ class LadderLines:
             first = self._prefix(row)
             first.append(words[0], style=style)
             return [first, *(Text(" " * self.gutter + w, style=style) for w in words[1:])]
-        label = row_label(row, self.fit)
+        fit = next(
+            (f for f in (self.fit, *ROW_FITS) if self._fits(row, f, span)), ROW_FITS[-1]
+        )
+        label = row_label(row, fit)
         rightward = row.sender is not Role.SERVER
         style = CLIENT_STYLE if rightward else SERVER_STYLE
         if row.kind == "pending":
@@ -128,7 +127,7 @@ class LadderLines:
         if row.fresh:
             style = f"bold {style}"
         line = self._prefix(row)
-        if _arrow_width(label, self.fit.shaft, row.lost) <= span:
+        if self._fits(row, fit, span):
             line.append_text(_arrow(label, span, rightward, row.lost, style))
             return [line]
         # too long even now: the label on its own lines, then a bare arrow; no number cut
