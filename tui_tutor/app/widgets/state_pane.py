@@ -61,7 +61,10 @@ class StatePane(Widget):
     """Draws a ``PaneData``; the screen sets ``data`` and the pane repaints."""
 
     DEFAULT_CSS = """
-    StatePane { border: round $secondary; padding: 0 1; height: 1fr; }
+    StatePane {
+        border: round $secondary; padding: 0 1; height: 1fr;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -124,7 +127,8 @@ def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
         room -= 1
     # plenty of room left: the path in full, each state with the edge that led to it
     full_path = _path_full(data, width)
-    if full_path and len(full_path) - len(shown_path) <= room:
+    fits = all(line.cell_len <= width for line in full_path)
+    if full_path and fits and len(full_path) - len(shown_path) <= room:
         shown_path = full_path
     elif data.path:
         more = _path_condensed(data, width, len(shown_path) + room)
