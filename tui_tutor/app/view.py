@@ -159,10 +159,13 @@ _REACTION = (engine.StateChanged, engine.PeerVars, engine.TimerStarted, engine.T
 
 
 def sending_change(run: Run, number: int) -> tuple[int, engine.StateChanged] | None:
-    """The sender's transition that sent segment ``number`` and where its events start.
+    """The sender's state change in the reaction that sent segment ``number``, and where
+    that reaction's events start.
 
-    In the trace a peer's reaction is one group: its variables, its state change, the
-    segment it sends. None when no state change sent it (data, a retransmission).
+    In the trace a peer's reaction (to a call, a timer, an arriving segment) is one group:
+    its variables, its state change, the segment it sends. Predicting the segment is
+    predicting that reaction, so the change is held back with it. None when the sender
+    did not change state (data, a retransmission).
     """
     events = run.trace.events
     sender = run.record(number).sender

@@ -4,8 +4,9 @@ The exits are the rows of the engine's transition table that leave the current
 state (event / what is sent -> next state): what could happen next, which is what
 the learner predicts. The screen reads everything from the trace into a
 ``PaneData``; this widget only fits it to the room it has, in this order of need:
-the current state, the sequence variables, the path (one line), the exits, the
-Chinese name, then the path in full with the edge taken into each state.
+the current state, the sequence variables, the path (one line), the exits, then the
+path in full with the edge taken into each state. In Chinese the textbook name of
+the state goes beside it, or onto the top border when the pane is too narrow.
 """
 
 from __future__ import annotations
@@ -80,9 +81,25 @@ class StatePane(Widget):
         if value == self._data:
             return  # unchanged: no repaint
         self._data = value
-        self.border_title = value.title
-        self.border_subtitle = value.isn
+        self._titles()
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._titles()
+
+    def _titles(self) -> None:
+        """The ISN on the bottom border; the Chinese name on the top one when it does not fit
+        beside the state (a narrow pane), so that it never costs a line."""
+        data = self._data
+        if data is None:
+            return
+        title = data.title
+        if data.current_zh and not _zh_beside(data, self.content_size.width or 30):
+            title = f"{data.title} {data.current_zh}"
+        if self.border_title != title:
+            self.border_title = title
+        if self.border_subtitle != data.isn:
+            self.border_subtitle = data.isn
 
     def render(self) -> Text:
         if self._data is None:
@@ -98,7 +115,6 @@ class StatePane(Widget):
 def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
     """The pane's lines for ``width`` x ``height`` cells, most needed first when short."""
     current = _current_lines(data, width)
-    zh_line = current[1:]  # the Chinese name, when it does not fit beside the state
     variables = _variable_lines(data, width)
     path_short = _path_condensed(data, width, 1)
     exits = [_exit_lines(e, width) for e in data.exits]
@@ -108,8 +124,6 @@ def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
     room -= len(shown_vars)
     shown_path: list[Text] = path_short if room >= 1 and path_short else []
     room -= len(shown_path)
-    shown_zh = zh_line if room >= len(zh_line) + 1 else []
-    room -= len(shown_zh)
     shown_exits: list[Text] = []
     for i, lines in enumerate(exits):
         rest = len(exits) - i - 1
@@ -134,18 +148,19 @@ def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
         more = _path_condensed(data, width, len(shown_path) + room)
         if len(more) > len(shown_path):
             shown_path = more
-    return [*shown_vars, *shown_path, current[0], *shown_zh, *title, *shown_exits]
+    return [*shown_vars, *shown_path, current[0], *title, *shown_exits]
+
+
+def _zh_beside(data: PaneData, width: int) -> bool:
+    return cell_len(data.current) + cell_len(data.current_zh) + 3 <= width
 
 
 def _current_lines(data: PaneData, width: int) -> list[Text]:
     line = Text("▶ ", style=CURRENT_STYLE)
     line.append(data.current, style=CURRENT_STYLE)
-    if not data.current_zh:
-        return [line]
-    if cell_len(data.current) + cell_len(data.current_zh) + 3 <= width:
+    if data.current_zh and _zh_beside(data, width):
         line.append(" " + data.current_zh, style=CURRENT_STYLE)
-        return [line]
-    return [line, Text("  " + data.current_zh, style="bold")]
+    return [line]
 
 
 def _variable_lines(data: PaneData, width: int) -> list[Text]:
