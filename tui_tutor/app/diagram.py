@@ -44,7 +44,8 @@ OPENING = {State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED}
 # rows every state has: listed beneath the picture, not drawn
 LISTED_EVENTS = {Event.RCV_RST, Event.ABORT, Event.GIVE_UP}
 
-BOX_HEIGHT = 3
+# a box is its name between two borders; narrow Chinese pictures stack the two names
+WIDE_ZH = 90  # narrower than this, a Chinese box has the textbook name under the RFC one
 ROW_GAP = 2  # lines between two rows of boxes
 BEND = 5  # what a bend costs, in cells of straight line
 CROSS = 8  # what crossing another arrow costs
@@ -84,19 +85,24 @@ class Box:
     x: int
     y: int
     width: int
-    name: str  # "ESTABLISHED" or "ESTABLISHED 已建立连接"
+    names: tuple[str, ...]  # ("ESTABLISHED",), ("ESTABLISHED 已建立连接",) or stacked
+
+    @property
+    def height(self) -> int:
+        return len(self.names) + 2
 
     def contains(self, x: int, y: int) -> bool:
-        return self.x <= x < self.x + self.width and self.y <= y < self.y + BOX_HEIGHT
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
 
     def ring(self) -> dict[tuple[int, int], tuple[int, int]]:
         """The cells just outside each side (no corners), with the direction into the box."""
         cells = {}
         for x in range(self.x + 1, self.x + self.width - 1):
             cells[(x, self.y - 1)] = DOWN
-            cells[(x, self.y + BOX_HEIGHT)] = UP
-        cells[(self.x - 1, self.y + 1)] = RIGHT
-        cells[(self.x + self.width, self.y + 1)] = LEFT
+            cells[(x, self.y + self.height)] = UP
+        for y in range(self.y + 1, self.y + self.height - 1):
+            cells[(self.x - 1, y)] = RIGHT
+            cells[(self.x + self.width, y)] = LEFT
         return cells
 
 
@@ -124,7 +130,7 @@ class Layout:
         self.lang = lang
         self.width = width
         self.boxes = self._place(width, lang)
-        self.height = max(b.y for b in self.boxes.values()) + BOX_HEIGHT + 1
+        self.height = max(b.y + b.height for b in self.boxes.values()) + 1
         self.chars: dict[tuple[int, int], str] = {}
         self.arrows = self._arrows()
         self.notes: list[Note] = []  # labels that found no room beside their arrow
@@ -147,16 +153,23 @@ class Layout:
     @staticmethod
     def _place(width: int, lang: str) -> dict[str, Box]:
         boxes = {}
-        names = {
-            node: f"{state.value} {state_zh(state)}" if lang == "zh" else state.value
-            for node, state, _, _ in PLACES
-        }
-        widest = max(cell_len(n) for n in names.values()) + 4
+        stacked = lang == "zh" and width < WIDE_ZH
+        names: dict[str, tuple[str, ...]] = {}
+        for node, state, _, _ in PLACES:
+            if lang != "zh":
+                names[node] = (state.value,)
+            elif stacked:
+                names[node] = (state.value, state_zh(state))
+            else:
+                names[node] = (f"{state.value} {state_zh(state)}",)
+        inner = {node: max(cell_len(n) for n in names[node]) for node in names}
+        widest = max(inner.values()) + 4
+        box_height = max(len(n) for n in names.values()) + 2
         for node, state, column, row in PLACES:
-            box_width = cell_len(names[node]) + 4
+            box_width = inner[node] + 4
             centre = 1 + widest // 2 + round(column * (width - widest - 2))
             x = max(1, min(width - box_width - 1, centre - box_width // 2))
-            y = 1 + row * (BOX_HEIGHT + ROW_GAP)
+            y = 1 + row * (box_height + ROW_GAP)
             boxes[node] = Box(node, state, x, y, box_width, names[node])
         return boxes
 
@@ -442,7 +455,7 @@ class Layout:
             top_text = (bar + f" {mark} " + bar * inner)[:inner]
         rows = [
             top[0] + top_text + top[1],
-            side + " " + box.name + " " + side,
+            *(side + " " + name + " " * (inner - 1 - cell_len(name)) + side for name in box.names),
             bottom[0] + bar * inner + bottom[1],
         ]
         for dy, text in enumerate(rows):

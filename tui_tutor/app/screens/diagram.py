@@ -22,7 +22,7 @@ from ..i18n import t
 from ..widgets.keys import keys_line, update_if_changed
 
 # the narrowest picture that still reads well, and the widest worth drawing
-PICTURE_WIDTH = {"en": (78, 84), "zh": (90, 90)}
+PICTURE_WIDTH = {"en": (78, 84), "zh": (78, 90)}
 NOTES_MIN = 24  # a notes column narrower than this goes under the picture
 GAP = 2
 

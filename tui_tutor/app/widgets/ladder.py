@@ -116,9 +116,7 @@ class LadderLines:
             first = self._prefix(row)
             first.append(words[0], style=style)
             return [first, *(Text(" " * self.gutter + w, style=style) for w in words[1:])]
-        fit = next(
-            (f for f in (self.fit, *ROW_FITS) if self._fits(row, f, span)), ROW_FITS[-1]
-        )
+        fit = next((f for f in (self.fit, *ROW_FITS) if self._fits(row, f, span)), ROW_FITS[-1])
         label = row_label(row, fit)
         rightward = row.sender is not Role.SERVER
         style = CLIENT_STYLE if rightward else SERVER_STYLE
