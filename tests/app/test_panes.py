@@ -84,6 +84,25 @@ async def walk(pilot, visit) -> None:
         await pilot.pause()
 
 
+async def to_the_last_segment(pilot):
+    """Reveal and go on until every segment is on the ladder."""
+    screen = pilot.app.screen
+    run = screen.play.run
+    while screen.moment.segments_shown < len(run.records):
+        await pilot.press("v", "n")
+        await pilot.pause()
+    return screen, run
+
+
+async def to_the_question_about(pilot, number: int):
+    """Reveal and go on until segment ``number`` is being predicted."""
+    screen = pilot.app.screen
+    while not (screen._is_question(screen.moment) and screen.moment.segment == number):
+        await pilot.press("v", "n")
+        await pilot.pause()
+    return screen
+
+
 class TestPanes:
     @pytest.mark.parametrize("lang", ["en", "zh"])
     @pytest.mark.parametrize("lesson", WALKED)
@@ -145,10 +164,7 @@ class TestPanes:
     async def test_after_the_answer_the_receivers_exit_is_marked_too(self, tmp_path):
         app = new_app(tmp_path, "three-way-handshake")
         async with app.run_test(size=(120, 36)) as pilot:
-            screen = app.screen
-            while not (screen._is_question(screen.moment) and screen.moment.segment == 3):
-                await pilot.press("v", "n")
-                await pilot.pause()
+            screen = await to_the_question_about(pilot, 3)
             await pilot.press("v")
             await pilot.pause()
             run = screen.play.run
@@ -217,11 +233,7 @@ class TestLadder:
     async def test_a_retransmission_says_what_it_resends_and_after_what_timeout(self, tmp_path):
         app = new_app(tmp_path, "lost-syn-backoff")
         async with app.run_test(size=(120, 36)) as pilot:
-            screen = app.screen
-            run = screen.play.run
-            while screen.moment.segments_shown < len(run.records):
-                await pilot.press("v", "n")
-                await pilot.pause()
+            _, run = await to_the_last_segment(pilot)
             shown = ladder(pilot)
             events = run.trace.events
             for number, record in enumerate(run.records, 1):
@@ -247,11 +259,7 @@ class TestLadder:
     async def test_old_rows_scroll_back_and_the_newest_stay_in_view(self, tmp_path):
         app = new_app(tmp_path, "lost-last-ack")
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = app.screen
-            run = screen.play.run
-            while screen.moment.segments_shown < len(run.records):
-                await pilot.press("v", "n")
-                await pilot.pause()
+            _, run = await to_the_last_segment(pilot)
             rows = ladder_rows_on_screen(ladder(pilot))
             assert len(run.records) in rows, "the newest row is in view"
             assert 1 not in rows, "at 80x24 the first rows have scrolled away"
@@ -263,11 +271,7 @@ class TestLadder:
     async def test_timer_rows_are_stamped_when_the_timer_fires(self, tmp_path):
         app = new_app(tmp_path, "lost-syn-backoff")
         async with app.run_test(size=(120, 36)) as pilot:
-            screen = app.screen
-            run = screen.play.run
-            while screen.moment.segments_shown < len(run.records):
-                await pilot.press("v", "n")
-                await pilot.pause()
+            screen, run = await to_the_last_segment(pilot)
             start = run.records[0].time
             fired = [
                 ev.time - start
@@ -363,10 +367,7 @@ class TestDiagram:
     async def test_the_diagram_does_not_show_a_move_still_asked(self, tmp_path):
         app = new_app(tmp_path, "three-way-handshake")
         async with app.run_test(size=(120, 36)) as pilot:
-            screen = app.screen
-            while not (screen._is_question(screen.moment) and screen.moment.segment == 2):
-                await pilot.press("v", "n")
-                await pilot.pause()
+            screen = await to_the_question_about(pilot, 2)
             change = sending(screen.play.run, 2)
             await pilot.press("d")
             await pilot.pause()
