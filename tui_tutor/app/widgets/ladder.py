@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -22,6 +23,7 @@ from textual.widgets import Static
 
 from ...engine import Role
 from ...ladder import label_text
+from .keys import update_if_changed
 
 CLIENT_STYLE = "cyan"
 SERVER_STYLE = "magenta"
@@ -202,11 +204,19 @@ class LadderBody(ScrollView, can_focus=False):
         self.rows: list[LadderRow] = []
         self.names = ("client", "server")
         self._laid: LadderLines | None = None
+        # laid-out ladders and their rendered lines, kept: b and n go back and forth
+        self._cache: dict[tuple, tuple[LadderLines, dict[int, Strip]]] = {}
+        self._pass: tuple[Style, int] | None = None
 
     def laid_out(self) -> LadderLines:
-        width = self.scrollable_content_region.width or self.size.width or 40
-        if self._laid is None or self._laid.width != max(12, width):
-            self._laid = LadderLines(self.rows, self.names, width)
+        width = max(12, self.scrollable_content_region.width or self.size.width or 40)
+        if self._laid is None or self._laid.width != width:
+            key = (tuple(self.rows), self.names, width)
+            if key not in self._cache:
+                if len(self._cache) > 64:
+                    self._cache.clear()
+                self._cache[key] = (LadderLines(self.rows, self.names, width), {})
+            self._laid, self._strips = self._cache[key]
         return self._laid
 
     def show(self, rows: list[LadderRow], names: tuple[str, str]) -> None:
@@ -221,26 +231,28 @@ class LadderBody(ScrollView, can_focus=False):
         self.virtual_size = Size(laid.width, len(laid.lines))
 
     def on_resize(self) -> None:
-        self._laid = None
+        self._laid = self._pass = None
         self._resize()
         self.scroll_end(animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
+        if y == 0 or self._pass is None:  # asking Textual costs: once a repaint, not a line
+            self._pass = (self.rich_style, self.scrollable_content_region.width)
+        base, width = self._pass
         laid = self.laid_out()
         index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
         if not 0 <= index < len(laid.lines):
-            return Strip.blank(width, self.rich_style)
-        segments = [
-            Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
-            for s in laid.lines[index].render(self.app.console)
-            if s.text != "\n"
-        ]
-        return Strip(segments).crop_extend(0, width, self.rich_style)
-
-    @property
-    def hidden_above(self) -> int:
-        return self.scroll_offset.y
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None or strip.cell_length != width:  # rendered once, not at every repaint
+            segments = [
+                Segment(s.text, base + s.style if s.style else base)
+                for s in laid.lines[index].render(self.app.console)
+                if s.text != "\n"
+            ]
+            strip = Strip(segments).crop_extend(0, width, base)
+            self._strips[index] = strip
+        return strip
 
 
 class Ladder(Vertical, can_focus=False):
@@ -281,7 +293,7 @@ class Ladder(Vertical, can_focus=False):
         self._show_heading()
 
     def _show_heading(self) -> None:
-        self.query_one("#ladder-heading", Static).update(self.body.laid_out().heading)
+        update_if_changed(self.query_one("#ladder-heading", Static), self.body.laid_out().heading)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_heading)
