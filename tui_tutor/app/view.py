@@ -15,7 +15,8 @@ from ..engine import Role, SegmentRecord
 from ..ladder import label_text
 from ..lessons import names
 from ..lessons.model import PredictSegment
-from ..lessons.quiz import Numbers, original_segment
+from ..lessons.quiz import Numbers
+from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
 from .i18n import t
 from .widgets.ladder import LadderRow
@@ -88,13 +89,13 @@ def ladder_rows(
 
 def resend_notes(run: Run, number: int, lang: str) -> tuple[str, ...]:
     """``↻ of #1, RTO 1 s``, then shorter forms for a narrow ladder."""
-    original = original_segment(run, number)
+    first = original(run, number)
     rto = rto_before(run, number)
     if rto is None:
-        full = t("resent_of", lang, n=original)
+        full = t("resent_of", lang, n=first)
     else:
-        full = t("resent_of_rto", lang, n=original, rto=rto)
-    return (full, f"↻ #{original}", "↻")
+        full = t("resent_of_rto", lang, n=first, rto=rto)
+    return (full, f"↻ #{first}", "↻")
 
 
 def rto_before(run: Run, number: int) -> float | None:
