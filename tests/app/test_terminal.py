@@ -54,6 +54,8 @@ async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
             "?:",
             "Escape:",
             "q:",
+            "d:",
+            "Shift+↑",
         ):
             assert key in text, f"help does not mention {key}"
         bound = {k for b in LessonScreen.BINDINGS for k in b.key.split(",")}
@@ -72,6 +74,9 @@ async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
             "escape",
             "pageup",
             "pagedown",
+            "d",
+            "shift+up",
+            "shift+down",
             *map(str, range(1, 7)),
         }
         assert bound <= named, f"keys without help: {bound - named}"
