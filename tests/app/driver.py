@@ -39,6 +39,12 @@ def new_app(
 
 
 def screen_lines(pilot: Pilot) -> list[str]:
+    """The screen as the learner sees it, one string per row, as the compositor draws it:
+    text clipped out of a panel is not there."""
+    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+
+
+def exported_lines(pilot: Pilot) -> list[str]:
     """The whole screen as text lines, as the terminal shows it (modals over what is under)."""
     app = pilot.app
     width, height = app.size
@@ -60,14 +66,15 @@ def screen_lines(pilot: Pilot) -> list[str]:
 
 
 def screen_text(pilot: Pilot) -> str:
-    return "\n".join(screen_lines(pilot))
+    """The whole screen, dialogs drawn over what is under them."""
+    return "\n".join(exported_lines(pilot))
 
 
 def region_lines(pilot: Pilot, selector: str | Widget) -> list[str]:
     """The lines of the screen inside a widget's region (border included)."""
     widget = pilot.app.screen.query_one(selector) if isinstance(selector, str) else selector
     region = widget.region
-    lines = screen_lines(pilot)
+    lines = exported_lines(pilot)
     out = []
     for y in range(region.y, region.y + region.height):
         line = lines[y] if y < len(lines) else ""
@@ -90,9 +97,24 @@ def _cells(line: str, start: int, end: int) -> str:
     return "".join(out)
 
 
-def region_text(pilot: Pilot, selector: str | Widget) -> str:
+def region_text(pilot: Pilot, selector: str) -> str:
+    """What the screen shows inside a widget's box (border included), row by row."""
+    region = pilot.app.screen.query_one(selector).region
+    strips = pilot.app.screen._compositor.render_strips()[region.y : region.bottom]
+    return "\n".join(strip.crop(region.x, region.right).text for strip in strips)
+
+
+def flat(text: str) -> str:
+    """Screen text as one line: borders dropped, runs of blanks (and line ends) one space, so
+    that a label wrapped onto two lines of a panel still reads as one."""
+    for border in "│╭╮╰╯─":
+        text = text.replace(border, " ")
+    return " ".join(text.split())
+
+
+def region_words(pilot: Pilot, selector: str | Widget) -> str:
     """A widget's part of the screen, each line stripped of the border and joined, so that a
-    sentence wrapped over two lines reads as one."""
+    sentence wrapped over two lines reads as one (Chinese joined without a space)."""
     lines = region_lines(pilot, selector)
     inner = [line.strip().strip("│╭╮╰╯─").rstrip("▁▂▃▄▅▆▇█ ").strip() for line in lines]
     out = ""
@@ -110,19 +132,19 @@ def _wide(char: str) -> bool:
 
 
 def feedback(pilot: Pilot) -> str:
-    return region_text(pilot, "#quiz")
+    return region_words(pilot, "#quiz")
 
 
 def quiz_text(pilot: Pilot) -> str:
-    return region_text(pilot, "#quiz")
+    return region_words(pilot, "#quiz")
 
 
 def ladder(pilot: Pilot) -> str:
-    return "\n".join(region_lines(pilot, "#ladder"))
+    return region_text(pilot, "#ladder")
 
 
 def pane(pilot: Pilot, role: str) -> str:
-    return "\n".join(region_lines(pilot, f"#{role}-pane"))
+    return region_text(pilot, f"#{role}-pane")
 
 
 def header(pilot: Pilot) -> str:

@@ -21,7 +21,7 @@ from .driver import (
     new_app,
     quiz_text,
     region_lines,
-    region_text,
+    region_words,
     right_answer,
     screen_text,
     wait_for,
@@ -50,7 +50,7 @@ async def wait_loaded(pilot) -> None:
         return (
             isinstance(screen, LessonScreen)
             or bool(getattr(screen, "connections", None))
-            or ("Reading" not in region_text(pilot, "#capture-message"))
+            or ("Reading" not in region_words(pilot, "#capture-message"))
         )
 
     await wait_for(pilot, done)
@@ -85,7 +85,7 @@ async def test_the_connections_of_a_capture_are_told_apart(tmp_path):
         connections = app.screen.connections
         assert len(rows) == len(connections) == 3
         assert len(set(rows)) == 3, "no two rows alike"
-        listing = region_text(pilot, "#capture-list")
+        listing = region_words(pilot, "#capture-list")
         for conn in connections:
             port = conn.client.rpartition(":")[2]
             assert port in listing
@@ -144,7 +144,7 @@ async def test_the_end_of_a_capture_is_not_a_lesson_and_offers_no_new_isns(tmp_p
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
-        results = region_text(pilot, "#results-text")
+        results = region_words(pilot, "#results-text")
         assert "new ISNs" not in results and "play the capture again" in results
         assert "revealed" in results, "a capture's answers are counted for its results"
 
@@ -157,7 +157,7 @@ class TestOpenDialog:
         async with app.run_test(size=(120, 36)) as pilot:
             await open_capture(pilot, bad)
             assert isinstance(app.screen, CaptureScreen)
-            message = region_text(pilot, "#capture-message")
+            message = region_words(pilot, "#capture-message")
             assert message == f"{bad}: not a pcap or pcapng file"
             assert "0x" not in screen_text(pilot) and "7468" not in screen_text(pilot)
 
@@ -165,7 +165,7 @@ class TestOpenDialog:
         app = new_app(tmp_path, lang="zh")
         async with app.run_test(size=(80, 24)) as pilot:
             await open_capture(pilot, tmp_path)
-            assert "这是文件夹，不是抓包文件" in region_text(pilot, "#capture-message")
+            assert "这是文件夹，不是抓包文件" in region_words(pilot, "#capture-message")
 
     async def test_served_the_dialog_lists_the_captures_by_name_and_takes_no_path(self, tmp_path):
         folder = tmp_path / "captures"
@@ -197,7 +197,7 @@ class TestOpenDialog:
             await pilot.press("o")
             await pilot.pause()
             assert not app.screen.query(Input)
-            assert "This server offers no captures" in region_text(pilot, "#capture-message")
+            assert "This server offers no captures" in region_words(pilot, "#capture-message")
 
 
 def test_open_with_a_bad_file_is_one_line_and_exit_2(tmp_path, capsys):

@@ -18,6 +18,7 @@ from tui_tutor.progress import ProgressStore
 from .driver import (
     answer_segment,
     feedback,
+    flat,
     header,
     ladder,
     moment_kind,
@@ -26,7 +27,7 @@ from .driver import (
     pane,
     plain_answer,
     quiz_text,
-    region_text,
+    region_words,
     right_answer,
     screen_text,
     state_keys,
@@ -70,7 +71,12 @@ async def test_the_segment_appears_in_the_ladder_after_n(tmp_path):
         await pilot.press("n")
         await pilot.pause()
         assert "SYN seq=x" in ladder(pilot)
-        assert "SYN_SENT" in pane(pilot, "client")
+        assert "▶ SYN_SENT" in pane(pilot, "client")
+        assert "connect / snd SYN ★" in pane(pilot, "client"), "the transition just taken"
+        # the server's answer is the next question: it is drawn before it reacts
+        assert "▶ LISTEN" in pane(pilot, "server")
+        assert "rcv SYN / snd SYN,ACK → SYN_RECEIVED" in flat(pane(pilot, "server"))
+        assert "★" not in pane(pilot, "server")
 
 
 async def test_a_common_wrong_answer_gets_its_own_feedback_then_a_hint(tmp_path):
@@ -212,7 +218,7 @@ class TestRestart:
             await pilot.press("R")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
-            assert "Its score and answers are wiped" in region_text(pilot, "#confirm-text")
+            assert "Its score and answers are wiped" in region_words(pilot, "#confirm-text")
             await pilot.press("n")
             await pilot.pause()
             assert isinstance(app.screen, LessonScreen)
@@ -260,11 +266,11 @@ class TestNumbers:
             await pilot.press("t")
             await pilot.pause()
             x = app.screen.play.run.x
-            shown = region_text(pilot, "#quiz")
+            shown = region_words(pilot, "#quiz")
             assert str((x + 1) % 2**32) in shown, "1 meant x+1: it now reads as x+1 absolute"
             await pilot.press("t")
             await pilot.pause()
-            assert "x+1" in region_text(pilot, "#quiz")
+            assert "x+1" in region_words(pilot, "#quiz")
             await answer_segment(pilot, answer)
             assert "Right!" in feedback(pilot)
 

@@ -7,7 +7,7 @@ from textual.widgets import Button
 
 from tui_tutor.app.screens.sandbox import SandboxScreen
 
-from .driver import footer, ladder, new_app, pane, region_text, screen_lines
+from .driver import footer, ladder, new_app, pane, region_words, screen_lines
 
 
 async def open_sandbox(pilot):
@@ -41,7 +41,7 @@ async def test_an_impossible_action_says_why_and_b_undoes_the_last_one(tmp_path)
         await open_sandbox(pilot)
         await pilot.click("#client-send")
         await pilot.pause()
-        assert "Not possible: the client cannot send 100 B in CLOSED." in region_text(
+        assert "Not possible: the client cannot send 100 B in CLOSED." in region_words(
             pilot, "#what"
         )
         await pilot.click("#client-connect")
@@ -85,7 +85,7 @@ async def test_in_chinese_buttons_and_errors_are_chinese(tmp_path):
         await open_sandbox(pilot)
         await pilot.click("#client-send")
         await pilot.pause()
-        assert "无法执行：客户端处于 CLOSED 状态，不能发送 100 字节。" in region_text(
+        assert "无法执行：客户端处于 CLOSED 状态，不能发送 100 字节。" in region_words(
             pilot, "#what"
         )
         shown = "\n".join(screen_lines(pilot)[-6:])

@@ -19,7 +19,7 @@ from tui_tutor.lessons.loader import load_all
 from tui_tutor.lessons.quiz import Numbers
 from tui_tutor.lessons.timeline import play
 
-from .driver import footer, new_app, next_until, pane, region_lines, region_text, screen_text
+from .driver import footer, new_app, next_until, pane, region_lines, region_words, screen_text
 
 LESSON = "three-way-handshake"
 
@@ -40,7 +40,7 @@ async def test_a_tiny_terminal_shows_a_notice_and_nothing_crashes(tmp_path):
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
-        assert "20x5" in region_text(pilot, "#too-small-text")
+        assert "20x5" in region_words(pilot, "#too-small-text")
 
 
 class TestHelp:
@@ -51,7 +51,7 @@ class TestHelp:
             await pilot.press("question_mark")
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
-            shown = region_text(pilot, "#help-box")
+            shown = region_words(pilot, "#help-box")
             assert "In a lesson" in shown and "Tab  Shift+Tab" in shown
             assert "check the answer, from any field" in shown
             box = region_lines(pilot, "#help-box")
@@ -61,6 +61,7 @@ class TestHelp:
             names = {"right": "→", "left": "←", "question_mark": "?", "escape": "Esc"}
             names |= {"enter": "Enter", "pageup": "PgUp", "pagedown": "PgDn"}
             names |= {"tab": "Tab", "shift+tab": "Shift+Tab"}
+            names |= {"shift+up": "Shift+↑", "shift+down": "Shift+↓"}
             for key in bound:
                 if key.isdigit():
                     assert "1-9" in named
@@ -73,10 +74,10 @@ class TestHelp:
             await pilot.pause()
             await pilot.press("question_mark")
             await pilot.pause()
-            assert "In the sandbox" not in region_text(pilot, "#help-box")
+            assert "In the sandbox" not in region_words(pilot, "#help-box")
             await pilot.press("end")
             await pilot.pause()
-            shown = region_text(pilot, "#help-box")
+            shown = region_words(pilot, "#help-box")
             assert "In the sandbox" in shown and "undo the last action" in shown
             assert "Escape or ? closes this help" in shown
             await pilot.press("escape")
@@ -89,12 +90,12 @@ class TestHelp:
             await pilot.pause()
             await pilot.press("question_mark")
             await pilot.pause()
-            shown = region_text(pilot, "#help-box")
+            shown = region_words(pilot, "#help-box")
             assert shown.index("课程列表中") < shown.index("课程中")
             assert "沙盒：自己操控双方" in shown and "打开" in shown
             await pilot.press("l")
             await pilot.pause()
-            assert "In the list of lessons" in region_text(pilot, "#help-box"), "l switches it"
+            assert "In the list of lessons" in region_words(pilot, "#help-box"), "l switches it"
 
 
 async def test_with_no_color_the_current_state_still_reads_by_its_marker(tmp_path, monkeypatch):
@@ -112,9 +113,9 @@ class TestPicker:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, PickerScreen)
-            listing = region_text(pilot, "#lesson-list")
+            listing = region_words(pilot, "#lesson-list")
             assert listing.startswith("── Basics ──")
-            assert "1. Why a connection needs a handshake" in region_text(pilot, "#lesson-detail")
+            assert "1. Why a connection needs a handshake" in region_words(pilot, "#lesson-detail")
             await pilot.press("down", "enter")
             await pilot.pause()
             assert isinstance(app.screen, LessonScreen)
@@ -122,7 +123,7 @@ class TestPicker:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, PickerScreen)
-            detail = region_text(pilot, "#lesson-detail")
+            detail = region_words(pilot, "#lesson-detail")
             questions = len(app.lessons[LESSON].questions)
             assert re.search(rf"in progress · score 0/{questions}", detail), detail
 
@@ -133,14 +134,14 @@ class TestPicker:
             await pilot.press("l")
             await pilot.pause()
             assert "TCP 如何建立和关闭连接" in screen_text(pilot).splitlines()[0]
-            assert "为什么" in region_text(pilot, "#lesson-detail")
+            assert "为什么" in region_words(pilot, "#lesson-detail")
 
     @pytest.mark.parametrize("lang", ["en", "zh"])
     async def test_no_title_is_cut(self, tmp_path, lang):
         app = new_app(tmp_path, lang=lang)
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
-            listing = region_text(pilot, "#lesson-list")
+            listing = region_words(pilot, "#lesson-list")
             for item in app.catalog:
                 assert item.text(item.title, lang) in listing
 

@@ -60,6 +60,7 @@ class TutorApp(App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
+        Path(__file__).parent / "styles" / "panes.tcss",
         Path(__file__).parent / "styles" / "picker.tcss",
     ]
     TITLE = "tui-tutor"

@@ -253,6 +253,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pick_one": ("Pick one (1-{n})", "选择一项（1-{n}）"),
     "pick_all": ("Pick every right answer (1-{n})", "选出所有正确答案（1-{n}）"),
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
+    # state panes, ladder and diagram
+    "exits_title": ("what can happen next", "接下来可能发生"),
+    "exits_more": ("+{n} more: d", "还有 {n} 条：按 d"),
+    "same_state": ("(same)", "（不变）"),
+    "capture_began": ("already open when the capture began", "抓包开始时连接已打开"),
+    "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
+    "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
+    "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
+    "key_diagram": ("diagram", "状态图"),
+    "help_diagram": (
+        "the whole state diagram (RFC 9293 figure 5) with both peers on it",
+        "完整的状态图（RFC 9293 图 5），标出双方所在",
+    ),
+    "help_ladder": (
+        "scroll the segments back and forth (the wheel too)",
+        "前后滚动报文段（滚轮也可以）",
+    ),
+    "key_close": ("close", "关闭"),
+    "key_scroll": ("scroll", "滚动"),
+    "diagram_title": ("TCP states (RFC 9293 figure 5)", "TCP 状态图（RFC 9293 图 5）"),
+    "diagram_legend": (
+        "C client, S server; coloured: the way each came",
+        "C 客户端，S 服务器；彩色：双方走过的路径",
+    ),
+    "diagram_listed": ("Not drawn, as in the RFC:", "未画出的转换（同 RFC 原图）："),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),

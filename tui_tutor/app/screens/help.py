@@ -31,6 +31,8 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("R", "help_restart"),
         ("t", "help_numbers"),
         ("k", "help_kernel"),
+        ("d", "help_diagram"),
+        ("Shift+↑  Shift+↓", "help_ladder"),
         ("PgUp  PgDn", "help_scroll"),
         ("Esc", "help_escape"),
     ],
@@ -47,6 +49,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("R", "help_sandbox_restart"),
         ("t", "help_numbers"),
         ("k", "help_kernel_sandbox"),
+        ("d", "help_diagram"),
         ("Esc", "help_escape"),
     ],
     "all": [

@@ -35,7 +35,16 @@ from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
 from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
-from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
+from ..view import (
+    cause_text,
+    describe_segment,
+    held_back,
+    ladder_legend,
+    ladder_rows,
+    pane_data,
+    peer_paths,
+    segment_label,
+)
 from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
 from ..widgets.number_input import NumberInput
@@ -92,7 +101,10 @@ class LessonScreen(Screen):
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "leave", "lessons"),
+        Binding("shift+up", "scroll_ladder(-1)", show=False),
+        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(
@@ -200,6 +212,7 @@ class LessonScreen(Screen):
             ladder_rows(run, moment, numbers, lang, previous),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self._draw_panes()
         await self._show_quiz(moment, focus)
@@ -217,9 +230,10 @@ class LessonScreen(Screen):
         pending = moment.segment is not None and moment.segment > moment.segments_shown
         if pending and self._is_question(moment) and not self._done(play.index):
             asking = run.record(moment.segment).sender
+        held = held_back(run, play.index, self._done)
         for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, self.numbers, self.lang, previous, hide_vars=role is asking
+                run, moment, role, self.numbers, self.lang, previous, role is asking, held
             )
 
     def _show_header(self) -> None:
@@ -262,6 +276,7 @@ class LessonScreen(Screen):
             keys.append(("v", "key_reveal"))
         else:
             keys += [("n", "key_next"), ("b", "key_back")]
+        keys.append(("d", "key_diagram"))
         if not typing_state:  # in a state field l and t type LISTEN and TIME_WAIT
             keys += [("t", "key_numbers"), ("l", "key_lang")]
         keys += [("?", "key_help"), ("esc", "key_lessons"), ("q", "key_quit")]
@@ -684,6 +699,19 @@ class LessonScreen(Screen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen("lesson"))
+
+    def action_diagram(self) -> None:
+        """The whole state diagram, both peers on it, nothing still asked shown."""
+        from .diagram import DiagramScreen
+
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        held = held_back(play.run, play.index, self._done)
+        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, held)))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one("#ladder", Ladder).scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()
