@@ -15,6 +15,7 @@ Chinese follows the textbook terms: 报文段 (segment), 初始序列号 (ISN), 
 from __future__ import annotations
 
 from ..engine import TRANSITION_LIST, TRANSITIONS, Event, State, Transition, Why
+from .names import STATE_ZH  # one home for the textbook names
 
 # Why a segment was sent, and so why it carries the flags it carries.
 WHY: dict[Why, dict[str, str]] = {
@@ -183,20 +184,6 @@ RULE_ZH: dict[str, str] = {
     "seen in the capture": "抓包中所见",
 }
 
-# The textbook Chinese names of the states (谢希仁《计算机网络》 and most Chinese courses).
-STATE_ZH: dict[State, str] = {
-    State.CLOSED: "关闭",
-    State.LISTEN: "收听",
-    State.SYN_SENT: "同步已发送",
-    State.SYN_RECEIVED: "同步收到",
-    State.ESTABLISHED: "已建立连接",
-    State.FIN_WAIT_1: "终止等待1",
-    State.FIN_WAIT_2: "终止等待2",
-    State.CLOSE_WAIT: "关闭等待",
-    State.CLOSING: "正在关闭",
-    State.LAST_ACK: "最后确认",
-    State.TIME_WAIT: "时间等待",
-}
 
 # What happens to a peer, said as a sentence: "when {event}" / "要等到{event}".
 EVENT_TEXT: dict[Event, dict[str, str]] = {

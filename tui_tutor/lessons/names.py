@@ -13,14 +13,14 @@ from ..engine import Event, State, Transition
 
 STATE_ZH: dict[State, str] = {
     State.CLOSED: "关闭",
-    State.LISTEN: "监听",
+    State.LISTEN: "收听",
     State.SYN_SENT: "同步已发送",
-    State.SYN_RECEIVED: "同步已接收",
+    State.SYN_RECEIVED: "同步收到",
     State.ESTABLISHED: "已建立连接",
     State.FIN_WAIT_1: "终止等待1",
     State.FIN_WAIT_2: "终止等待2",
     State.CLOSE_WAIT: "关闭等待",
-    State.CLOSING: "同时关闭",
+    State.CLOSING: "正在关闭",
     State.LAST_ACK: "最后确认",
     State.TIME_WAIT: "时间等待",
 }
