@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +60,7 @@ class TutorApp(App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
+        Path(__file__).parent / "styles" / "panes.tcss",
         Path(__file__).parent / "styles" / "picker.tcss",
     ]
     TITLE = "tui-tutor"
@@ -75,9 +78,20 @@ class TutorApp(App):
         open_lesson: str | None = None,
         seed: int | None = None,
         open_capture: Path | None = None,
+        allow_live: bool = True,
+        live_runner: Callable | None = None,
+        served: bool = False,
+        captures_dir: Path | None = None,
     ) -> None:
         super().__init__()
+        # live mode (k): off for learners on a server unless the trainer allows it;
+        # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
+        self.allow_live = allow_live
+        self._live_runner = live_runner
         self._first_capture = open_capture
+        # served over SSH or the web: captures only from captures_dir, picked by name
+        self.served = served
+        self.captures_dir = captures_dir
         self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
         self.lessons_dir = lessons_dir
         # the picker shows the catalog at once; full lessons load after the first paint
@@ -87,8 +101,11 @@ class TutorApp(App):
         self.store = store
         self.lang = lang
         self._first_lesson = open_lesson
+        self.key_serial = 0  # keys received so far (see on_event)
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
+        # the largest size a server gives the app ("512x256"): at it, the learner is told
+        self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
@@ -99,6 +116,9 @@ class TutorApp(App):
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
         self._check_size()
+        self._check_clamped(self.size)
+        if self.store is not None:
+            self.store.on_trouble = self._progress_trouble
         # after the first screen is painted: the pydantic import would hold the GIL before it
         self.set_timer(0.3, self._start_loading)
 
@@ -145,7 +165,26 @@ class TutorApp(App):
 
     def on_resize(self, event: events.Resize) -> None:
         # this handler runs before Textual's own, so self.size is still the old size here
+        if event.size != self.size:
+            self._check_clamped(event.size)
         self._check_size(event.size)
+
+    def _check_clamped(self, size: Size) -> None:
+        """Served, the terminal is cut to at most ``max_size``: at that size, say so."""
+        if self.max_size:
+            w, h = (int(n) for n in self.max_size.split("x"))
+            if size.width >= w or size.height >= h:
+                self.notify(t("too_large", self.lang, w=size.width, h=size.height))
+
+    def _progress_trouble(self, reason: str | None) -> None:
+        """The progress store could not save (or can again): one line, the learner goes on."""
+        if reason is None:
+            self.notify(t("progress_saved_again", self.lang))
+        else:
+            why = t(f"progress_{reason}", self.lang)
+            self.notify(
+                t("progress_not_saved", self.lang, reason=why), severity="error", timeout=15
+            )
 
     def _is_small(self, size: Size | None = None) -> bool:
         size = size or self.size
@@ -187,10 +226,64 @@ class TutorApp(App):
 
         self.push_screen(SandboxScreen())
 
+    @property
+    def live_runner(self) -> Callable:
+        if self._live_runner is None:
+            from ..live import run_live
+
+            self._live_runner = run_live
+        return self._live_runner
+
+    def open_live(self, scenario, titles: dict[str, str], isns: dict | None = None) -> None:
+        """``k``: play this scenario on the kernel, or say in one line why not."""
+        from ..live import not_linux
+
+        reason = None if self.allow_live else t("live_off", self.lang)
+        reason = reason or (not_linux() if self._live_runner is None else None)
+        if reason:
+            self.notify(reason, severity="warning", timeout=8)
+            return
+        from .screens.live import LiveScreen
+
+        self.push_screen(LiveScreen(scenario, titles, isns))
+
     def ask_capture(self, path: Path | None = None) -> None:
         from .screens.capture import CaptureScreen
 
         self.push_screen(CaptureScreen(path, self.capture_connection if path else None))
+
+    async def on_event(self, event: events.Event) -> None:
+        """On screens that ask for it, take each key as it arrives, in order.
+
+        Textual hands a key to the focused widget's queue and runs bindings when
+        the key comes back up, so a key typed right after Tab can land in the
+        field Tab left, and a check can run before the digits typed just before
+        Enter. A screen with ``KEYS_IN_ORDER`` gets every key here instead: the
+        focused field takes it at once (``take_key``), else the bindings run now.
+        """
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_serial += 1  # lets a field tell keys typed in a row from a new start
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and getattr(self.screen, "KEYS_IN_ORDER", False)
+        ):
+            focused = self.focused
+            if isinstance(event, events.Paste):
+                take_paste = getattr(focused, "take_paste", None)
+                if take_paste is not None and take_paste(event.text):
+                    return
+            else:
+                take_key = getattr(focused, "take_key", None)
+                if take_key is not None and take_key(event):
+                    return
+                # Textual's own binding lookup (focused widget, its parents, the screen,
+                # the app), run now rather than after the key has travelled up
+                if await self._check_bindings(event.key, priority=True):
+                    return
+                if await self._check_bindings(event.key):
+                    return
+        await super().on_event(event)
 
     async def action_toggle_language(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
@@ -209,10 +302,29 @@ def make_app(
     open_lesson: str | None = None,
     seed: int | None = None,
     open_capture: Path | None = None,
+    allow_live: bool = True,
+    live_runner: Callable | None = None,
+    served: bool = False,
+    captures_dir: Path | None = None,
 ) -> TutorApp:
-    """The app on a lesson folder, with a learner's progress store."""
+    """The app on a lesson folder, with a learner's progress store.
+
+    ``served``: the app runs for someone else (SSH, web): the capture dialog then
+    offers only the captures in ``captures_dir``, by name, and reads no typed path.
+    """
     from ..lessons import default_dir
 
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed, open_capture)
+    return TutorApp(
+        lessons_dir or default_dir(),
+        store,
+        lang,
+        open_lesson,
+        seed,
+        open_capture,
+        allow_live,
+        live_runner,
+        served=served,
+        captures_dir=captures_dir,
+    )

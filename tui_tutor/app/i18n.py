@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -10,37 +12,108 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_check": ("check", "检查"),
     "key_reveal": ("reveal", "揭晓"),
     "key_restart": ("restart", "重新开始"),
-    "key_numbers": ("seq abs/rel", "序列号 绝对/相对"),
+    "key_numbers": ("numbers", "序号显示"),
     "key_lang": ("中文", "English"),
     "key_help": ("help", "帮助"),
-    "key_lessons": ("lessons", "课程列表"),
+    "key_lessons": ("lessons", "课程"),
     "key_quit": ("quit", "退出"),
     "key_open": ("open", "打开"),
+    "key_flags": ("flags", "标志位"),
+    "key_fields": ("fields", "换输入框"),
+    "key_pick": ("pick", "选择"),
+    "key_type_state": ("type a state", "输入状态名"),
+    "key_sandbox": ("sandbox", "沙盒"),
+    "key_capture": ("capture", "抓包"),
+    "key_undo": ("undo", "撤销"),
+    "key_do": ("do it", "执行"),
+    "key_move": ("move", "移动"),
     "help_title": ("Keys", "按键"),
-    "help_next": ("n or →: next step", "n 或 →：下一步"),
-    "help_back": ("b or ←: back one step (everything restored)", "b 或 ←：后退一步（一切复原）"),
-    "help_restart": ("r: restart with new random ISNs", "r：用新的随机初始序列号重新开始"),
-    "help_numbers": ("t: relative / absolute sequence numbers", "t：相对 / 绝对序列号"),
-    "help_lang": ("l: English / 中文", "l：English / 中文"),
-    "help_hint": ("h: hint", "h：提示"),
-    "help_check": ("Enter or c: check the answer", "Enter 或 c：检查答案"),
-    "help_reveal": (
-        "v: reveal the answer (counted apart from solving it)",
-        "v：揭晓答案（单独记录，不算答对）",
-    ),
+    "help_scroll_hint": ("↑ ↓ PgUp PgDn scroll", "↑ ↓ PgUp PgDn 滚动"),
+    "help_in_lesson": ("In a lesson", "课程中"),
+    "help_in_picker": ("In the list of lessons", "课程列表中"),
+    "help_in_sandbox": ("In the sandbox", "沙盒中"),
+    "help_everywhere": ("Everywhere", "任何界面"),
     "help_fields": (
-        "Tab / Shift+Tab: next / previous field; Space: tick a flag",
-        "Tab / Shift+Tab：下一个 / 上一个输入框；空格：勾选标志位",
+        "next / previous field of the question",
+        "切换到问题的下一个 / 上一个输入框",
     ),
-    "help_choice": ("1-6: pick an answer of a multiple-choice question", "1-6：选择选择题的答案"),
-    "help_help": ("?: this help", "?：本帮助"),
-    "help_escape": ("Escape: back to the lessons", "Escape：返回课程列表"),
-    "help_quit": ("q: quit", "q：退出"),
+    "help_check": (
+        "check the answer, from any field; an empty or unreadable field is not counted as a try",
+        "检查答案（在任何输入框中都可以）；空着或无法识别的输入不算一次作答",
+    ),
+    "help_flags": (
+        "tick SYN, ACK, FIN, RST, PSH (unless the cursor is in a text field); in the flags "
+        "field ← → and Space work too",
+        "勾选 SYN、ACK、FIN、RST、PSH（光标不在文字输入框中时）；在标志位框中也可以用 ← → 和空格",
+    ),
+    "help_numbers_typed": (
+        "seq and ack: x+1, y+1, or a plain number counted from the ISN (absolute after t); "
+        "leave ack empty when there is no ACK, len empty when there is no data",
+        "序号和确认号：写 x+1、y+1，或从初始序列号算起的数字（按 t 后为绝对序列号）；"
+        "没有 ACK 时确认号留空，没有数据时长度留空",
+    ),
+    "help_states": (
+        "in a state field type the start of the name: e ESTABLISHED, sr SYN_RECEIVED, "
+        "cw CLOSE_WAIT, closi CLOSING, f2 FIN_WAIT_2; ↑ ↓ step through all states",
+        "在状态框中输入状态名的开头：e 为 ESTABLISHED，sr 为 SYN_RECEIVED，cw 为 CLOSE_WAIT，"
+        "closi 为 CLOSING，f2 为 FIN_WAIT_2；↑ ↓ 逐个切换全部状态",
+    ),
+    "help_choice": (
+        "pick an answer of a multiple-choice question (↑ ↓ and Space in the list)",
+        "选择选择题的答案（在列表中也可以用 ↑ ↓ 和空格）",
+    ),
+    "help_hint": ("a hint", "提示"),
+    "help_reveal": (
+        "reveal the answer beside yours (counted apart from solving it)",
+        "在你的答案旁边揭晓正确答案（单独记录，不算答对）",
+    ),
+    "help_next": ("next step, once the question is answered", "下一步（回答问题之后）"),
+    "help_back": ("back one step (everything restored)", "后退一步（一切复原）"),
+    "help_check_c": ("check, like Enter (not in a state field)", "检查，同 Enter（状态框中除外）"),
+    "help_restart": (
+        "start the lesson again with new random ISNs (asks first: the score is wiped)",
+        "用新的随机初始序列号重新开始本课（会先确认：得分将被清除）",
+    ),
+    "help_numbers": (
+        "numbers as x, y / relative or absolute",
+        "序列号显示为 x、y / 相对值或绝对值",
+    ),
+    "help_scroll": ("scroll the question panel", "滚动问题面板"),
+    "help_kernel": (
+        "on the results at the end: play the lesson on your own kernel (live mode)",
+        "在结束时的结果页：在你自己的内核上执行本课（实机模式）",
+    ),
+    "help_kernel_sandbox": (
+        "play the actions so far on your own kernel (live mode)",
+        "在你自己的内核上执行目前的动作（实机模式）",
+    ),
+    "help_escape": ("back to the list of lessons", "返回课程列表"),
+    "help_focus": (
+        "The field with the cursor is drawn inverted between heavy bars ▐ ▌.",
+        "光标所在的输入框反色显示，两边是粗竖条 ▐ ▌。",
+    ),
+    "help_pick_lesson": ("choose a lesson", "选择课程"),
+    "help_open_lesson": (
+        "open it (a lesson resumes where you left it)",
+        "打开（从上次离开处继续）",
+    ),
+    "help_sandbox": ("the sandbox: drive both peers yourself", "沙盒：自己操控双方"),
+    "help_capture": (
+        "open a real capture (pcap, pcapng) as a quiz",
+        "把真实抓包（pcap、pcapng）当作练习打开",
+    ),
+    "help_sandbox_move": ("move between the actions", "在动作按钮之间移动"),
+    "help_sandbox_do": ("do the action under the cursor", "执行光标所在的动作"),
+    "help_sandbox_undo": ("undo the last action", "撤销上一个动作"),
+    "help_sandbox_restart": ("start over with new ISNs", "用新的初始序列号重新开始"),
+    "help_lang": ("English / 中文", "English / 中文"),
+    "help_help": ("this help", "本帮助"),
+    "help_quit": ("quit (progress is saved at every answer)", "退出（每次作答都会保存进度）"),
     "help_mouse": (
         "The mouse works too: click fields, buttons and lessons.",
         "也可以用鼠标：点击输入框、按钮和课程。",
     ),
-    "help_close": ("Press Escape or ? to close.", "按 Escape 或 ? 关闭。"),
+    "help_close": ("Escape or ? closes this help.", "按 Escape 或 ? 关闭本帮助。"),
     # picker
     "app_title": (
         "tui-tutor: how TCP opens and closes connections",
@@ -69,6 +142,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{file} 中有 {n} 个 TCP 连接：请选择一个。",
     ),
     "partial": ("started before the capture", "抓包开始前已建立"),
+    "capture_at": ("at +{s} s", "于 +{s} 秒"),
+    "ends_rst": ("reset (RST)", "被复位（RST）"),
+    "ends_fin": ("closed by both (FIN)", "双方都已关闭（FIN）"),
+    "ends_half": ("closed by one side (FIN)", "一方已关闭（FIN）"),
+    "ends_open": ("still open at the end", "抓包结束时仍未关闭"),
+    "captures_none": (
+        "This server offers no captures to open.",
+        "此服务器没有提供可以打开的抓包文件。",
+    ),
+    "captures_pick_file": (
+        "{n} captures on this server: pick one.",
+        "服务器上有 {n} 个抓包文件：请选择一个。",
+    ),
+    "capture_not_pcap": ("{file}: not a pcap or pcapng file", "{file}：不是 pcap 或 pcapng 文件"),
+    "capture_empty": ("{file}: empty file, not a capture", "{file}：空文件，不是抓包文件"),
+    "capture_no_tcp": ("no TCP connections in {file}", "{file} 中没有 TCP 连接"),
+    "capture_link_type": (
+        "{file}: a link type this reader does not know",
+        "{file}：不支持的链路类型",
+    ),
+    "capture_damaged": ("{file}: the file is damaged or cut short", "{file}：文件已损坏或不完整"),
+    "capture_at_byte": ("(at byte {n})", "（在第 {n} 字节处）"),
+    "capture_missing": ("{file}: no such file", "{file}：文件不存在"),
+    "capture_denied": ("{file}: not allowed to read it", "{file}：没有读取权限"),
+    "capture_folder": ("{file}: a folder, not a capture file", "{file}：这是文件夹，不是抓包文件"),
+    "capture_not_file": ("{file}: not a regular file", "{file}：不是普通文件"),
     "n_segments": ("{n} segments", "{n} 个报文段"),
     "prerequisites": ("Take first", "先学"),
     "score": ("score", "得分"),
@@ -86,14 +185,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "absolute": ("absolute seq", "绝对序列号"),
     "symbolic": ("seq as x, y", "序列号用 x、y 表示"),
     "flags": ("flags", "标志位"),
+    # field labels in the form (the marks say lessons.explain.field_name)
+    "field_len_short": ("len", "长度"),
+    "field_client_state_short": ("client", "客户端"),
+    "field_server_state_short": ("server", "服务器"),
+    "field_state_short": ("state", "状态"),
     "after_it": ("after it:", "之后："),
-    "client_after": ("client after it", "之后客户端"),
-    "server_after": ("server after it", "之后服务器"),
     "check": ("Check", "检查"),
     "hint": ("Hint", "提示"),
     "reveal": ("Reveal", "揭晓"),
     "predict_default": ("Predict the next segment.", "预测下一个报文段。"),
-    "predict_state_default": ("Predict the state.", "预测状态。"),
+    "predict_segment_n": ("Predict segment {n}", "预测第 {n} 个报文段"),
+    "hint_default": (
+        "Which segment does this one answer, and what did it use up?",
+        "这个报文段是在回应哪一个？那个报文段用掉了哪些序列号？",
+    ),
     "answer_first": (
         "Answer first (Enter checks), or reveal the answer with v.",
         "请先作答（按 Enter 检查），或按 v 揭晓答案。",
@@ -103,15 +209,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Not quite: try again, h for a hint, v to reveal.",
         "不完全对：再试一次，h 看提示，v 揭晓答案。",
     ),
-    "revealed": ("Revealed:", "答案："),
+    "revealed": (
+        "Revealed (counted apart from solving): your answer, then the right one",
+        "已揭晓（单独记录，不算答对）：你的答案，以及正确答案",
+    ),
+    "you_picked": ("you picked", "你选了"),
+    "empty": ("(empty)", "（空）"),
+    "missing": ("Fill in first: {fields}.", "请先填写：{fields}。"),
+    "list_sep": (", ", "、"),
+    "colon": (": ", "："),
+    "bad_len": (
+        'len: "{given}" is not a number of bytes',
+        "长度：“{given}”不是字节数",
+    ),
+    "not_a_try": (
+        "Not counted as a try: fix it and press Enter.",
+        "这次不算作答：改好后再按 Enter。",
+    ),
     "press_n": ("Press n to go on.", "按 n 继续。"),
     "answered_before": (
         "Answered before; you may try again (it does not change the score).",
         "之前已作答；可以再试（不影响得分）。",
     ),
     "hint_is": ("Hint:", "提示："),
-    "not_it": ("not {given}.", "不是 {given}。"),
-    "no_answer": ("(no answer yet)", "（尚未作答）"),
     "lost": ("lost", "丢失"),
     "retransmission": ("retransmission", "重传"),
     "seg_sent": ("{sender} sends {label}", "{sender}发送 {label}"),
@@ -126,10 +246,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "end_events": ("Time passes: the timers run out.", "时间流逝：定时器超时。"),
     "lesson_end": ("End of the lesson. Press n for your results.", "课程结束。按 n 查看结果。"),
+    "capture_end": (
+        "End of the capture. Press n for your results.",
+        "抓包到此结束。按 n 查看结果。",
+    ),
     "pick_one": ("Pick one (1-{n})", "选择一项（1-{n}）"),
     "pick_all": ("Pick every right answer (1-{n})", "选出所有正确答案（1-{n}）"),
-    "bad_input": ("Cannot read that:", "无法识别："),
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
+    # state panes, ladder and diagram
+    "exits_title": ("what can happen next", "接下来可能发生"),
+    "exits_more": ("+{n} more: d", "还有 {n} 条：按 d"),
+    "same_state": ("(same)", "（不变）"),
+    "capture_began": ("already open when the capture began", "抓包开始时连接已打开"),
+    "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
+    "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
+    "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
+    "key_diagram": ("diagram", "状态图"),
+    "help_diagram": (
+        "the whole state diagram (RFC 9293 figure 5) with both peers on it",
+        "完整的状态图（RFC 9293 图 5），标出双方所在",
+    ),
+    "help_ladder": (
+        "scroll the segments back and forth (the wheel too)",
+        "前后滚动报文段（滚轮也可以）",
+    ),
+    "key_close": ("close", "关闭"),
+    "key_scroll": ("scroll", "滚动"),
+    "diagram_title": ("TCP states (RFC 9293 figure 5)", "TCP 状态图（RFC 9293 图 5）"),
+    "diagram_legend": (
+        "C client, S server; coloured: the way each came",
+        "C 客户端，S 服务器；彩色：双方走过的路径",
+    ),
+    "diagram_listed": ("Not drawn, as in the RFC:", "未画出的转换（同 RFC 原图）："),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),
@@ -137,21 +285,103 @@ STRINGS: dict[str, tuple[str, str]] = {
     "results_solved": ("right after trying again or a hint", "再试或看提示后答对"),
     "results_revealed": ("revealed", "揭晓"),
     "results_open": ("not answered", "未作答"),
+    "results_missed": ("Not right at the first try:", "没有第一次就答对的题："),
     "results_keys": (
-        "Enter: lessons   r: play again with new ISNs",
-        "Enter：课程列表   r：用新的初始序列号重玩",
+        "Enter: lessons   r: play again with new ISNs (asks first)   k: your kernel",
+        "Enter：课程列表   r：用新的初始序列号重玩（会先确认）   k：你的内核",
+    ),
+    "results_keys_capture": (
+        "Enter: lessons   r: play the capture again",
+        "Enter：课程列表   r：重新练习这个抓包",
+    ),
+    # confirmations
+    "confirm_title": ("Sure?", "确定吗？"),
+    "confirm_keys": ("y or Enter: yes   n or Escape: no", "y 或 Enter：是   n 或 Escape：否"),
+    "confirm_restart": (
+        "Start “{title}” again with new ISNs? Its score and answers are wiped.",
+        "用新的初始序列号重新开始“{title}”？本课的得分和作答记录将被清除。",
+    ),
+    "confirm_restart_capture": (
+        "Start this capture again from its first segment? Your answers here are wiped.",
+        "从第一个报文段重新开始这个抓包？这里的作答将被清除。",
     ),
     # sandbox
     "sandbox_title": ("Sandbox", "沙盒"),
     "sandbox_help": ("Pick the next action; b undoes it.", "选择下一个动作；b 撤销。"),
-    "not_possible": ("Not possible: {what}", "无法执行：{what}"),
+    "not_possible": (
+        "Not possible: {peer} cannot {action} in {state}.",
+        "无法执行：{peer}处于 {state} 状态，不能{action}。",
+    ),
     "wait_seconds": ("wait", "等待"),
-    "lose_next": ("lose next", "丢弃下一个"),
+    "wait_n": ("{n} s", "{n} 秒"),
+    "wait_2msl": ("2MSL {n} s", "2MSL {n} 秒"),
+    "act_connect": ("connect", "连接"),
+    "act_listen": ("listen", "监听"),
+    "act_send": ("send {n} B", "发送 {n} 字节"),
+    "act_close": ("close", "关闭"),
+    "act_abort": ("abort", "中止"),
+    "act_lose": ("lose next", "丢弃下一个"),
+    # live mode: your own kernel
+    "key_kernel": ("your kernel", "你的内核"),
+    "key_again": ("again", "再来一次"),
+    "live_title": ("From your kernel", "来自你的内核"),
+    "live_yours": ("kernel", "内核"),
+    "key_return": ("back", "返回"),
+    "live_segments": ("segments from your kernel", "来自你的内核的报文段"),
+    "live_running": (
+        "asking your kernel: step {step} of {steps}",
+        "正在询问你的内核：第 {step} 步，共 {steps} 步",
+    ),
+    "live_wait": (
+        "Your kernel is playing the scenario with real sockets on 127.0.0.1…",
+        "你的内核正在 127.0.0.1 上用真实的套接字执行这个场景……",
+    ),
+    "live_differences": ("Kernel and engine", "内核与引擎"),
+    "live_same": (
+        "Your kernel did exactly what the engine says.",
+        "你的内核所做的与引擎所说的完全一致。",
+    ),
+    "live_known": ("known: {why}", "已知：{why}"),
+    "live_step": ("step {n} ({step})", "第 {n} 步（{step}）"),
+    "live_failed": ("Live mode failed: {reason}", "实机模式失败：{reason}"),
+    "live_off": (
+        "Live mode is off on this server (the trainer can start it with --allow-live).",
+        "此服务器关闭了实机模式（培训者可以用 --allow-live 启动它）。",
+    ),
+    "live_nothing": (
+        "Nothing to play yet: pick an action first.",
+        "还没有可以执行的内容：请先选择一个动作。",
+    ),
+    "live_no_scenario": (
+        "Live mode plays lessons and the sandbox, not captures.",
+        "实机模式只能执行课程和沙盒，不能执行抓包。",
+    ),
     # tiny terminal
     "too_small": (
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 

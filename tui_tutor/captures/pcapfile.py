@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 import dpkt
 
+from ..inputs import InputError
 from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
 from .errors import CaptureError
 from .stream import GZIP_MAGIC, Counted, Reading, gunzip, open_input
@@ -107,9 +108,11 @@ def check(path: str | Path, label: str | None = None) -> None:
 
 def _open(path: str | Path, label: str, what: int, reading: Reading | None = None) -> Iterator:
     try:
-        raw = open_input(path, reading)  # "-": standard input
-    except OSError as err:
-        raise CaptureError(f"{label}: {err.strerror or err}") from None
+        # "-" is standard input; else only a regular file: a FIFO would hang the reader,
+        # /dev/stdin take the keys (the generator returned closes it)
+        raw = open_input(path, label, reading)
+    except InputError as err:
+        raise CaptureError(str(err)) from None
     f: BinaryIO | Counted = raw
     try:
         head = f.read(24)
@@ -127,7 +130,8 @@ def _open(path: str | Path, label: str, what: int, reading: Reading | None = Non
             return _pcap(f, head, label, what, size, raw.reading)
         if magic == _PCAPNG_SHB:
             return _pcapng(f, head, label, what, size, raw.reading)
-        raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
+        # never a byte of it: the file may be anybody's (/etc/shadow, named over SSH)
+        raise CaptureError(f"{label}: not a pcap or pcapng file")
     except OSError as err:
         f.close()
         raise CaptureError(f"{label}: {err.strerror or err}") from None
@@ -346,7 +350,7 @@ def _pcapng_blocks(
             else:
                 raise CaptureError(
                     f"{label}: damaged section header at byte {base + pos}: "
-                    f"unknown byte-order magic 0x{bom.hex()}"
+                    "unknown byte-order magic"
                 )
             u32 = struct.Struct(order + "I").unpack_from
             u32x2 = struct.Struct(order + "II").unpack_from

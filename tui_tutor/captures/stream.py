@@ -1,6 +1,7 @@
 """Where the bytes of a capture come from: a file or standard input, gzip-compressed or not.
 
-``open_input(path)`` opens the file (``-``: standard input) behind a ``Counted``
+``open_input(path)`` opens the file (only a regular one: ``inputs.open_regular``;
+``-``: standard input) behind a ``Counted``
 stream that counts the bytes it hands out, so a progress bar can say how far the
 reading has got (``Reading``); ``gunzip`` unpacks a compressed capture on the fly
 once its first bytes said it is one (``GZIP_MAGIC``). Neither ever seeks, so a
@@ -16,6 +17,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+from ..inputs import open_regular
 
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
@@ -88,11 +91,12 @@ class Counted:
             self.raw.close()
 
 
-def open_input(path: str | Path, reading: Reading | None = None) -> Counted:
-    """The file at ``path``, or standard input for ``-``; ``OSError`` as ``open`` raises."""
+def open_input(path: str | Path, label: str, reading: Reading | None = None) -> Counted:
+    """Standard input for ``-``, else the regular file at ``path``
+    (``inputs.open_regular``: anything else is ``InputError``)."""
     if str(path) == STDIN:
         return Counted(sys.stdin.buffer, reading)
-    return Counted(open(path, "rb"), reading)
+    return Counted(open_regular(path, label), reading)
 
 
 class _Rewound:
