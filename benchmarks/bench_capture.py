@@ -19,13 +19,15 @@ Three captures, made in a temporary folder (``--keep DIR`` keeps them there):
    every packet: 1.4 GB for the real million).
 
 tui-tutor and tshark run in turn, ``--rounds`` times (3) on each capture, so both
-see the same machine; the table gives the median of each figure: wall time, CPU
-time (user + system, tui-tutor's two processes together: it reads and splits in a
-child process while the first analyses and prints) and peak memory (the peak resident
-set of each process, summed over tui-tutor's two, read every 10 ms: an upper bound,
-pages the child shares with its parent count twice), and tui-tutor / tshark ratios.
-Aims: wall time at most 0.5x tshark's on the real capture and 0.7x on the varied
-one, peak memory under 100 MB on every capture.
+see the same machine, each writing its output to a file, as ``capture --json FILE >
+out.json`` does (tui-tutor then reads the capture once: damage would cut the output
+file back, instead of a checking pass first). The table gives the median of each
+figure: wall time, CPU time (user + system, tui-tutor's two processes together: it
+reads and splits in a child process while both analyse and render) and peak memory
+(the peak resident set of each process, summed over tui-tutor's two, read every 10 ms:
+an upper bound, pages the child shares with its parent count twice), and tui-tutor /
+tshark ratios. Aims: wall time at most 0.5x tshark's on the real capture and 0.7x on
+the varied one, peak memory under 100 MB on every capture.
 
     sudo .venv/bin/python benchmarks/bench_capture.py [--rounds N] [--keep DIR]
         [--capture REAL.pcap] [--packets N] [--no-ten-million]
@@ -206,10 +208,11 @@ class Run:
         self.wall, self.cpu, self.peak = wall, cpu, peak
 
 
-def run(cmd: list[str]) -> Run:
-    """Run ``cmd`` with its output thrown away; its figures (see the module doc)."""
+def run(cmd: list[str], out: Path) -> Run:
+    """Run ``cmd`` with its output going to the file ``out``; its figures (module doc)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE)
     peak = [0]
     done = threading.Event()
 
@@ -269,10 +272,14 @@ def tshark_cmd(path: Path) -> list[str]:
 def compare(name: str, path: Path, rounds: int, with_tshark: bool) -> tuple[Run, Run | None]:
     ours: list[Run] = []
     theirs: list[Run] = []
-    for _ in range(rounds):
-        ours.append(run(ours_cmd(path)))
-        if with_tshark:
-            theirs.append(run(tshark_cmd(path)))
+    out = path.with_suffix(".out")
+    try:
+        for _ in range(rounds):
+            ours.append(run(ours_cmd(path), out))
+            if with_tshark:
+                theirs.append(run(tshark_cmd(path), out))
+    finally:
+        out.unlink(missing_ok=True)
     return median(ours), (median(theirs) if theirs else None)
 
 

@@ -207,3 +207,34 @@ def test_the_installed_command_exits_2_with_one_line_and_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_damage_found_while_writing_to_a_file_cuts_the_file_back(tmp_path):
+    # written to a file, the capture is read once; damage takes back what was written
+    data = (KERNEL / "half_close.pcap").read_bytes()
+    (tmp_path / "cut.pcap").write_bytes(data[:-7])
+    out = tmp_path / "out.json"
+    out.write_text("kept\n")
+    with out.open("a") as sink:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tui_tutor", "capture", "--json", str(tmp_path / "cut.pcap")],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert proc.returncode == 2
+    assert "truncated record at byte" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert out.read_text() == "kept\n"
+    with out.open("w") as sink:
+        whole = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tui_tutor",
+                "capture",
+                "--json",
+                str(KERNEL / "half_close.pcap"),
+            ],
+            stdout=sink,
+        )
+    assert whole.returncode == 0 and json.loads(out.read_text())["connections"]

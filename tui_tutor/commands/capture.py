@@ -2,7 +2,9 @@
 
 A file is checked whole first (a damaged record anywhere is one error line and
 nothing else), then read a second time and printed connection by connection as
-each one ends, so a capture of millions of packets never sits in memory.
+each one ends, so a capture of millions of packets never sits in memory. When the
+output goes to a regular file it is read once: damage found on the way cuts the
+output file back to what it held before, with the same error line.
 Standard input (``-``) can be read only once: it is printed as it comes, and
 damage found on the way ends the output there (the JSON still closed) with the
 error line. Either may be gzip-compressed.
@@ -16,10 +18,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import gc
+import io
+import os
 import signal
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
     # a big capture makes millions of small tuples, none in a reference cycle: the
     # cyclic collector would walk them again and again for nothing
     gc.disable()
+    # written to a file, the output can be taken back if damage shows up: one reading
+    # of the capture is enough; to a terminal or a pipe it cannot, so check first
+    taken_back = None if piped else _file_output()
     try:
-        if not piped:
+        if not piped and taken_back is None:
             check(args.file, label)
         with _reading(args.file, piped) as reading:
             out = _Stdout(reading)
@@ -110,10 +119,33 @@ def run(args: argparse.Namespace) -> int:
         if not found:
             raise CaptureError(no_connections(label))
     except CaptureError as err:
+        if taken_back is not None:
+            taken_back()
         raise CommandError(str(err)) from None
     finally:
         gc.enable()
     return 0
+
+
+def _file_output() -> Callable[[], None] | None:
+    """When standard output is a regular file: a function that cuts it back to what it
+    held before this command wrote to it. None for a terminal, a pipe or a device."""
+    try:
+        fd = sys.stdout.fileno()
+        info = os.fstat(fd)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None  # not a real file (a test's captured output)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    appending = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND
+    start = info.st_size if appending else os.lseek(fd, 0, os.SEEK_CUR)
+
+    def take_back() -> None:
+        sys.stdout.flush()
+        os.ftruncate(fd, start)
+        os.lseek(fd, start, os.SEEK_SET)
+
+    return take_back
 
 
 @contextlib.contextmanager
