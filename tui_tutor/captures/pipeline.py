@@ -15,8 +15,8 @@ connections itself and sends their text instead. The pipe stays small, so the
 child never runs far ahead and memory stays bounded as before.
 
 Messages on the pipe, each a length and a marshalled tuple:
-``("items", [...])``, each item a finished connection: ``(key, segments, tunnels,
-notes)`` (a ``split.Flow``'s parts) or its rendered text;
+``("items", [...])``, each item a finished connection: ``(key, data, tunnels,
+notes)`` (a ``split.Flow``'s parts, its segments packed) or its rendered text;
 ``("progress", bytes, packets, size, done)``, ``("error", message)`` (a
 ``CaptureError``, after the connections read before it), ``("crash", traceback)``
 and ``("end",)``.
@@ -43,7 +43,7 @@ from typing import BinaryIO
 from .connection import CapturedConnection, from_flow, from_segments
 from .errors import CaptureError
 from .pcapfile import tcp_segments
-from .split import LINGER, Flow, flows
+from .split import LINGER, Flow, flows, unpacked
 from .stream import Reading
 
 Render = Callable[[CapturedConnection], str]
@@ -95,7 +95,8 @@ def _parent(pid: int, pipe: BinaryIO, render: Render, reading: Reading) -> Itera
                     if isinstance(item, str):
                         yield item
                     else:
-                        yield render(from_segments(item[0], item[1], number, item[2], item[3]))
+                        segments = unpacked(item[1])
+                        yield render(from_segments(item[0], segments, number, item[2], item[3]))
             elif kind == "progress":
                 _, reading.bytes, reading.packets, reading.size, reading.done = message
                 reading.tick()
@@ -148,7 +149,7 @@ def _child(path: str | Path, label: str, linger: float, render: Render, fd: int)
 
     def send_items(batch: list[tuple[int, Flow]]) -> None:
         if select.select([], [fd], [], 0)[1]:  # room in the pipe: the parent keeps up
-            items: list = [(f.key, f.segments, f.tunnels, f.notes) for _, f in batch]
+            items: list = [(f.key, f.data, f.tunnels, f.notes) for _, f in batch]
         else:  # it is behind: render these here
             items = [render(from_flow(flow, number)) for number, flow in batch]
         send(("items", items))
@@ -163,7 +164,7 @@ def _child(path: str | Path, label: str, linger: float, render: Render, fd: int)
         try:
             for number, flow in enumerate(flows(tcp_segments(path, label, reading), linger), 1):
                 batch.append((number, flow))
-                held += len(flow.segments)
+                held += len(flow)
                 if held >= BATCH:
                     send_items(batch)
                     batch, held = [], 0

@@ -14,14 +14,18 @@ holds the open connections and the ones that ended in the last few seconds,
 never the whole file. Connections come out in the order they ended; those still
 open when the file ends come last, in the order they started.
 
-Each segment is stored as a plain tuple ``(time, d, flags, seq, ack, window,
-length)``, where ``d`` is 0 when the first sender of the flow sent it (side "A",
-whose address and port come first in ``Flow.key``) and 1 for the other side.
+A segment is ``(time, d, flags, seq, ack, window, length)``, where ``d`` is 0
+when the first sender of the flow sent it (side "A", whose address and port come
+first in ``Flow.key``) and 1 for the other side. A flow keeps its segments packed
+(``SEGMENT``, 22 bytes each, ``Flow.data``) rather than as tuples of Python
+numbers (about 250 bytes each): a capture's open connections may hold hundreds of
+thousands of segments. ``Flow.segments`` (and ``unpacked``) gives the tuples back.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -30,6 +34,8 @@ from .errors import CaptureError
 from .tunnels import Tunnel, reverse
 
 RawSegment = tuple[float, int, int, int, int, int, int]
+SEGMENT = struct.Struct("<dBBIIHI")  # a RawSegment packed
+SIZE = SEGMENT.size
 
 # long enough for the FIN sent again after a lost last ACK (Linux waits 200 ms and
 # doubles), short enough that a busy capture does not keep every closed connection
@@ -47,6 +53,7 @@ class Flow:
 
     __slots__ = (
         "closing",
+        "data",
         "detached",
         "fin_acked",
         "fin_end",
@@ -54,7 +61,6 @@ class Flow:
         "notes",
         "over",
         "rkey",
-        "segments",
         "serial",
         "syn_seq",
         "tunnels",
@@ -64,7 +70,7 @@ class Flow:
         self.key = key  # side A's address and port first
         self.rkey = reverse_key(key)  # the other direction's
         self.serial = serial  # 0 for the first connection that started in the file
-        self.segments: list[RawSegment] = []
+        self.data = bytearray()  # its segments, packed (see the module doc)
         self.syn_seq: list[int | None] = [None, None]  # the seq of each side's SYN
         self.fin_end: list[int | None] = [None, None]  # the seq just after each side's FIN
         self.fin_acked = [False, False]
@@ -75,15 +81,31 @@ class Flow:
         self.tunnels: tuple[Tunnel, ...] = ()
         self.notes: dict[int, str] | None = None  # segment index -> what the capture cut
 
+    def __len__(self) -> int:
+        return len(self.data) // SIZE
+
+    @property
+    def segments(self) -> list[RawSegment]:
+        return unpacked(self.data)
+
+    def last_time(self) -> float:
+        return SEGMENT.unpack_from(self.data, len(self.data) - SIZE)[0]
+
+
+def unpacked(data: bytes | bytearray) -> list[RawSegment]:
+    """The segments packed in ``data`` (``Flow.data``), as tuples."""
+    return list(SEGMENT.iter_unpack(data))  # type: ignore[arg-type]
+
 
 def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> Iterator[Flow]:
     """Every connection of ``segments`` (``pcapfile.tcp_segments``), each handed out once
     it is over (see the module doc). Damage in the file (``CaptureError``) ends the
     segments: the connections read until then are handed out first, then it is raised."""
     # the loop below runs once per packet: everything it needs is a local name, and
-    # each table entry carries the flow's ``segments.append`` ready to call
-    table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]] = {}
+    # each table entry carries the flow's ``data.extend`` ready to call
+    table: dict[bytes, tuple[Flow, int, Callable[[bytes], None]]] = {}
     get = table.get
+    pack = SEGMENT.pack
     ended: deque[Flow] = deque()
     lingering = 0  # segments held in ``ended``
     max_lingering = MAX_LINGERING
@@ -101,34 +123,34 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
                     if not old.over:
                         old.over = True
                         ended.append(old)
-                        lingering += len(old.segments)
+                        lingering += len(old)
                 flow = Flow(key, serial)
                 serial += 1
                 d = 0
-                append = flow.segments.append
-                table[key] = (flow, 0, append)
-                table[flow.rkey] = (flow, 1, append)
+                add = flow.data.extend
+                table[key] = (flow, 0, add)
+                table[flow.rkey] = (flow, 1, add)
             else:
-                flow, d, append = entry
-            append((t, d, flags, seq, ack, window, length))
+                flow, d, add = entry
+            add(pack(t, d, flags, seq, ack, window, length))
             if extra is not None:  # a tunnel, or a header the capture cut: rare
                 _remember(flow, d, extra)
             # SYN, FIN, RST, or ACKs that may finish a close: the rare segments
             if (flags & control or flow.closing) and _control(flow, d, flags, seq, ack, length):
                 ended.append(flow)
-                lingering += len(flow.segments)
+                lingering += len(flow)
                 if release_at == math.inf:
                     release_at = t + linger
             if t > release_at or lingering > max_lingering:
                 while ended:
                     head = ended[0]
-                    if t - head.segments[-1][0] <= linger and lingering <= max_lingering:
+                    if t - head.last_time() <= linger and lingering <= max_lingering:
                         break
                     ended.popleft()
-                    lingering -= len(head.segments)
+                    lingering -= len(head)
                     _detach(head, table)
                     yield head
-                release_at = ended[0].segments[-1][0] + linger if ended else math.inf
+                release_at = ended[0].last_time() + linger if ended else math.inf
     except CaptureError as err:
         damage = err  # keep what was read before it: hand out every connection, then say so
     while ended:
@@ -148,7 +170,7 @@ def _remember(flow: Flow, d: int, extra: Extra) -> None:
     if note:
         if flow.notes is None:
             flow.notes = {}
-        flow.notes[len(flow.segments) - 1] = note
+        flow.notes[len(flow) - 1] = note
 
 
 def _starts_anew(flow: Flow, d: int, flags: int, seq: int) -> bool:
