@@ -269,13 +269,14 @@ def make_app(
     live_runner: Callable | None = None,
     served: bool = False,
     captures_dir: Path | None = None,
+    database: str | None = None,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store; ``served`` (over SSH
     or the web) opens captures only from ``captures_dir``."""
     from ..lessons import default_dir
 
     if store is None:
-        store = ProgressStore(data_dir, learner)
+        store = ProgressStore(data_dir, learner, database)
     app = TutorApp(
         lessons_dir or default_dir(),
         store,

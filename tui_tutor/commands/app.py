@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import GLOBAL_OPTIONS, CommandError, add_global_options
+from . import GLOBAL_OPTIONS, CommandError, add_global_options, database_url
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the tutor's start
 if TYPE_CHECKING:
@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     # --served and --captures: set by serve-ssh and serve-web for each learner's app (no
     # path of the server is typed or shown; captures only from --captures)
-    add_global_options(p, "lessons", "data_dir", "learner", "lang", "served", "captures")
+    add_global_options(
+        p, "lessons", "data_dir", "database", "learner", "lang", "served", "captures"
+    )
     p.set_defaults(handler=run_open)
 
 
@@ -49,6 +51,7 @@ def lesson_folder(folder: Path | None) -> tuple[Path, list[str]]:
 def run(args: argparse.Namespace) -> int:
     from ..progress import ProgressError
 
+    database = database_url(args)
     folder, ids = lesson_folder(args.lessons)
     if args.lesson is not None and args.lesson not in ids:
         import difflib
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             args.data_dir,
             args.learner,
             args.lang,
+            database=database,
             open_lesson=args.lesson,
             allow_live=not args.no_live,
             served=args.served,
@@ -109,7 +113,14 @@ def run_open(args: argparse.Namespace) -> int:
 
     folder, _ids = lesson_folder(args.lessons)
     try:
-        app = make_app(folder, args.data_dir, args.learner, args.lang, open_capture=args.file)
+        app = make_app(
+            folder,
+            args.data_dir,
+            args.learner,
+            args.lang,
+            database=database_url(args),
+            open_capture=args.file,
+        )
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from . import CommandError, add_global_options
+from . import DATABASE_ENV, CommandError, add_global_options, database_url
 from .app import lesson_folder
 
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="FILE",
         help="the server's key, made on first start (default DATA_DIR/ssh_host_ed25519_key)",
     )
-    add_global_options(p, "data_dir", "lessons")
+    add_global_options(p, "data_dir", "database", "lessons")
     add_global_options(
         p, "captures", help="the folder whose captures learners may open with o (default: none)"
     )
@@ -97,7 +97,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     w.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    add_global_options(w, "data_dir", "learner", "lessons")
+    add_global_options(w, "data_dir", "database", "learner", "lessons")
     add_global_options(
         w, "captures", help="the folder whose captures the learner may open with o (default: none)"
     )
@@ -122,7 +122,11 @@ def _positive(option: str, value: float, unit: str = "") -> None:
 
 def _check_common(args: argparse.Namespace) -> Path:
     """The options both servers share; returns the data folder, made and writable, with a
-    progress file that reads whole."""
+    progress database that is reachable, up to date and reads whole. The learners' apps
+    find the database in their environment (``$TUI_TUTOR_DATABASE``: no password in
+    their command line)."""
+    import os
+
     from ..progress import ProgressError, ProgressStore, default_data_dir
 
     if not 0 <= args.port <= 65535:
@@ -131,8 +135,16 @@ def _check_common(args: argparse.Namespace) -> Path:
     if args.captures is not None and not args.captures.is_dir():
         raise CommandError(f"{args.captures}: no such capture folder")
     data_dir = (args.data_dir or default_data_dir()).absolute()
+    database = database_url(args)
+    if database is not None:
+        from ..db import sqlite_path
+
+        path = sqlite_path(database, None)  # the apps run in /: a relative path would move
+        database = f"sqlite://{path.absolute()}" if path is not None else database
+        os.environ[DATABASE_ENV] = database
+    args.database = database
     try:  # fail here, once, rather than in every learner's session
-        store = ProgressStore(data_dir, "-")
+        store = ProgressStore(data_dir, "-", database)
         try:
             store.check()
         finally:
@@ -206,6 +218,7 @@ def run_ssh(args: argparse.Namespace) -> int:
         keys=keys,
         host_key=host_key,
         data_dir=data_dir,
+        database=args.database,
         lessons=args.lessons.absolute() if args.lessons else None,
         captures=args.captures.absolute() if args.captures else None,
         limits=Limits(
