@@ -232,6 +232,7 @@ STRINGS: dict[str, tuple[str, str]] = {
             ("damaged", "文件已损坏"),
             ("read_only", "文件是只读的"),
             ("io_error", "磁盘错误"),
+            ("unreachable", "无法连接数据库"),
             ("error", "写入失败"),
         )
     },
