@@ -22,3 +22,11 @@ def postgres_server():
 def pg_url(postgres_server) -> str:
     """The URL of a new, empty database on that server."""
     return postgres_server.fresh_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """A new database of each kind, as its --database URL (the test runs once with each)."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'class.sqlite3'}"
+    return request.getfixturevalue("pg_url")

@@ -26,14 +26,6 @@ from tui_tutor.progress import ProgressError, ProgressStore
 LESSON = "three-way-handshake"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path) -> str:
-    """A new database of each kind, as its --database URL."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'class.sqlite3'}"
-    return request.getfixturevalue("pg_url")
-
-
 # ---------------------------------------------------------------- one store, either backend
 
 

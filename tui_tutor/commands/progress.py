@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     r = sub.add_parser("report", help="every learner's progress, for the trainer")
     add_global_options(r, "data_dir", "database", "lessons")
     r.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    r.add_argument(
+        "--exam",
+        metavar="NAME",
+        help="an exam's results: each learner's answers, and how many got each question right",
+    )
     r.set_defaults(handler=run_report)
 
 
@@ -148,6 +153,10 @@ def run_report(args: argparse.Namespace) -> int:
     from ..progress import all_learners
 
     db = _open(args)
+    if args.exam is not None:
+        from . import exam_report
+
+        return exam_report.run(args, db)
     learners = all_learners(db)
     data = [r for r in rows(db, learners, _lessons(args.lessons))]
     if args.csv:
