@@ -147,7 +147,10 @@ def open_read_only(path: Path) -> SqliteDatabase:
 def _connect(path: Path, mode: str) -> sqlite3.Connection:
     from urllib.parse import quote
 
-    db = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True, timeout=10)
+    # readers (the trainer's live view) read from a worker thread, one read at a time
+    db = sqlite3.connect(
+        f"file:{quote(str(path))}?{mode}", uri=True, timeout=10, check_same_thread=False
+    )
     try:
         db.execute("SELECT 1 FROM lessons LIMIT 1")
     except BaseException:
