@@ -274,3 +274,20 @@ def test_a_password_never_shows():
         == "postgresql://u:***@h:5/d?sslmode=require"
     )
     assert redact("postgresql://u@h/d") == "postgresql://u@h/d"
+
+
+def test_the_progress_exams_and_class_data_never_import_textual():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, tui_tutor.progress, tui_tutor.db.sqlite, tui_tutor.db.postgres, "
+            "tui_tutor.exams.attempt, tui_tutor.exams.load, tui_tutor.exams.results, "
+            "tui_tutor.classroom; print(sorted(m for m in sys.modules if m.startswith('textual')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

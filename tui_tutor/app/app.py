@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from ..lessons.catalog import LessonInfo, read_catalog
 from ..progress import ProgressStore
-from .i18n import t
+from .i18n import TwoLanguages, t
 
 if TYPE_CHECKING:
     from ..lessons.loader import LoadedLesson
@@ -56,7 +56,7 @@ class TooSmallScreen(Screen):
         self.query_one(Static).update(t("too_small", lang, w=size.width, h=size.height))
 
 
-class TutorApp(App):
+class TutorApp(TwoLanguages, App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
@@ -247,13 +247,6 @@ class TutorApp(App):
         from .screens.capture import CaptureScreen
 
         self.push_screen(CaptureScreen(path, self.capture_connection if path else None))
-
-    async def action_toggle_language(self) -> None:
-        self.lang = "zh" if self.lang == "en" else "en"
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_language", None)
-            if refresh is not None:
-                await refresh()
 
 
 def make_app(

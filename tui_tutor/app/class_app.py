@@ -17,12 +17,12 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..classroom import ClassReader
-from .i18n import t
+from .i18n import TwoLanguages, t
 
 EVERY = 3.0  # seconds between two reads of the database
 
 
-class ClassApp(App):
+class ClassApp(TwoLanguages, App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "class.tcss",
@@ -71,10 +71,3 @@ class ClassApp(App):
     @property
     def status_style(self) -> str:
         return "bold red" if self.trouble is not None else "dim"
-
-    async def action_toggle_language(self) -> None:
-        self.lang = "zh" if self.lang == "en" else "en"
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_language", None)
-            if refresh is not None:
-                await refresh()
