@@ -59,6 +59,11 @@ _OPTIONS: dict[str, tuple[str, dict, object]] = {
         "en",
     ),
     "lesson": ("--lesson", {"metavar": "ID", "help": "open this lesson at once"}, None),
+    "exam": (
+        "--exam",
+        {"type": Path, "metavar": "FILE", "help": "take this exam (a .toml exam file)"},
+        None,
+    ),
     "no_live": (
         "--no-live",
         {

@@ -10,6 +10,7 @@ from . import GLOBAL_OPTIONS, CommandError, add_global_options, database_url
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the tutor's start
 if TYPE_CHECKING:
     from ..app.app import TutorApp
+    from ..exams.load import LoadedExam
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             f"--lesson {args.lesson}: no lesson has this id.{hint} "
             "(tui-tutor lessons list shows them)"
         )
+    exam = load_exam_file(args.exam, folder) if args.exam is not None else None
     from ..app import make_app
 
     try:
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             args.lang,
             database=database,
             open_lesson=args.lesson,
+            exam=exam,
             allow_live=not args.no_live,
             served=args.served,
             captures_dir=args.captures,
@@ -80,6 +83,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     app.run()
     return finished(app)
+
+
+def load_exam_file(path: Path, lessons: Path) -> LoadedExam:
+    """The exam, its questions found in the lessons; every problem one line, exit 2."""
+    from ..exams.load import load_exam
+    from ..validation import FileProblem
+
+    try:
+        return load_exam(path, lessons)
+    except FileProblem as err:
+        raise CommandError(err.lines) from None
 
 
 def finished(app: TutorApp) -> int:

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     add_global_options(
         p, "captures", help="the folder whose captures learners may open with o (default: none)"
     )
+    add_global_options(
+        p, "exam", help="give learners this exam (a .toml exam file) instead of the lessons"
+    )
     p.add_argument(
         "--max-sessions", type=int, default=50, metavar="N", help="sessions at once (default 50)"
     )
@@ -154,6 +157,28 @@ def _check_common(args: argparse.Namespace) -> Path:
     return data_dir
 
 
+def _check_exam(args: argparse.Namespace, data_dir: Path) -> Path | None:
+    """The exam file, checked against the lessons now (one line per problem) and made
+    known to the database, so that ``report --exam`` names it before anyone starts."""
+    if args.exam is None:
+        return None
+    import time
+
+    from ..exams.attempt import register_exam
+    from ..progress import ProgressStore
+    from .app import load_exam_file
+
+    folder, _ids = lesson_folder(args.lessons)
+    loaded = load_exam_file(args.exam, folder)
+    store = ProgressStore(data_dir, "-", args.database)
+    store.save(lambda db: register_exam(db, loaded, time.time()))
+    store.close()
+    unsaved = store.unsaved_line()
+    if unsaved is not None:
+        raise CommandError(unsaved)
+    return args.exam.absolute()
+
+
 def _check_url(url: str) -> None:
     from urllib.parse import urlsplit
 
@@ -203,6 +228,7 @@ def run_ssh(args: argparse.Namespace) -> int:
     _positive("--session-memory", args.session_memory, " of MiB")
     _positive("--cpu-per-learner", args.cpu_per_learner, " of cores")
     data_dir = _check_common(args)
+    exam = _check_exam(args, data_dir)
     host_key_path = args.host_key or data_dir / "ssh_host_ed25519_key"
     try:
         keys = read_authorized_keys(args.authorized_keys)
@@ -231,6 +257,7 @@ def run_ssh(args: argparse.Namespace) -> int:
             cpu_per_learner=args.cpu_per_learner,
         ),
         allow_live=args.allow_live,
+        exam=exam,
     )
     try:
         return asyncio.run(serve(config))

@@ -111,6 +111,7 @@ class ServeConfig:
     limits: Limits = field(default_factory=Limits)
     python: str | None = None  # the interpreter that runs each app (default: this one)
     allow_live: bool = False  # live mode (k) plays on this server's kernel: off unless asked
+    exam: Path | None = None  # learners get this exam, not the lessons
 
 
 class ListenError(Exception):
@@ -454,6 +455,8 @@ class TutorSession(asyncssh.SSHServerSession):
             config.captures,
             config.allow_live,
         )
+        if config.exam is not None:
+            command += ["--exam", str(config.exam)]
         env = tutor_env(self.term_name, dict(self.chan.get_environment()))
         env[MAX_SIZE_ENV] = f"{columns}x{rows}"
         memory = config.limits.session_memory * 1024 * 1024
