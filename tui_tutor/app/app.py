@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from ..progress import ProgressStore
 from .i18n import TwoLanguages, t
 
 if TYPE_CHECKING:
+    from ..exams.load import LoadedExam
     from ..lessons.loader import LoadedLesson
     from ..lessons.model import Lesson
 
@@ -82,8 +84,13 @@ class TutorApp(TwoLanguages, App):
         live_runner: Callable | None = None,
         served: bool = False,
         captures_dir: Path | None = None,
+        exam: LoadedExam | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        # an exam instead of the lessons; its clock (a test fixes it)
+        self.exam = exam
+        self.clock = clock
         # live mode (k): off for learners on a server unless the trainer allows it;
         # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
         self.allow_live = allow_live
@@ -110,8 +117,13 @@ class TutorApp(TwoLanguages, App):
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
 
-        self.push_screen(PickerScreen())
-        if self._first_lesson:
+        if self.exam is not None:
+            from .screens.exam import ExamDoorScreen
+
+            self.push_screen(ExamDoorScreen())
+        else:
+            self.push_screen(PickerScreen())
+        if self._first_lesson and self.exam is None:
             self.open_lesson(self._first_lesson)
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
@@ -300,6 +312,8 @@ def make_app(
     served: bool = False,
     captures_dir: Path | None = None,
     database: str | None = None,
+    exam: LoadedExam | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store.
 
@@ -321,4 +335,6 @@ def make_app(
         live_runner,
         served=served,
         captures_dir=captures_dir,
+        exam=exam,
+        clock=clock,
     )

@@ -365,6 +365,50 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
         "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
     ),
+    # exams
+    "exam_rules": (
+        "{n} questions · {minutes} minutes from the moment you start\n\n"
+        "No hints and no reveal. Each question takes one answer: the first you check is "
+        "kept, and you are not told whether it is right.\n"
+        "The clock keeps running if you leave; log in again to go on.",
+        "{n} 道题 · 从开始起计时 {minutes} 分钟\n\n"
+        "不能提示，也不能揭晓答案。每道题只能作答一次：第一次检查的答案即为最终答案，"
+        "且不会告诉你是否正确。\n"
+        "离开后计时不会停止；重新登录即可继续。",
+    ),
+    "exam_press_start": (
+        "Press Enter to start: the clock starts then.",
+        "按 Enter 开始：计时随即开始。",
+    ),
+    "exam_not_open": (
+        "The exam opens at {time} (in {left}).",
+        "考试将于 {time} 开放（还有 {left}）。",
+    ),
+    "exam_closed": ("The exam closed at {time}.", "考试已于 {time} 结束。"),
+    "exam_finished": (
+        "You have finished this exam; your answers are saved.",
+        "你已完成本次考试，答案已保存。",
+    ),
+    "exam_time_up": ("Time is up: your answers are saved.", "时间到：你的答案已保存。"),
+    "exam_score": (
+        "Your score: {right} of {total} right.",
+        "你的得分：{total} 题中答对 {right} 题。",
+    ),
+    "exam_answered": ("answered {k}/{n}", "已答 {k}/{n}"),
+    "exam_left": ("{time} left", "剩余 {time}"),
+    "exam_saved": ("Answer saved. Press n to go on.", "答案已保存。按 n 继续。"),
+    "exam_no_help": ("No hints or reveals in an exam.", "考试中不能提示或揭晓答案。"),
+    "exam_stay": ("The exam goes on: F finishes it.", "考试仍在进行：按 F 交卷。"),
+    "exam_confirm_finish": (
+        "Finish the exam now? Questions not answered stay unanswered.",
+        "现在交卷吗？未作答的题目将记为未答。",
+    ),
+    "exam_end_keys": ("l: English / 中文 · q: quit", "l：English / 中文 · q：退出"),
+    "exam_door_keys": (
+        "Enter: start · l: English / 中文 · q: quit",
+        "Enter：开始 · l：English / 中文 · q：退出",
+    ),
+    "key_finish": ("finish", "交卷"),
     # the trainer's live view (tui-tutor class)
     "class_title": ("Class", "班级"),
     "class_learners": ("{n} learners", "{n} 名学员"),

@@ -247,6 +247,10 @@ class ExamDesk:
 
         self.store.save(write)
 
+    def has_answer(self, question: ExamQuestion) -> bool:
+        """Has this session (or the database, when last read) an answer to ``question``?"""
+        return self._attempt is not None and question.key in self._attempt.answers
+
     def left(self) -> float:
         """Seconds left on the clock."""
         return self._attempt.left(self.clock()) if self._attempt is not None else 0.0
