@@ -111,6 +111,7 @@ class TutorApp(TwoLanguages, App):
         self.key_serial = 0  # keys received so far (see on_event)
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
+        self.seeded = seed is not None  # an exam's ISNs then come from it too, not the system's
         # the largest size a server gives the app ("512x256"): at it, the learner is told
         self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 

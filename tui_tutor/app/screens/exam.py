@@ -78,7 +78,8 @@ class ExamSession:
 def _session(app) -> ExamSession:
     session = getattr(app, "exam_session", None)
     if session is None:
-        session = ExamSession(app.exam, ExamDesk(app.store, app.exam, app.clock))
+        rng = app.rng if app.seeded else None  # a seeded app (a test): repeatable ISNs
+        session = ExamSession(app.exam, ExamDesk(app.store, app.exam, app.clock, rng))
         app.exam_session = session
     return session
 
@@ -296,14 +297,14 @@ class ExamPartScreen(LessonScreen):
             return
         lang, session = self.lang, self.session
         total = len(session.loaded.questions)
-        text = Text()
-        text.append(f" {self.source.title(lang)}", style="bold")
-        text.append(f"   {t('exam_answered', lang, k=session.answered_count(), n=total)}")
         left = session.desk.left()
+        text = Text()  # the clock first: a narrow terminal cuts the end of the line
         text.append(
-            f" · {t('exam_left', lang, time=clock_text(left))}",
+            f" {t('exam_left', lang, time=clock_text(left))}",
             style="bold red" if left < 60 else "bold",
         )
+        text.append(f" · {t('exam_answered', lang, k=session.answered_count(), n=total)} · ")
+        text.append(self.source.title(lang), style="bold")
         update_if_changed(self.query_one("#header", Static), text)
 
     def _keys(self) -> list[tuple[str, str]]:
