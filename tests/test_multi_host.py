@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from test_serve_ssh import PICKER, Learner, connect, start_server
@@ -108,3 +109,35 @@ async def test_a_learner_moving_to_another_host_resumes_where_they_were(two_host
     after = ProgressStore(None, "ada", url).lesson(lesson)
     assert after.isns == before.isns, "the same run: the ISNs drawn on the first host"
     assert after.score == 1.0
+
+
+EXAM = Path(__file__).resolve().parent.parent / "exams" / "example.toml"
+
+
+async def test_an_exam_over_two_hosts_keeps_its_clock_when_the_learner_moves(tmp_path, pg_url):
+    keys = str(tmp_path / "a" / "authorized_keys")
+    first = start_server(tmp_path / "a", "--database", pg_url, "--exam", str(EXAM))
+    second = start_server(
+        tmp_path / "b", "--database", pg_url, "--exam", str(EXAM), "--authorized-keys", keys
+    )
+    second.keys = first.keys
+    try:
+        ada = await connect(first, "ada")
+        async with ada.conn:
+            shown = await (await ada.open()).expect("7 questions", "Press Enter to start")
+            assert PICKER not in shown, "the exam, not the lessons"
+            ada.press("\r")
+            await ada.expect("left · answered 0/7")
+        ada = await connect(second, "ada")
+        async with ada.conn:
+            shown = await (await ada.open()).expect("left · answered 0/7")
+            assert "Press Enter to start" not in shown, "the running exam goes on at once"
+        desk_time = (
+            ProgressStore(None, "ada", pg_url)
+            .db.execute("SELECT deadline - started FROM exam_attempts WHERE learner = 'ada'")
+            .fetchall()
+        )
+        assert desk_time == [(15 * 60,)], "one attempt, one clock, started on the first host"
+    finally:
+        assert first.stop() == 0
+        assert second.stop() == 0
