@@ -21,7 +21,7 @@ from tui_tutor.progress import ProgressStore
 from tui_tutor.validation import FileProblem
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "exams" / "example.toml"
+EXAMPLE = REPO / "lessons" / "exams" / "example.toml"
 START = 1_760_000_000.0  # a fixed "now" for the clocks below
 
 EXAM = """\
@@ -68,8 +68,8 @@ def test_the_committed_exam_schema_is_the_models(capsys):
     assert cli.main(["lessons", "schema", "--exam"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == exam_schema()
-    committed = json.loads((REPO / "exams" / "schema.json").read_text(encoding="utf-8"))
-    assert committed == printed, "run `tui-tutor lessons schema --exam > exams/schema.json`"
+    committed = json.loads((REPO / "lessons" / "exams" / "schema.json").read_text(encoding="utf-8"))
+    assert committed == printed, "run `tui-tutor lessons schema --exam > lessons/exams/schema.json`"
 
 
 @pytest.mark.parametrize(
