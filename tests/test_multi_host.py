@@ -111,7 +111,7 @@ async def test_a_learner_moving_to_another_host_resumes_where_they_were(two_host
     assert after.score == 1.0
 
 
-EXAM = Path(__file__).resolve().parent.parent / "exams" / "example.toml"
+EXAM = Path(__file__).resolve().parent.parent / "lessons" / "exams" / "example.toml"
 
 
 async def test_an_exam_over_two_hosts_keeps_its_clock_when_the_learner_moves(tmp_path, pg_url):

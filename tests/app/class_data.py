@@ -18,7 +18,7 @@ from tui_tutor.lessons.loader import load_all
 from tui_tutor.progress import ProgressStore
 
 NOW = 1_760_000_000.0  # when the trainer looks
-EXAM = Path(__file__).resolve().parent.parent.parent / "exams" / "example.toml"
+EXAM = Path(__file__).resolve().parent.parent.parent / "lessons" / "exams" / "example.toml"
 
 
 class FixedTime:

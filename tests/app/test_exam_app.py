@@ -20,7 +20,7 @@ from tui_tutor.progress import ProgressStore
 
 from .driver import answer_segment, right_answer, screen_lines
 
-EXAM = Path(__file__).resolve().parent.parent.parent / "exams" / "example.toml"
+EXAM = Path(__file__).resolve().parent.parent.parent / "lessons" / "exams" / "example.toml"
 SIZES = {"small": (80, 24), "large": (120, 36)}
 START = 1_760_000_000.0
 
