@@ -45,6 +45,21 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
         "最多等一个时钟节拍。引擎立即发送 ACK，除非场景设置了 `delayed_ack`，那时等 40 毫秒。",
     ),
     KnownDifference(
+        "ack-timer-first",
+        "The delayed-ACK timer can run out before the application's next call. Where the "
+        "engine's delayed ACK rides on the segment that call sends (a three-segment close: FIN, "
+        "FIN+ACK, ACK), Linux's ACK then goes alone and the call's segment follows on its own: "
+        "four segments, and the other peer passes through FIN_WAIT_2. Linux holds the ACK of a "
+        "FIN that comes before any data only until the next clock tick (1 to 10 ms), so live "
+        "mode's next call, a few milliseconds later, often comes too late; on a busy machine, "
+        "almost always.",
+        "延迟确认定时器可能在应用的下一次调用之前就到期。引擎里延迟的 ACK 搭载在那次调用发送的"
+        "报文段上（三个报文段的关闭：FIN、FIN+ACK、ACK）；而 Linux 这时已经单独发出了 ACK，"
+        "那次调用的报文段随后单独发出：共四个报文段，对端还会经过 FIN_WAIT_2。对于在任何数据"
+        "之前到来的 FIN，Linux 只把它的 ACK 保留到下一个时钟节拍（1 到 10 毫秒），所以实机模式"
+        "在几毫秒之后才进行的下一次调用常常已经太晚；在繁忙的机器上几乎总是如此。",
+    ),
+    KnownDifference(
         "timer-race",
         "Two timers that run out at the same moment fire in the engine in the order they were "
         "started; Linux's timer wheel rounds deadlines, so either may fire first (after a lost "

@@ -207,6 +207,7 @@ class Player:
             played.played = False
             played.notes.append(("unknown_step", type(step).__name__.lower()))
         else:
+            called = time.time()  # as close to the call as can be: what went before, went first
             try:
                 call = action(self, step)
             except NotPlayed as err:
@@ -214,7 +215,7 @@ class Player:
                 played.notes.append(err.note)
                 call = None
             if call is not None:  # what the call itself did to its peer (SYN_SENT, FIN_WAIT_1)
-                self.run.log.append(Called(played.start, index, step.peer, call))
+                self.run.log.append(Called(called, index, step.peer, call))
                 self._states()
             self.wire.pull()
         played.held = hold
