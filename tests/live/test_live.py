@@ -394,6 +394,43 @@ def test_an_ack_that_went_alone_after_the_call_is_not_explained():
     assert told == [("only_kernel", None), ("state", None)]
 
 
+def differences_when_late(scenario: engine.Scenario, segment: int, seconds: float) -> list:
+    """The differences from a kernel that did what the engine does, but sent its
+    ``segment``-th segment and everything after it ``seconds`` later."""
+    from dataclasses import replace
+
+    from tui_tutor.live.compare import compare
+    from tui_tutor.live.ktrace import kernel_trace
+
+    result = fake_result(scenario, rto=None)
+    run = result.run
+    assert run.frames is not None
+    since = run.frames[segment - 1].time
+    run.frames = [replace(f, time=f.time + seconds) if f.time >= since else f for f in run.frames]
+    run.log = [replace(o, time=o.time + seconds) if o.time >= since else o for o in run.log]
+    return compare(scenario, result.engine, run, kernel_trace(run, scenario)).differences
+
+
+def test_data_a_woken_send_wrote_late_is_the_documented_blocked_send_difference():
+    # the client wrote before the connection was open; its data left 30 ms after the SYN,ACK
+    found = differences_when_late(lesson_scenario("third-ack-carries-data"), 3, 0.03)
+    assert [(d.kind, d.known, difference(d)) for d in found] == [
+        (
+            "timing",
+            "blocked-send",
+            "segment 3: the kernel answered after 0.030 s, the engine after 0.000 s",
+        )
+    ]
+
+
+def test_data_a_send_on_an_open_connection_wrote_late_is_not_explained():
+    # nobody waited: the send was made on an open connection and its data left 30 ms later
+    found = differences_when_late(lesson_scenario("abort-with-rst"), 4, 0.03)
+    assert [(d.kind, d.known, difference(d)) for d in found] == [
+        ("timing", None, "segment 4: the kernel answered after 0.030 s, the engine after 0.000 s")
+    ]
+
+
 def test_a_segment_only_the_kernel_sent_is_named_and_not_explained():
     from dataclasses import replace
 

@@ -60,6 +60,18 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
         "在几毫秒之后才进行的下一次调用常常已经太晚；在繁忙的机器上几乎总是如此。",
     ),
     KnownDifference(
+        "blocked-send",
+        "A send() before the connection is open: the engine's TCP keeps the bytes and sends them "
+        "on the third segment as soon as the SYN,ACK comes. Linux keeps the application waiting "
+        "in send() instead, and holds its ACK of the SYN,ACK (up to 200 ms) until the woken "
+        "application has written: the third segment leaves when the application gets to run, "
+        "at once on an idle machine, some milliseconds later on a busy one.",
+        "在连接建立之前调用 send()：引擎的 TCP 自己保存这些字节，SYN,ACK 一到就把它们放在第三个"
+        "报文段里发出。Linux 则让应用在 send() 里等待，并把对 SYN,ACK 的 ACK 保留（最多 200 "
+        "毫秒），直到被唤醒的应用写入数据：第三个报文段在应用得到运行机会时才发出，空闲的机器上"
+        "立即发出，繁忙的机器上要晚几毫秒。",
+    ),
+    KnownDifference(
         "timer-race",
         "Two timers that run out at the same moment fire in the engine in the order they were "
         "started; Linux's timer wheel rounds deadlines, so either may fire first (after a lost "

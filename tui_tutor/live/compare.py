@@ -351,6 +351,8 @@ class _Context:
                 return "rto" if theirs < ours else None
             if d.field == "delayed_ack":
                 return "delayed-ack"
+            if self._woken_writer(d):
+                return "blocked-send"
             return "timer-race" if d.step in self.races else None
         if d.step in self.races and d.kind in ("only_engine", "only_kernel", "field"):
             return "timer-race"  # which of two timers fired first is the kernel's choice
@@ -437,6 +439,23 @@ class _Context:
             and c.step == carrier.step
             and c.peer is alone.sender
             and alone.time < c.time
+            for c in self.run.log
+        )
+
+    def _woken_writer(self, d: Difference) -> bool:
+        """The kernel's late answer carried data its sender's application had been waiting
+        in send() to write since before what the answer answers."""
+        if d.kernel_segment is None:
+            return False
+        row = self.theirs[d.kernel_segment - 1]
+        if not row.json["len"] or row.answer is None:
+            return False
+        stimulus = row.time - row.answer
+        return any(
+            isinstance(c, Called)
+            and c.peer is row.sender
+            and c.call.startswith("send")
+            and c.time < stimulus
             for c in self.run.log
         )
 
