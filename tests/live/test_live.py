@@ -180,9 +180,17 @@ def guardians(pid: int) -> list[int]:
     return found
 
 
+# ``python -m tui_tutor`` with Ctrl+C as a terminal delivers it: a process started where
+# SIGINT is ignored (a script's background job) inherits that, and Python leaves it ignored
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('tui_tutor', run_name='__main__')"
+)
+
+
 def start_and_wait_for_rules(lesson: str) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui_tutor", "live", lesson],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, "live", lesson],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
