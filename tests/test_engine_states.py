@@ -272,7 +272,7 @@ def segment_for(h: Harness, event: Event) -> Segment:
 
 
 # rows that only one way into SYN_RECEIVED can take: the table has no `when` for it, but a
-# passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 8)
+# passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 7)
 ONLY_WHEN = {(State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE}
 # pairs whose segment the peer cannot tell from another event: in FIN_WAIT_2 our FIN is
 # already acknowledged, so their FIN acknowledging it again is a plain "rcv FIN"
@@ -578,7 +578,7 @@ def story(*steps: engine.Step, server_listens: bool = True, **kw) -> engine.Scen
 
 
 def test_simultaneous_open_ends_established_on_both_sides_each_acking_the_repeated_syn():
-    """RFC 9293 figure 8 draws four segments; Linux (tests/kernel/simultaneous_open) sends an
+    """RFC 9293 figure 7 draws four segments; Linux (tests/kernel/simultaneous_open) sends an
     ACK from each side after the crossing SYN,ACKs, and the engine follows Linux."""
     scenario = story(
         engine.Connect(CLIENT, hold=True), engine.Connect(SERVER), server_listens=False

@@ -36,12 +36,33 @@ def quiz_text(pilot: Pilot) -> str:
     return text_of(pilot, "#quiz-text")
 
 
+def screen_lines(pilot: Pilot) -> list[str]:
+    """The screen as the learner sees it, one string per row, as the compositor draws it:
+    text clipped out of a panel is not there."""
+    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+
+
+def region_text(pilot: Pilot, selector: str) -> str:
+    """What the screen shows inside a widget's box (border included), row by row."""
+    region = pilot.app.screen.query_one(selector).region
+    strips = pilot.app.screen._compositor.render_strips()[region.y : region.bottom]
+    return "\n".join(strip.crop(region.x, region.right).text for strip in strips)
+
+
+def flat(text: str) -> str:
+    """Screen text as one line: borders dropped, runs of blanks (and line ends) one space, so
+    that a label wrapped onto two lines of a panel still reads as one."""
+    for border in "│╭╮╰╯─":
+        text = text.replace(border, " ")
+    return " ".join(text.split())
+
+
 def ladder(pilot: Pilot) -> str:
-    return text_of(pilot, "#ladder")
+    return region_text(pilot, "#ladder")
 
 
 def pane(pilot: Pilot, role: str) -> str:
-    return text_of(pilot, f"#{role}-pane")
+    return region_text(pilot, f"#{role}-pane")
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -54,6 +54,8 @@ async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
             "?:",
             "Escape:",
             "q:",
+            "d:",
+            "Shift+↑",
         ):
             assert key in text, f"help does not mention {key}"
         bound = {k for b in LessonScreen.BINDINGS for k in b.key.split(",")}
@@ -72,6 +74,9 @@ async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
             "escape",
             "pageup",
             "pagedown",
+            "d",
+            "shift+up",
+            "shift+down",
             *map(str, range(1, 7)),
         }
         assert bound <= named, f"keys without help: {bound - named}"
@@ -107,7 +112,8 @@ async def test_the_picker_lists_lessons_by_level_and_opens_one_with_enter(tmp_pa
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         detail = text_of(pilot, "#lesson-detail")
-        assert re.search(r"in progress · score 0/4", detail), detail
+        questions = len(app.lessons[LESSON].questions)
+        assert re.search(rf"in progress · score 0/{questions}", detail), detail
 
 
 async def test_the_picker_switches_to_chinese(tmp_path):

@@ -16,6 +16,7 @@ from .. import engine
 from ..captures import CapturedConnection
 from ..captures.guess import why_sent
 from ..engine import Event, Flag, Role, Segment, SeqNum, State, Transition
+from ..lessons.segments import undecided_fin_arrivals
 from ..lessons.timeline import Run, build_timeline
 from .screens.lesson import LessonSource
 from .widgets.state_pane import CAPTURE_RULE
@@ -133,6 +134,7 @@ def capture_source(conn: CapturedConnection, path: Path) -> LessonSource:
     def make_run(_isns: object) -> Run:
         run = build_timeline(None, trace, ask_before=set(range(1, len(conn.steps) + 1)) - quirky)
         run.notes = {n: "; ".join(str(q) for q in conn.steps[n - 1].quirks) for n in quirky}
+        run.undecided = undecided_fin_arrivals(run)  # a lost FIN or a lost ACK of it
         return run
 
     title = f"{path.name} #{conn.number}: {conn.client} → {conn.server}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -130,6 +132,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pick_all": ("Pick every right answer (1-{n})", "选出所有正确答案（1-{n}）"),
     "bad_input": ("Cannot read that:", "无法识别："),
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
+    # state panes, ladder and diagram
+    "exits_title": ("what can happen next", "接下来可能发生"),
+    "exits_more": ("+{n} more: d", "还有 {n} 条：按 d"),
+    "same_state": ("(same)", "（不变）"),
+    "capture_began": ("already open when the capture began", "抓包开始时连接已打开"),
+    "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
+    "resent_of_rto": ("↻ of #{n}, RTO {rto:g} s", "↻ 重传 #{n}，RTO {rto:g} 秒"),
+    "ladder_legend": ("✗ lost  ↻ resent  ◷ timer", "✗ 丢失  ↻ 重传  ◷ 定时器"),
+    "key_diagram": ("diagram", "状态图"),
+    "help_diagram": (
+        "d: the whole state diagram (RFC 9293 figure 5) with both peers on it",
+        "d：完整的状态图（RFC 9293 图 5），标出双方所在",
+    ),
+    "help_ladder": (
+        "Shift+↑ / Shift+↓ (or the wheel): scroll the segments back and forth",
+        "Shift+↑ / Shift+↓（或滚轮）：前后滚动报文段",
+    ),
+    "key_close": ("close", "关闭"),
+    "key_scroll": ("scroll", "滚动"),
+    "diagram_title": ("TCP states (RFC 9293 figure 5)", "TCP 状态图（RFC 9293 图 5）"),
+    "diagram_legend": (
+        "C client, S server; coloured: the way each came",
+        "C 客户端，S 服务器；彩色：双方走过的路径",
+    ),
+    "diagram_listed": ("Not drawn, as in the RFC:", "未画出的转换（同 RFC 原图）："),
     # results
     "results": ("Results", "结果"),
     "results_score": ("Score: {score:g} of {total}", "得分：{score:g} / {total}"),
@@ -187,6 +214,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 

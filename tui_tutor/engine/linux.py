@@ -39,9 +39,11 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
     KnownDifference(
         "delayed-ack",
         "Linux decides by itself when to delay an ACK: the ACK of a FIN that follows data "
-        "waits about 40 ms, one before any data at most a clock tick. The engine ACKs at once "
+        "waits about 40 ms (quick-ack is off after a FIN, which is why captures so often show "
+        "FIN, FIN,ACK, ACK), one before any data at most a clock tick. The engine ACKs at once "
         "unless the scenario sets `delayed_ack`, and then waits 40 ms.",
-        "Linux 自己决定何时延迟 ACK：数据之后到来的 FIN，其 ACK 大约等 40 毫秒；还没有数据时"
+        "Linux 自己决定何时延迟 ACK：数据之后到来的 FIN，其 ACK 大约等 40 毫秒"
+        "（收到 FIN 后不再快速确认，所以抓包里常见 FIN、FIN,ACK、ACK 三段）；还没有数据时"
         "最多等一个时钟节拍。引擎立即发送 ACK，除非场景设置了 `delayed_ack`，那时等 40 毫秒。",
     ),
     KnownDifference(
@@ -81,10 +83,13 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
     ),
     KnownDifference(
         "isn",
-        "ISNs: Linux chooses them itself (a clock and a keyed hash, RFC 6528), so a scenario's "
-        "fixed `isn` is the engine's alone; sequence numbers are compared relative to each ISN.",
-        "初始序列号：Linux 自己选择（时钟加带密钥的哈希，RFC 6528），所以场景里固定的 `isn` "
-        "只对引擎有效；比较序列号时用相对于各自初始序列号的相对值。",
+        "ISNs: the engine draws them uniformly at random, or takes a scenario's fixed `isn`. "
+        "RFC 9293 3.4.1 (MUST-8) and RFC 6528, which Linux follows, take them from a clock that "
+        "keeps rising plus a keyed hash of the addresses and ports (the lessons say so); so "
+        "sequence numbers are compared relative to each ISN.",
+        "初始序列号：引擎均匀随机地选取，或采用场景里固定的 `isn`。RFC 9293 3.4.1（MUST-8）和 "
+        "Linux 遵循的 RFC 6528 用一个不断增长的时钟加上地址和端口的带密钥哈希来生成"
+        "（课程里这样讲）；所以比较序列号时用相对于各自初始序列号的相对值。",
     ),
     KnownDifference(
         "time-wait",
@@ -92,6 +97,20 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
         "the default `msl = 30`).",
         "在 Linux 上 TIME_WAIT 总是持续 60 秒，与 MSL 无关；引擎的持续 2×MSL"
         "（默认 `msl = 30` 时为 60 秒）。",
+    ),
+    KnownDifference(
+        "fin-wait-2-orphan",
+        "FIN_WAIT_2 lasts until the other FIN comes. Linux drops an orphaned connection (one "
+        "whose application has closed) after `tcp_fin_timeout`, 60 s.",
+        "FIN_WAIT_2 一直持续到对方的 FIN 到来。Linux 会在 `tcp_fin_timeout`（60 秒）之后丢弃"
+        "孤儿连接（应用程序已经关闭的连接）。",
+    ),
+    KnownDifference(
+        "time-wait-syn",
+        "TIME_WAIT never accepts a new SYN (it answers with a challenge ACK). RFC 9293 3.6.1 "
+        "(MAY-2) and Linux accept a new SYN whose sequence number is past the old connection's.",
+        "TIME_WAIT 从不接受新的 SYN（以挑战 ACK 回应）。RFC 9293 3.6.1（MAY-2）和 Linux "
+        "接受序列号超过旧连接的新 SYN。",
     ),
     KnownDifference(
         "not-modelled",

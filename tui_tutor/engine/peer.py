@@ -306,7 +306,7 @@ class Peer:
                 retransmission=True,
             )
             return
-        # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 8)
+        # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 7)
         if (
             self.state is State.SYN_RECEIVED
             and not self.passive
@@ -321,9 +321,9 @@ class Peer:
             if self.queued_bytes or self.fin_wanted:
                 self._push(now)
             else:
-                self._send_ack(Why.HANDSHAKE_ACK)
+                self._send_ack(Why.DUPLICATE_ACK)
             return
-        # TIME_WAIT: their FIN again means our last ACK was lost (Linux restarts 2MSL)
+        # TIME_WAIT: their FIN again: our last ACK may have been lost (Linux restarts 2MSL)
         if (
             self.state is State.TIME_WAIT
             and seg.has(Flag.FIN)

@@ -22,6 +22,8 @@ HELP_KEYS = [
     "help_restart",
     "help_numbers",
     "help_lang",
+    "help_diagram",
+    "help_ladder",
     "help_help",
     "help_escape",
     "help_quit",

@@ -21,18 +21,22 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...engine import Role
+from ...lessons.explain import field_name
 from ...lessons.expr import BadExpression
-from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState
-from ...lessons.quiz import (
-    Grade,
-    Numbers,
-    grade_choice,
-    grade_segment,
-    grade_state_question,
-)
+from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState, Question
+from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
-from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
+from ..view import (
+    cause_text,
+    describe_segment,
+    held_back,
+    ladder_legend,
+    ladder_rows,
+    pane_data,
+    peer_paths,
+    segment_label,
+)
 from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
 from ..widgets.quiz import FormState, QuizPanel
@@ -83,7 +87,10 @@ class LessonScreen(Screen):
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "leave", "lessons"),
+        Binding("shift+up", "scroll_ladder(-1)", show=False),
+        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 7)),
@@ -186,6 +193,7 @@ class LessonScreen(Screen):
             ladder_rows(run, moment, numbers, lang, previous),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self._draw_panes()
         await self._show_quiz(moment, focus)
@@ -203,9 +211,10 @@ class LessonScreen(Screen):
         pending = moment.segment is not None and moment.segment > moment.segments_shown
         if pending and self._is_question(moment) and not self._done(play.index):
             asking = run.record(moment.segment).sender
+        held = held_back(run, play.index, self._done)
         for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, self.numbers, self.lang, previous, hide_vars=role is asking
+                run, moment, role, self.numbers, self.lang, previous, role is asking, held
             )
 
     def _show_header(self) -> None:
@@ -320,17 +329,17 @@ class LessonScreen(Screen):
                 elif show_all:
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}: ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}: ", style=f"bold {style}")
                         out.append(" ".join(f.lines) + "\n")
                 else:
                     # a wrong try: which fields are right, and advice on the wrong ones only
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}  ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}  ", style=f"bold {style}")
                     out.append("\n")
                     for f in grade.fields:
                         if f.advice and not f.correct:
-                            out.append(f"✘ {f.field}: ", style="bold red")
+                            out.append(f"✘ {field_name(f.field, lang)}: ", style="bold red")
                             out.append(" ".join(f.advice) + "\n")
                 if show_all:
                     step = moment.step
@@ -345,7 +354,7 @@ class LessonScreen(Screen):
         return out
 
     def _expected_text(self, grade: Grade) -> str:
-        return "  ".join(f"{f.field}={f.expected}" for f in grade.fields)
+        return "  ".join(f"{field_name(f.field, self.lang)}={f.expected}" for f in grade.fields)
 
     def _hint(self, moment: Moment) -> str:
         hint = getattr(moment.step, "hint", None)
@@ -374,17 +383,8 @@ class LessonScreen(Screen):
         return False
 
     def _grade(self, moment: Moment, values: dict[str, object], lang: str) -> Grade:
-        run = self._run
-        step = moment.step
-        if isinstance(step, PredictState):
-            return grade_state_question(run, step, str(values.get("state", "")), lang)
-        if isinstance(step, Choice):
-            picked = values.get("choice", set())
-            return grade_choice(step, set(picked) if isinstance(picked, set) else set(), lang)
-        assert moment.segment is not None
-        question = step if isinstance(step, PredictSegment) else None
-        ask = None if question else ["flags", "seq", "ack", "client_state", "server_state"]
-        return grade_segment(run, moment.segment, values, self.numbers, lang, question, ask)
+        step = moment.step if isinstance(moment.step, Question) else None
+        return grade_question(self._run, step, values, self.numbers, lang, moment.segment)
 
     def _elapsed(self) -> float:
         now = time.monotonic()
@@ -415,7 +415,7 @@ class LessonScreen(Screen):
         try:
             grade = self._grade(moment, values, self.lang)
         except BadExpression as err:
-            answer.error = str(err)
+            answer.error = err.text(self.lang)
             quiz.set_feedback(self._feedback(answer, moment), show=True)
             return
         first_answer = answer.grade is None or not answer.grade.correct
@@ -511,7 +511,14 @@ class LessonScreen(Screen):
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
-            self.store.save_position(self.source.key, self.play.index, finished, self._elapsed())
+            isns = self._run.isns  # saved with the place: they belong together
+            self.store.save_position(
+                self.source.key,
+                self.play.index,
+                finished,
+                self._elapsed(),
+                isns=(isns.get(Role.CLIENT), isns.get(Role.SERVER)),
+            )
 
     async def action_restart(self) -> None:
         if self.source.fixed_isns:
@@ -537,6 +544,19 @@ class LessonScreen(Screen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+    def action_diagram(self) -> None:
+        """The whole state diagram, both peers on it, nothing still asked shown."""
+        from .diagram import DiagramScreen
+
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        held = held_back(play.run, play.index, self._done)
+        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, held)))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one("#ladder", Ladder).scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()

@@ -21,7 +21,7 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
-from ..view import describe_segment, ladder_rows, pane_data
+from ..view import describe_segment, ladder_legend, ladder_rows, pane_data, peer_paths
 from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.state_pane import StatePane
@@ -45,6 +45,7 @@ class SandboxScreen(Screen):
         Binding("k", "live", "your kernel"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "app.pop_screen", "lessons"),
     ]
     DEFAULT_CSS = """
@@ -121,6 +122,7 @@ class SandboxScreen(Screen):
             ladder_rows(run, now, numbers, lang, before),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self.query_one("#client-pane", StatePane).data = pane_data(
             run, now, Role.CLIENT, numbers, lang, before
@@ -220,3 +222,9 @@ class SandboxScreen(Screen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+    def action_diagram(self) -> None:
+        from .diagram import DiagramScreen
+
+        now = Moment("events", len(self.run_.trace.events), len(self.run_.records))
+        self.app.push_screen(DiagramScreen(peer_paths(self.run_, now)))
