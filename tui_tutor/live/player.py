@@ -333,7 +333,8 @@ def _wait_until_blocked(thread: threading.Thread, sock: socket.socket) -> None:
         except OSError:
             thread.join(0.05)
             return
-        if fields[0] not in ("running", "-1") and int(fields[1], 16) == sock.fileno():
+        blocked = len(fields) > 1 and fields[0] not in ("running", "-1")
+        if blocked and int(fields[1], 16) == sock.fileno():
             return
         time.sleep(0.001)
 
