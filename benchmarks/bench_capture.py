@@ -269,18 +269,33 @@ def tshark_cmd(path: Path) -> list[str]:
     return ["tshark", "-n", "-r", str(path), "-q", "-z", "conv,tcp"]
 
 
-def compare(name: str, path: Path, rounds: int, with_tshark: bool) -> tuple[Run, Run | None]:
+def tcpdump_cmd(path: Path) -> list[str]:
+    # one line per packet, no name lookups: tcpdump's plainest full read of the file
+    return ["tcpdump", "-n", "-r", str(path)]
+
+
+def compare(
+    name: str, path: Path, rounds: int, with_tshark: bool, with_tcpdump: bool
+) -> tuple[Run, Run | None, Run | None]:
+    """Each tool in turn, ``rounds`` times: the median figures of each."""
     ours: list[Run] = []
     theirs: list[Run] = []
+    dumps: list[Run] = []
     out = path.with_suffix(".out")
     try:
         for _ in range(rounds):
             ours.append(run(ours_cmd(path), out))
             if with_tshark:
                 theirs.append(run(tshark_cmd(path), out))
+            if with_tcpdump:
+                dumps.append(run(tcpdump_cmd(path), out))
     finally:
         out.unlink(missing_ok=True)
-    return median(ours), (median(theirs) if theirs else None)
+    return (
+        median(ours),
+        (median(theirs) if theirs else None),
+        (median(dumps) if dumps else None),
+    )
 
 
 def main() -> int:
@@ -292,12 +307,13 @@ def main() -> int:
     parser.add_argument("--no-ten-million", action="store_true", help="skip the 10M capture")
     args = parser.parse_args()
     have_tshark = shutil.which("tshark") is not None
+    have_tcpdump = shutil.which("tcpdump") is not None
     if not have_tshark:
         print("tshark is not on PATH: tui-tutor's figures only, no ratios")
     tmp = Path(tempfile.mkdtemp(prefix="bench_capture_"))
     folder = args.keep or tmp
     folder.mkdir(parents=True, exist_ok=True)
-    rows: list[tuple[str, str, Run, Run | None]] = []
+    rows: list[tuple[str, float, Run, Run | None, Run | None]] = []
     try:
         real = args.capture or folder / "real.pcap"
         if args.capture is None:
@@ -326,9 +342,11 @@ def main() -> int:
             captures.append(("10M", big))
         for name, path in captures:
             tshark_too = have_tshark and name != "10M"
-            ours, theirs = compare(name, path, 1 if name == "10M" else args.rounds, tshark_too)
-            rows.append((name, str(path), ours, theirs))
-            _report(name, ours, theirs)
+            ours, theirs, dump = compare(
+                name, path, 1 if name == "10M" else args.rounds, tshark_too, have_tcpdump
+            )
+            rows.append((name, path.stat().st_size / 1e6, ours, theirs, dump))
+            _report(name, ours, theirs, dump)
         print()
         _table(rows)
     finally:
@@ -336,33 +354,49 @@ def main() -> int:
     return 0
 
 
-def _report(name: str, ours: Run, theirs: Run | None) -> None:
+def _report(name: str, ours: Run, theirs: Run | None, dump: Run | None) -> None:
     line = f"{name}: tui-tutor {ours.wall:.2f} s ({ours.cpu:.2f} s CPU, {ours.peak:.0f} MB)"
-    if theirs is not None:
-        line += f"; tshark {theirs.wall:.2f} s ({theirs.cpu:.2f} s CPU, {theirs.peak:.0f} MB)"
+    for tool, figures in (("tshark", theirs), ("tcpdump", dump)):
+        if figures is not None:
+            line += (
+                f"; {tool} {figures.wall:.2f} s ({figures.cpu:.2f} s CPU, {figures.peak:.0f} MB)"
+            )
     print(line, flush=True)
 
 
-def _table(rows: list[tuple[str, str, Run, Run | None]]) -> None:
-    head = (
-        f"{'capture':8} {'tui-tutor wall':>14} {'tshark wall':>11} {'ratio':>6} {'aim':>5}   "
-        f"{'CPU':>6} {'tshark CPU':>10} {'ratio':>6}   {'peak MB':>7} {'tshark MB':>9}"
+def _ratio(ours: float, theirs: Run | None, key: str) -> str:
+    return f"{ours / getattr(theirs, key):.2f}" if theirs is not None else "-"
+
+
+def _figure(run_: Run | None, key: str, form: str) -> str:
+    return format(getattr(run_, key), form) if run_ is not None else "-"
+
+
+def _table(rows: list[tuple[str, float, Run, Run | None, Run | None]]) -> None:
+    """Wall time, throughput (MB of capture a second), CPU and peak memory, side by side."""
+    print(
+        f"{'capture':8} {'MB':>5} | {'wall s':>6} {'tshark':>6} {'tcpdump':>7} {'/tshark':>7} "
+        f"{'aim':>4} {'/tcpdump':>8} | {'MB/s':>5} {'tshark':>6} {'tcpdump':>7} | "
+        f"{'CPU s':>6} {'tshark':>6} {'tcpdump':>7} | {'peak MB':>7} {'tshark':>6} {'tcpdump':>7}"
     )
-    print(head)
-    for name, _, ours, theirs in rows:
+    for name, size, ours, theirs, dump in rows:
         aim = AIMS.get(name)
-        if theirs is None:
-            print(
-                f"{name:8} {ours.wall:14.2f} {'-':>11} {'-':>6} {'-':>5}   {ours.cpu:6.2f} "
-                f"{'-':>10} {'-':>6}   {ours.peak:7.0f} {'-':>9}"
-            )
-            continue
+        rates = [(f"{size / r.wall:.0f}" if r is not None else "-") for r in (ours, theirs, dump)]
         print(
-            f"{name:8} {ours.wall:14.2f} {theirs.wall:11.2f} {ours.wall / theirs.wall:6.2f} "
-            f"{(f'{aim:.1f}' if aim else '-'):>5}   {ours.cpu:6.2f} {theirs.cpu:10.2f} "
-            f"{ours.cpu / theirs.cpu:6.2f}   {ours.peak:7.0f} {theirs.peak:9.0f}"
+            f"{name:8} {size:5.0f} | {ours.wall:6.2f} {_figure(theirs, 'wall', '.2f'):>6} "
+            f"{_figure(dump, 'wall', '.2f'):>7} {_ratio(ours.wall, theirs, 'wall'):>7} "
+            f"{(f'{aim:.1f}' if aim and theirs else '-'):>4} "
+            f"{_ratio(ours.wall, dump, 'wall'):>8} | "
+            f"{rates[0]:>5} {rates[1]:>6} {rates[2]:>7} | "
+            f"{ours.cpu:6.2f} {_figure(theirs, 'cpu', '.2f'):>6} "
+            f"{_figure(dump, 'cpu', '.2f'):>7} | "
+            f"{ours.peak:7.0f} {_figure(theirs, 'peak', '.0f'):>6} "
+            f"{_figure(dump, 'peak', '.0f'):>7}"
         )
-    print(f"aims: wall ratio at most the aim; peak memory under {MEMORY_AIM} MB on every capture")
+    print(
+        "aims: wall time / tshark's at most the aim; peak memory under "
+        f"{MEMORY_AIM} MB on every capture (tcpdump -n -r: its one line a packet, for scale)"
+    )
 
 
 if __name__ == "__main__":
