@@ -55,6 +55,7 @@ async def wait_loaded(pilot) -> None:
 
     await wait_for(pilot, done)
     await pilot.pause()
+    await pilot.pause()  # the list grows to its rows
 
 
 async def test_a_capture_opened_from_the_picker_asks_for_every_segment(tmp_path):
@@ -89,8 +90,9 @@ async def test_the_connections_of_a_capture_are_told_apart(tmp_path):
         for conn in connections:
             port = conn.client.rpartition(":")[2]
             assert port in listing
-            assert f"{len(conn)} segments" in listing
-        assert "closed by both (FIN)" in listing and "closed by one side (FIN)" in listing
+            assert f"{conn.segments} segments" in listing
+        assert listing.count("· closed") == 2, "both FINs acknowledged"
+        assert "handshake incomplete · no answer" in listing, "a SYN (with data) never answered"
         assert "at +0.118 s" in listing, "when each connection starts in the capture"
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -180,7 +182,7 @@ class TestOpenDialog:
             await pilot.pause()
             await pilot.press("o")
             await pilot.pause()
-            assert not app.screen.query(Input), "nothing to type a path into"
+            assert not app.screen.query("#capture-path"), "nothing to type a path into"
             files = [line.strip("│▊▎ ") for line in region_lines(pilot, "#capture-files")]
             names = [name for name in files if name and "▔" not in name and "▁" not in name]
             assert names == ["close.pcapng", "handshake.pcap"], "regular capture files only"
@@ -196,7 +198,7 @@ class TestOpenDialog:
             await pilot.pause()
             await pilot.press("o")
             await pilot.pause()
-            assert not app.screen.query(Input)
+            assert not app.screen.query("#capture-path")
             assert "This server offers no captures" in region_words(pilot, "#capture-message")
 
 
@@ -206,3 +208,100 @@ def test_open_with_a_bad_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1 and "missing.pcap" in err
     assert cli.main(["open", str(CAPTURES / "tfo-5c1fa7f9ae91.pcap"), "--connection", "9"]) == 2
     assert "no connection 9" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the connection filter
+
+
+def mixed_capture(folder: Path) -> Path:
+    """Five connections: closed, unanswered, refused, reset after its handshake, closed."""
+    from captures import synth
+
+    closed = synth.handshake_and_close("10.0.0.1:40000", "10.0.0.2:80", start=1.0)
+    unanswered = [synth.Seg("10.0.0.1:40001", "10.0.0.3:22", synth.SYN, 7, time=2.0)]
+    refused = [
+        synth.Seg("10.0.0.4:40002", "10.0.0.2:80", synth.SYN, 70, time=3.0),
+        synth.Seg("10.0.0.2:80", "10.0.0.4:40002", synth.RST | synth.ACK, 0, 71, time=3.001),
+    ]
+    opened = synth.handshake_and_close("[::2]:40003", "[::1]:443", start=4.0)[:3]
+    reset = [synth.Seg("[::1]:443", "[::2]:40003", synth.RST, 5001, time=4.01)]
+    later = synth.handshake_and_close("10.0.0.5:40004", "10.0.0.2:8080", start=5.0)
+    segs = closed + unanswered + refused + opened + reset + later
+    return synth.write(folder / "mixed.pcap", segs)
+
+
+def listed_numbers(pilot) -> list[int]:
+    """The connection numbers the list shows, as the learner reads them."""
+    rows = [line.strip("▊▎│ ") for line in region_lines(pilot, "#capture-list") if "→" in line]
+    return [int(row.split(".", 1)[0]) for row in rows]
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[{".": "full_stop", ":": "colon"}.get(ch, ch) for ch in text])
+    await pilot.pause()
+
+
+class TestConnectionFilter:
+    async def test_the_filter_narrows_by_address_port_handshake_and_reset(self, tmp_path):
+        from tui_tutor.captures import select, summaries
+
+        path = mixed_capture(tmp_path)
+        every = list(summaries(path))
+        number = {s.client: s.number for s in every}  # numbered as each connection ends
+        refused, reset = number["10.0.0.4:40002"], number["[::2]:40003"]
+        app = new_app(tmp_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_capture(pilot, path)
+            assert listed_numbers(pilot) == [s.number for s in every] == [1, 2, 3, 4, 5]
+            assert "5 TCP connections in mixed.pcap" in region_words(pilot, "#capture-message")
+            await pilot.press("slash")
+            await type_text(pilot, "10.0.0.2")
+            to_10_0_0_2 = [
+                number[c] for c in ("10.0.0.1:40000", "10.0.0.4:40002", "10.0.0.5:40004")
+            ]
+            assert listed_numbers(pilot) == sorted(to_10_0_0_2)
+            assert listed_numbers(pilot) == [s.number for s in select(every, "10.0.0.2")]
+            assert "3 of the 5 TCP connections" in region_words(pilot, "#capture-message")
+            await pilot.press("tab", "tab", "space")  # only resets
+            await pilot.pause()
+            assert listed_numbers(pilot) == [refused], "refused: answered by a RST"
+            await pilot.press("shift+tab", "shift+tab")
+            await pilot.press(*["backspace"] * len("10.0.0.2"))
+            await pilot.pause()
+            assert listed_numbers(pilot) == sorted([refused, reset]), "and the reset over IPv6"
+            await pilot.press("tab", "space")  # only incomplete handshakes too
+            await pilot.pause()
+            assert listed_numbers(pilot) == [refused]
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+            assert f"mixed.pcap #{refused}" in header(pilot)
+
+    async def test_a_port_typed_in_the_filter_and_nothing_matching(self, tmp_path):
+        path = mixed_capture(tmp_path)
+        app = new_app(tmp_path, lang="zh")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_capture(pilot, path)
+            await pilot.press("slash")
+            await type_text(pilot, ":22")
+            assert listed_numbers(pilot) == [5], "the unanswered SYN, over when the file ends"
+            assert "握手未完成 · 无应答" in region_words(pilot, "#capture-list")
+            await type_text(pilot, "9")  # :229 is no port here
+            assert listed_numbers(pilot) == []
+            assert "5 个 TCP 连接中有 0 个符合" in region_words(pilot, "#capture-message")
+
+    async def test_open_file_lists_at_once_and_only_the_picked_connection_is_read(
+        self, tmp_path, monkeypatch
+    ):
+        from tui_tutor.captures import reader
+
+        path = mixed_capture(tmp_path)
+        read = []
+        real = reader.from_flow
+        monkeypatch.setattr(reader, "from_flow", lambda flow, n: read.append(n) or real(flow, n))
+        app = new_app(tmp_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await open_capture(pilot, path)
+            assert len(listed_numbers(pilot)) == 5 and read == [], "listing infers no states"
+            await pilot.press("down", "down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+            assert read == [3] and "mixed.pcap #3" in header(pilot), "the third row, alone"

@@ -100,6 +100,7 @@ class TutorApp(TwoLanguages, App):
         self.served = served
         self.captures_dir = captures_dir
         self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
+        self.capture_summaries: list | None = None  # its connections, listed by `open` already
         self.lessons_dir = lessons_dir
         # the picker shows the catalog at once; full lessons load after the first paint
         self.catalog: list[LessonInfo] = read_catalog(lessons_dir)
@@ -263,7 +264,11 @@ class TutorApp(TwoLanguages, App):
     def ask_capture(self, path: Path | None = None) -> None:
         from .screens.capture import CaptureScreen
 
-        self.push_screen(CaptureScreen(path, self.capture_connection if path else None))
+        if path is None:
+            self.push_screen(CaptureScreen())
+            return
+        listed, self.capture_summaries = self.capture_summaries, None
+        self.push_screen(CaptureScreen(path, self.capture_connection, listed))
 
     async def on_event(self, event: events.Event) -> None:
         """On screens that ask for it, take each key as it arrives, in order.

@@ -143,10 +143,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "partial": ("started before the capture", "抓包开始前已建立"),
     "capture_at": ("at +{s} s", "于 +{s} 秒"),
-    "ends_rst": ("reset (RST)", "被复位（RST）"),
-    "ends_fin": ("closed by both (FIN)", "双方都已关闭（FIN）"),
-    "ends_half": ("closed by one side (FIN)", "一方已关闭（FIN）"),
-    "ends_open": ("still open at the end", "抓包结束时仍未关闭"),
+    "capture_filter": ("address or port", "地址或端口"),
+    "only_incomplete": ("incomplete handshakes", "未完成的握手"),
+    "only_resets": ("resets", "被重置的"),
+    "capture_filtered": (
+        "{shown} of the {n} TCP connections in {file}: pick one.",
+        "{file} 的 {n} 个 TCP 连接中有 {shown} 个符合：请选择一个。",
+    ),
+    "capture_filter_keys": (
+        "/ filter · Tab, Space: tick · ↓ list · Enter: open",
+        "/ 筛选 · Tab、空格：勾选 · ↓ 列表 · Enter：打开",
+    ),
+    "capture_first_listed": ("The first {n} are listed.", "只列出前 {n} 个。"),
+    "handshake_incomplete": ("handshake incomplete", "握手未完成"),
     "captures_none": (
         "This server offers no captures to open.",
         "此服务器没有提供可以打开的抓包文件。",

@@ -110,13 +110,17 @@ def finished(app: TutorApp) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
-    """Check the file before the screen takes over, so a bad one is one line and exit 2."""
-    from ..captures import CaptureError, read_capture
+    """List the file's connections before the screen takes over, so a bad one is one line
+    and exit 2; the screen shows the list without reading the file again."""
+    from ..captures import CaptureError, summaries
+    from ..captures.reader import no_connections
 
     try:
-        connections = read_capture(args.file, str(args.file))
+        connections = list(summaries(args.file, str(args.file)))
     except CaptureError as err:
         raise CommandError(str(err)) from None
+    if not connections:
+        raise CommandError(no_connections(str(args.file)))
     if args.connection is not None and not 1 <= args.connection <= len(connections):
         raise CommandError(
             f"{args.file}: no connection {args.connection} (it has "
@@ -138,5 +142,6 @@ def run_open(args: argparse.Namespace) -> int:
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection
+    app.capture_summaries = connections
     app.run()
     return finished(app)

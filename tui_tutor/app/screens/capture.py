@@ -1,5 +1,9 @@
 """Open a capture: pick a pcap/pcapng file, pick one of its TCP connections, step through it.
 
+The list comes from the capture's summaries (flags only, no states inferred), so a
+big capture is listed at once; a filter narrows it by address or port and to the
+incomplete handshakes or the resets. Only the connection picked is read in full.
+
 On the learner's own machine the file is typed as a path. When the app is served
 (SSH, web) nothing is typed: the dialog lists the regular files of the server's
 captures folder by name, and only those can be opened. Either way what is shown
@@ -16,14 +20,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...captures import Summary, select
 from ..i18n import t
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+LISTED = 400  # rows in the list at most: more would only be scrolled past; the filter narrows
 
 
 def served_captures(folder: Path | None) -> list[Path]:
@@ -72,7 +78,11 @@ def error_text(message: str, name: str, lang: str) -> str:
 
 
 class CaptureScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "back")]
+    BINDINGS = [
+        Binding("escape", "close", "back"),
+        Binding("down", "to_list", show=False),
+        Binding("slash", "to_filter", show=False),  # typed into an input, it is just a /
+    ]
     DEFAULT_CSS = """
     CaptureScreen { align: center middle; }
     CaptureScreen > Vertical { width: 90%; max-width: 110; height: auto; max-height: 90%;
@@ -80,13 +90,22 @@ class CaptureScreen(ModalScreen[None]):
     CaptureScreen #capture-path { margin: 1 0 0 0; }
     CaptureScreen #capture-message { height: auto; margin: 1 0 0 0; }
     CaptureScreen #capture-files, CaptureScreen #capture-list { height: auto; max-height: 14; }
+    CaptureScreen #capture-filters { height: auto; }
+    CaptureScreen #capture-filter { width: 1fr; }
+    CaptureScreen #capture-filters Checkbox { width: auto; }
     """
 
-    def __init__(self, path: Path | None = None, connection: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        connection: int | None = None,
+        listed: list[Summary] | None = None,
+    ) -> None:
         super().__init__()
         self.path = path
         self.connection = connection  # open this one at once
-        self.connections: list = []
+        self.summaries: list[Summary] = listed or []  # every connection of the file
+        self.shown: list[Summary] = []  # those the filter lets through
         self.files: list[Path] = []
 
     @property
@@ -96,6 +115,11 @@ class CaptureScreen(ModalScreen[None]):
     @property
     def served(self) -> bool:
         return bool(getattr(self.app, "served", False))
+
+    @property
+    def connections(self) -> list[Summary]:
+        """The connections of the file read, once it is read."""
+        return self.summaries
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -109,12 +133,19 @@ class CaptureScreen(ModalScreen[None]):
                     id="capture-path",
                 )
             yield Static("", id="capture-message")
+            with Horizontal(id="capture-filters"):
+                yield Input(placeholder=t("capture_filter", self.lang), id="capture-filter")
+                yield Checkbox(t("only_incomplete", self.lang), id="only-incomplete")
+                yield Checkbox(t("only_resets", self.lang), id="only-resets")
             yield OptionList(id="capture-list")
 
     def on_mount(self) -> None:
         self.query_one("#capture-list").display = False
+        self.query_one("#capture-filters").display = False
         if self.served:
             self._list_files()
+        elif self.path is not None and self.summaries:
+            self._show(self.path, self.summaries)
         elif self.path is not None:
             self.load(self.path)
         else:
@@ -147,8 +178,9 @@ class CaptureScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self, path: Path) -> None:
-        """Read the capture in a thread: a big file must not freeze the screen."""
-        from ...captures import CaptureError, read_capture
+        """List the capture's connections in a thread: a big file must not freeze the screen."""
+        from ...captures import CaptureError, summaries
+        from ...captures.reader import no_connections
 
         lang, name = self.lang, path.name
         # served: messages name the file, not where it lies on the server
@@ -160,39 +192,90 @@ class CaptureScreen(ModalScreen[None]):
                 if path.exists() and not path.is_dir():
                     key = "capture_not_file"
                 raise CaptureError(t(key, lang, file=label))
-            connections = read_capture(path, label)
+            listed = list(summaries(path, label))
+            if not listed:
+                raise CaptureError(no_connections(label))
         except CaptureError as err:
             self.app.call_from_thread(self._say, error_text(str(err), label, lang), True)
             return
-        self.app.call_from_thread(self._show, path, connections)
+        self.app.call_from_thread(self._show, path, listed)
+
+    @work(thread=True, exclusive=True)
+    def read_one(self, path: Path, number: int) -> None:
+        """Read the connection picked, in full (states and all), then open it."""
+        from ...captures import CaptureError, read_connection
+
+        label = path.name if self.served else str(path)
+        self.app.call_from_thread(self._say, t("capture_reading", self.lang, file=path.name))
+        try:
+            conn = read_connection(path, number, label)
+        except CaptureError as err:
+            self.app.call_from_thread(self._say, error_text(str(err), label, self.lang), True)
+            return
+        self.app.call_from_thread(self._open, conn)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.query_one("#capture-message", Static).update(
             Text(text, style="bold red" if error else "")
         )
 
-    def _show(self, path: Path, connections: list) -> None:
-        self.path, self.connections = path, connections
-        chosen = [c for c in connections if c.number == self.connection]
-        if len(connections) == 1 or chosen:
-            self._open((chosen or connections)[0])
+    def _show(self, path: Path, listed: list[Summary]) -> None:
+        self.path, self.summaries = path, listed
+        chosen = [c for c in listed if c.number == self.connection]
+        if len(listed) == 1 or chosen:
+            self.read_one(path, (chosen or listed)[0].number)
             return
+        self.query_one("#capture-filters").display = True
+        self.query_one(Vertical).border_subtitle = t("capture_filter_keys", self.lang)
+        self._refilter()
+        self.query_one("#capture-list", OptionList).focus()
+
+    @on(Input.Changed, "#capture-filter")
+    @on(Checkbox.Changed)
+    def _refilter(self) -> None:
+        """List the connections the filter lets through (the first LISTED of them)."""
+        if not self.summaries or self.path is None:
+            return
+        self.shown = select(
+            self.summaries,
+            self.query_one("#capture-filter", Input).value,
+            incomplete_handshakes=self.query_one("#only-incomplete", Checkbox).value,
+            resets=self.query_one("#only-resets", Checkbox).value,
+        )
         listing = self.query_one("#capture-list", OptionList)
         listing.clear_options()
-        first = min(c.start for c in connections)
-        for conn in connections:
-            listing.add_option(Option(connection_row(conn, first, self.lang), id=str(conn.number)))
-        listing.display = True
-        listing.highlighted = 0
-        listing.focus()
-        self._say(t("capture_pick", self.lang, n=len(connections), file=path.name))
+        first = min(c.start for c in self.summaries)
+        listing.add_options(
+            Option(connection_row(c, first, self.lang), id=str(c.number))
+            for c in self.shown[:LISTED]
+        )
+        listing.display = bool(self.shown)
+        if self.shown:
+            listing.highlighted = 0
+        total, name = len(self.summaries), self.path.name
+        if len(self.shown) == total:
+            text = t("capture_pick", self.lang, n=total, file=name)
+        else:
+            text = t("capture_filtered", self.lang, shown=len(self.shown), n=total, file=name)
+        if len(self.shown) > LISTED:
+            text += " " + t("capture_first_listed", self.lang, n=LISTED)
+        self._say(text)
+
+    @on(Input.Submitted, "#capture-filter")
+    def action_to_list(self) -> None:
+        """Down (or Enter in the filter) goes to the list, from the filter or a checkbox."""
+        listing = self.query_one("#capture-list", OptionList)
+        if listing.display and not listing.has_focus:
+            listing.focus()
+
+    def action_to_filter(self) -> None:
+        if self.query_one("#capture-filters").display:
+            self.query_one("#capture-filter", Input).focus()
 
     @on(OptionList.OptionSelected, "#capture-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        number = int(event.option.id or 0)
-        conn = next((c for c in self.connections if c.number == number), None)
-        if conn is not None:
-            self._open(conn)
+        if self.path is not None:
+            self.read_one(self.path, int(event.option.id or 0))
 
     def _open(self, conn) -> None:
         from ..capture_source import capture_source
@@ -206,28 +289,17 @@ class CaptureScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def connection_row(conn, first: float, lang: str) -> Text:
+def connection_row(conn: Summary, first: float, lang: str) -> Text:
     """What tells two connections between the same hosts apart, on two lines:
-    ``  2. 10.0.0.1:40312 → 10.0.0.2:80`` then ``at +1.250 s · 9 segments · closed (FIN)``."""
+    ``  2. 10.0.0.1:40312 → 10.0.0.2:80`` then ``at +1.250 s · 9 segments · closed``."""
     row = Text(f"{conn.number:>3}. ", style="bold")
     row.append(f"{conn.client} → {conn.server}")
     if conn.partial:
         row.append(f"  ({t('partial', lang)})", style="dim")
     row.append("\n     ")
     row.append(t("capture_at", lang, s=f"{conn.start - first:.3f}"), style="dim")
-    row.append(" · " + t("n_segments", lang, n=len(conn)))
-    row.append(" · " + t(ending(conn), lang), style="italic")
+    row.append(" · " + t("n_segments", lang, n=conn.segments))
+    if conn.incomplete_handshake:
+        row.append(" · " + t("handshake_incomplete", lang))
+    row.append(" · " + (conn.ending.zh if lang == "zh" else conn.ending.value), style="italic")
     return row
-
-
-def ending(conn) -> str:
-    """How a captured connection ends: reset, closed by both FINs, or still open."""
-    flags = [set(step.record.flags) for step in conn.steps]
-    if any("RST" in f for f in flags):
-        return "ends_rst"
-    fins = {step.record.sender for step in conn.steps if "FIN" in step.record.flags}
-    if len(fins) == 2:
-        return "ends_fin"
-    if fins:
-        return "ends_half"
-    return "ends_open"
