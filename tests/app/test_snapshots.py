@@ -17,6 +17,7 @@ from tui_tutor.app.screens.results import ResultsScreen
 from tui_tutor.progress import ProgressStore
 
 from .driver import answer_segment, moment_kind, next_until, right_answer, wait_for
+from .test_capture_app import mixed_capture
 
 SIZES = {"small": (80, 24), "large": (120, 36)}
 LANGS = ["en", "zh"]
@@ -202,6 +203,27 @@ class TestCaptures:
     def test_served_connection_picker(self, snap_compare, tmp_path, size, lang):
         app = app_for(tmp_path, lang, served=True, captures_dir=CAPTURES)
         assert snap_compare(app, terminal_size=SIZES[size], run_before=self.pick_a_connection)
+
+    @staticmethod
+    async def filter_connections(pilot):
+        """The served dialog's one capture, its list filtered to 10.0.0.2 and resets."""
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(pilot.app.screen.connections))
+        await settle(pilot)
+        await pilot.press("slash", *"10", "full_stop", "0", "full_stop", "0", "full_stop", "2")
+        await pilot.press("tab", "tab", "space")
+        await settle(pilot)
+
+    @sizes_and_languages
+    def test_connection_filter(self, snap_compare, tmp_path, size, lang):
+        folder = tmp_path / "captures"
+        folder.mkdir()
+        mixed_capture(folder)
+        app = app_for(tmp_path, lang, served=True, captures_dir=folder)
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=self.filter_connections)
 
     @staticmethod
     async def playing(pilot):
