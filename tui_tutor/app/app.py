@@ -105,6 +105,7 @@ class TutorApp(TwoLanguages, App):
         # the picker shows the catalog at once; full lessons load after the first paint
         self.catalog: list[LessonInfo] = read_catalog(lessons_dir)
         self.lessons: dict[str, Lesson] = {}
+        self._lessons_asked = False
         self.problems: list[str] = []
         self.store = store
         self.lang = lang
@@ -134,7 +135,15 @@ class TutorApp(TwoLanguages, App):
         if self.store is not None:
             self.store.on_trouble = self._progress_trouble
         # after the first screen is painted: the pydantic import would hold the GIL before it
-        self.set_timer(0.3, self._start_loading)
+        # (`open FILE`: the capture dialog asks once its list of connections is drawn)
+        if self._first_capture is None:
+            self.load_lessons_later()
+
+    def load_lessons_later(self) -> None:
+        """Load the full lessons 0.3 s from now, once whoever asks."""
+        if not self._lessons_asked:
+            self._lessons_asked = True
+            self.set_timer(0.3, self._start_loading)
 
     def _start_loading(self) -> None:
         self.run_worker(self._load_lessons, thread=True, exclusive=True, group="lessons")

@@ -19,14 +19,39 @@ would not do; ``errors`` holds ``CaptureError``, the one exception for a bad fil
 connections cheaply for a filter.
 """
 
-from .connection import CapturedConnection, CapturedSegment
-from .errors import CaptureError
-from .pcapfile import check
-from .quirks import Quirk, QuirkKind
-from .reader import iter_connections, read_capture, read_connection
-from .states import StateChange
-from .summary import Ending, Summary, select, summaries
+from __future__ import annotations
 
+from importlib import import_module
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the app's start
+if TYPE_CHECKING:
+    from .connection import CapturedConnection, CapturedSegment
+    from .errors import CaptureError
+    from .pcapfile import check
+    from .quirks import Quirk, QuirkKind
+    from .reader import iter_connections, read_capture, read_connection
+    from .states import StateChange
+    from .summary import Ending, Summary, read_summaries, select, summaries
+
+# each name from the module that holds it, imported when first asked for: listing a
+# capture's connections (``summary``) then never loads the engine and state inference
+_HOMES = {
+    "CaptureError": "errors",
+    "CapturedConnection": "connection",
+    "CapturedSegment": "connection",
+    "Ending": "summary",
+    "Quirk": "quirks",
+    "QuirkKind": "quirks",
+    "StateChange": "states",
+    "Summary": "summary",
+    "check": "pcapfile",
+    "iter_connections": "reader",
+    "read_capture": "reader",
+    "read_connection": "reader",
+    "read_summaries": "summary",
+    "select": "summary",
+    "summaries": "summary",
+}
 __all__ = [
     "CaptureError",
     "CapturedConnection",
@@ -40,6 +65,16 @@ __all__ = [
     "iter_connections",
     "read_capture",
     "read_connection",
+    "read_summaries",
     "select",
     "summaries",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

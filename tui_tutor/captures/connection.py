@@ -28,7 +28,7 @@ from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
 from .quirks import Quirk, QuirkKind, quirk
 from .sequence import Segment, bases
 from .sequence import quirks as sequence_quirks
-from .split import Flow, RawSegment
+from .split import Flow, RawSegment, client_side
 from .states import ROLES, StateChange
 from .tunnels import Tunnel, describe, reverse
 
@@ -268,15 +268,6 @@ def _format(formats: _Formats, code: int) -> str:
         f'"client_state": "{client_state}", "server_state": "{server_state}"}}'
     )
     return fmt
-
-
-def client_side(key: bytes, segments: list[RawSegment]) -> tuple[int, bool]:
-    """``(d, partial)``: which side of the flow (0: its first sender) is the client."""
-    flags = segments[0][2]
-    if flags & SYN:
-        return (1, True) if flags & ACK else (0, False)
-    (_, port_a), (_, port_b) = endpoints(key)
-    return (1 if port_a < port_b else 0), True
 
 
 def from_flow(flow: Flow, number: int) -> CapturedConnection:

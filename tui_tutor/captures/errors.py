@@ -13,3 +13,8 @@ class CaptureError(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+def no_connections(label: str) -> str:
+    """What is said of a capture that holds no TCP connection at all."""
+    return f"no TCP connections in {label}"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .connection import CapturedConnection, from_flow
-from .errors import CaptureError
+from .errors import CaptureError, no_connections
 from .pcapfile import tcp_segments
 from .split import LINGER, flows
 from .stream import Reading
@@ -59,7 +59,3 @@ def read_connection(
         f"{label} has {count} TCP connection{'s' if count != 1 else ''}; "
         f"there is no connection {number}"
     )
-
-
-def no_connections(label: str) -> str:
-    return f"no TCP connections in {label}"

@@ -29,7 +29,7 @@ import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from .decode import ACK, FIN, RST, SYN, Decoded, Extra, reverse_key
+from .decode import ACK, FIN, RST, SYN, Decoded, Extra, endpoints, reverse_key
 from .errors import CaptureError
 from .tunnels import Tunnel, reverse
 
@@ -223,3 +223,12 @@ def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int, Callable[[RawSegment
         entry = table.get(k)
         if entry is not None and entry[0] is flow:
             del table[k]
+
+
+def client_side(key: bytes, segments: list[RawSegment]) -> tuple[int, bool]:
+    """``(d, partial)``: which side of the flow (0: its first sender) is the client."""
+    flags = segments[0][2]
+    if flags & SYN:
+        return (1, True) if flags & ACK else (0, False)
+    (_, port_a), (_, port_b) = endpoints(key)
+    return (1 if port_a < port_b else 0), True

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .connection import client_side
 from .decode import ACK, FIN, RST, SYN, endpoints, label
+from .errors import CaptureError, no_connections
 from .pcapfile import tcp_segments
-from .split import LINGER, Flow, flows
+from .split import LINGER, Flow, client_side, flows
 from .stream import Reading
 
 
@@ -86,6 +86,14 @@ def summaries(
     name = str(path) if label_ is None else label_
     for number, flow in enumerate(flows(tcp_segments(path, name, reading), linger), 1):
         yield summarize(flow, number)
+
+
+def read_summaries(path: str | Path, label_: str | None = None) -> list[Summary]:
+    """Every connection's summary; ``CaptureError`` when the capture holds none."""
+    listed = list(summaries(path, label_))
+    if not listed:
+        raise CaptureError(no_connections(str(path) if label_ is None else label_))
+    return listed
 
 
 def summarize(flow: Flow, number: int) -> Summary:

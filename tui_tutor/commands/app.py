@@ -112,15 +112,12 @@ def finished(app: TutorApp) -> int:
 def run_open(args: argparse.Namespace) -> int:
     """List the file's connections before the screen takes over, so a bad one is one line
     and exit 2; the screen shows the list without reading the file again."""
-    from ..captures import CaptureError, summaries
-    from ..captures.reader import no_connections
+    from ..captures import CaptureError, read_summaries
 
     try:
-        connections = list(summaries(args.file, str(args.file)))
+        connections = read_summaries(args.file, str(args.file))
     except CaptureError as err:
         raise CommandError(str(err)) from None
-    if not connections:
-        raise CommandError(no_connections(str(args.file)))
     if args.connection is not None and not 1 <= args.connection <= len(connections):
         raise CommandError(
             f"{args.file}: no connection {args.connection} (it has "

@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def run(args: argparse.Namespace) -> int:
     from ..captures import CaptureError, check, iter_connections, pipeline, read_connection
-    from ..captures.reader import no_connections
+    from ..captures.errors import no_connections
     from ..captures.stream import STDIN
 
     piped = str(args.file) == STDIN

@@ -179,8 +179,7 @@ class CaptureScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True)
     def load(self, path: Path) -> None:
         """List the capture's connections in a thread: a big file must not freeze the screen."""
-        from ...captures import CaptureError, summaries
-        from ...captures.reader import no_connections
+        from ...captures import CaptureError, read_summaries
 
         lang, name = self.lang, path.name
         # served: messages name the file, not where it lies on the server
@@ -192,9 +191,7 @@ class CaptureScreen(ModalScreen[None]):
                 if path.exists() and not path.is_dir():
                     key = "capture_not_file"
                 raise CaptureError(t(key, lang, file=label))
-            listed = list(summaries(path, label))
-            if not listed:
-                raise CaptureError(no_connections(label))
+            listed = read_summaries(path, label)
         except CaptureError as err:
             self.app.call_from_thread(self._say, error_text(str(err), label, lang), True)
             return
@@ -215,6 +212,8 @@ class CaptureScreen(ModalScreen[None]):
         self.app.call_from_thread(self._open, conn)
 
     def _say(self, text: str, error: bool = False) -> None:
+        # whatever the dialog first says is on screen: the lessons may load now (app.py)
+        self.call_after_refresh(self.app.load_lessons_later)  # type: ignore[attr-defined]
         self.query_one("#capture-message", Static).update(
             Text(text, style="bold red" if error else "")
         )
