@@ -266,3 +266,37 @@ def test_an_analysis_shared_through_the_caches_is_the_one_made_afresh(
         analysis._inferences.clear()
         fresh.append([c.to_json() for c in read_capture(path)])
     assert warm == fresh
+
+
+@FUZZ
+@given(
+    sample=samples,
+    cut=st.floats(0.0, 1.0),
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),
+    lang=st.sampled_from(["en", "zh"]),
+)
+def test_the_apps_list_of_a_damaged_capture_agrees_with_the_reader_or_fails_in_one_line(
+    scratch: Path, sample: Path, cut: float, flips: list[tuple[int, int]], lang: str
+):
+    """What the open dialog lists (summaries) is what the reader reads, numbered alike; a
+    file neither can read is one line in the learner's language naming the file, no bytes."""
+    from tui_tutor.app.screens.capture import error_text
+    from tui_tutor.captures import read_summaries
+
+    raw = bytearray(sample.read_bytes())
+    for where, value in flips:
+        raw[where % len(raw)] = value
+    path = scratch / f"listed{sample.suffix}"
+    path.write_bytes(bytes(raw[: max(1, int(len(raw) * cut))]))
+    connections = read_or_refuse(path)
+    try:
+        listed = read_summaries(path, path.name)
+    except CaptureError as err:
+        assert connections is None, "the list refuses only what the reader refuses"
+        shown = error_text(str(err), path.name, lang)
+        assert "\n" not in shown and path.name in shown and "0x" not in shown
+        return
+    assert connections is not None
+    assert [(s.number, s.client, s.server, s.segments) for s in listed] == [
+        (c.number, c.client, c.server, len(c)) for c in connections
+    ]
