@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_capture_reference import reader_segments
+from test_capture_reference import assert_same_segments, reader_segments
 
 from tui_tutor.captures import QuirkKind, read_capture
 
@@ -115,16 +115,7 @@ def test_each_connection_and_segment_is_the_one_tcpdump_prints(name: str):
     pairs = {tuple(sorted([w["src"], w["dst"]])) for w in want}
     connections = read_capture(FOLDER / name)
     assert len(connections) == len(pairs), f"{name}: {len(connections)} connections"
-    assert len(got) == len(want), f"{name}: {len(got)} segments read, tcpdump {len(want)}"
-    for i, (g, w) in enumerate(zip(got, want, strict=True), 1):
-        where = f"{name} segment {i}"
-        assert (g["src"], g["dst"]) == (w["src"], w["dst"]), where
-        assert g["flags"] == w["flags"], f"{where}: flags {g['flags']}, tcpdump {w['flags']}"
-        if w["seq"] is not None:
-            assert g["seq"] == w["seq"], f"{where}: seq {g['seq']}, tcpdump {w['seq']}"
-        assert g["ack"] == w["ack"], f"{where}: ack {g['ack']}, tcpdump {w['ack']}"
-        if name not in LENGTH_FROM_IP:
-            assert g["len"] == w["len"], f"{where}: length {g['len']}, tcpdump {w['len']}"
+    assert_same_segments(name, got, want, lengths=name not in LENGTH_FROM_IP)
 
 
 @pytest.mark.parametrize("name", sorted(TUNNELS))

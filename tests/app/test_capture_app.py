@@ -237,7 +237,8 @@ def listed_numbers(pilot) -> list[int]:
 
 
 async def type_text(pilot, text: str) -> None:
-    await pilot.press(*[{".": "full_stop", ":": "colon"}.get(ch, ch) for ch in text])
+    keys = {".": "full_stop", ":": "colon", "/": "slash", "_": "underscore", "-": "minus"}
+    await pilot.press(*[keys.get(ch, ch) for ch in text])
     await pilot.pause()
 
 
@@ -305,3 +306,15 @@ class TestConnectionFilter:
             await pilot.press("down", "down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
             assert read == [3] and "mixed.pcap #3" in header(pilot), "the third row, alone"
+
+    async def test_a_path_typed_with_slashes_is_not_taken_for_the_filter_key(self, tmp_path):
+        path = mixed_capture(tmp_path)
+        app = new_app(tmp_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            await pilot.press("o")
+            await pilot.pause()
+            await type_text(pilot, str(path))  # every / typed into the path, not the filter
+            await pilot.press("enter")
+            await wait_loaded(pilot)
+            assert len(listed_numbers(pilot)) == 5
