@@ -156,8 +156,10 @@ def cold_start(runs: int, data: Path, capture: Path) -> dict[str, list[float]]:
     for _ in range(runs):
         for name, argv, needle in programs:
             proc, master = spawn(argv)
-            times[name].append(read_until(master, needle))
-            stop(proc, master)
+            try:
+                times[name].append(read_until(master, needle))
+            finally:  # a program that never painted is not left running
+                stop(proc, master)
     return times
 
 
