@@ -318,3 +318,23 @@ class TestConnectionFilter:
             await pilot.press("enter")
             await wait_loaded(pilot)
             assert len(listed_numbers(pilot)) == 5
+
+
+def test_open_a_file_that_is_no_capture_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "notes.pcap"
+    bad.write_bytes(b"these are my notes, not a capture")
+    assert cli.main(["open", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"{bad}: not a pcap or pcapng file"
+
+
+async def test_open_file_paints_the_dialog_and_lists_the_connections_as_it_reads(tmp_path):
+    path = mixed_capture(tmp_path)
+    app = new_app(tmp_path, open_capture=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, CaptureScreen)
+        assert len(listed_numbers(pilot)) == 5
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "how TCP opens" in screen_text(pilot), "Escape leads to the lessons"

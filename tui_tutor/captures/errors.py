@@ -18,3 +18,12 @@ class CaptureError(Exception):
 def no_connections(label: str) -> str:
     """What is said of a capture that holds no TCP connection at all."""
     return f"no TCP connections in {label}"
+
+
+def empty_file(label: str) -> str:
+    return f"{label}: empty file, not a capture"
+
+
+def not_a_capture(label: str) -> str:
+    # never a byte of it: the file may be anybody's (/etc/shadow, named over SSH)
+    return f"{label}: not a pcap or pcapng file"

@@ -30,8 +30,8 @@ import dpkt
 
 from ..inputs import InputError
 from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
-from .errors import CaptureError
-from .stream import GZIP_MAGIC, Counted, Reading, gunzip, open_input
+from .errors import CaptureError, empty_file, not_a_capture
+from .stream import GZIP_MAGIC, PCAP_MAGICS, PCAPNG_SHB, Counted, Reading, gunzip, open_input
 
 Frame = tuple[float, int, bytes, int, int]
 
@@ -41,17 +41,6 @@ CHUNK = 1 << 20
 MAX_RECORD = 262144
 MAX_BLOCK = 1 << 24
 
-_PCAP_MAGICS: dict[bytes, tuple[str, float, int]] = {
-    # first four bytes -> (byte order, seconds per timestamp unit, record header size)
-    bytes.fromhex("a1b2c3d4"): (">", 1e-6, 16),
-    bytes.fromhex("d4c3b2a1"): ("<", 1e-6, 16),
-    bytes.fromhex("a1b23c4d"): (">", 1e-9, 16),
-    bytes.fromhex("4d3cb2a1"): ("<", 1e-9, 16),
-    # Alexey Kuznetzov's "modified" pcap: 8 more bytes per record header
-    bytes.fromhex("a1b2cd34"): (">", 1e-6, 24),
-    bytes.fromhex("34cdb2a1"): ("<", 1e-6, 24),
-}
-_PCAPNG_SHB = bytes.fromhex("0a0d0d0a")
 _PCAPNG_LE = bytes.fromhex("4d3c2b1a")
 _PCAPNG_BE = bytes.fromhex("1a2b3c4d")
 
@@ -121,17 +110,17 @@ def _open(path: str | Path, label: str, what: int, reading: Reading | None = Non
             f = gunzip(raw, head)
             head = _read_head(f, label)
         if not head:
-            raise CaptureError(f"{label}: empty file, not a capture")
+            raise CaptureError(empty_file(label))
         magic = head[:4]
         # a record that would end past this is cut short: say so at once rather than
         # read the rest of the file to find out (unknown for a pipe or gzip)
         size = (f is raw and raw.reading.size) or 1 << 62
-        if magic in _PCAP_MAGICS:
+        if magic in PCAP_MAGICS:
             return _pcap(f, head, label, what, size, raw.reading)
-        if magic == _PCAPNG_SHB:
+        if magic == PCAPNG_SHB:
             return _pcapng(f, head, label, what, size, raw.reading)
         # never a byte of it: the file may be anybody's (/etc/shadow, named over SSH)
-        raise CaptureError(f"{label}: not a pcap or pcapng file")
+        raise CaptureError(not_a_capture(label))
     except OSError as err:
         f.close()
         raise CaptureError(f"{label}: {err.strerror or err}") from None
@@ -185,7 +174,7 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 
 def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: Reading) -> Iterator:
     """The records of a pcap file, as ``what`` says (the loop is the hot path)."""
-    order, unit, rec_len = _PCAP_MAGICS[head[:4]]
+    order, unit, rec_len = PCAP_MAGICS[head[:4]]
     if len(head) < 24:
         raise _truncated(label, 0, "the file header")
     fh = dpkt.pcap.LEFileHdr(head) if order == "<" else dpkt.pcap.FileHdr(head)
@@ -341,7 +330,7 @@ def _pcapng_blocks(
         if pos + 12 > len(buf):
             raise _truncated(label, base + pos, "a block header")
         btype = buf[pos : pos + 4]
-        if btype == _PCAPNG_SHB:
+        if btype == PCAPNG_SHB:
             bom = buf[pos + 8 : pos + 12]
             if bom == _PCAPNG_LE:
                 order = "<"
@@ -418,7 +407,7 @@ def _pcapng_blocks(
                 usable = True
             else:
                 unsupported_types.append(iface.linktype)
-        elif btype == _PCAPNG_SHB:
+        elif btype == PCAPNG_SHB:
             _section(buf[start : start + length], order, label, base + start)
             interfaces = []  # interface numbers start again in each section
     if not usable and unsupported_types:

@@ -14,14 +14,27 @@ import gzip
 import os
 import stat
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from ..inputs import open_regular
+from ..inputs import InputError, open_regular
+from .errors import CaptureError, empty_file, not_a_capture
 
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
+PCAP_MAGICS: dict[bytes, tuple[str, float, int]] = {
+    # first four bytes -> (byte order, seconds per timestamp unit, record header size)
+    bytes.fromhex("a1b2c3d4"): (">", 1e-6, 16),
+    bytes.fromhex("d4c3b2a1"): ("<", 1e-6, 16),
+    bytes.fromhex("a1b23c4d"): (">", 1e-9, 16),
+    bytes.fromhex("4d3cb2a1"): ("<", 1e-9, 16),
+    # Alexey Kuznetzov's "modified" pcap: 8 more bytes per record header
+    bytes.fromhex("a1b2cd34"): (">", 1e-6, 24),
+    bytes.fromhex("34cdb2a1"): ("<", 1e-6, 24),
+}
+PCAPNG_SHB = bytes.fromhex("0a0d0d0a")
 
 
 class Reading:
@@ -119,3 +132,24 @@ class _Rewound:
 def gunzip(f: Counted, head: bytes) -> BinaryIO:
     """The uncompressed bytes of the gzip stream ``f``, whose first bytes ``head`` are read."""
     return gzip.GzipFile(fileobj=_Rewound(head, f), mode="rb")  # type: ignore[arg-type]
+
+
+def sniff(path: str | Path, label: str) -> None:
+    """Check from its first bytes alone that ``path`` may be a capture (pcap, pcapng, either
+    gzip-compressed): ``CaptureError`` in the reader's words if not. Damage further on is
+    found by reading it; this only spares a command starting up for a file that is none."""
+    try:
+        raw = open_regular(path, label)
+    except InputError as err:
+        raise CaptureError(str(err)) from None
+    try:
+        with raw:
+            head = raw.read(24)
+            if head[:2] == GZIP_MAGIC:
+                head = gunzip(Counted(raw, None), head).read(4)
+    except (OSError, EOFError, zlib.error) as err:
+        raise CaptureError(f"{label}: {getattr(err, 'strerror', None) or err}") from None
+    if not head:
+        raise CaptureError(empty_file(label))
+    if head[:4] not in PCAP_MAGICS and head[:4] != PCAPNG_SHB:
+        raise CaptureError(not_a_capture(label))

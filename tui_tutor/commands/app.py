@@ -110,15 +110,23 @@ def finished(app: TutorApp) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
-    """List the file's connections before the screen takes over, so a bad one is one line
-    and exit 2; the screen shows the list without reading the file again."""
-    from ..captures import CaptureError, read_summaries
+    """A file that is no capture is one line and exit 2 before the screen takes over. The
+    dialog then lists the connections as it paints (a big capture takes its time there, in
+    sight); with --connection the file is listed here, to say when there is no such one."""
+    from ..captures import CaptureError
+    from ..captures.stream import sniff
 
+    connections = None
     try:
-        connections = read_summaries(args.file, str(args.file))
+        if args.connection is None:
+            sniff(args.file, str(args.file))  # first bytes only: no dpkt, no reading
+        else:
+            from ..captures import read_summaries
+
+            connections = read_summaries(args.file, str(args.file))
     except CaptureError as err:
         raise CommandError(str(err)) from None
-    if args.connection is not None and not 1 <= args.connection <= len(connections):
+    if connections is not None and not 1 <= args.connection <= len(connections):
         raise CommandError(
             f"{args.file}: no connection {args.connection} (it has "
             f"{len(connections)}: 1 to {len(connections)})"

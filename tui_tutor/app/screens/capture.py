@@ -212,8 +212,9 @@ class CaptureScreen(ModalScreen[None]):
         self.app.call_from_thread(self._open, conn)
 
     def _say(self, text: str, error: bool = False) -> None:
-        # whatever the dialog first says is on screen: the lessons may load now (app.py)
-        self.call_after_refresh(self.app.load_lessons_later)  # type: ignore[attr-defined]
+        if error or self.summaries:  # the list or what went wrong is on screen: the
+            # lessons may load now (app.py), not while the file is being read
+            self.call_after_refresh(self.app.load_lessons_later)  # type: ignore[attr-defined]
         self.query_one("#capture-message", Static).update(
             Text(text, style="bold red" if error else "")
         )
