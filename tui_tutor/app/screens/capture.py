@@ -147,7 +147,8 @@ class CaptureScreen(ModalScreen[None]):
         elif self.path is not None and self.summaries:
             self._show(self.path, self.summaries)
         elif self.path is not None:
-            self.load(self.path)
+            # once the dialog is painted: the reader's imports would hold the GIL before it
+            self.call_after_refresh(self.load, self.path)
         else:
             self._say(t("capture_help", self.lang))
             self.query_one("#capture-path", Input).focus()
