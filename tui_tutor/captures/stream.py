@@ -10,11 +10,9 @@ pipe (``tcpdump -w - | tui-tutor capture -``) reads like a file.
 
 from __future__ import annotations
 
-import gzip
 import os
 import stat
 import sys
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -131,6 +129,8 @@ class _Rewound:
 
 def gunzip(f: Counted, head: bytes) -> BinaryIO:
     """The uncompressed bytes of the gzip stream ``f``, whose first bytes ``head`` are read."""
+    import gzip  # here: every command's parser imports this module, few read gzip
+
     return gzip.GzipFile(fileobj=_Rewound(head, f), mode="rb")  # type: ignore[arg-type]
 
 
@@ -138,6 +138,8 @@ def sniff(path: str | Path, label: str) -> None:
     """Check from its first bytes alone that ``path`` may be a capture (pcap, pcapng, either
     gzip-compressed): ``CaptureError`` in the reader's words if not. Damage further on is
     found by reading it; this only spares a command starting up for a file that is none."""
+    import zlib
+
     try:
         raw = open_regular(path, label)
     except InputError as err:
