@@ -133,24 +133,27 @@ class Server:
     log: list[str] = field(default_factory=list)
 
     def children(self) -> dict[str, int]:
-        """The tutor apps running under the server, by learner."""
+        """The tutor apps running under the server, by learner (as its log names them)."""
         apps = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.proc.pid and b"--learner" in argv:
-                apps[argv[argv.index(b"--learner") + 1].decode()] = int(entry.name)
+        for line in list(self.log):
+            started = re.match(r"\S+ started learner=(\S+) .* pid=(\d+) ", line)
+            if started and alive_child(int(started.group(2)), self.proc.pid):
+                apps[started.group(1)] = int(started.group(2))
         return apps
 
     def stop(self) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=20)
+
+
+def alive_child(pid: int, parent: int) -> bool:
+    """``pid`` runs (is not a zombie) as a child of ``parent``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and int(fields[1]) == parent
 
 
 def write_keys(folder: Path, names: list[str]) -> tuple[Path, dict[str, asyncssh.SSHKey]]:
