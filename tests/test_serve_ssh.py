@@ -141,6 +141,15 @@ class Server:
                 apps[started.group(1)] = int(started.group(2))
         return apps
 
+    def fork_server(self) -> int | None:
+        """The pid of the server's fork server, if it runs."""
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and alive_child(int(entry.name), self.proc.pid):
+                with contextlib.suppress(OSError):
+                    if b"tui_tutor.serve.forkserver" in (entry / "cmdline").read_bytes():
+                        return int(entry.name)
+        return None
+
     def stop(self) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -168,9 +177,16 @@ def write_keys(folder: Path, names: list[str]) -> tuple[Path, dict[str, asyncssh
     return path, keys
 
 
-def start_server(folder: Path, *options: str, names: list[str] = LEARNERS) -> Server:
+def start_server(
+    folder: Path, *options: str, names: list[str] = LEARNERS, nohup: bool = False
+) -> Server:
+    """``nohup``: started as under nohup, SIGHUP ignored (the apps must not inherit that)."""
     folder.mkdir(parents=True, exist_ok=True)
     keys_file, keys = write_keys(folder, names)
+
+    def ignore_hangup() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0"),
@@ -182,6 +198,7 @@ def start_server(folder: Path, *options: str, names: list[str] = LEARNERS) -> Se
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ignore_hangup if nohup else None,
     )
     log: list[str] = []
     listening = threading.Event()
@@ -894,3 +911,94 @@ async def test_a_served_learner_opens_only_the_trainers_captures(tmp_path):
                 await learner.expect(PICKER)
     finally:
         assert server.stop() == 0
+
+
+# ---------------------------------------------------------------- a class at once (issue 13)
+
+
+def status_of(pid: int) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
+
+def socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:"):
+                found.add(target)
+    return found
+
+
+async def test_each_learner_gets_an_app_of_their_own_with_the_limits(tmp_path):
+    server = start_server(tmp_path, "--session-memory", "900", nohup=True)
+    try:
+        eve, fay = await connect(server, "eve"), await connect(server, "fay")
+        async with eve.conn, fay.conn:
+            await asyncio.gather(eve.open(), fay.open())
+            await asyncio.gather(eve.expect(PICKER), fay.expect(PICKER))
+            apps = server.children()
+            forks = server.fork_server()
+            assert forks is not None, "the apps come from the fork server"
+            assert set(apps) == {"eve", "fay"} and apps["eve"] != apps["fay"]
+            ttys = set()
+            for learner, pid in apps.items():
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                session, tty = int(fields[3]), int(fields[4])
+                assert session == pid, f"{learner}'s app leads a session of its own"
+                assert tty != 0, f"{learner}'s app has its pty as controlling terminal"
+                ttys.add(tty)
+                assert memory_cap(pid) == 900 * 1024 * 1024, "the memory cap is the app's"
+                ignored = int(status_of(pid)["SigIgn"], 16)
+                assert not ignored & (1 << (signal.SIGHUP - 1)), "a hangup ends the app"
+                assert not socket_inodes(pid) & socket_inodes(forks), (
+                    "no fd of the fork server is left open in an app"
+                )
+            assert len(ttys) == 2, "each app has a terminal of its own"
+            for learner in (eve, fay):
+                learner.press("\r")  # the first lesson, with ISNs of its own
+            await asyncio.gather(eve.expect("step 1/"), fay.expect("step 1/"))
+            await asyncio.sleep(1)  # the lesson's start is saved
+        (lesson,) = lessons_of(server.data_dir)["eve"]
+        isns = [ProgressStore(server.data_dir, name).lesson(lesson).isns for name in ("eve", "fay")]
+        assert None not in isns[0] and isns[0] != isns[1], f"two forks drew the same ISNs: {isns}"
+    finally:
+        assert server.stop() == 0
+
+
+async def test_a_crashed_fork_server_leaves_logins_working(tmp_path):
+    server = start_server(tmp_path)
+    try:
+        ada = await connect(server, "ada")
+        async with ada.conn:
+            await (await ada.open()).expect(PICKER)
+            forks = server.fork_server()
+            assert forks is not None
+            os.kill(forks, signal.SIGKILL)
+            bob = await connect(server, "bob")
+            async with bob.conn:
+                await (await bob.open()).expect(PICKER, "learner: bob")
+            wait_for_log(server, r"fork server: .*apps start slower")
+            ada.press("l")
+            await ada.expect(PICKER_ZH)  # the app forked before goes on
+    finally:
+        assert server.stop() == 0
+
+
+async def test_a_killed_server_leaves_no_fork_server_or_app_behind(tmp_path):
+    server = start_server(tmp_path)
+    ada = await connect(server, "ada")
+    async with ada.conn:
+        await (await ada.open()).expect(PICKER)
+        left = [server.fork_server(), *server.children().values()]
+        assert None not in left and len(left) == 2
+        server.proc.kill()
+        server.proc.wait(timeout=10)
+        await ada.closed()
+    await asyncio.to_thread(
+        wait_until,
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in left),
+        30,
+        "the fork server and the app exited with the server",
+    )

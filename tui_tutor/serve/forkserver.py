@@ -47,7 +47,7 @@ PR_SET_CHILD_SUBREAPER = 36
 MESSAGE_SIZE = 1 << 16  # a request: the tutor's arguments and environment, as JSON
 READY = b"ready"
 # what the fork server imports before its first fork: the tutor app and its command line
-PRELOAD = ("tui_tutor.cli", "tui_tutor.commands.app", "tui_tutor.app")
+PRELOAD = ("tui_tutor.cli", "tui_tutor.commands.app", "tui_tutor.app.preload")
 
 
 class ForkServerError(Exception):
