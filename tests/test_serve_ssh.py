@@ -142,11 +142,13 @@ class Server:
         return apps
 
     def fork_server(self) -> int | None:
-        """The pid of the server's fork server, if it runs."""
+        """The pid of the server's fork server, if it runs: the child with no terminal
+        (the apps it forked have its command line too, and each its own terminal)."""
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and alive_child(int(entry.name), self.proc.pid):
-                with contextlib.suppress(OSError):
-                    if b"tui_tutor.serve.forkserver" in (entry / "cmdline").read_bytes():
+                with contextlib.suppress(OSError, IndexError):
+                    tty = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[4])
+                    if tty == 0 and b"forkserver" in (entry / "cmdline").read_bytes():
                         return int(entry.name)
         return None
 
