@@ -1,10 +1,11 @@
 """What a tutor app imports on its way to the first screen and the first lesson, at once.
 
 The fork server of ``serve-ssh`` (``serve/forkserver.py``) imports this module
-before its first fork, so that each learner's app finds all of it loaded and
-shared with the others rather than importing it again: every screen and widget,
-the terminal driver, the lesson loader (pydantic) and rich's table of character
-widths. Importing starts no thread, loop or file.
+and calls ``warm`` before its first fork, so that each learner's app finds all of
+it loaded and shared with the others rather than doing it again: the command
+line, every screen and widget, the terminal driver, the lesson loader (pydantic),
+rich's table of character widths, and the served lessons, validated. Neither
+starts a thread or an event loop, nor leaves a file open.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import concurrent.futures.thread  # noqa: F401  (the lessons load in a worker thread)
 import importlib
 import pkgutil
+from pathlib import Path
 
 import rich.cells
 import textual.drivers.linux_driver  # Textual imports these when the app starts
 import textual.layouts.factory
 import textual.layouts.stream
 
-from ..lessons import loader  # noqa: F401  (the lessons load after the first paint)
+from .. import cli  # noqa: F401
+from ..commands import app as app_command  # noqa: F401
+from ..lessons import default_dir, loader
 from . import screens, widgets
 from .app import TutorApp  # noqa: F401
 
@@ -29,3 +33,8 @@ for package in (screens, widgets):
 rich.cells.cell_len("中文")  # loads the width table the Chinese screens need
 for layout in ("horizontal", "vertical", "grid"):
     textual.layouts.factory.get_layout(layout)
+
+
+def warm(lessons_dir: str = "") -> None:
+    """Validate the lessons the apps will load (``loader`` keeps them by file)."""
+    loader.load_all([Path(lessons_dir) if lessons_dir else default_dir()])

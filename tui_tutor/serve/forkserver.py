@@ -46,8 +46,8 @@ import traceback
 PR_SET_CHILD_SUBREAPER = 36
 MESSAGE_SIZE = 1 << 16  # a request: the tutor's arguments and environment, as JSON
 READY = b"ready"
-# what the fork server imports before its first fork: the tutor app and its command line
-PRELOAD = ("tui_tutor.cli", "tui_tutor.commands.app", "tui_tutor.app.preload")
+# what the fork server imports before its first fork, and whose warm(ARG) it calls
+PRELOAD = "tui_tutor.app.preload"
 
 
 class ForkServerError(Exception):
@@ -77,11 +77,12 @@ class ForkServer:
         self._ready = False
 
     @classmethod
-    def start(cls, env: dict[str, str], preload: tuple[str, ...] = PRELOAD) -> ForkServer:
+    def start(cls, env: dict[str, str], warm: str = "", preload: str = PRELOAD) -> ForkServer:
         """A fresh interpreter, in a session of its own (a Ctrl-C at the server's terminal
-        is the server's to handle); it starts importing at once."""
+        is the server's to handle); it imports ``preload`` and calls its ``warm(warm)``
+        at once, while the first learners log in."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [sys.executable, "-m", __name__, str(theirs.fileno()), *preload]
+        command = [sys.executable, "-m", __name__, str(theirs.fileno()), preload, warm]
         try:
             proc = subprocess.Popen(
                 command,
@@ -259,15 +260,16 @@ def _fresh_stdio() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m tui_tutor.serve.forkserver FD MODULE...``: import, then serve forks."""
-    sock = socket.socket(fileno=int(argv[0]))
+    """``python -m tui_tutor.serve.forkserver FD MODULE ARG``: import MODULE, call its
+    ``warm(ARG)``, then fork an app for each request on the socket FD."""
+    fd, name, warm = argv
+    sock = socket.socket(fileno=int(fd))
     handlers = _initial_handlers()
-    for name in argv[1:]:
-        try:
-            importlib.import_module(name)
-        except Exception as err:  # the server starts each app on its own instead
-            print(f"tui-tutor fork server: cannot import {name}: {err}", file=sys.stderr)
-            return 1
+    try:
+        importlib.import_module(name).warm(warm)
+    except Exception as err:  # the server starts each app on its own instead
+        print(f"tui-tutor fork server: {name}: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
     gc.collect()
     gc.freeze()
     sock.send(READY)

@@ -162,7 +162,8 @@ class TutorServer:
             self.log("no fork server (this system has no child subreapers): apps start slower")
             return
         try:
-            self.forks = ForkServer.start(tutor_env(DEFAULT_TERM))
+            lessons = str(self.config.lessons) if self.config.lessons else ""
+            self.forks = ForkServer.start(tutor_env(DEFAULT_TERM), warm=lessons)
         except OSError as err:
             self.log(f"no fork server ({printable(str(err), 200)}): apps start slower")
 
