@@ -19,10 +19,13 @@ import rich.cells
 import textual.drivers.linux_driver  # Textual imports these when the app starts
 import textual.layouts.factory
 import textual.layouts.stream
+from textual.constants import DEFAULT_THEME
+from textual.theme import BUILTIN_THEMES
 
 from .. import cli  # noqa: F401
 from ..commands import app as app_command  # noqa: F401
 from ..lessons import default_dir, loader
+from ..lessons.catalog import scan_catalog
 from . import screens, widgets
 from .app import TutorApp  # noqa: F401
 
@@ -36,5 +39,9 @@ for layout in ("horizontal", "vertical", "grid"):
 
 
 def warm(lessons_dir: str = "") -> None:
-    """Validate the lessons the apps will load (``loader`` keeps them by file)."""
-    loader.load_all([Path(lessons_dir) if lessons_dir else default_dir()])
+    """Read the catalog and validate the lessons the apps will show (``catalog`` and
+    ``loader`` keep them by file), and work out the theme's colours once."""
+    folder = Path(lessons_dir) if lessons_dir else default_dir()
+    scan_catalog(folder)
+    loader.load_all([folder])
+    BUILTIN_THEMES[DEFAULT_THEME].to_color_system().generate()
