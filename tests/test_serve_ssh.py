@@ -976,7 +976,7 @@ async def test_a_crashed_fork_server_leaves_logins_working(tmp_path):
             bob = await connect(server, "bob")
             async with bob.conn:
                 await (await bob.open()).expect(PICKER, "learner: bob")
-            wait_for_log(server, r"fork server: .*apps start slower")
+            wait_for_log(server, r"fork server failed: .*apps start slower")
             ada.press("l")
             await ada.expect(PICKER_ZH)  # the app forked before goes on
     finally:

@@ -74,7 +74,6 @@ class ForkServer:
         self.proc = proc
         self.sock = sock
         self._lock = asyncio.Lock()  # one request at a time: each reply answers the last
-        self._ready = False
 
     @classmethod
     def start(cls, env: dict[str, str], warm: str = "", preload: str = PRELOAD) -> ForkServer:
@@ -104,21 +103,28 @@ class ForkServer:
     async def _receive(self) -> bytes:
         data = await asyncio.get_running_loop().sock_recv(self.sock, MESSAGE_SIZE)
         if not data:
-            raise ForkServerError(f"the fork server has exited ({self.proc.poll()})")
+            raise ForkServerError(f"it has exited ({self.proc.poll()})")
         return data
+
+    async def ready(self, timeout: float) -> None:
+        """Wait until it has imported and warmed what the apps need (a launch meanwhile
+        waits too: the first message is this one)."""
+        try:
+            async with self._lock:
+                said = await asyncio.wait_for(self._receive(), timeout)
+        except TimeoutError:
+            raise ForkServerError(f"not ready after {timeout:g} seconds") from None
+        if said != READY:
+            raise ForkServerError("it did not start")
 
     async def launch(self, args: list[str], env: dict[str, str], slave: int, memory: int) -> int:
         """Fork one app running ``tui-tutor ARGS`` on the terminal ``slave``; its pid."""
         request = json.dumps({"args": args, "env": env, "memory": memory}).encode()
         async with self._lock:
-            if not self._ready:
-                if await self._receive() != READY:
-                    raise ForkServerError("the fork server did not start")
-                self._ready = True
             try:
                 socket.send_fds(self.sock, [request], [slave])
             except OSError as err:
-                raise ForkServerError(f"the fork server is gone: {err}") from None
+                raise ForkServerError(f"it is gone: {err}") from None
             reply = json.loads(await self._receive())
         if "error" in reply:
             raise ForkServerError(reply["error"])

@@ -49,6 +49,7 @@ from .pty import TERMINAL_RESET, PtyChild, open_pty, spawn, tutor_args, tutor_en
 DEFAULT_SIZE = (80, 24)
 DEFAULT_TERM = "xterm-256color"
 INPUT_HIGH_WATER = 64 * 1024  # bytes the app has not read yet before we stop reading the client
+FORK_SERVER_START = 60.0  # seconds the fork server may take to import and warm the tutor
 EARLY_INPUT = 4096  # bytes typed while the app is being forked, passed on once it runs
 CPU_TICK = 0.5  # seconds between two looks at what each app has spent
 TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")  # xterm-256color, screen.xterm, ...
@@ -150,22 +151,26 @@ class TutorServer:
             # asyncio's message repeats the address; the errno's own words are enough
             reason = os.strerror(err.errno) if err.errno else str(err)
             raise ListenError(f"{where}: cannot listen: {reason}") from None
-        self._start_fork_server()
+        await self._start_fork_server()
         self._tick = asyncio.get_running_loop().call_later(CPU_TICK, self._count_cpu)
         return self.listener.get_port()
 
-    def _start_fork_server(self) -> None:
-        """It imports the tutor while the first learners log in; they wait for it."""
+    async def _start_fork_server(self) -> None:
+        """Ready before the server says it listens (a learner who comes earlier waits)."""
         if self.config.python is not None:  # another interpreter: it cannot fork that one
             return
         if not become_subreaper():
             self.log("no fork server (this system has no child subreapers): apps start slower")
             return
+        lessons = str(self.config.lessons) if self.config.lessons else ""
         try:
-            lessons = str(self.config.lessons) if self.config.lessons else ""
             self.forks = ForkServer.start(tutor_env(DEFAULT_TERM), warm=lessons)
-        except OSError as err:
+            await self.forks.ready(FORK_SERVER_START)
+        except (OSError, ForkServerError) as err:
             self.log(f"no fork server ({printable(str(err), 200)}): apps start slower")
+            if self.forks is not None:
+                self.forks.kill()
+                self.forks = None
 
     async def launch(
         self, args: list[str], env: dict[str, str], slave: int, memory: int
@@ -177,7 +182,7 @@ class TutorServer:
                 return await self.forks.launch(args, env, slave, memory), None
             except ForkServerError as err:
                 if self.forks is not None:
-                    self.log(f"fork server: {printable(str(err), 200)}; apps start slower")
+                    self.log(f"fork server failed: {printable(str(err), 200)}; apps start slower")
                     self.forks.kill()
                     self.forks = None
         python = self.config.python or sys.executable
