@@ -7,7 +7,7 @@ revealed with v, n to go on). For each key the parent measures:
 
 - the app's CPU for it: every thread's run time (``/proc/PID/task/*/schedstat``,
   nanoseconds) from just before the key to the end of the screen update it
-  caused (15 ms without output);
+  caused (50 ms without output);
 - how long until that update had been written, and how many bytes it was.
 
 The child profiles itself (cProfile, CPU time of its main thread) during the keys of one kind
@@ -45,7 +45,7 @@ from pathlib import Path
 from bench_ssh_load import ESCAPES, PICKER, REPO, lesson_plans
 
 LESSON_INDEX = 1  # lesson 2, the three-way handshake: every kind of field
-QUIET = 0.015  # seconds without output: the update is written
+QUIET = 0.05  # seconds without output: the update is written (a frame is 1/60 s)
 TIMEOUT = 10.0
 
 
