@@ -40,6 +40,7 @@ from pathlib import Path
 
 import asyncssh
 
+from ..db import describe
 from ..progress import UNSAVED_EXIT
 from .forkserver import ForkServer, ForkServerError, become_subreaper
 from .keys import AuthorizedKeys
@@ -113,11 +114,13 @@ class ServeConfig:
     keys: AuthorizedKeys
     host_key: asyncssh.SSHKey
     data_dir: Path
+    database: str | None = None  # --database (the apps read it from $TUI_TUTOR_DATABASE)
     lessons: Path | None = None
     captures: Path | None = None  # the folder whose captures learners may open
     limits: Limits = field(default_factory=Limits)
     python: str | None = None  # the interpreter that runs each app (default: this one)
     allow_live: bool = False  # live mode (k) plays on this server's kernel: off unless asked
+    exam: Path | None = None  # learners get this exam, not the lessons
 
 
 class ListenError(Exception):
@@ -515,6 +518,8 @@ class TutorSession(asyncssh.SSHServerSession):
         args = tutor_args(
             self.learner, config.data_dir, config.lessons, config.captures, config.allow_live
         )
+        if config.exam is not None:
+            command += ["--exam", str(config.exam)]
         env = tutor_env(self.term_name, dict(self.chan.get_environment()))
         env[MAX_SIZE_ENV] = f"{columns}x{rows}"
         memory = config.limits.session_memory * 1024 * 1024
@@ -710,7 +715,8 @@ async def serve(config: ServeConfig, log: Callable[[str], None] = log_stderr) ->
     limits = config.limits
     log(
         f"tui-tutor serve-ssh: listening on {config.host}:{port}; "
-        f"{len(config.keys.names)} learners in {config.keys.path}; progress in {config.data_dir}; "
+        f"{len(config.keys.names)} learners in {config.keys.path}; "
+        f"progress in {describe(config.database, config.data_dir)}; "
         f"at most {limits.max_sessions} sessions ({limits.max_sessions_per_learner} per "
         f"learner), idle timeout {limits.idle_timeout:g}s"
     )
