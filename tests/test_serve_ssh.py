@@ -517,6 +517,54 @@ def test_key_options_are_refused_rather_than_ignored(tmp_path, capsys):
     assert err[0].startswith(f"{keys}:1: key options such as 'from=")
 
 
+def test_a_huge_key_file_is_one_line_without_reading_it(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    with keys.open("r+b") as f:
+        f.truncate(8 << 30)  # 8 GiB, sparse: read whole, the server would run out of memory
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (
+        2,
+        [f"{keys} (authorized keys): larger than 4 MiB, the most such a file may have"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: os.mkfifo(path), "a named pipe (FIFO)"),  # opened plainly, it would hang
+        (lambda path: path.symlink_to("/dev/zero"), "a device"),  # read whole, never ends
+        (lambda path: path.mkdir(), "a folder"),
+    ],
+)
+def test_a_key_file_that_is_not_a_regular_file_is_one_line(tmp_path, capsys, make, kind):
+    keys = tmp_path / "keys"
+    make(keys)
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (2, [f"{keys} (authorized keys): {kind}, not a regular file"])
+
+
+def test_a_host_key_that_is_not_a_regular_file_is_one_line(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    host_key = tmp_path / "host_key"
+    host_key.symlink_to("/dev/urandom")
+    status, err = run_cli(
+        capsys, "--authorized-keys", str(keys), "--host-key", str(host_key),
+        "--data-dir", str(tmp_path),
+    )  # fmt: skip
+    assert (status, err) == (2, [f"{host_key} (host key): a device, not a regular file"])
+
+
+def test_a_key_file_that_is_not_utf8_names_the_byte(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    keys.write_bytes(keys.read_bytes() + b"\xff\n")
+    size = keys.stat().st_size
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (
+        2,
+        [f"{keys}: cannot read the authorized keys file: not UTF-8 at byte {size - 2}"],
+    )
+
+
 def test_an_unreadable_host_key_is_one_line(tmp_path, capsys):
     keys, _ = write_keys(tmp_path, ["ada"])
     host_key = tmp_path / "host_key"
