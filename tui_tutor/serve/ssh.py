@@ -519,7 +519,7 @@ class TutorSession(asyncssh.SSHServerSession):
             self.learner, config.data_dir, config.lessons, config.captures, config.allow_live
         )
         if config.exam is not None:
-            command += ["--exam", str(config.exam)]
+            args += ["--exam", str(config.exam)]
         env = tutor_env(self.term_name, dict(self.chan.get_environment()))
         env[MAX_SIZE_ENV] = f"{columns}x{rows}"
         memory = config.limits.session_memory * 1024 * 1024
