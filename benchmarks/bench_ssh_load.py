@@ -33,6 +33,9 @@ a storm of 50 on screen within 3 s, under 60 MB of private memory per session.
 
 ``--repo DIR`` measures the server of another checkout (``git archive main | tar
 -x -C DIR``) with the same learners, for a before/after in one session.
+``--reference DIR`` plays each class on that checkout's server too, right after this
+one's, and prints the ratios (the reference's figure over this one's): e.g. main,
+whose ``serve-ssh`` starts each learner's app as a new Python, without the fork server.
 ``--profile-startup`` also runs one app under ``-X importtime`` and prints where its
 start-up goes (the biggest imports).
 """
@@ -658,6 +661,34 @@ def report(r: dict) -> None:
     )
 
 
+def meets_aim(r: dict) -> bool:
+    return pct(r["latencies"], 99) < AIM_P99_MS and not r["timeouts"]
+
+
+def compare(ours: dict, reference: dict) -> None:
+    """The reference's figures over ours (above 1: ours is faster or smaller)."""
+
+    def ratio(a: float, b: float) -> str:
+        return f"{b / a:5.1f}x" if a else "   -"
+
+    def uss(r: dict) -> float:
+        return statistics.fmean(m["Uss"] for m in r["in_lesson"]) if r["in_lesson"] else 0.0
+
+    def cpu_per_key(r: dict) -> float:
+        return r["busy"][1] / r["keys_per_s"] if r["keys_per_s"] else 0.0
+
+    rows = [
+        ("login, slowest", max(ours["login"]), max(reference["login"]), "s"),
+        ("CPU per app start", ours["start_cpu"], reference["start_cpu"], "s"),
+        ("key -> screen p99", pct(ours["latencies"], 99), pct(reference["latencies"], 99), "ms"),
+        ("apps' CPU per key", cpu_per_key(ours) * 1000, cpu_per_key(reference) * 1000, "ms"),
+        ("private MB/session", uss(ours), uss(reference), "MB"),
+    ]
+    print(f"  == N = {ours['n']}: this checkout vs the reference (reference / this)")
+    for name, a, b, unit in rows:
+        print(f"     {name:20} {a:8.2f} {unit:2} vs {b:8.2f} {unit:2}  {ratio(a, b)}")
+
+
 def profile_startup() -> None:
     """Where one app's start-up goes: imports by package (-X importtime), then the lessons."""
     folder = Path(tempfile.mkdtemp(prefix="bench-ssh-import-"))
@@ -700,6 +731,11 @@ def main() -> None:
         default=REPO,
         help="the checkout whose server to measure (another branch, exported): default this one",
     )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="also play each class on this checkout's server (e.g. main, exported): the ratios",
+    )
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of the idle measure")
     parser.add_argument("--profile-startup", action="store_true")
     args = parser.parse_args()
@@ -709,16 +745,27 @@ def main() -> None:
         f"{args.think:g} s think time; the class logs in within {args.storm:g} s"
     )
     plans = lesson_plans()
-    met = []
+    met: dict[Path, list[int]] = {args.repo: [], args.reference: []}
     for n in (int(x) for x in args.learners.split(",")):
         result = asyncio.run(run_round(n, args, plans))
         report(result)
-        if pct(result["latencies"], 99) < AIM_P99_MS and not result["timeouts"]:
-            met.append(n)
-    print(
-        f"\nthe largest class with p99 key -> screen under {AIM_P99_MS:.0f} ms: "
-        f"{max(met) if met else 'none of those tried'}"
-    )
+        if meets_aim(result):
+            met[args.repo].append(n)
+        if args.reference is not None:
+            reference = asyncio.run(
+                run_round(n, argparse.Namespace(**{**vars(args), "repo": args.reference}), plans)
+            )
+            print(f"  -- the same class on the reference, {args.reference}:")
+            report(reference)
+            compare(result, reference)
+            if meets_aim(reference):
+                met[args.reference].append(n)
+    for repo, ns in met.items():
+        if repo is not None:
+            print(
+                f"\nthe largest class with p99 key -> screen under {AIM_P99_MS:.0f} ms on "
+                f"{repo}: {max(ns) if ns else 'none of those tried'}"
+            )
     if args.profile_startup:
         profile_startup()
 
