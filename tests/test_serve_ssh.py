@@ -543,17 +543,6 @@ def test_a_key_file_that_is_not_a_regular_file_is_one_line(tmp_path, capsys, mak
     assert (status, err) == (2, [f"{keys} (authorized keys): {kind}, not a regular file"])
 
 
-def test_a_host_key_that_is_not_a_regular_file_is_one_line(tmp_path, capsys):
-    keys, _ = write_keys(tmp_path, ["ada"])
-    host_key = tmp_path / "host_key"
-    host_key.symlink_to("/dev/urandom")
-    status, err = run_cli(
-        capsys, "--authorized-keys", str(keys), "--host-key", str(host_key),
-        "--data-dir", str(tmp_path),
-    )  # fmt: skip
-    assert (status, err) == (2, [f"{host_key} (host key): a device, not a regular file"])
-
-
 def test_a_key_file_that_is_not_utf8_names_the_byte(tmp_path, capsys):
     keys, _ = write_keys(tmp_path, ["ada"])
     keys.write_bytes(keys.read_bytes() + b"\xff\n")
@@ -565,16 +554,23 @@ def test_a_key_file_that_is_not_utf8_names_the_byte(tmp_path, capsys):
     )
 
 
-def test_an_unreadable_host_key_is_one_line(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.write_text("not a key\n"), ": cannot read the host key: "),
+        (lambda path: path.symlink_to("/dev/urandom"), " (host key): a device, not a regular file"),
+    ],
+)
+def test_an_unreadable_host_key_is_one_line(tmp_path, capsys, make, said):
     keys, _ = write_keys(tmp_path, ["ada"])
     host_key = tmp_path / "host_key"
-    host_key.write_text("not a key\n")
+    make(host_key)
     status, err = run_cli(
         capsys, "--authorized-keys", str(keys), "--host-key", str(host_key),
         "--data-dir", str(tmp_path),
     )  # fmt: skip
     assert status == 2 and len(err) == 1
-    assert err[0].startswith(f"{host_key}: cannot read the host key")
+    assert err[0].startswith(f"{host_key}{said}")
 
 
 def test_a_port_in_use_is_one_line(tmp_path, capsys):
