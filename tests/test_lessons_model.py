@@ -363,3 +363,24 @@ def test_every_table_has_a_description_in_the_schema():
     schema = lesson_schema()
     assert schema.get("description")
     assert [name for name, d in schema["$defs"].items() if not d.get("description")] == []
+
+
+def test_a_lesson_file_edited_after_it_was_loaded_is_read_again(tmp_path):
+    """Loaded lessons are kept by file (serve-ssh's fork server loads them once for every
+    app); an author's edit must still show, and a file broken since must say so."""
+    import shutil
+
+    from tui_tutor.lessons import default_dir
+    from tui_tutor.lessons.loader import load_lesson
+
+    path = tmp_path / "lesson.toml"
+    shutil.copy(default_dir() / "01-why-handshake.toml", path)
+    first = load_lesson(path).lesson
+    assert load_lesson(path).lesson == first
+    text = path.read_text(encoding="utf-8")
+    edited = first.title.en + " (edited)"
+    path.write_text(text.replace(first.title.en, edited, 1), encoding="utf-8")
+    assert load_lesson(path).lesson.title.en == edited
+    path.write_text(text + "\nnot toml at all [[[\n", encoding="utf-8")
+    with pytest.raises(FileProblem):
+        load_lesson(path)
