@@ -160,6 +160,10 @@ class Peer:
 
     def _send(self, row: Transition, now: float, nbytes: int) -> None:
         self.queued_bytes += nbytes
+        if self.state is State.LISTEN:
+            # RFC 9293 3.10.2: "change the connection from passive to active", SYN first
+            self._connect(row, now)
+            return
         self._move(row)
         if self.state in (State.ESTABLISHED, State.CLOSE_WAIT):
             self._push(now)

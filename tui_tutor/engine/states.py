@@ -93,6 +93,7 @@ class Transition:
     reason: str  # one line, in the learner's terms
     rule: str  # where RFC 9293 (or the Linux behaviour it leaves open) says so
     when: str = ""  # a condition that picks between two rows for the same pair
+    figure5: bool = False  # an arrow of RFC 9293 figure 5 (or its note 2)
 
     @property
     def key(self) -> str:
@@ -121,7 +122,9 @@ _ABORT_RST = "sends RST,ACK (Linux adds ACK to the RFC's bare RST)"
 
 TRANSITION_LIST: tuple[Transition, ...] = (
     # opening
-    Transition(S.CLOSED, E.LISTEN, S.LISTEN, "", "passive open: wait for a SYN", _OPEN),
+    Transition(
+        S.CLOSED, E.LISTEN, S.LISTEN, "", "passive open: wait for a SYN", _OPEN, figure5=True
+    ),
     Transition(
         S.CLOSED,
         E.CONNECT,
@@ -129,6 +132,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN",
         "active open: send a SYN whose seq is the initial sequence number",
         _OPEN,
+        figure5=True,
     ),
     Transition(
         S.LISTEN,
@@ -137,8 +141,19 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN,ACK",
         "a SYN arrives: answer with our own SYN and ACK its seq+1",
         _LISTEN,
+        figure5=True,
     ),
-    Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE),
+    Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE, figure5=True),
+    Transition(
+        S.LISTEN,
+        E.SEND,
+        S.SYN_SENT,
+        "SYN",
+        "data to send: the passive open turns active and sends a SYN (the sockets API cannot"
+        " do this; Linux refuses a write on a listening socket)",
+        _SEND,
+        figure5=True,
+    ),
     Transition(S.LISTEN, E.ABORT, S.CLOSED, "", "stop listening; nothing to reset", _ABORT),
     Transition(
         S.SYN_SENT,
@@ -147,6 +162,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "our SYN is acknowledged and theirs arrived: ACK it, the connection is open",
         _SYN_SENT,
+        figure5=True,
     ),
     Transition(
         S.SYN_SENT,
@@ -155,6 +171,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN,ACK",
         "simultaneous open: a SYN crossed ours; send SYN again, now with an ACK",
         _SYN_SENT,
+        figure5=True,
     ),
     Transition(
         S.SYN_SENT,
@@ -167,7 +184,15 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     Transition(
         S.SYN_SENT, E.SEND, S.SYN_SENT, "", "data waits until the connection is open", _SEND
     ),
-    Transition(S.SYN_SENT, E.CLOSE, S.CLOSED, "", "give up the connection before it opens", _CLOSE),
+    Transition(
+        S.SYN_SENT,
+        E.CLOSE,
+        S.CLOSED,
+        "",
+        "give up the connection before it opens",
+        _CLOSE,
+        figure5=True,
+    ),
     Transition(S.SYN_SENT, E.ABORT, S.CLOSED, "", "give up; nothing to reset yet", _ABORT),
     Transition(
         S.SYN_SENT,
@@ -184,6 +209,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our SYN is acknowledged: the connection is open",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.SYN_RECEIVED,
@@ -202,6 +228,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "reset during a passive open: go back to listening",
         _RST,
         when="passive open",
+        figure5=True,
     ),
     Transition(
         S.SYN_RECEIVED,
@@ -222,6 +249,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "FIN",
         "close before any data: send FIN",
         _CLOSE,
+        figure5=True,
     ),
     Transition(S.SYN_RECEIVED, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT),
     Transition(
@@ -243,6 +271,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "FIN",
         "active close: send FIN; it takes one sequence number",
         _CLOSE,
+        figure5=True,
     ),
     Transition(
         S.ESTABLISHED,
@@ -251,6 +280,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "the other side has finished sending: ACK its FIN (seq+1)",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -259,6 +289,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged; wait for theirs",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -267,6 +298,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "simultaneous close: their FIN came before the ACK of ours",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -275,6 +307,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "their FIN also acknowledges ours: ACK it and wait 2MSL",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_2,
@@ -283,6 +316,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "their FIN arrives: ACK it and wait 2MSL before forgetting the connection",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.CLOSE_WAIT,
@@ -291,6 +325,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "FIN",
         "passive close: our side is done too; send FIN",
         _CLOSE,
+        figure5=True,
     ),
     Transition(
         S.CLOSING,
@@ -299,6 +334,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged: wait 2MSL",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.LAST_ACK,
@@ -307,6 +343,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged: the connection is gone",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.TIME_WAIT,
@@ -323,6 +360,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "2MSL passed: no old segment can still arrive",
         _TIMEOUT,
+        figure5=True,
     ),
     # resets
     *(

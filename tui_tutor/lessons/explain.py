@@ -124,6 +124,9 @@ TRANSITION_ZH: dict[str, str] = {
         f"{s}/retransmissions exhausted": "所有重传都没有被确认：放弃"
         for s in ("ESTABLISHED", "FIN_WAIT_1", "CLOSE_WAIT", "CLOSING", "LAST_ACK")
     },
+    # the rest of the state machine (RST, abort, give-up, timers, queues)
+    "LISTEN/send": "有数据要发送：被动打开变为主动打开，发送 SYN"
+    "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
 }
 
 

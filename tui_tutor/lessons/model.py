@@ -244,3 +244,8 @@ class Lesson(_Strict):
     @property
     def questions(self) -> list[tuple[int, Question]]:
         return [(i, s) for i, s in enumerate(self.steps) if not isinstance(s, Narrate)]
+
+
+def question_id(index: int, step: Question) -> str:
+    """How progress and coverage name a question: its ``id``, or ``q`` and its step index."""
+    return step.id or f"q{index}"
