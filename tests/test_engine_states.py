@@ -114,8 +114,15 @@ def new_link(isns: tuple[int, int], listening: bool = True, msl: float = 30.0) -
     return link
 
 
-def do(link: Link, role: Role, event: Event, nbytes: int = 0, deliver: bool = True) -> None:
-    link.call(role, event, nbytes)
+def do(
+    link: Link,
+    role: Role,
+    event: Event,
+    nbytes: int = 0,
+    deliver: bool = True,
+    shutdown: bool = False,
+) -> None:
+    link.call(role, event, nbytes, shutdown)
     if deliver:
         link.deliver_all()
 
@@ -164,17 +171,39 @@ def _established(isns: tuple[int, int]) -> Harness:
     return Harness(established(isns), CLIENT)
 
 
-def _fin_wait_1(isns: tuple[int, int]) -> Harness:
+def _fin_wait_1(isns: tuple[int, int], shutdown: bool = True) -> Harness:
     link = established(isns)
     link.lose_next(CLIENT, 1)  # the FIN is lost: still unacknowledged
-    do(link, CLIENT, Event.CLOSE)
+    do(link, CLIENT, Event.CLOSE, shutdown=shutdown)  # shutdown(SHUT_WR): it still reads
     return Harness(link, CLIENT)
 
 
-def _fin_wait_2(isns: tuple[int, int]) -> Harness:
+def _fin_wait_2(isns: tuple[int, int], shutdown: bool = True) -> Harness:
     link = established(isns)
-    do(link, CLIENT, Event.CLOSE)  # FIN acknowledged; the server has not closed
+    do(link, CLIENT, Event.CLOSE, shutdown=shutdown)  # FIN acknowledged; the server is open
     return Harness(link, CLIENT)
+
+
+def _fin_wait_1_closed(isns: tuple[int, int]) -> Harness:
+    return _fin_wait_1(isns, shutdown=False)  # close(): the application is gone
+
+
+def _fin_wait_2_closed(isns: tuple[int, int]) -> Harness:
+    return _fin_wait_2(isns, shutdown=False)
+
+
+def _established_unread(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[CLIENT].config.reads = False  # the application reads nothing
+    do(link, CLIENT, Event.CONNECT)
+    do(link, SERVER, Event.SEND, 5)
+    return Harness(link, CLIENT)
+
+
+def _close_wait_unread(isns: tuple[int, int]) -> Harness:
+    h = _established_unread(isns)
+    do(h.link, SERVER, Event.CLOSE)
+    return h
 
 
 def _close_wait(isns: tuple[int, int]) -> Harness:
@@ -207,6 +236,7 @@ def _time_wait(isns: tuple[int, int]) -> Harness:
 
 
 PASSIVE, ACTIVE = "passive open", "active open"
+UNREAD, AFTER_CLOSE = "unread data", "after close"
 BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSED, ""): _closed,
     (State.LISTEN, ""): _listen,
@@ -220,8 +250,13 @@ BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSING, ""): _closing,
     (State.LAST_ACK, ""): _last_ack,
     (State.TIME_WAIT, ""): _time_wait,
+    # the states again, reached the way a conditioned row (its `when`) needs
+    (State.ESTABLISHED, UNREAD): _established_unread,
+    (State.CLOSE_WAIT, UNREAD): _close_wait_unread,
+    (State.FIN_WAIT_1, AFTER_CLOSE): _fin_wait_1_closed,
+    (State.FIN_WAIT_2, AFTER_CLOSE): _fin_wait_2_closed,
 }
-SITUATIONS = list(BUILDERS)  # the eleven states, SYN_RECEIVED reached both ways
+SITUATIONS = list(BUILDERS)  # the eleven states, some reached more than one way
 
 
 def peer_in(state: State, how: str = "", isns: tuple[int, int] = ISNS["plain"]) -> Harness:
@@ -268,6 +303,8 @@ def segment_for(h: Harness, event: Event) -> Segment:
         Event.RCV_RST: Segment(
             Flag.RST | Flag.ACK, nxt if p.state.synchronized else SeqNum(0), p.snd_nxt
         ),
+        # five new bytes at RCV.NXT (after their FIN, if it came: nothing may follow it)
+        Event.RCV_DATA: Segment(Flag.ACK | Flag.PSH, nxt, p.snd_una, length=5),
     }[event]
 
 
@@ -284,15 +321,14 @@ def how_for(row: Transition) -> str:
 
 
 def rows_for(state: State, how: str, event: Event) -> list[Transition]:
-    """The rows that apply to ``event`` in ``state`` reached ``how``."""
-    return [
+    """The rows that apply to ``event`` in ``state`` reached ``how``: a row for that very
+    condition if there is one, else the plain row."""
+    rows = [
         r
         for r in TRANSITION_LIST
-        if r.state is state
-        and r.event is event
-        and (not r.when or r.when == how)
-        and ONLY_WHEN.get((state, event), how) == how
+        if r.state is state and r.event is event and ONLY_WHEN.get((state, event), how) == how
     ]
+    return [r for r in rows if r.when == how] or [r for r in rows if not r.when]
 
 
 def situation_id(state: State, how: str) -> str:
@@ -300,10 +336,13 @@ def situation_id(state: State, how: str) -> str:
 
 
 def ways_into(row: Transition) -> list[str]:
-    """How the fixture reaches the row's state: SYN_RECEIVED both ways unless the row says."""
+    """How the fixture reaches the row's state: the way its condition needs; SYN_RECEIVED
+    both ways unless the row says."""
+    if how_for(row):
+        return [how_for(row)]
     if row.state is not State.SYN_RECEIVED:
         return [""]
-    return [how_for(row)] if how_for(row) else [PASSIVE, ACTIVE]
+    return [PASSIVE, ACTIVE]
 
 
 def row_cases(events: list[Event] | frozenset[Event]) -> list:
@@ -810,7 +849,8 @@ def test_simultaneous_close_goes_through_closing_to_time_wait_on_both_sides():
 
 
 def test_fin_wait_2_still_takes_data_half_closed():
-    trace = engine.run(story(engine.Connect(), engine.Close(CLIENT), engine.Send(SERVER, 8)))
+    half_close = engine.Close(CLIENT, shutdown=True)
+    trace = engine.run(story(engine.Connect(), half_close, engine.Send(SERVER, 8)))
     assert ladder(trace)[-2:] == ["server PSH,ACK seq=1 ack=2 len=8", "client ACK seq=2 ack=9"]
     assert trace.final_states() == {CLIENT: State.FIN_WAIT_2, SERVER: State.CLOSE_WAIT}
 

@@ -1,11 +1,17 @@
-"""The engine against the Linux kernel: the same story, the same segments.
+"""The engine against the Linux kernel: the same story, the same segments, the same states.
 
 Each ``tests/kernel/NAME.toml`` tells the engine a story that ``record.py`` played
 with real sockets on loopback; ``NAME.expected.json`` is what Linux sent, read
 from ``NAME.pcap``. PSH is left out of the comparison (Linux sets it on the last
 segment of each write; it changes nothing in connection management).
+
+Cases recorded in a namespace also hold ``checkpoints``: both ends' states as ``ss``
+showed them after a step. Linux keeps a server's listening socket apart from its
+connections, the engine's server is one TCB: where Linux shows the connection gone and
+the listener still open, the engine may say CLOSED or LISTEN.
 """
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -75,3 +81,43 @@ def test_a_lost_syn_is_resent_after_one_second_as_on_linux():
     assert rows[0]["lost"] and rows[1]["retransmission"]
     assert rows[1]["time"] == 1.0
     assert abs(linux[1]["time"] - rows[1]["time"]) < 0.1
+
+
+def checkpoints() -> list:
+    cases = []
+    for name in CASES:
+        for cp in json.loads((KERNEL / f"{name}.expected.json").read_text()).get("checkpoints", []):
+            cases.append(pytest.param(name, cp, id=f"{name}-after-step-{cp['after_step']}"))
+    return cases
+
+
+def engine_states_after(name: str, step: int) -> dict[str, str]:
+    scenario = load_scenario(KERNEL / f"{name}.toml")
+    cut = dataclasses.replace(scenario, steps=scenario.steps[: step + 1])
+    final = engine.run(cut, rng=random.Random(1)).final_states()
+    return {role.value: state.value for role, state in final.items()}
+
+
+@pytest.mark.parametrize(("name", "checkpoint"), checkpoints())
+def test_after_each_checkpoint_both_ends_are_in_the_states_linux_showed(name, checkpoint):
+    got = engine_states_after(name, checkpoint["after_step"])
+    want = {"client": checkpoint["client"], "server": checkpoint["server"]}
+    if want["server"] == "CLOSED" and checkpoint["listening"] and got["server"] == "LISTEN":
+        want["server"] = "LISTEN"  # the connection is gone, the listener is still there
+    assert got == want, f"{name} after step {checkpoint['after_step']}: engine {got}, Linux {want}"
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "step"),
+    [
+        ("data_after_close", "client send after the RST", engine.Send(engine.Role.CLIENT, 5)),
+        ("close_with_unread_data", "client recv", engine.Read(engine.Role.CLIENT)),
+    ],
+)
+def test_a_call_linux_fails_after_a_reset_is_refused_by_the_engine_too(name, call, step):
+    errors = json.loads((KERNEL / f"{name}.expected.json").read_text())["errors"]
+    assert errors[call] in ("EPIPE", "ECONNRESET")
+    scenario = load_scenario(KERNEL / f"{name}.toml")
+    longer = dataclasses.replace(scenario, steps=(*scenario.steps, step))
+    with pytest.raises(engine.StepError, match="not possible in CLOSED"):
+        engine.run(longer)

@@ -37,6 +37,9 @@ class PeerTable(_Strict):
     """Hold back the ACK of data or a FIN until this peer sends something else or 40 ms pass
     (Linux's delayed ACK). With it, the ACK of a FIN can ride on the FIN: a three-segment
     close."""
+    reads: bool = True
+    """Does the application read arriving data at once? false: data waits unread until a
+    "read" step, and a "close" with unread data sends RST instead of FIN."""
 
 
 class _Step(_Strict):
@@ -74,17 +77,31 @@ class SendStep(_Step):
     """How many bytes the application writes."""
 
 
+class ReadStep(_Step):
+    """The application reads everything that has arrived (for a peer with reads = false)."""
+
+    do: Literal["read"]
+    """The step: read."""
+    peer: PeerName
+    """Who reads."""
+
+
 class CloseStep(_Step):
-    """The application closes its side: a FIN (the other direction may still carry data)."""
+    """The application closes: a FIN, or a RST when it leaves received data unread."""
 
     do: Literal["close"]
     """The step: close."""
     peer: PeerName
     """Who closes."""
+    how: Literal["close", "shutdown"] = "close"
+    """"close": close(), the application is gone (data that arrives later gets RST; a
+    FIN_WAIT_2 left this way ends after tcp_fin_timeout). "shutdown": shutdown(SHUT_WR),
+    only our sending ends; the application still reads (a half-close). Abort is
+    close() with SO_LINGER 0: the "abort" step."""
 
 
 class AbortStep(_Step):
-    """The application aborts: a RST."""
+    """The application aborts (close() with SO_LINGER 0): a RST."""
 
     do: Literal["abort"]
     """The step: abort."""
@@ -113,7 +130,7 @@ class WaitStep(_Step):
 
 
 StepTable = Annotated[
-    ConnectStep | ListenStep | SendStep | CloseStep | AbortStep | LoseStep | WaitStep,
+    ConnectStep | ListenStep | SendStep | ReadStep | CloseStep | AbortStep | LoseStep | WaitStep,
     Field(discriminator="do"),
 ]
 
@@ -144,7 +161,9 @@ class ScenarioTable(_Strict):
 
 def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
     listening = default_listening if table.listening is None else table.listening
-    return engine.PeerSetup(isn=table.isn, listening=listening, delayed_ack=table.delayed_ack)
+    return engine.PeerSetup(
+        isn=table.isn, listening=listening, delayed_ack=table.delayed_ack, reads=table.reads
+    )
 
 
 def _step(s: StepTable) -> engine.Step:
@@ -157,8 +176,10 @@ def _step(s: StepTable) -> engine.Step:
         return engine.Listen(role, hold=s.hold)
     if isinstance(s, SendStep):
         return engine.Send(role, s.bytes, hold=s.hold)
+    if isinstance(s, ReadStep):
+        return engine.Read(role, hold=s.hold)
     if isinstance(s, CloseStep):
-        return engine.Close(role, hold=s.hold)
+        return engine.Close(role, shutdown=s.how == "shutdown", hold=s.hold)
     if isinstance(s, AbortStep):
         return engine.Abort(role, hold=s.hold)
     return engine.Lose(role, s.count, hold=s.hold)

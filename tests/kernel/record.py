@@ -1,6 +1,6 @@
 """Record what the Linux kernel sends on loopback, as the engine's ground truth.
 
-Run as root on Linux with tcpdump and iptables installed:
+Run as root on Linux with tcpdump, iptables, iproute2 (ip, ss) installed:
 
     .venv/bin/python tests/kernel/record.py            # every case
     .venv/bin/python tests/kernel/record.py lost_syn   # one case
@@ -13,16 +13,25 @@ engine with these files; it needs neither root nor tcpdump.
 
 Segments are dropped with iptables in INPUT: tcpdump has already seen them on
 ``lo`` by then, so a lost segment is in the capture, as it is in the engine's trace.
+
+The cases in ``NETNS_CASES`` run each in a network namespace of their own (``ip netns``),
+with the Linux settings (sysctls) they need to finish in seconds set there only: the
+host, its firewall and everyone else's loopback traffic are left alone. They also write
+``checkpoints``: both ends' states as ``ss -tan`` showed them after a given step of the
+scenario, which ``test_kernel.py`` compares with the engine's states after that step, and
+``errors``: what the applications' calls returned (ECONNRESET, EPIPE ...).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dpkt
@@ -35,9 +44,14 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     Server,
     abort,
     drop_first,
+    free_port,
+    inject,
+    netns,
+    next_seq,
     pause,
     read_eof,
     read_exactly,
+    states,
     tcpdump,
 )
 
@@ -223,7 +237,110 @@ CASES: dict[str, tuple[int, Callable[[int], None]]] = {
 }
 
 
+# -------------------------------------------------------------------- cases in a namespace
+
+
+@dataclass
+class Recording:
+    """One case being recorded in its own namespace: its port, its capture, what it saw."""
+
+    port: int
+    pcap: Path
+    client_port: int = 0
+    checkpoints: list[dict] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def client(self, **options: int) -> socket.socket:
+        """A client socket (with ``SOL_SOCKET``/``IPPROTO_TCP`` options) connected to us."""
+        cli = socket.socket()
+        for name, value in options.items():
+            level = socket.SOL_SOCKET if name.startswith("SO_") else socket.IPPROTO_TCP
+            cli.setsockopt(level, getattr(socket, name), value)
+        cli.connect(("127.0.0.1", self.port))
+        self.client_port = cli.getsockname()[1]
+        return cli
+
+    def check(self, after_step: int) -> None:
+        """Both ends' states now, to compare with the engine's after scenario step N."""
+        self.checkpoints.append({"after_step": after_step, **states(self.port, self.client_port)})
+
+    def error(self, what: str, call: Callable[[], object]) -> None:
+        """Run an application call that should fail; note the errno name it fails with."""
+        try:
+            call()
+        except OSError as err:
+            self.errors[what] = errno.errorcode.get(err.errno or 0, str(err))
+        else:
+            self.errors[what] = "no error"
+
+
+def close_with_unread_data(rec: Recording) -> None:
+    srv = Server(rec.port)
+    cli = rec.client()
+    conn = srv.accepted()
+    pause()
+    cli.sendall(b"hello")  # the server's application never reads it
+    pause()
+    rec.check(1)
+    conn.close()
+    pause()
+    rec.check(2)
+    rec.error("client recv", lambda: cli.recv(100))
+    cli.close()
+    srv.close()
+
+
+def data_after_close(rec: Recording) -> None:
+    srv = Server(rec.port)
+    cli = rec.client()
+    conn = srv.accepted()
+    pause()
+    conn.close()
+    pause()
+    rec.check(1)
+    cli.sendall(b"hello")  # to a socket the server's application has closed
+    pause()
+    rec.check(2)
+    rec.error("client send after the RST", lambda: cli.sendall(b"again"))
+    cli.close()
+    srv.close()
+
+
+# name -> (sysctls set in the namespace, story)
+NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
+    "close_with_unread_data": ({}, close_with_unread_data),
+    "data_after_close": ({}, data_after_close),
+}
+
+
+def record_in_netns(name: str) -> None:
+    sysctls, play = NETNS_CASES[name]
+    pcap = HERE / f"{name}.pcap"
+    with netns(sysctls):
+        rec = Recording(free_port(), pcap)
+        with tcpdump(pcap, rec.port):
+            play(rec)
+    rows = expected_segments(pcap, rec.port)
+    out = HERE / f"{name}.expected.json"
+    data = {
+        "server_port": rec.port,
+        "sysctls": {k: str(v) for k, v in sysctls.items()},
+        "segments": rows,
+        "checkpoints": rec.checkpoints,
+        "errors": rec.errors,
+    }
+    out.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"{name}: {len(rows)} segments")
+    for row in rows:
+        print("   ", row)
+    print("    checkpoints:", rec.checkpoints)
+    print("    errors:", rec.errors)
+
+
 def record(name: str) -> None:
+    if name in NETNS_CASES:
+        record_in_netns(name)
+        return
     offset, play = CASES[name]
     port = PORT + offset
     pcap = HERE / f"{name}.pcap"
@@ -238,5 +355,5 @@ def record(name: str) -> None:
 
 
 if __name__ == "__main__":
-    for case in sys.argv[1:] or list(CASES):
+    for case in sys.argv[1:] or [*CASES, *NETNS_CASES]:
         record(case)

@@ -64,11 +64,13 @@ class Link:
 
     # ------------------------------------------------------------ user calls
 
-    def call(self, role: Role, event: Event, nbytes: int = 0) -> None:
+    def call(self, role: Role, event: Event, nbytes: int = 0, shutdown: bool = False) -> None:
         """Run a user call on one peer. ``ProtocolError`` passes through untouched."""
         peer = self.peers[role]
-        actions = peer.call(event, self.now, nbytes)
+        actions = peer.call(event, self.now, nbytes, shutdown)
         label = f"{event.value} {nbytes}" if event is Event.SEND else event.value
+        if shutdown:
+            label = "shutdown"
         self.trace.events.append(UserCalled(self.now, self.step, role, label))
         self._apply(role, actions, cause=None)
 

@@ -89,6 +89,7 @@ class PeerConfig:
     delayed_ack: bool = False
     msl: float = 30.0
     mss: int = 1460
+    reads: bool = True  # the application reads arriving data at once
 
 
 @dataclass
@@ -113,6 +114,8 @@ class Peer:
     #: RCV.WND: our receive window; the application reads at once, so it stays full.
     rcv_wnd: int = RECEIVE_WINDOW
     passive: bool = False  # reached SYN_RECEIVED from LISTEN
+    unread: int = 0  # bytes received that the application has not read yet
+    released: bool = False  # the application called close(): nobody reads any more
     queued_bytes: int = 0  # written by the application, not yet sent
     fin_wanted: bool = False  # close() called; FIN goes out after the queued bytes
     fin_sent: bool = False
@@ -126,24 +129,34 @@ class Peer:
 
     # ---------------------------------------------------------------- user calls
 
-    def call(self, event: Event, now: float, nbytes: int = 0) -> list[Action]:
-        """Run a user call (``Event.CONNECT``, ``SEND`` ...). Raises ProtocolError."""
-        row = self._user_row(event)
-        handler = {
-            Event.LISTEN: self._listen,
-            Event.CONNECT: self._connect,
-            Event.SEND: self._send,
-            Event.CLOSE: self._close,
-            Event.ABORT: self._abort,
-        }[event]
+    def call(
+        self, event: Event, now: float, nbytes: int = 0, shutdown: bool = False
+    ) -> list[Action]:
+        """Run a user call (``Event.CONNECT``, ``SEND`` ...). Raises ProtocolError.
+
+        ``shutdown``: a ``CLOSE`` that only ends our sending (``shutdown(SHUT_WR)``); the
+        application keeps the socket and may read. Without it, ``CLOSE`` is ``close()``.
+        """
+        when = ""
+        if event is Event.CLOSE and not shutdown and self.unread:
+            when = "unread data"
+        row = self._user_row(event, when)
         if event is Event.SEND:
-            handler(row, now, nbytes)
+            self._send(row, now, nbytes)
+        elif event is Event.CLOSE:
+            self._close(row, now, shutdown)
         else:
+            handler = {
+                Event.LISTEN: self._listen,
+                Event.CONNECT: self._connect,
+                Event.READ: self._read,
+                Event.ABORT: self._abort,
+            }[event]
             handler(row, now)
         return self._flush()
 
-    def _user_row(self, event: Event) -> Transition:
-        row = transition(self.state, event)
+    def _user_row(self, event: Event, when: str = "") -> Transition:
+        row = transition(self.state, event, when) or transition(self.state, event)
         if row is None:
             raise ProtocolError(event, self.state, self.role.value)
         return row
@@ -168,10 +181,19 @@ class Peer:
         if self.state in (State.ESTABLISHED, State.CLOSE_WAIT):
             self._push(now)
 
-    def _close(self, row: Transition, now: float) -> None:
+    def _read(self, row: Transition, now: float) -> None:
+        self.unread = 0
+        self._move(row)
+
+    def _close(self, row: Transition, now: float, shutdown: bool) -> None:
         if self.state in (State.LISTEN, State.SYN_SENT):
             self._forget(row, now)
             return
+        if row.send == "RST":  # unread data (Linux tcp_close)
+            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_UNREAD)
+            self._forget(row, now)
+            return
+        self.released = not shutdown
         self.fin_wanted = True
         self._move(row)
         self._push(now)
@@ -236,12 +258,15 @@ class Peer:
         """3.10.7.1: no connection here; anything but a RST gets a RST."""
         if seg.has(Flag.RST):
             self._drop("RST to a closed port: ignored")
-        elif seg.has(Flag.ACK):
-            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_REFUSED)
         else:
-            self._emit(
-                Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), Why.RST_REFUSED
-            )
+            self._answer_with_rst(seg, Why.RST_REFUSED)
+
+    def _answer_with_rst(self, seg: Segment, why: Why) -> None:
+        """The RST that answers a segment nothing will take (RFC 9293 3.10.7.1)."""
+        if seg.has(Flag.ACK):
+            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), why)
+        else:
+            self._emit(Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), why)
 
     def _listen_receive(self, seg: Segment, now: float) -> None:
         """3.10.7.2."""
@@ -405,7 +430,12 @@ class Peer:
             elif self.state is State.LAST_ACK:
                 self._forget(self._row(Event.RCV_ACK_OF_FIN), now)
                 return
-        # seventh: the segment text
+        # seventh: the segment text; new data for an application that has closed is lost
+        new_data = seg.length > 0 and seg.seq + seg.length > self.rcv_nxt
+        if self.released and new_data and self.state in _ACCEPTS_DATA:
+            self._answer_with_rst(seg, Why.RST_DATA_AFTER_CLOSE)
+            self._forget(self._row(Event.RCV_DATA, "after close"), now)
+            return
         if seg.length or seg.has(Flag.FIN):
             self._take_text(seg, now, fin_acked_now)
         self._push(now)
@@ -424,6 +454,8 @@ class Peer:
         new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
         if new_bytes and self.state in _ACCEPTS_DATA:
             self.rcv_nxt = self.rcv_nxt + new_bytes
+            if not self.config.reads:
+                self.unread += new_bytes
         elif seg.length and not seg.has(Flag.FIN):
             self._drop(f"data after their FIN in {self.state}: ignored")
             return
@@ -576,8 +608,8 @@ class Peer:
         self._move(row)
         self.unacked.clear()
         self.out_of_order.clear()
-        self.queued_bytes = 0
-        self.fin_wanted = self.fin_sent = False
+        self.queued_bytes = self.unread = 0
+        self.fin_wanted = self.fin_sent = self.released = False
         self.rto, self.retries = INITIAL_RTO, 0
 
     def _back_to_listen(self, row: Transition, now: float) -> None:

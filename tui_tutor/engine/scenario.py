@@ -24,6 +24,7 @@ class PeerSetup:
     isn: int | None = None  # None: a random ISN each run
     listening: bool = False
     delayed_ack: bool = False
+    reads: bool = True  # False: data waits unread until a Read step
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,19 @@ class Send:
 
 
 @dataclass(frozen=True)
-class Close:
+class Read:
+    """The application reads everything that has arrived."""
+
     peer: Role
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Close:
+    """``close()``; with ``shutdown``, ``shutdown(SHUT_WR)``: only our sending ends."""
+
+    peer: Role
+    shutdown: bool = False
     hold: bool = False
 
 
@@ -72,12 +84,13 @@ class Wait:
     hold: bool = False
 
 
-Step = Listen | Connect | Send | Close | Abort | Lose | Wait
+Step = Listen | Connect | Send | Read | Close | Abort | Lose | Wait
 
 _EVENTS: dict[type, Event] = {
     Listen: Event.LISTEN,
     Connect: Event.CONNECT,
     Send: Event.SEND,
+    Read: Event.READ,
     Close: Event.CLOSE,
     Abort: Event.ABORT,
 }
@@ -125,6 +138,7 @@ def new_link(scenario: Scenario, isns: dict[Role, int]) -> Link:
                 isn=isns[role],
                 listening=setup.listening,
                 delayed_ack=setup.delayed_ack,
+                reads=setup.reads,
                 msl=scenario.msl,
                 mss=scenario.mss,
             ),
@@ -162,8 +176,9 @@ def run_step(link: Link, index: int, step: Step) -> None:
         return  # not an action on the wire: whatever is held stays held
     else:
         nbytes = step.bytes if isinstance(step, Send) else 0
+        shutdown = isinstance(step, Close) and step.shutdown
         try:
-            link.call(step.peer, _EVENTS[type(step)], nbytes)
+            link.call(step.peer, _EVENTS[type(step)], nbytes, shutdown)
         except ProtocolError as err:
             raise StepError(index, step, f"not possible in {err.state.value}") from None
     if not step.hold:

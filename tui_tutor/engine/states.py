@@ -57,6 +57,7 @@ class Event(enum.Enum):
     LISTEN = "listen"
     CONNECT = "connect"
     SEND = "send"
+    READ = "read"
     CLOSE = "close"
     ABORT = "abort"
     # arriving segments
@@ -67,6 +68,7 @@ class Event(enum.Enum):
     RCV_ACK_OF_FIN = "rcv ACK of FIN"
     RCV_FIN_ACK = "rcv FIN + ACK of FIN"
     RCV_RST = "rcv RST"
+    RCV_DATA = "rcv data"
     # timers
     TIMEOUT_2MSL = "2MSL timeout"
     GIVE_UP = "retransmissions exhausted"
@@ -79,7 +81,9 @@ class Event(enum.Enum):
         return self in USER_CALLS
 
 
-USER_CALLS = frozenset({Event.LISTEN, Event.CONNECT, Event.SEND, Event.CLOSE, Event.ABORT})
+USER_CALLS = frozenset(
+    {Event.LISTEN, Event.CONNECT, Event.SEND, Event.READ, Event.CLOSE, Event.ABORT}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,8 @@ class Transition:
 S, E = State, Event
 _OPEN = "RFC 9293 3.10.1 OPEN call"
 _SEND = "RFC 9293 3.10.2 SEND call"
+_RECEIVE = "RFC 9293 3.10.3 RECEIVE call"
+_DATA_LOST = "RFC 9293 3.6 SHLD-3: a RST shows that data was lost (Linux)"
 _CLOSE = "RFC 9293 3.10.4 CLOSE call"
 _ABORT = "RFC 9293 3.10.5 ABORT call"
 _SYN_SENT = "RFC 9293 3.10.7.3 SYN-SENT state"
@@ -263,6 +269,10 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     # data transfer
     Transition(S.ESTABLISHED, E.SEND, S.ESTABLISHED, "data", "send data", _SEND),
     Transition(S.CLOSE_WAIT, E.SEND, S.CLOSE_WAIT, "data", "half-closed: we may still send", _SEND),
+    *(
+        Transition(state, E.READ, state, "", "the application reads what has arrived", _RECEIVE)
+        for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT)
+    ),
     # closing
     Transition(
         S.ESTABLISHED,
@@ -361,6 +371,31 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "2MSL passed: no old segment can still arrive",
         _TIMEOUT,
         figure5=True,
+    ),
+    # closing with data nobody will read: a RST instead of a FIN
+    *(
+        Transition(
+            state,
+            E.CLOSE,
+            S.CLOSED,
+            "RST",
+            "close() while received data is still unread: reset instead of FIN",
+            _DATA_LOST,
+            when="unread data",
+        )
+        for state in (S.ESTABLISHED, S.CLOSE_WAIT)
+    ),
+    *(
+        Transition(
+            state,
+            E.RCV_DATA,
+            S.CLOSED,
+            "RST",
+            "new data after the application closed: nobody can read it; reset",
+            _DATA_LOST,
+            when="after close",
+        )
+        for state in (S.FIN_WAIT_1, S.FIN_WAIT_2)
     ),
     # resets
     *(

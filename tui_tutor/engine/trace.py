@@ -48,6 +48,8 @@ class Why(enum.Enum):
     ACK_OF_FIN = "acknowledges a FIN"
     RST_REFUSED = "nothing listens on the port"
     RST_ABORT = "the application aborted"
+    RST_UNREAD = "the application closed with data it never read"
+    RST_DATA_AFTER_CLOSE = "data arrived after the application closed"
     RST_BAD_ACK = "acknowledges something never sent"
     DUPLICATE_ACK = "a segment outside the window or out of order"
     CHALLENGE_ACK = "a SYN or RST that does not fit the connection"

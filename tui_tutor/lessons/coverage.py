@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import engine
-from ..engine import TRANSITION_LIST, Event, Role, Transition
+from ..engine import TRANSITION_LIST, Event, Role, State, Transition, transition
 from .loader import LoadedLesson
 from .model import PredictSegment, PredictState, question_id
 from .timeline import Run, play
@@ -67,16 +67,32 @@ def coverage(lessons: list[LoadedLesson]) -> list[RowCoverage]:
             else ISNS[Role.SERVER],
         }
         run = play(lesson, isns=isns)
-        for ev in run.trace.events:
-            if isinstance(ev, engine.StateChanged):
-                played = rows[ev.transition].played_in
-                if lesson.id not in played:
-                    played.append(lesson.id)
-        for transition, qid in asked(run):
+        for row in taken(run.trace):
+            if lesson.id not in rows[row].played_in:
+                rows[row].played_in.append(lesson.id)
+        for row, qid in asked(run):
             name = f"{lesson.id}#{qid}"
-            if name not in rows[transition].asked_in:
-                rows[transition].asked_in.append(name)
+            if name not in rows[row].asked_in:
+                rows[row].asked_in.append(name)
     return list(rows.values())
+
+
+def taken(trace: engine.Trace) -> list[Transition]:
+    """Every row a run takes: its state changes, and the user calls that keep the state
+    (``send`` in ESTABLISHED), which the trace records as calls only."""
+    states = {Role.CLIENT: State.CLOSED, Role.SERVER: State.CLOSED}
+    rows = []
+    for ev in trace.events:
+        if isinstance(ev, engine.StateChanged):
+            states[ev.peer] = ev.new
+            rows.append(ev.transition)
+        elif isinstance(ev, engine.UserCalled):
+            name = ev.call.split()[0]
+            event = Event.CLOSE if name == "shutdown" else Event(name)
+            row = transition(states[ev.peer], event)
+            if row is not None and row.next_state is row.state:
+                rows.append(row)
+    return rows
 
 
 def asked(run: Run) -> list[tuple[Transition, str]]:

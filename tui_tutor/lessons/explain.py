@@ -69,6 +69,19 @@ WHY: dict[Why, dict[str, str]] = {
         "with the same seq.",
         "zh": "重传定时器在收到 ACK 之前超时：同一个报文段以相同的序列号再发一次。",
     },
+    # the rest of the state machine (RST, abort, give-up, timers, queues)
+    Why.RST_UNREAD: {
+        "en": "close() with received data still unread: the data is lost, so a RST says so "
+        "instead of a FIN (RFC 9293 3.6; Linux). It carries seq=SND.NXT and ack=RCV.NXT.",
+        "zh": "调用 close() 时还有收到的数据没有读：这些数据丢失了，所以发送 RST 而不是 FIN"
+        "（RFC 9293 3.6；Linux）。RST 的 seq=SND.NXT，ack=RCV.NXT。",
+    },
+    Why.RST_DATA_AFTER_CLOSE: {
+        "en": "Data arrived for an application that has called close(): nobody can read it, so "
+        "the answer is a RST whose seq is the ack of that data (RFC 9293 3.6; Linux).",
+        "zh": "应用已经调用了 close()，却又收到了数据：没有人能读取它，所以回应 RST，"
+        "其 seq 等于那个数据报文段的 ack（RFC 9293 3.6；Linux）。",
+    },
 }
 
 # Transition reasons in Chinese, by Transition.key; English comes from the engine.
@@ -127,6 +140,18 @@ TRANSITION_ZH: dict[str, str] = {
     # the rest of the state machine (RST, abort, give-up, timers, queues)
     "LISTEN/send": "有数据要发送：被动打开变为主动打开，发送 SYN"
     "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
+    **{
+        f"{s}/read": "应用读取已经到达的数据"
+        for s in ("ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT")
+    },
+    **{
+        f"{s}/close (unread data)": "调用 close() 时还有收到的数据没有读：发送 RST 而不是 FIN"
+        for s in ("ESTABLISHED", "CLOSE_WAIT")
+    },
+    **{
+        f"{s}/rcv data (after close)": "应用关闭之后又收到新数据：没有人能读取它，复位连接"
+        for s in ("FIN_WAIT_1", "FIN_WAIT_2")
+    },
 }
 
 
