@@ -169,6 +169,10 @@ KERNEL_CASES = sorted(p.stem for p in KERNEL.glob("*.toml"))
 CAPTURE_CANNOT_TELL = {
     "data_after_close": "the replay cannot tell close() from shutdown(): it moves the server "
     "to CLOSED when it sends its RST, the engine when the data it answers arrives",
+    "close_in_syn_sent": "the client's close() in SYN_SENT sends nothing: a capture cannot "
+    "see it, nor that the SYN,ACK it saw was lost before the client",
+    "close_listener_in_syn_received": "the lost third ACK is in the capture and the listener's "
+    "close() sends nothing: the replay takes the connection for open",
 }
 
 

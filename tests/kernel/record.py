@@ -45,9 +45,7 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     abort,
     drop_first,
     free_port,
-    inject,
     netns,
-    next_seq,
     pause,
     read_eof,
     read_exactly,
@@ -306,10 +304,71 @@ def data_after_close(rec: Recording) -> None:
     srv.close()
 
 
+def close_in_syn_sent(rec: Recording) -> None:
+    srv = listener(rec.port)
+    cli = socket.socket()
+    cli.setblocking(False)
+    synack = ["--sport", str(rec.port), "--tcp-flags", "SYN,ACK,FIN,RST", "SYN,ACK"]
+    with drop_first(synack):
+        cli.connect_ex(("127.0.0.1", rec.port))
+        rec.client_port = cli.getsockname()[1]
+        pause()
+        rec.check(1)  # the SYN,ACK was lost: SYN_SENT, SYN_RECEIVED
+    cli.close()  # give up before the handshake ends: nothing is sent
+    pause()
+    rec.check(2)
+    time.sleep(1.3)  # the server resends its SYN,ACK to a port nobody holds now
+    rec.check(3)
+    srv.close()
+
+
+def listener(port: int) -> socket.socket:
+    """A listening socket that nobody accepts on (a thread in accept() would keep it open)."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen()
+    return srv
+
+
+def close_listener_in_syn_received(rec: Recording) -> None:
+    srv = listener(rec.port)
+    ack = ["--dport", str(rec.port), "--tcp-flags", "SYN,ACK,FIN,RST", "ACK"]
+    with drop_first(ack):  # the third segment of the handshake is lost
+        cli = rec.client()
+        pause()
+        rec.check(2)  # ESTABLISHED, SYN_RECEIVED
+        # the listening socket goes, and the half-open connection with it (ss still lists
+        # it as SYN-RECV until a segment or its timer finds the listener gone)
+        srv.close()
+        pause()
+    cli.sendall(b"hello")  # the client's first data reaches nothing
+    pause()
+    rec.check(4)
+    rec.error("client recv", lambda: cli.recv(100))
+    cli.close()
+
+
+def close_in_listen(rec: Recording) -> None:
+    srv = listener(rec.port)
+    pause()
+    srv.close()  # stop listening before anyone connects
+    pause()
+    cli = socket.socket()
+    rec.error("client connect", lambda: cli.connect(("127.0.0.1", rec.port)))
+    rec.client_port = cli.getsockname()[1]
+    pause()
+    rec.check(1)
+    cli.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
     "data_after_close": ({}, data_after_close),
+    "close_in_syn_sent": ({}, close_in_syn_sent),
+    "close_listener_in_syn_received": ({}, close_listener_in_syn_received),
+    "close_in_listen": ({}, close_in_listen),
 }
 
 

@@ -140,6 +140,8 @@ class Peer:
         when = ""
         if event is Event.CLOSE and not shutdown and self.unread:
             when = "unread data"
+        elif event is Event.CLOSE and self.state is State.SYN_RECEIVED and self.passive:
+            when = "passive open"
         row = self._user_row(event, when)
         if event is Event.SEND:
             self._send(row, now, nbytes)
@@ -186,7 +188,7 @@ class Peer:
         self._move(row)
 
     def _close(self, row: Transition, now: float, shutdown: bool) -> None:
-        if self.state in (State.LISTEN, State.SYN_SENT):
+        if row.next_state is State.CLOSED and not row.send:  # LISTEN, SYN_SENT, half-open
             self._forget(row, now)
             return
         if row.send == "RST":  # unread data (Linux tcp_close)

@@ -257,6 +257,16 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         _CLOSE,
         figure5=True,
     ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.CLOSE,
+        S.CLOSED,
+        "",
+        "the listening socket is closed: its half-open connection goes too, silently (Linux;"
+        " no application holds a socket for it yet)",
+        _CLOSE,
+        when="passive open",
+    ),
     Transition(S.SYN_RECEIVED, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT),
     Transition(
         S.SYN_RECEIVED,

@@ -140,6 +140,8 @@ TRANSITION_ZH: dict[str, str] = {
     # the rest of the state machine (RST, abort, give-up, timers, queues)
     "LISTEN/send": "有数据要发送：被动打开变为主动打开，发送 SYN"
     "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
+    "SYN_RECEIVED/close (passive open)": "监听套接字被关闭：半开连接随之悄悄消失"
+    "（Linux；应用还没有拿到这个连接的套接字）",
     **{
         f"{s}/read": "应用读取已经到达的数据"
         for s in ("ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT")
