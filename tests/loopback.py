@@ -73,6 +73,19 @@ def drop_first(*matches: list[str]) -> Iterator[None]:
             subprocess.run(["iptables", "-D", *rule], check=True)
 
 
+@contextlib.contextmanager
+def drop_all(*matches: list[str]) -> Iterator[None]:
+    """Drop every INPUT packet matching one of ``matches`` while the block runs."""
+    rules = [["INPUT", "-p", "tcp", *match, "-j", "DROP"] for match in matches]
+    for rule in rules:
+        subprocess.run(["iptables", "-I", *rule], check=True)
+    try:
+        yield
+    finally:
+        for rule in rules:
+            subprocess.run(["iptables", "-D", *rule], check=True)
+
+
 class Server:
     """A listening socket whose accepted connection the case drives step by step."""
 

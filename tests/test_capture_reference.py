@@ -173,7 +173,26 @@ CAPTURE_CANNOT_TELL = {
     "see it, nor that the SYN,ACK it saw was lost before the client",
     "close_listener_in_syn_received": "the lost third ACK is in the capture and the listener's "
     "close() sends nothing: the replay takes the connection for open",
+    "abort_in_fin_wait_1": "the replay takes a RST for exactly in sequence; this one is one past "
+    "RCV.NXT and only earns a challenge ACK",
+    "abort_in_last_ack": "the client's last ACK was lost after tcpdump saw it; the replay takes "
+    "it for delivered",
+    "rst_in_last_ack": "the client's last ACK was lost after tcpdump saw it",
+    "rst_in_closing": "the client's FIN and ACK were lost after tcpdump saw them",
+    "challenge_ack": "the injected SYN on the open connection starts a second connection in "
+    "the reader",
 }
+# Kernel cases the reader splits into more than one connection
+CAPTURE_SPLITS = {"challenge_ack": CAPTURE_CANNOT_TELL["challenge_ack"]}
+
+
+def _segment_cases() -> list:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=CAPTURE_SPLITS[name]))
+        if name in CAPTURE_SPLITS
+        else name
+        for name in KERNEL_CASES
+    ]
 
 
 def _state_cases() -> list:
@@ -185,7 +204,7 @@ def _state_cases() -> list:
     ]
 
 
-@pytest.mark.parametrize("name", KERNEL_CASES)
+@pytest.mark.parametrize("name", _segment_cases())
 def test_kernel_captures_read_as_their_expected_segments(name: str):
     want = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
     (conn,) = read_capture(KERNEL / f"{name}.pcap")

@@ -32,6 +32,7 @@ from tui_tutor.engine import (
     SeqNum,
     State,
     Transition,
+    Why,
 )
 from tui_tutor.engine.peer import Action, ChangeState, Transmit
 from tui_tutor.engine.states import USER_CALLS
@@ -972,3 +973,27 @@ def test_time_wait_is_ended_by_a_rst_at_rcv_nxt():
     h = peer_in(State.TIME_WAIT)
     h.receive(Segment(Flag.RST, h.peer.rcv_nxt))
     assert h.state is State.CLOSED
+
+
+# ====================================================================== forged segments
+
+
+def test_an_injected_rst_counts_from_the_receivers_rcv_nxt_and_shows_as_from_the_other_peer():
+    trace = engine.run(
+        story(engine.Connect(), engine.Inject(CLIENT, Flag.RST, seq=1000)),
+    )
+    (forged,) = [
+        ev for ev in trace.events if isinstance(ev, engine.SegmentSent) and ev.why is Why.INJECTED
+    ]
+    assert forged.sender is SERVER and forged.segment.seq == SeqNum(5001 + 1000)
+    assert ladder(trace)[-1] == "client ACK seq=1 ack=1", "a challenge ACK (RFC 5961)"
+    assert trace.final_states() == {CLIENT: State.ESTABLISHED, SERVER: State.ESTABLISHED}
+
+
+def test_an_injected_segment_before_the_receiver_has_heard_from_the_other_counts_from_its_isn():
+    trace = engine.run(story(engine.Inject(SERVER, Flag.SYN)))
+    forged = next(ev for ev in trace.events if isinstance(ev, engine.SegmentSent))
+    assert forged.sender is CLIENT and forged.segment.seq == SeqNum(1000), "the client's ISN"
+    # the real client never sent it: it answers the SYN,ACK with RST, the server listens again
+    assert ladder(trace)[1:] == ["server SYN,ACK seq=0 ack=1001", "client RST seq=1001"]
+    assert trace.final_states()[SERVER] is State.LISTEN

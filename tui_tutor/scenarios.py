@@ -16,6 +16,7 @@ from . import engine
 from .validation import read_toml, validate
 
 PeerName = Literal["client", "server"]
+SegmentFlag = Literal["SYN", "ACK", "FIN", "RST", "PSH"]
 _ROLE = {"client": engine.Role.CLIENT, "server": engine.Role.SERVER}
 
 
@@ -120,6 +121,26 @@ class LoseStep(_Step):
     """How many of its next segments are lost."""
 
 
+class InjectStep(_Step):
+    """A segment neither application sent: forged by an attacker who guesses the numbers,
+    or an old duplicate of this connection. It arrives at `to` as if from the other peer."""
+
+    do: Literal["inject"]
+    """The step: inject."""
+    to: PeerName
+    """The peer it arrives at."""
+    flags: list[SegmentFlag] = Field(min_length=1)
+    """Its flags, e.g. ["RST"]."""
+    seq: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    """Its seq, counted from the receiver's RCV.NXT: 0 is exactly the next number the
+    receiver expects, 100 is in its window but not exact, -10 an old number. Before the
+    receiver has heard from the other peer, counted from the other peer's ISN."""
+    ack: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    """Its ack (with the ACK flag), counted from the receiver's SND.NXT."""
+    bytes: int = Field(default=0, ge=0, le=65535)
+    """Payload bytes."""
+
+
 class WaitStep(_Step):
     """Advance the virtual clock; timers (retransmission, delayed ACK, 2MSL) fire."""
 
@@ -130,7 +151,15 @@ class WaitStep(_Step):
 
 
 StepTable = Annotated[
-    ConnectStep | ListenStep | SendStep | ReadStep | CloseStep | AbortStep | LoseStep | WaitStep,
+    ConnectStep
+    | ListenStep
+    | SendStep
+    | ReadStep
+    | CloseStep
+    | AbortStep
+    | LoseStep
+    | InjectStep
+    | WaitStep,
     Field(discriminator="do"),
 ]
 
@@ -169,6 +198,9 @@ def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
 def _step(s: StepTable) -> engine.Step:
     if isinstance(s, WaitStep):
         return engine.Wait(s.seconds, hold=s.hold)
+    if isinstance(s, InjectStep):
+        flags = engine.Flag.parse(s.flags)
+        return engine.Inject(_ROLE[s.to], flags, s.seq, s.ack, s.bytes, hold=s.hold)
     role = _ROLE[s.peer]
     if isinstance(s, ConnectStep):
         return engine.Connect(role, hold=s.hold)

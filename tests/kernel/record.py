@@ -43,9 +43,12 @@ sys.path.insert(0, str(HERE.parent))
 from loopback import (  # noqa: E402 - the shared recording tools, beside this folder
     Server,
     abort,
+    drop_all,
     drop_first,
     free_port,
+    inject,
     netns,
+    next_seq,
     pause,
     read_eof,
     read_exactly,
@@ -362,6 +365,160 @@ def close_in_listen(rec: Recording) -> None:
     cli.close()
 
 
+FIN = ["--tcp-flags", "FIN", "FIN"]
+ACK_ONLY = ["--tcp-flags", "SYN,ACK,FIN,RST", "ACK"]
+LOCAL = "127.0.0.1"
+
+
+def open_pair(rec: Recording) -> tuple[Server, socket.socket, socket.socket]:
+    srv = Server(rec.port)
+    cli = rec.client()
+    conn = srv.accepted()
+    pause()
+    return srv, cli, conn
+
+
+def rst_in_fin_wait_1(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_first(["--sport", str(rec.client_port), *FIN]):
+        cli.close()  # its FIN is lost: FIN_WAIT_1 until the retransmission (200 ms)
+        time.sleep(0.05)
+        rec.check(2)
+        abort(conn)  # the server aborts meanwhile
+    pause()
+    rec.check(3)
+    srv.close()
+
+
+def rst_in_fin_wait_2(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.close()
+    pause()
+    rec.check(1)
+    abort(conn)  # the server, in CLOSE_WAIT, aborts
+    pause()
+    rec.check(2)
+    srv.close()
+
+
+def rst_in_close_wait(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    conn.shutdown(socket.SHUT_WR)
+    pause()
+    rec.check(1)
+    abort(conn)  # the server, in FIN_WAIT_2 and still holding its socket, aborts
+    pause()
+    rec.check(2)
+    cli.close()
+    srv.close()
+
+
+def abort_in_fin_wait_1(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_first(["--sport", str(rec.client_port), *FIN]):
+        cli.shutdown(socket.SHUT_WR)  # its FIN is lost
+        time.sleep(0.05)
+        rec.check(2)
+        abort(cli)  # RST,ACK whose seq is past the lost FIN: not exactly what the server expects
+        pause()
+    rec.check(3)
+    conn.close()
+    srv.close()
+
+
+def abort_in_last_ack(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.close()
+    read_eof(conn)
+    pause()
+    with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
+        conn.shutdown(socket.SHUT_WR)  # the client's last ACK is lost: LAST_ACK
+        time.sleep(0.05)
+        rec.check(3)
+        abort(conn)  # nothing to reset in LAST_ACK: Linux sends nothing
+    pause()
+    rec.check(4)
+    srv.close()
+
+
+def rst_in_last_ack(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.close()
+    read_eof(conn)
+    pause()
+    with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
+        conn.close()  # the client's last ACK is lost: LAST_ACK
+        time.sleep(0.05)
+        rec.check(3)
+        # a RST at exactly the server's RCV.NXT, as if from the client
+        seq = next_seq(rec.pcap, rec.client_port)
+        inject((LOCAL, rec.client_port), (LOCAL, rec.port), "RST", seq)
+        time.sleep(0.05)
+    rec.check(4)
+    pause()
+    srv.close()
+
+
+def rst_in_closing(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_all(["--sport", str(rec.client_port), "--dport", str(rec.port)]):
+        cli.close()  # the client's FIN is lost, and its ACK of the server's FIN too
+        conn.close()  # the server's FIN reaches the client in FIN_WAIT_1: CLOSING
+        time.sleep(0.05)
+        rec.check(3)
+        seq = next_seq(rec.pcap, rec.port)
+        inject((LOCAL, rec.port), (LOCAL, rec.client_port), "RST", seq)
+        time.sleep(0.05)
+        rec.check(4)
+    time.sleep(1.0)  # the server resends its FIN to a client that has forgotten everything
+    rec.check(5)
+    srv.close()
+
+
+def time_wait_assassination(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.close()
+    read_eof(conn)
+    conn.close()
+    pause()
+    rec.check(2)  # the client is in TIME_WAIT
+    # an old duplicate: 5 bytes of data from before, as if from the server
+    seq = next_seq(rec.pcap, rec.port) - 10
+    ack = next_seq(rec.pcap, rec.client_port)
+    inject((LOCAL, rec.port), (LOCAL, rec.client_port), "ACK,PSH", seq, ack, b"stale")
+    pause()
+    rec.check(3)
+    srv.close()
+
+
+def challenge_ack(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.sendall(b"hello")
+    read_exactly(conn, 5)
+    pause()
+    seq = next_seq(rec.pcap, rec.port)  # the client's RCV.NXT
+    server, client = (LOCAL, rec.port), (LOCAL, rec.client_port)
+    # Linux answers at most one odd segment per 500 ms (net.ipv4.tcp_invalid_ratelimit):
+    # the injections are further apart than that
+    gap = 0.6
+    inject(server, client, "RST", seq + 1000)  # in the window, not exact: challenge ACK
+    time.sleep(gap)
+    rec.check(2)
+    inject(server, client, "SYN", seq + 5000)  # a SYN on the open connection: challenge ACK
+    time.sleep(gap)
+    rec.check(3)
+    inject(server, client, "RST", seq + 1_000_000)  # outside the window: ignored
+    time.sleep(gap)
+    rec.check(4)
+    inject(server, client, "RST", seq)  # exactly RCV.NXT: the connection is reset
+    pause()
+    rec.check(5)
+    rec.error("client recv", lambda: cli.recv(100))
+    conn.close()  # the server, which saw none of this, closes: the client answers RST
+    pause()
+    srv.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
@@ -369,6 +526,15 @@ NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = 
     "close_in_syn_sent": ({}, close_in_syn_sent),
     "close_listener_in_syn_received": ({}, close_listener_in_syn_received),
     "close_in_listen": ({}, close_in_listen),
+    "rst_in_fin_wait_1": ({}, rst_in_fin_wait_1),
+    "rst_in_fin_wait_2": ({}, rst_in_fin_wait_2),
+    "rst_in_close_wait": ({}, rst_in_close_wait),
+    "abort_in_fin_wait_1": ({}, abort_in_fin_wait_1),
+    "abort_in_last_ack": ({}, abort_in_last_ack),
+    "rst_in_last_ack": ({}, rst_in_last_ack),
+    "rst_in_closing": ({}, rst_in_closing),
+    "time_wait_assassination": ({}, time_wait_assassination),
+    "challenge_ack": ({}, challenge_ack),
 }
 
 

@@ -29,6 +29,7 @@ from .trace import (
     TimerStopped,
     Trace,
     UserCalled,
+    Why,
 )
 
 MAX_DELIVERIES = 10_000  # per call to deliver_all: a safety net against an ACK storm
@@ -76,6 +77,14 @@ class Link:
 
     def lose_next(self, role: Role, count: int) -> None:
         self.losses[role] += count
+
+    def inject(self, to: Role, segment: Segment) -> None:
+        """Put a segment on the wire that ``to`` will take for one from the other peer."""
+        index = next(self._segments)
+        self.trace.events.append(
+            SegmentSent(self.now, self.step, index, to.other, segment, Why.INJECTED)
+        )
+        self.in_flight.append(_InFlight(index, to.other, segment))
 
     # ------------------------------------------------------------ the wire
 

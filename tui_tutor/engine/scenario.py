@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from .link import Link
 from .peer import Peer, PeerConfig
-from .seq import MODULUS
+from .segment import Flag, Segment
+from .seq import MODULUS, SeqNum
 from .states import Event, ProtocolError
 from .trace import Role, Trace
 
@@ -79,12 +80,28 @@ class Lose:
 
 
 @dataclass(frozen=True)
+class Inject:
+    """A segment neither application sent arrives at ``to`` as if from the other peer.
+
+    ``seq`` counts from the receiver's RCV.NXT (0: exactly the next number it expects; from
+    the other peer's ISN before the receiver has one), ``ack`` from its SND.NXT.
+    """
+
+    to: Role
+    flags: Flag
+    seq: int = 0
+    ack: int = 0
+    bytes: int = 0
+    hold: bool = False
+
+
+@dataclass(frozen=True)
 class Wait:
     seconds: float
     hold: bool = False
 
 
-Step = Listen | Connect | Send | Read | Close | Abort | Lose | Wait
+Step = Listen | Connect | Send | Read | Close | Abort | Lose | Inject | Wait
 
 _EVENTS: dict[type, Event] = {
     Listen: Event.LISTEN,
@@ -99,6 +116,8 @@ _EVENTS: dict[type, Event] = {
 def describe(step: Step) -> str:
     """``send by client``: how error messages name a step."""
     name = type(step).__name__.lower()
+    if isinstance(step, Inject):
+        return f"{name} to {step.to.value}"
     peer = getattr(step, "peer", None)
     return f"{name} by {peer.value}" if peer is not None else name
 
@@ -166,6 +185,13 @@ def run(
     return link.trace
 
 
+def forge(receiver: Peer, other: Peer, step: Inject) -> Segment:
+    """The injected segment, its numbers counted from what the receiver expects."""
+    base = receiver.rcv_nxt if receiver.irs is not None else SeqNum(other.config.isn)
+    ack = receiver.snd_nxt + step.ack if Flag.ACK in step.flags else None
+    return Segment(step.flags, base + step.seq, ack, step.bytes)
+
+
 def run_step(link: Link, index: int, step: Step) -> None:
     link.step = index
     if isinstance(step, Wait):
@@ -174,6 +200,8 @@ def run_step(link: Link, index: int, step: Step) -> None:
     elif isinstance(step, Lose):
         link.lose_next(step.peer, step.count)
         return  # not an action on the wire: whatever is held stays held
+    elif isinstance(step, Inject):
+        link.inject(step.to, forge(link.peers[step.to], link.peers[step.to.other], step))
     else:
         nbytes = step.bytes if isinstance(step, Send) else 0
         shutdown = isinstance(step, Close) and step.shutdown

@@ -54,6 +54,7 @@ class Why(enum.Enum):
     DUPLICATE_ACK = "a segment outside the window or out of order"
     CHALLENGE_ACK = "a SYN or RST that does not fit the connection"
     RETRANSMISSION = "the retransmission timer ran out"
+    INJECTED = "sent by neither application: forged, or an old duplicate"
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,12 @@ WHY: dict[Why, dict[str, str]] = {
         "zh": "调用 close() 时还有收到的数据没有读：这些数据丢失了，所以发送 RST 而不是 FIN"
         "（RFC 9293 3.6；Linux）。RST 的 seq=SND.NXT，ack=RCV.NXT。",
     },
+    Why.INJECTED: {
+        "en": "Neither application sent this segment: an attacker forged it, guessing the "
+        "numbers, or it is an old duplicate. The receiver judges it by its numbers alone.",
+        "zh": "这个报文段不是任何一方的应用发出的：它是攻击者猜测序列号伪造的，"
+        "或者是一个旧的重复报文段。接收方只能凭序列号来判断它。",
+    },
     Why.RST_DATA_AFTER_CLOSE: {
         "en": "Data arrived for an application that has called close(): nobody can read it, so "
         "the answer is a RST whose seq is the ack of that data (RFC 9293 3.6; Linux).",
