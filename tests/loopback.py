@@ -74,9 +74,10 @@ def drop_first(*matches: list[str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def drop_all(*matches: list[str]) -> Iterator[None]:
-    """Drop every INPUT packet matching one of ``matches`` while the block runs."""
-    rules = [["INPUT", "-p", "tcp", *match, "-j", "DROP"] for match in matches]
+def drop_all(*matches: list[str], chain: str = "INPUT") -> Iterator[None]:
+    """Drop every packet matching one of ``matches`` while the block runs: in INPUT, after
+    tcpdump has seen it (a segment lost on the way), or in OUTPUT, before (never sent)."""
+    rules = [[chain, "-p", "tcp", *match, "-j", "DROP"] for match in matches]
     for rule in rules:
         subprocess.run(["iptables", "-I", *rule], check=True)
     try:

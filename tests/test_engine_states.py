@@ -40,10 +40,9 @@ from tui_tutor.engine.states import USER_CALLS
 CLIENT, SERVER = Role.CLIENT, Role.SERVER
 ISNS = {"plain": (1000, 5000), "wrap": (2**32 - 1, 2**32 - 2)}
 """Both ISN pairs run every enumerated case; "wrap": each SYN takes the last numbers before 0."""
-SEGMENT_EVENTS = [
-    e for e in Event if not e.is_user_call and e not in (Event.TIMEOUT_2MSL, Event.GIVE_UP)
-]
-TIMER_EVENTS = [Event.TIMEOUT_2MSL, Event.GIVE_UP]
+HOST_EVENTS = [Event.CRASH]
+SEGMENT_EVENTS = [e for e in Event if not (e.is_user_call or e.is_timer or e in HOST_EVENTS)]
+TIMER_EVENTS = [e for e in Event if e.is_timer]
 LONG_ENOUGH = 10_000.0  # seconds: every retransmission limit and 2MSL run out well before
 FIN_RECEIVED = {State.CLOSE_WAIT, State.CLOSING, State.LAST_ACK, State.TIME_WAIT}
 
@@ -207,6 +206,19 @@ def _close_wait_unread(isns: tuple[int, int]) -> Harness:
     return h
 
 
+def _established_keepalive(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[CLIENT].config.keepalive = True  # SO_KEEPALIVE
+    do(link, CLIENT, Event.CONNECT)
+    return Harness(link, CLIENT)
+
+
+def _close_wait_keepalive(isns: tuple[int, int]) -> Harness:
+    h = _established_keepalive(isns)
+    do(h.link, SERVER, Event.CLOSE)
+    return h
+
+
 def _close_wait(isns: tuple[int, int]) -> Harness:
     link = established(isns)
     do(link, SERVER, Event.CLOSE)  # the server closed first
@@ -237,7 +249,7 @@ def _time_wait(isns: tuple[int, int]) -> Harness:
 
 
 PASSIVE, ACTIVE = "passive open", "active open"
-UNREAD, AFTER_CLOSE = "unread data", "after close"
+UNREAD, AFTER_CLOSE, KEEPALIVE = "unread data", "after close", "keepalive"
 BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSED, ""): _closed,
     (State.LISTEN, ""): _listen,
@@ -256,6 +268,8 @@ BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSE_WAIT, UNREAD): _close_wait_unread,
     (State.FIN_WAIT_1, AFTER_CLOSE): _fin_wait_1_closed,
     (State.FIN_WAIT_2, AFTER_CLOSE): _fin_wait_2_closed,
+    (State.ESTABLISHED, KEEPALIVE): _established_keepalive,
+    (State.CLOSE_WAIT, KEEPALIVE): _close_wait_keepalive,
 }
 SITUATIONS = list(BUILDERS)  # the eleven states, some reached more than one way
 
@@ -311,7 +325,14 @@ def segment_for(h: Harness, event: Event) -> Segment:
 
 # rows that only one way into SYN_RECEIVED can take: the table has no `when` for it, but a
 # passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 8)
-ONLY_WHEN = {(State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE}
+ONLY_WHEN = {
+    (State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE,
+    # Linux's timers for connections that might never end: only after close(), or with
+    # SO_KEEPALIVE
+    (State.FIN_WAIT_2, Event.TIMEOUT_FIN_WAIT_2): AFTER_CLOSE,
+    (State.ESTABLISHED, Event.KEEPALIVE_TIMEOUT): KEEPALIVE,
+    (State.CLOSE_WAIT, Event.KEEPALIVE_TIMEOUT): KEEPALIVE,
+}
 # pairs whose segment the peer cannot tell from another event: in FIN_WAIT_2 our FIN is
 # already acknowledged, so their FIN acknowledging it again is a plain "rcv FIN"
 SAME_AS = {(State.FIN_WAIT_2, Event.RCV_FIN_ACK): Event.RCV_FIN}
@@ -355,8 +376,8 @@ def row_cases(events: list[Event] | frozenset[Event]) -> list:
     ]
 
 
-def test_every_row_of_the_table_is_a_user_call_a_segment_or_a_timer():
-    kinds = [USER_CALLS, SEGMENT_EVENTS, TIMER_EVENTS]
+def test_every_row_of_the_table_is_a_user_call_a_segment_a_timer_or_the_host():
+    kinds = [USER_CALLS, SEGMENT_EVENTS, TIMER_EVENTS, HOST_EVENTS]
     assert all(sum(row.event in kind for kind in kinds) == 1 for row in TRANSITION_LIST)
 
 
@@ -492,6 +513,14 @@ def test_a_timer_with_a_row_moves_to_its_next_state(row, how):
         if isinstance(ev, engine.StateChanged) and ev.peer is h.me
     ]
     assert fired[-1] == row, f"{row.key}: the last row used was {fired[-1].key}"
+
+
+@pytest.mark.parametrize(("state", "how"), SITUATIONS, ids=[situation_id(*s) for s in SITUATIONS])
+def test_a_crash_forgets_the_connection_in_any_state_and_sends_nothing(state, how):
+    h = peer_in(state, how)
+    out = sent(h.peer.crash(h.link.now))
+    assert out == [] and h.state is State.CLOSED
+    assert not (h.peer.rto_running or h.peer.keepalive_running or h.peer.fin_wait_2_running)
 
 
 # ====================================================================== CLOSED

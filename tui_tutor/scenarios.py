@@ -41,6 +41,9 @@ class PeerTable(_Strict):
     reads: bool = True
     """Does the application read arriving data at once? false: data waits unread until a
     "read" step, and a "close" with unread data sends RST instead of FIN."""
+    keepalive: bool = False
+    """SO_KEEPALIVE: probe the other end after the connection has been idle for
+    sysctl.tcp_keepalive_time, and reset it when tcp_keepalive_probes probes go unanswered."""
 
 
 class _Step(_Strict):
@@ -121,6 +124,16 @@ class LoseStep(_Step):
     """How many of its next segments are lost."""
 
 
+class CrashStep(_Step):
+    """The peer's host crashes and restarts: it forgets the connection and sends nothing (a
+    half-open connection). A server that listened from the start listens again."""
+
+    do: Literal["crash"]
+    """The step: crash."""
+    peer: PeerName
+    """Whose host crashes."""
+
+
 class InjectStep(_Step):
     """A segment neither application sent: forged by an attacker who guesses the numbers,
     or an old duplicate of this connection. It arrives at `to` as if from the other peer."""
@@ -159,9 +172,40 @@ StepTable = Annotated[
     | AbortStep
     | LoseStep
     | InjectStep
+    | CrashStep
     | WaitStep,
     Field(discriminator="do"),
 ]
+
+
+class SysctlTable(_Strict):
+    """Linux's TCP settings (net.ipv4.*), for both peers. Omitted: Linux's defaults."""
+
+    tcp_syn_retries: int = Field(default=6, ge=1, le=127)
+    """SYN retransmissions before connect() gives up (ETIMEDOUT)."""
+    tcp_synack_retries: int = Field(default=5, ge=1, le=255)
+    """SYN,ACK retransmissions before a listener drops a half-open connection."""
+    tcp_retries2: int = Field(default=15, ge=1, le=100)
+    """How long an open connection keeps retransmitting: as long as this many
+    retransmissions would take from a 200 ms RTO (15: 924.6 s)."""
+    tcp_orphan_retries: int = Field(default=0, ge=0, le=100)
+    """The same for a connection whose application has called close() (0: 8, 102.2 s)."""
+    tcp_syn_linear_timeouts: int = Field(default=0, ge=0, le=16)
+    """SYN retransmissions sent 1 s apart before the back-off starts (Linux 6.5 and later:
+    4). The default 0 backs off from the first, as RFC 6298 and earlier Linux do."""
+    tcp_fin_timeout: float = Field(default=60.0, gt=0, le=100_000)
+    """Seconds a FIN_WAIT_2 whose application has called close() waits for the other FIN."""
+    tcp_keepalive_time: float = Field(default=7200.0, gt=0, le=100_000)
+    """Idle seconds before the first keepalive probe (for a peer with keepalive = true)."""
+    tcp_keepalive_intvl: float = Field(default=75.0, gt=0, le=100_000)
+    """Seconds between keepalive probes."""
+    tcp_keepalive_probes: int = Field(default=9, ge=1, le=127)
+    """Unanswered probes before the connection is reset."""
+    tcp_syncookies: Literal[0, 1, 2] = 1
+    """SYN cookies: 0 never, 1 when the SYN queue is full, 2 always."""
+
+    def to_engine(self) -> engine.Sysctl:
+        return engine.Sysctl(**self.model_dump())
 
 
 class ScenarioTable(_Strict):
@@ -171,6 +215,12 @@ class ScenarioTable(_Strict):
     """Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL."""
     mss: int = Field(default=1460, ge=1, le=65495)
     """Largest payload of one segment; longer writes are split."""
+    rto: float = Field(default=1.0, ge=0.2, le=120)
+    """The retransmission timeout, in seconds, once the connection is open. Linux computes it
+    from the round trip it measures (at least 0.2 s, which is what it is on loopback); the
+    SYN and SYN,ACK always start from 1 s. Each timeout doubles it."""
+    sysctl: SysctlTable = SysctlTable()
+    """Linux's settings for timeouts and retries (net.ipv4.tcp_*)."""
     client: PeerTable = PeerTable()
     """The client: the side that connects."""
     server: PeerTable = PeerTable()
@@ -185,13 +235,19 @@ class ScenarioTable(_Strict):
             steps=tuple(_step(s) for s in self.steps),
             msl=self.msl,
             mss=self.mss,
+            rto=self.rto,
+            sysctl=self.sysctl.to_engine(),
         )
 
 
 def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
     listening = default_listening if table.listening is None else table.listening
     return engine.PeerSetup(
-        isn=table.isn, listening=listening, delayed_ack=table.delayed_ack, reads=table.reads
+        isn=table.isn,
+        listening=listening,
+        delayed_ack=table.delayed_ack,
+        reads=table.reads,
+        keepalive=table.keepalive,
     )
 
 
@@ -210,6 +266,8 @@ def _step(s: StepTable) -> engine.Step:
         return engine.Send(role, s.bytes, hold=s.hold)
     if isinstance(s, ReadStep):
         return engine.Read(role, hold=s.hold)
+    if isinstance(s, CrashStep):
+        return engine.Crash(role, hold=s.hold)
     if isinstance(s, CloseStep):
         return engine.Close(role, shutdown=s.how == "shutdown", hold=s.hold)
     if isinstance(s, AbortStep):

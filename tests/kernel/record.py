@@ -250,6 +250,7 @@ class Recording:
     client_port: int = 0
     checkpoints: list[dict] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    times: dict[str, float] = field(default_factory=dict)  # wall clock, as the capture's
 
     def client(self, **options: int) -> socket.socket:
         """A client socket (with ``SOL_SOCKET``/``IPPROTO_TCP`` options) connected to us."""
@@ -273,6 +274,15 @@ class Recording:
             self.errors[what] = errno.errorcode.get(err.errno or 0, str(err))
         else:
             self.errors[what] = "no error"
+        self.times[what] = time.time()
+
+    def wait_for(self, side: str, state: str, what: str, timeout: float) -> None:
+        """Watch ``ss`` until ``side`` is in ``state``; note when, as ``what``."""
+        end = time.time() + timeout
+        while states(self.port, self.client_port)[side] != state:
+            assert time.time() < end, f"the {side} never reached {state}"
+            time.sleep(0.02)
+        self.times[what] = time.time()
 
 
 def close_with_unread_data(rec: Recording) -> None:
@@ -519,6 +529,179 @@ def challenge_ack(rec: Recording) -> None:
     srv.close()
 
 
+# Give-up cases: Linux's limits shortened so that each finishes in seconds (in the namespace)
+SHORT_RETRIES = {
+    "net.ipv4.tcp_syn_retries": 2,
+    "net.ipv4.tcp_synack_retries": 2,
+    "net.ipv4.tcp_retries2": 3,
+    "net.ipv4.tcp_orphan_retries": 2,
+}
+
+
+def cut_off(rec: Recording) -> list[str]:
+    """Everything from the client to the server: the network between them is gone."""
+    return ["--sport", str(rec.client_port), "--dport", str(rec.port)]
+
+
+def give_up_in_syn_sent(rec: Recording) -> None:
+    srv = listener(rec.port)
+    cli = socket.socket()
+    with drop_all(["--dport", str(rec.port)]):
+        rec.error("client connect", lambda: cli.connect(("127.0.0.1", rec.port)))
+        rec.client_port = cli.getsockname()[1]
+        rec.check(2)
+    cli.close()
+    srv.close()
+
+
+def give_up_in_syn_received(rec: Recording) -> None:
+    srv = listener(rec.port)
+    cli = socket.socket()
+    cli.setblocking(False)
+    with drop_all(["--sport", str(rec.port)]):  # every SYN,ACK is lost
+        cli.connect_ex(("127.0.0.1", rec.port))
+        rec.client_port = cli.getsockname()[1]
+        cli.close()  # the client goes: no more SYNs, only the server's SYN,ACKs
+        pause()
+        rec.check(2)
+        time.sleep(8)
+        rec.check(3)
+    srv.close()
+
+
+def give_up_in_established(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_all(cut_off(rec)):
+        cli.sendall(b"hello")
+        rec.error("client recv", lambda: cli.recv(100))  # returns when the client gives up
+        rec.check(3)
+    conn.close()  # the server, which never heard of it, closes: the client answers RST
+    pause()
+    rec.check(4)
+    srv.close()
+
+
+def give_up_in_fin_wait_1(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_all(cut_off(rec)):
+        cli.close()  # orphaned: net.ipv4.tcp_orphan_retries bounds its FIN's retransmissions
+        rec.wait_for("client", "CLOSED", "client gone", timeout=10)
+        rec.check(3)
+    conn.close()
+    pause()
+    rec.check(4)
+    srv.close()
+
+
+def give_up_in_last_ack(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    conn.shutdown(socket.SHUT_WR)
+    read_eof(cli)
+    pause()
+    with drop_all(cut_off(rec)):
+        cli.close()  # LAST_ACK, orphaned, and nothing from the server gets through
+        rec.wait_for("client", "CLOSED", "client gone", timeout=10)
+        rec.check(4)
+    srv.close()
+
+
+def give_up_in_close_wait(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    conn.shutdown(socket.SHUT_WR)
+    read_eof(cli)
+    pause()
+    with drop_all(cut_off(rec)):
+        cli.sendall(b"late answer")  # CLOSE_WAIT: the client may still send; it never arrives
+        rec.wait_for("client", "CLOSED", "client gone", timeout=15)
+        rec.check(4)
+        rec.error("client send", lambda: cli.sendall(b"more"))
+    conn.close()
+    pause()
+    srv.close()
+
+
+def give_up_in_closing(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    with drop_all(cut_off(rec)):
+        cli.close()  # the client's FIN is lost ...
+        conn.shutdown(socket.SHUT_WR)  # ... the server's reaches the client in FIN_WAIT_1
+        time.sleep(0.05)
+        rec.check(3)
+        time.sleep(5)
+        rec.check(4)
+    conn.close()
+    pause()
+    srv.close()
+
+
+def fin_wait_2_timeout(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    cli.close()
+    pause()
+    rec.check(1)
+    time.sleep(2.5)  # net.ipv4.tcp_fin_timeout = 2 in the namespace (Linux: 60 s)
+    rec.check(2)
+    conn.close()  # the server's FIN finds nobody: RST
+    pause()
+    rec.check(3)
+    srv.close()
+
+
+KEEPALIVE_1S = {
+    "net.ipv4.tcp_keepalive_time": 1,
+    "net.ipv4.tcp_keepalive_intvl": 1,
+    "net.ipv4.tcp_keepalive_probes": 2,
+}
+
+
+def crash_server(rec: Recording, conn: socket.socket) -> None:
+    """The server's host forgets the connection without a word: its abort's RST never
+    leaves (its listening socket, like a service restarted after a reboot, stays)."""
+    with drop_all(["--sport", str(rec.port), "--dport", str(rec.client_port)], chain="OUTPUT"):
+        abort(conn)
+        pause(0.05)
+
+
+def keepalive_finds_a_crashed_peer(rec: Recording) -> None:
+    srv = Server(rec.port)
+    cli = rec.client(SO_KEEPALIVE=1)
+    conn = srv.accepted()
+    time.sleep(1.5)  # idle for 1 s: a probe, answered
+    rec.check(1)
+    crash_server(rec, conn)
+    rec.check(2)
+    time.sleep(1.5)  # the next probe reaches a host that knows nothing of it: RST
+    rec.check(3)
+    rec.error("client recv", lambda: cli.recv(100))
+    cli.close()
+    srv.close()
+
+
+def keepalive_times_out(rec: Recording) -> None:
+    srv = Server(rec.port)
+    cli = rec.client(SO_KEEPALIVE=1)
+    conn = srv.accepted()
+    with drop_all(cut_off(rec)):  # the server's host is unreachable: no probe arrives
+        rec.error("client recv", lambda: cli.recv(100))
+        rec.check(2)
+    cli.close()
+    conn.close()  # the server was never told: its FIN gets RST
+    pause()
+    srv.close()
+
+
+def send_finds_a_crashed_peer(rec: Recording) -> None:
+    srv, cli, conn = open_pair(rec)
+    crash_server(rec, conn)
+    rec.check(1)
+    cli.sendall(b"hello")
+    pause()
+    rec.check(2)
+    rec.error("client recv", lambda: cli.recv(100))
+    cli.close()
+    srv.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
@@ -535,7 +718,25 @@ NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = 
     "rst_in_closing": ({}, rst_in_closing),
     "time_wait_assassination": ({}, time_wait_assassination),
     "challenge_ack": ({}, challenge_ack),
+    "give_up_in_syn_sent": (SHORT_RETRIES, give_up_in_syn_sent),
+    "give_up_in_syn_received": (SHORT_RETRIES, give_up_in_syn_received),
+    "give_up_in_established": (SHORT_RETRIES, give_up_in_established),
+    "give_up_in_fin_wait_1": (SHORT_RETRIES, give_up_in_fin_wait_1),
+    "give_up_in_last_ack": (SHORT_RETRIES, give_up_in_last_ack),
+    "give_up_in_close_wait": (SHORT_RETRIES, give_up_in_close_wait),
+    "give_up_in_closing": (SHORT_RETRIES, give_up_in_closing),
+    "fin_wait_2_timeout": ({"net.ipv4.tcp_fin_timeout": 2}, fin_wait_2_timeout),
+    "keepalive_finds_a_crashed_peer": (KEEPALIVE_1S, keepalive_finds_a_crashed_peer),
+    "keepalive_times_out": (KEEPALIVE_1S, keepalive_times_out),
+    "send_finds_a_crashed_peer": ({}, send_finds_a_crashed_peer),
 }
+
+
+def first_packet_time(pcap: Path) -> float:
+    with pcap.open("rb") as f:
+        for ts, _ in dpkt.pcap.Reader(f):
+            return float(ts)
+    return 0.0
 
 
 def record_in_netns(name: str) -> None:
@@ -547,12 +748,16 @@ def record_in_netns(name: str) -> None:
             play(rec)
     rows = expected_segments(pcap, rec.port)
     out = HERE / f"{name}.expected.json"
+    first = first_packet_time(pcap)
     data = {
         "server_port": rec.port,
         "sysctls": {k: str(v) for k, v in sysctls.items()},
         "segments": rows,
         "checkpoints": rec.checkpoints,
         "errors": rec.errors,
+        # when a failing call returned or a state was reached, in seconds after the first
+        # segment (to within the 20 ms ss is polled at)
+        "times": {k: round(t - first, 2) for k, t in rec.times.items()},
     }
     out.write_text(json.dumps(data, indent=1) + "\n")
     print(f"{name}: {len(rows)} segments")

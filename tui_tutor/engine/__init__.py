@@ -9,6 +9,7 @@ from .scenario import (
     Abort,
     Close,
     Connect,
+    Crash,
     Inject,
     Listen,
     Lose,
@@ -25,6 +26,7 @@ from .scenario import (
 )
 from .segment import Flag, Segment, flags_label
 from .seq import MODULUS, SeqNum, relative
+from .settings import Sysctl
 from .states import (
     TRANSITION_LIST,
     TRANSITIONS,
@@ -58,6 +60,7 @@ __all__ = [
     "Abort",
     "Close",
     "Connect",
+    "Crash",
     "Event",
     "Flag",
     "Inject",
@@ -83,6 +86,7 @@ __all__ = [
     "StateChanged",
     "Step",
     "StepError",
+    "Sysctl",
     "TimerFired",
     "TimerKind",
     "TimerStarted",

@@ -78,6 +78,17 @@ class Link:
     def lose_next(self, role: Role, count: int) -> None:
         self.losses[role] += count
 
+    def crash(self, role: Role) -> None:
+        """The peer's host restarts: it forgets its connection and sends nothing. A peer
+        that listened from the start listens again once it is back."""
+        old = self.peers[role]
+        self.trace.events.append(UserCalled(self.now, self.step, role, "crash"))
+        self._apply(role, old.crash(self.now), cause=None)
+        self.peers[role] = Peer(role, old.config)
+        self._note_vars(role)
+        if old.config.listening:
+            self.call(role, Event.LISTEN)
+
     def inject(self, to: Role, segment: Segment) -> None:
         """Put a segment on the wire that ``to`` will take for one from the other peer."""
         index = next(self._segments)

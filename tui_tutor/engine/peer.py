@@ -20,15 +20,11 @@ from dataclasses import dataclass, field
 
 from .segment import Flag, Segment
 from .seq import SeqNum, in_window
+from .settings import INITIAL_RTO, MAX_RTO, MIN_RTO, Sysctl, give_up_after
 from .states import Event, ProtocolError, State, Transition, transition
 from .trace import Role, TimerKind, Why
 
-INITIAL_RTO = 1.0  # RFC 6298 (2.1); Linux's TCP_TIMEOUT_INIT
-MAX_RTO = 120.0  # Linux's TCP_RTO_MAX
 DELAYED_ACK_TIMEOUT = 0.04  # Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
-SYN_RETRIES = 6  # Linux net.ipv4.tcp_syn_retries: 1+2+4+8+16+32 s, then 64 s more
-SYNACK_RETRIES = 5  # Linux net.ipv4.tcp_synack_retries
-DATA_RETRIES = 15  # Linux net.ipv4.tcp_retries2
 RECEIVE_WINDOW = 65535
 
 
@@ -90,6 +86,11 @@ class PeerConfig:
     msl: float = 30.0
     mss: int = 1460
     reads: bool = True  # the application reads arriving data at once
+    keepalive: bool = False  # SO_KEEPALIVE: probe the other end when the connection is idle
+    #: the retransmission timeout once the connection is open (Linux measures the round
+    #: trip: srtt + 4 * rttvar, at least 200 ms, which is what it is on loopback)
+    rto: float = INITIAL_RTO
+    sysctl: Sysctl = field(default_factory=Sysctl)
 
 
 @dataclass
@@ -120,9 +121,14 @@ class Peer:
     fin_wanted: bool = False  # close() called; FIN goes out after the queued bytes
     fin_sent: bool = False
     unacked: list[_Unacked] = field(default_factory=list)
-    rto: float = INITIAL_RTO
-    retries: int = 0
+    backoff: int = 0  # the RTO has doubled this many times (RFC 6298 5.5)
+    retries: int = 0  # retransmissions by the RTO timer since the last new ACK
+    probed: bool = False  # the tail loss probe for the oldest segment has gone
+    retrans_stamp: float | None = None  # when Linux starts counting towards giving up
     rto_running: bool = False
+    fin_wait_2_running: bool = False  # Linux's FIN_WAIT_2 timer (after close())
+    keepalive_running: bool = False
+    probes_out: int = 0  # keepalive probes sent and not answered
     ack_owed: bool = False  # a delayed ACK is being held back
     out_of_order: dict[int, Segment] = field(default_factory=dict)
     _out: list[Action] = field(default_factory=list)
@@ -171,6 +177,7 @@ class Peer:
         self.snd_una, self.snd_nxt = self.iss, self.iss + 1
         self.passive = False
         self._move(row)
+        self.retrans_stamp = now  # Linux counts a connect's time from its first SYN
         self._emit_new(Flag.SYN, self.iss, 0, Why.SYN, now)
 
     def _send(self, row: Transition, now: float, nbytes: int) -> None:
@@ -210,6 +217,13 @@ class Peer:
     def timer_expired(self, timer: TimerKind, now: float) -> list[Action]:
         if timer is TimerKind.TIME_WAIT and self.state is State.TIME_WAIT:
             self._forget(self._row(Event.TIMEOUT_2MSL), now)
+        elif timer is TimerKind.FIN_WAIT_2:
+            self.fin_wait_2_running = False
+            if self.state is State.FIN_WAIT_2:
+                self._forget(self._row(Event.TIMEOUT_FIN_WAIT_2), now)
+        elif timer is TimerKind.KEEPALIVE:
+            self.keepalive_running = False
+            self._keepalive(now)
         elif timer is TimerKind.DELAYED_ACK and self.ack_owed:
             self._send_ack(Why.ACK_OF_FIN if self.state in _FIN_RECEIVED else Why.ACK)
         elif timer is TimerKind.RETRANSMISSION:
@@ -219,18 +233,82 @@ class Peer:
         return self._flush()
 
     def _retransmit(self, now: float) -> None:
-        limit = {State.SYN_SENT: SYN_RETRIES, State.SYN_RECEIVED: SYNACK_RETRIES}.get(
-            self.state, DATA_RETRIES
-        )
-        if self.retries >= limit:
-            row = self._row(Event.GIVE_UP)
-            if row is not None:
+        if self._timed_out(now):
+            row = self._row(Event.GIVE_UP, "passive open" if self._passive_half_open else "")
+            if row.next_state is State.LISTEN:
+                self._back_to_listen(row, now)
+            else:
                 self._forget(row, now)
             return
-        self.retries += 1
-        self.rto = min(self.rto * 2, MAX_RTO)  # RFC 6298 (5.5): back off
+        if self.state not in (State.SYN_SENT, State.SYN_RECEIVED) and not self.probed:
+            # Linux's tail loss probe (RFC 8985): the first resend once the connection is
+            # open; the timer does not back off for it and it does not count
+            self.probed = True
+        else:
+            self.retries += 1
+            if self.retrans_stamp is None:
+                self.retrans_stamp = now
+            linear = self.config.sysctl.tcp_syn_linear_timeouts
+            if self.state is not State.SYN_SENT or self.retries > linear:
+                self.backoff += 1  # RFC 6298 (5.5): back off
         self._resend_head()
         self._start_rto(now)
+
+    def _keepalive(self, now: float) -> None:
+        """Linux's tcp_keepalive_timer: probe an idle connection; reset it when nobody answers."""
+        sysctl = self.config.sysctl
+        if self.unacked:  # the retransmission timer is watching the other end already
+            self._start_timer(TimerKind.KEEPALIVE, sysctl.tcp_keepalive_time)
+            return
+        row = transition(self.state, Event.KEEPALIVE_TIMEOUT)
+        if row is None:
+            return
+        if self.probes_out >= sysctl.tcp_keepalive_probes:
+            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_KEEPALIVE)
+            self._forget(row, now)
+            return
+        # a probe the other end must answer: one byte before what it expects, no data
+        self._emit(Segment(Flag.ACK, self.snd_nxt - 1, self.rcv_nxt), Why.KEEPALIVE)
+        self.probes_out += 1
+        self._start_timer(TimerKind.KEEPALIVE, sysctl.tcp_keepalive_intvl)
+
+    def _start_timer(self, timer: TimerKind, seconds: float) -> None:
+        setattr(self, _RUNNING[timer], True)
+        self._out.append(StartTimer(timer, seconds))
+
+    def crash(self, now: float) -> list[Action]:
+        """The host restarts: every timer stops, nothing is sent, the TCB is gone."""
+        if self.state is not State.CLOSED:
+            self._forget(self._row(Event.CRASH), now)
+        return self._flush()
+
+    def _timed_out(self, now: float) -> bool:
+        """Linux's tcp_write_timeout: has this connection retransmitted long enough?"""
+        sysctl = self.config.sysctl
+        if self.state is State.SYN_RECEIVED:
+            limit = sysctl.tcp_synack_retries if self.passive else sysctl.tcp_syn_retries
+            return self.retries >= limit
+        if self.state is State.SYN_SENT:
+            limit, base = sysctl.tcp_syn_retries, INITIAL_RTO
+            if self.retries >= limit + sysctl.tcp_syn_linear_timeouts:
+                return True
+        else:
+            limit = sysctl.orphan_retries if self.released else sysctl.tcp_retries2
+            base = MIN_RTO
+        if not self.retries or self.retrans_stamp is None:
+            return False
+        return now - self.retrans_stamp >= give_up_after(limit, base) - 1e-9
+
+    @property
+    def _passive_half_open(self) -> bool:
+        return self.state is State.SYN_RECEIVED and self.passive
+
+    @property
+    def rto(self) -> float:
+        """The retransmission timeout now: the base for the state, doubled per back-off."""
+        opening = self.state in (State.SYN_SENT, State.SYN_RECEIVED)
+        base = INITIAL_RTO if opening else self.config.rto
+        return min(base * 2**self.backoff, MAX_RTO)
 
     def _resend_head(self) -> None:
         head = self.unacked[0]
@@ -329,6 +407,9 @@ class Peer:
     def _synchronized_receive(self, seg: Segment, now: float) -> None:
         """3.10.7.4: SYN_RECEIVED and every state after it."""
         assert self.irs is not None and self.iss is not None
+        if self.keepalive_running:  # the other end is alive: the idle time starts again
+            self.probes_out = 0
+            self._start_timer(TimerKind.KEEPALIVE, self.config.sysctl.tcp_keepalive_time)
         # Linux: a repeated SYN in SYN_RECEIVED means our SYN,ACK was lost; send it again.
         if self.state is State.SYN_RECEIVED and seg.flags == Flag.SYN and seg.seq == self.irs:
             self._emit(
@@ -425,6 +506,8 @@ class Peer:
         if fin_acked_now:
             if self.state is State.FIN_WAIT_1 and not self._fin_in_order(seg):
                 self._move(self._row(Event.RCV_ACK_OF_FIN))
+                if self.released:  # nobody will read: Linux bounds the wait for their FIN
+                    self._start_timer(TimerKind.FIN_WAIT_2, self.config.sysctl.tcp_fin_timeout)
             elif self.state is State.CLOSING:
                 self._move(self._row(Event.RCV_ACK_OF_FIN))
                 self._start_time_wait(now)
@@ -505,11 +588,10 @@ class Peer:
 
     def _acknowledge(self, ack: SeqNum, now: float) -> None:
         """SND.UNA moves up to ack; acknowledged segments leave the retransmission queue."""
-        recovering = self.retries > 0
+        recovering = self.retries > 0 or self.probed
         self.snd_una = ack
         self.unacked = [u for u in self.unacked if u.end > ack]
-        self.retries = 0
-        self.rto = INITIAL_RTO
+        self._reset_backoff()
         if self.unacked:
             if recovering:
                 # after a timeout, what is still unacknowledged was lost too: each ACK
@@ -588,6 +670,10 @@ class Peer:
         if self.ack_owed and keep is not TimerKind.DELAYED_ACK:
             self._out.append(StopTimer(TimerKind.DELAYED_ACK))
             self.ack_owed = False
+        for timer in (TimerKind.FIN_WAIT_2, TimerKind.KEEPALIVE):
+            if getattr(self, _RUNNING[timer]) and keep is not timer:
+                self._out.append(StopTimer(timer))
+                setattr(self, _RUNNING[timer], False)
 
     def _move(self, row: Transition, expect: State | None = None) -> None:
         assert row.state is self.state, (row, self.state)
@@ -595,7 +681,10 @@ class Peer:
             assert row.next_state is expect
         if row.next_state is not self.state or row.event is Event.RCV_FIN:
             self._out.append(ChangeState(self.state, row.next_state, row))
+        opened = row.next_state is State.ESTABLISHED and self.state is not State.ESTABLISHED
         self.state = row.next_state
+        if opened and self.config.keepalive:
+            self._start_timer(TimerKind.KEEPALIVE, self.config.sysctl.tcp_keepalive_time)
 
     def _row(self, event: Event, when: str = "") -> Transition:
         row = transition(self.state, event, when)
@@ -610,9 +699,14 @@ class Peer:
         self._move(row)
         self.unacked.clear()
         self.out_of_order.clear()
-        self.queued_bytes = self.unread = 0
+        self.queued_bytes = self.unread = self.probes_out = 0
         self.fin_wanted = self.fin_sent = self.released = False
-        self.rto, self.retries = INITIAL_RTO, 0
+        self._reset_backoff()
+
+    def _reset_backoff(self) -> None:
+        self.backoff = self.retries = 0
+        self.probed = False
+        self.retrans_stamp = None
 
     def _back_to_listen(self, row: Transition, now: float) -> None:
         self._forget(row, now)
@@ -633,4 +727,5 @@ _CAN_SEND = frozenset(
     {State.ESTABLISHED, State.CLOSE_WAIT, State.FIN_WAIT_1, State.CLOSING, State.LAST_ACK}
 )
 _ACCEPTS_DATA = frozenset({State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2})
+_RUNNING = {TimerKind.FIN_WAIT_2: "fin_wait_2_running", TimerKind.KEEPALIVE: "keepalive_running"}
 _FIN_RECEIVED = frozenset({State.CLOSE_WAIT, State.LAST_ACK, State.CLOSING, State.TIME_WAIT})

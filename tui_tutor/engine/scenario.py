@@ -16,6 +16,7 @@ from .link import Link
 from .peer import Peer, PeerConfig
 from .segment import Flag, Segment
 from .seq import MODULUS, SeqNum
+from .settings import INITIAL_RTO, Sysctl
 from .states import Event, ProtocolError
 from .trace import Role, Trace
 
@@ -26,6 +27,7 @@ class PeerSetup:
     listening: bool = False
     delayed_ack: bool = False
     reads: bool = True  # False: data waits unread until a Read step
+    keepalive: bool = False  # SO_KEEPALIVE
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,14 @@ class Lose:
 
 
 @dataclass(frozen=True)
+class Crash:
+    """The peer's host crashes and restarts: its connection is forgotten without a word."""
+
+    peer: Role
+    hold: bool = False
+
+
+@dataclass(frozen=True)
 class Inject:
     """A segment neither application sent arrives at ``to`` as if from the other peer.
 
@@ -101,7 +111,7 @@ class Wait:
     hold: bool = False
 
 
-Step = Listen | Connect | Send | Read | Close | Abort | Lose | Inject | Wait
+Step = Listen | Connect | Send | Read | Close | Abort | Lose | Inject | Crash | Wait
 
 _EVENTS: dict[type, Event] = {
     Listen: Event.LISTEN,
@@ -129,6 +139,8 @@ class Scenario:
     steps: tuple[Step, ...] = ()
     msl: float = 30.0  # maximum segment lifetime; TIME_WAIT lasts 2*MSL
     mss: int = 1460
+    rto: float = INITIAL_RTO  # the retransmission timeout once the connection is open
+    sysctl: Sysctl = field(default_factory=Sysctl)
 
 
 class StepError(Exception):
@@ -158,8 +170,11 @@ def new_link(scenario: Scenario, isns: dict[Role, int]) -> Link:
                 listening=setup.listening,
                 delayed_ack=setup.delayed_ack,
                 reads=setup.reads,
+                keepalive=setup.keepalive,
                 msl=scenario.msl,
                 mss=scenario.mss,
+                rto=scenario.rto,
+                sysctl=scenario.sysctl,
             ),
         )
         for role, setup in setups.items()
@@ -202,6 +217,8 @@ def run_step(link: Link, index: int, step: Step) -> None:
         return  # not an action on the wire: whatever is held stays held
     elif isinstance(step, Inject):
         link.inject(step.to, forge(link.peers[step.to], link.peers[step.to.other], step))
+    elif isinstance(step, Crash):
+        link.crash(step.peer)
     else:
         nbytes = step.bytes if isinstance(step, Send) else 0
         shutdown = isinstance(step, Close) and step.shutdown

@@ -72,6 +72,10 @@ class Event(enum.Enum):
     # timers
     TIMEOUT_2MSL = "2MSL timeout"
     GIVE_UP = "retransmissions exhausted"
+    TIMEOUT_FIN_WAIT_2 = "FIN_WAIT_2 timeout"
+    KEEPALIVE_TIMEOUT = "keepalive unanswered"
+    # the host itself
+    CRASH = "host restarts"
 
     def __str__(self) -> str:
         return self.value
@@ -80,7 +84,14 @@ class Event(enum.Enum):
     def is_user_call(self) -> bool:
         return self in USER_CALLS
 
+    @property
+    def is_timer(self) -> bool:
+        return self in TIMER_EVENTS
 
+
+TIMER_EVENTS = frozenset(
+    {Event.TIMEOUT_2MSL, Event.GIVE_UP, Event.TIMEOUT_FIN_WAIT_2, Event.KEEPALIVE_TIMEOUT}
+)
 USER_CALLS = frozenset(
     {Event.LISTEN, Event.CONNECT, Event.SEND, Event.READ, Event.CLOSE, Event.ABORT}
 )
@@ -276,6 +287,16 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "no ACK for our SYN,ACK: give up",
         _TIMEOUT,
     ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.GIVE_UP,
+        S.LISTEN,
+        "",
+        "no ACK for any of our SYN,ACKs (net.ipv4.tcp_synack_retries): the half-open"
+        " connection is dropped, silently; the listening socket stays (Linux)",
+        _TIMEOUT,
+        when="passive open",
+    ),
     # data transfer
     Transition(S.ESTABLISHED, E.SEND, S.ESTABLISHED, "data", "send data", _SEND),
     Transition(S.CLOSE_WAIT, E.SEND, S.CLOSE_WAIT, "data", "half-closed: we may still send", _SEND),
@@ -429,6 +450,40 @@ TRANSITION_LIST: tuple[Transition, ...] = (
             state, E.GIVE_UP, S.CLOSED, "", "no ACK after every retransmission: give up", _TIMEOUT
         )
         for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK)
+    ),
+    # Linux's timers for connections that might never end
+    Transition(
+        S.FIN_WAIT_2,
+        E.TIMEOUT_FIN_WAIT_2,
+        S.CLOSED,
+        "",
+        "the application has closed and no FIN came within net.ipv4.tcp_fin_timeout (60 s):"
+        " forget the connection, silently",
+        "Linux tcp_fin_timeout (RFC 9293 3.10.4 would wait in FIN-WAIT-2 forever)",
+    ),
+    *(
+        Transition(
+            state,
+            E.KEEPALIVE_TIMEOUT,
+            S.CLOSED,
+            "RST",
+            "no keepalive probe was answered: the other end is gone; reset (ETIMEDOUT)",
+            "RFC 9293 3.8.4 TCP keep-alives; Linux net.ipv4.tcp_keepalive_*",
+        )
+        for state in (S.ESTABLISHED, S.CLOSE_WAIT)
+    ),
+    # a crash: the host forgets every connection without a word (half-open connections)
+    *(
+        Transition(
+            state,
+            E.CRASH,
+            S.CLOSED,
+            "",
+            "the host crashed and restarted: its connections are forgotten, nothing is sent",
+            "RFC 9293 3.5.2 half-open connections and other anomalies",
+        )
+        for state in State
+        if state is not S.CLOSED
     ),
 )
 

@@ -31,6 +31,8 @@ class TimerKind(enum.Enum):
     RETRANSMISSION = "RTO"
     TIME_WAIT = "2MSL"
     DELAYED_ACK = "delayed ACK"
+    FIN_WAIT_2 = "FIN_WAIT_2"
+    KEEPALIVE = "keepalive"
 
     def __str__(self) -> str:
         return self.value
@@ -55,6 +57,8 @@ class Why(enum.Enum):
     CHALLENGE_ACK = "a SYN or RST that does not fit the connection"
     RETRANSMISSION = "the retransmission timer ran out"
     INJECTED = "sent by neither application: forged, or an old duplicate"
+    KEEPALIVE = "the connection was idle: is the other end still there?"
+    RST_KEEPALIVE = "no keepalive probe was answered"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from .timeline import Run, play
 
 #: The events of the rows RFC 9293 adds to figure 5 in its text: resets, aborts, giving up.
 ENDINGS = frozenset({Event.RCV_RST, Event.ABORT, Event.GIVE_UP})
+_CALLS = {e.value: e for e in Event if e.is_user_call}
 #: ISNs for the runs: any pair gives the same transitions, these keep the runs repeatable.
 ISNS = {Role.CLIENT: 1000, Role.SERVER: 5000}
 
@@ -88,8 +89,8 @@ def taken(trace: engine.Trace) -> list[Transition]:
             rows.append(ev.transition)
         elif isinstance(ev, engine.UserCalled):
             name = ev.call.split()[0]
-            event = Event.CLOSE if name == "shutdown" else Event(name)
-            row = transition(states[ev.peer], event)
+            event = Event.CLOSE if name == "shutdown" else _CALLS.get(name)
+            row = transition(states[ev.peer], event) if event else None
             if row is not None and row.next_state is row.state:
                 rows.append(row)
     return rows

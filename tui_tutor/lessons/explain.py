@@ -8,7 +8,7 @@ transition and every ``Why`` has both.
 
 from __future__ import annotations
 
-from ..engine import TRANSITION_LIST, Transition, Why
+from ..engine import TRANSITION_LIST, State, Transition, Why
 
 # Why a segment was sent, and so why it carries the flags it carries.
 WHY: dict[Why, dict[str, str]] = {
@@ -82,6 +82,19 @@ WHY: dict[Why, dict[str, str]] = {
         "zh": "这个报文段不是任何一方的应用发出的：它是攻击者猜测序列号伪造的，"
         "或者是一个旧的重复报文段。接收方只能凭序列号来判断它。",
     },
+    Why.KEEPALIVE: {
+        "en": "A keepalive probe: the connection has been idle for tcp_keepalive_time, so the "
+        "peer sends an ACK with seq one below SND.NXT and no data. It is outside the other "
+        "end's window, so a live peer must answer with an ACK.",
+        "zh": "保活探测报文：连接空闲了 tcp_keepalive_time，于是发送一个不带数据的 ACK，"
+        "其 seq 比 SND.NXT 小 1。它落在对方的接收窗口之外，所以对方只要还活着，就必须回一个 ACK。",
+    },
+    Why.RST_KEEPALIVE: {
+        "en": "No keepalive probe was answered (tcp_keepalive_probes of them): the other end is "
+        "gone. Linux resets the connection and the application gets ETIMEDOUT.",
+        "zh": "所有保活探测（共 tcp_keepalive_probes 个）都没有应答：对方已经不在了。"
+        "Linux 复位连接，应用得到 ETIMEDOUT。",
+    },
     Why.RST_DATA_AFTER_CLOSE: {
         "en": "Data arrived for an application that has called close(): nobody can read it, so "
         "the answer is a RST whose seq is the ack of that data (RFC 9293 3.6; Linux).",
@@ -146,8 +159,21 @@ TRANSITION_ZH: dict[str, str] = {
     # the rest of the state machine (RST, abort, give-up, timers, queues)
     "LISTEN/send": "有数据要发送：被动打开变为主动打开，发送 SYN"
     "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
+    "SYN_RECEIVED/retransmissions exhausted (passive open)": "所有 SYN,ACK 都没有被确认"
+    "（net.ipv4.tcp_synack_retries）：悄悄丢弃这个半开连接；监听套接字仍在（Linux）",
     "SYN_RECEIVED/close (passive open)": "监听套接字被关闭：半开连接随之悄悄消失"
     "（Linux；应用还没有拿到这个连接的套接字）",
+    "FIN_WAIT_2/FIN_WAIT_2 timeout": "应用已经关闭，在 net.ipv4.tcp_fin_timeout（60 秒）内"
+    "没有等到对方的 FIN：悄悄丢弃连接",
+    **{
+        f"{s}/keepalive unanswered": "所有保活探测都没有应答：对方已经不在了；复位连接（ETIMEDOUT）"
+        for s in ("ESTABLISHED", "CLOSE_WAIT")
+    },
+    **{
+        f"{s.value}/host restarts": "主机崩溃后重启：它的连接全部被遗忘，什么也不发送"
+        for s in State
+        if s is not State.CLOSED
+    },
     **{
         f"{s}/read": "应用读取已经到达的数据"
         for s in ("ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT")
