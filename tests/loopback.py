@@ -279,3 +279,30 @@ def states(server_port: int, client_port: int) -> dict[str, str | bool]:
         "server": found.get("server", "CLOSED"),
         "listening": listening,
     }
+
+
+# ---------------------------------------------------------------- relative numbers
+
+
+def relative_numbers(rows: list[dict]) -> list[dict]:
+    """``rows`` (``from``, ``flags``, absolute ``seq``/``ack``) with seq and ack counted from
+    each side's ISN, as tcpdump prints them. A client SYN with a new seq starts a new
+    connection from the same port (its ISN clock has moved on): it counts from there."""
+    isn: dict[str, int] = {}
+    out = []
+    for row in rows:
+        side = row["from"]
+        other = "client" if side == "server" else "server"
+        if "SYN" in row["flags"]:
+            new_connection = side == "client" and "ACK" not in row["flags"]
+            if side not in isn or new_connection:
+                isn[side] = row["seq"]
+        ack = row["ack"]
+        out.append(
+            {
+                **row,
+                "seq": (row["seq"] - isn.get(side, 0)) % 2**32,
+                "ack": None if ack is None else (ack - isn.get(other, 0)) % 2**32,
+            }
+        )
+    return out

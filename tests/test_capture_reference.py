@@ -199,15 +199,25 @@ INVISIBLE = {
 }
 # Kernel cases the reader splits into more than one connection
 CAPTURE_SPLITS = {"challenge_ack": CAPTURE_CANNOT_TELL["challenge_ack"]}
+# ... rightly: a second connection from the same port after the first
+TWO_CONNECTIONS = {
+    "new_syn_into_time_wait": "a second connection from the same port: the reader rightly "
+    "reads two (test_kernel compares the engine with the whole story)"
+}
+INVISIBLE |= TWO_CONNECTIONS
 
 
 def _segment_cases() -> list:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=CAPTURE_SPLITS[name]))
-        if name in CAPTURE_SPLITS
-        else name
-        for name in KERNEL_CASES
-    ]
+    cases = []
+    for name in KERNEL_CASES:
+        if name in TWO_CONNECTIONS:
+            cases.append(pytest.param(name, marks=pytest.mark.skip(reason=TWO_CONNECTIONS[name])))
+        elif name in CAPTURE_SPLITS:
+            reason = CAPTURE_SPLITS[name]
+            cases.append(pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason)))
+        else:
+            cases.append(name)
+    return cases
 
 
 def _state_cases() -> list:

@@ -206,6 +206,13 @@ def _close_wait_unread(isns: tuple[int, int]) -> Harness:
     return h
 
 
+def _time_wait_listening(isns: tuple[int, int]) -> Harness:
+    link = established(isns)
+    do(link, SERVER, Event.CLOSE)  # the server closes first: TIME_WAIT on the listening side
+    do(link, CLIENT, Event.CLOSE)
+    return Harness(link, SERVER)
+
+
 def _established_keepalive(isns: tuple[int, int]) -> Harness:
     link = new_link(isns)
     link.peers[CLIENT].config.keepalive = True  # SO_KEEPALIVE
@@ -250,6 +257,7 @@ def _time_wait(isns: tuple[int, int]) -> Harness:
 
 PASSIVE, ACTIVE = "passive open", "active open"
 UNREAD, AFTER_CLOSE, KEEPALIVE = "unread data", "after close", "keepalive"
+NEW_CONNECTION = "new connection"
 BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSED, ""): _closed,
     (State.LISTEN, ""): _listen,
@@ -268,6 +276,7 @@ BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSE_WAIT, UNREAD): _close_wait_unread,
     (State.FIN_WAIT_1, AFTER_CLOSE): _fin_wait_1_closed,
     (State.FIN_WAIT_2, AFTER_CLOSE): _fin_wait_2_closed,
+    (State.TIME_WAIT, NEW_CONNECTION): _time_wait_listening,
     (State.ESTABLISHED, KEEPALIVE): _established_keepalive,
     (State.CLOSE_WAIT, KEEPALIVE): _close_wait_keepalive,
 }
@@ -306,6 +315,8 @@ def segment_for(h: Harness, event: Event) -> Segment:
     their_fin = nxt - 1 if p.state in FIN_RECEIVED else nxt
     # acknowledges our FIN: the one we sent, or one we never sent
     ack_of_fin = p.snd_nxt if p.fin_sent else p.snd_nxt + 1
+    if p.state is State.TIME_WAIT:
+        their_isn = p.rcv_nxt + 100_000  # a new connection's SYN: its ISN clock has moved on
     return {
         Event.RCV_SYN: Segment(Flag.SYN, their_isn),
         Event.RCV_SYN_ACK: Segment(Flag.SYN | Flag.ACK, their_isn, our_isn + 1),

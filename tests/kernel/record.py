@@ -29,6 +29,7 @@ import errno
 import json
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     pause,
     read_eof,
     read_exactly,
+    relative_numbers,
     states,
     tcpdump,
 )
@@ -59,7 +61,6 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
 
 def expected_segments(pcap: Path, server_port: int) -> list[dict]:
     """The capture as the comparison needs it (relative seq/ack, PSH left out)."""
-    isn: dict[str, int] = {}
     rows = []
     first: float | None = None
     with pcap.open("rb") as f:
@@ -69,10 +70,6 @@ def expected_segments(pcap: Path, server_port: int) -> list[dict]:
             tcp = ip.data
             if not isinstance(tcp, dpkt.tcp.TCP):
                 continue
-            side = "server" if tcp.sport == server_port else "client"
-            other = "client" if side == "server" else "server"
-            if tcp.flags & dpkt.tcp.TH_SYN:
-                isn.setdefault(side, tcp.seq)
             names = [
                 name
                 for bit, name in (
@@ -83,20 +80,17 @@ def expected_segments(pcap: Path, server_port: int) -> list[dict]:
                 )
                 if tcp.flags & bit
             ]
-            ack = None
-            if tcp.flags & dpkt.tcp.TH_ACK:
-                ack = (tcp.ack - isn.get(other, 0)) % 2**32
             rows.append(
                 {
-                    "from": side,
+                    "from": "server" if tcp.sport == server_port else "client",
                     "flags": names,
-                    "seq": (tcp.seq - isn.get(side, 0)) % 2**32,
-                    "ack": ack,
+                    "seq": tcp.seq,
+                    "ack": tcp.ack if tcp.flags & dpkt.tcp.TH_ACK else None,
                     "len": len(tcp.data),
                     "time": round(float(ts - first), 3),
                 }
             )
-    return rows
+    return relative_numbers(rows)
 
 
 # -------------------------------------------------------------------- cases
@@ -702,6 +696,71 @@ def send_finds_a_crashed_peer(rec: Recording) -> None:
     srv.close()
 
 
+def new_syn_into_time_wait(rec: Recording) -> None:
+    srv = Server(rec.port)
+    cli = rec.client()
+    conn = srv.accepted()
+    pause()
+    conn.close()  # the server closes first: TIME_WAIT will be on the server's side
+    read_eof(cli)
+    pause()
+    cli.close()
+    pause()
+    rec.check(2)  # CLOSED, TIME_WAIT
+    # the client connects again from the same port: its SYN finds the server's TIME_WAIT
+    srv._thread = threading.Thread(target=srv._accept, daemon=True)
+    srv._thread.start()
+    again = socket.socket()
+    again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    again.bind(("127.0.0.1", rec.client_port))
+    again.connect(("127.0.0.1", rec.port))
+    srv.accepted()
+    pause()
+    rec.check(4)
+    abort(again)
+    pause()
+    srv.close()
+
+
+def binding_a_port_in_time_wait(rec: Recording) -> None:
+    """What bind() says about ports held in TIME_WAIT, on either side (nothing on the wire
+    but the two connections)."""
+    srv = Server(rec.port)
+    cli = rec.client()
+    conn = srv.accepted()
+    pause()
+    cli.close()  # the client closes first: its port is held in TIME_WAIT
+    read_eof(conn)
+    conn.close()
+    pause()
+    rec.check(2)
+    again = socket.socket()
+    rec.error(
+        "client bind to its port in TIME_WAIT", lambda: again.bind(("127.0.0.1", rec.client_port))
+    )
+    again.close()
+    # a server (on a port of its own, left out of the capture) closes first, then its
+    # application restarts and binds its port again
+    port = free_port()
+    srv2 = Server(port)
+    cli2 = socket.create_connection(("127.0.0.1", port))
+    conn2 = srv2.accepted()
+    pause()
+    conn2.close()
+    read_eof(cli2)
+    cli2.close()
+    pause()
+    srv2.close()  # the listening socket goes; the port is still held in TIME_WAIT
+    plain = socket.socket()
+    rec.error("server bind without SO_REUSEADDR", lambda: plain.bind(("127.0.0.1", port)))
+    plain.close()
+    reuse = socket.socket()
+    reuse.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    rec.error("server bind with SO_REUSEADDR", lambda: reuse.bind(("127.0.0.1", port)))
+    reuse.close()
+    srv.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
@@ -729,6 +788,8 @@ NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = 
     "keepalive_finds_a_crashed_peer": (KEEPALIVE_1S, keepalive_finds_a_crashed_peer),
     "keepalive_times_out": (KEEPALIVE_1S, keepalive_times_out),
     "send_finds_a_crashed_peer": ({}, send_finds_a_crashed_peer),
+    "new_syn_into_time_wait": ({}, new_syn_into_time_wait),
+    "binding_a_port_in_time_wait": ({}, binding_a_port_in_time_wait),
 }
 
 

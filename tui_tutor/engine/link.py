@@ -84,7 +84,7 @@ class Link:
         old = self.peers[role]
         self.trace.events.append(UserCalled(self.now, self.step, role, "crash"))
         self._apply(role, old.crash(self.now), cause=None)
-        self.peers[role] = Peer(role, old.config)
+        self.peers[role] = Peer(role, old.config, isn_clock_zero=old.isn_clock_zero)
         self._note_vars(role)
         if old.config.listening:
             self.call(role, Event.LISTEN)

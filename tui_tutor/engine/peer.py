@@ -25,6 +25,9 @@ from .states import Event, ProtocolError, State, Transition, transition
 from .trace import Role, TimerKind, Why
 
 DELAYED_ACK_TIMEOUT = 0.04  # Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
+# RFC 6528: ISN = M + F(4-tuple, secret), M a clock. Linux's clock ticks every 64 ns; F is
+# the same for the same 4-tuple, so a later connection between the same ports starts higher
+ISN_CLOCK_HZ = 1_000_000_000 // 64
 RECEIVE_WINDOW = 65535
 
 
@@ -80,7 +83,7 @@ class _Unacked:
 
 @dataclass
 class PeerConfig:
-    isn: int
+    isn: int  # the ISN of the first connection; later ones follow the ISN clock
     listening: bool = False
     delayed_ack: bool = False
     msl: float = 30.0
@@ -115,6 +118,7 @@ class Peer:
     #: RCV.WND: our receive window; the application reads at once, so it stays full.
     rcv_wnd: int = RECEIVE_WINDOW
     passive: bool = False  # reached SYN_RECEIVED from LISTEN
+    isn_clock_zero: float | None = None  # when the first ISN was chosen
     unread: int = 0  # bytes received that the application has not read yet
     released: bool = False  # the application called close(): nobody reads any more
     queued_bytes: int = 0  # written by the application, not yet sent
@@ -173,7 +177,7 @@ class Peer:
         self._move(row)
 
     def _connect(self, row: Transition, now: float) -> None:
-        self.iss = SeqNum(self.config.isn)
+        self.iss = self._choose_isn(now)
         self.snd_una, self.snd_nxt = self.iss, self.iss + 1
         self.passive = False
         self._move(row)
@@ -272,6 +276,12 @@ class Peer:
         self.probes_out += 1
         self._start_timer(TimerKind.KEEPALIVE, sysctl.tcp_keepalive_intvl)
 
+    def _choose_isn(self, now: float) -> SeqNum:
+        """RFC 6528: the configured ISN for the first connection, then the clock's advance."""
+        if self.isn_clock_zero is None:
+            self.isn_clock_zero = now
+        return SeqNum(self.config.isn + round((now - self.isn_clock_zero) * ISN_CLOCK_HZ))
+
     def _start_timer(self, timer: TimerKind, seconds: float) -> None:
         setattr(self, _RUNNING[timer], True)
         self._out.append(StartTimer(timer, seconds))
@@ -358,7 +368,7 @@ class Peer:
             self.irs = seg.seq
             self.rcv_nxt = seg.seq + 1  # data on a SYN is not accepted (no Fast Open)
             self.snd_wnd = seg.window
-            self.iss = SeqNum(self.config.isn)
+            self.iss = self._choose_isn(now)
             self.snd_una, self.snd_nxt = self.iss, self.iss + 1
             self.passive = True
             self._move(self._row(Event.RCV_SYN))
@@ -434,6 +444,16 @@ class Peer:
                 self._push(now)
             else:
                 self._send_ack(Why.HANDSHAKE_ACK)
+            return
+        # TIME_WAIT: a new SYN above everything the old connection used starts a new one
+        # (RFC 9293 3.6.1 MAY-2), if we listen on the port; Linux picks an ISN above ours too
+        if (
+            self.state is State.TIME_WAIT
+            and seg.flags == Flag.SYN
+            and seg.seq > self.rcv_nxt
+            and self.config.listening
+        ):
+            self._reincarnate(seg, now)
             return
         # TIME_WAIT: their FIN again means our last ACK was lost (Linux restarts 2MSL)
         if (
@@ -702,6 +722,22 @@ class Peer:
         self.queued_bytes = self.unread = self.probes_out = 0
         self.fin_wanted = self.fin_sent = self.released = False
         self._reset_backoff()
+
+    def _reincarnate(self, syn: Segment, now: float) -> None:
+        """TIME_WAIT gives way to a new connection from the same port: SYN_RECEIVED."""
+        row = self._row(Event.RCV_SYN, "new connection")
+        self._stop_all_but(None)
+        self._out.append(StopTimer(TimerKind.TIME_WAIT))
+        iss = self.snd_nxt + 65535 + 2  # Linux's tcp_timewait_state_process
+        self.irs, self.rcv_nxt, self.snd_wnd = syn.seq, syn.seq + 1, syn.window
+        self.iss, self.snd_una, self.snd_nxt = iss, iss, iss + 1
+        self.passive = True
+        self.unacked.clear()
+        self.out_of_order.clear()
+        self.fin_wanted = self.fin_sent = self.released = False
+        self._reset_backoff()
+        self._move(row)
+        self._emit_new(Flag.SYN | Flag.ACK, self.iss, 0, Why.SYN_ACK, now)
 
     def _reset_backoff(self) -> None:
         self.backoff = self.retries = 0

@@ -396,6 +396,17 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     ),
     Transition(
         S.TIME_WAIT,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        "SYN,ACK",
+        "a new SYN from the same port, above every number the old connection used: a new"
+        " connection replaces TIME_WAIT (Linux, when something listens; its ISN is ours +"
+        " 65537)",
+        "RFC 9293 3.6.1 MAY-2 (RFC 6191)",
+        when="new connection",
+    ),
+    Transition(
+        S.TIME_WAIT,
         E.TIMEOUT_2MSL,
         S.CLOSED,
         "",

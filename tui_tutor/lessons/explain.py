@@ -161,6 +161,9 @@ TRANSITION_ZH: dict[str, str] = {
     "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
     "SYN_RECEIVED/retransmissions exhausted (passive open)": "所有 SYN,ACK 都没有被确认"
     "（net.ipv4.tcp_synack_retries）：悄悄丢弃这个半开连接；监听套接字仍在（Linux）",
+    "TIME_WAIT/rcv SYN (new connection)": "同一端口发来新的 SYN，"
+    "其序列号高于旧连接用过的所有序列号：新连接取代 TIME_WAIT"
+    "（Linux，且有套接字在监听；它的初始序列号取旧的 SND.NXT + 65537）",
     "SYN_RECEIVED/close (passive open)": "监听套接字被关闭：半开连接随之悄悄消失"
     "（Linux；应用还没有拿到这个连接的套接字）",
     "FIN_WAIT_2/FIN_WAIT_2 timeout": "应用已经关闭，在 net.ipv4.tcp_fin_timeout（60 秒）内"
