@@ -196,6 +196,10 @@ INVISIBLE = {
     "keepalive_finds_a_crashed_peer": _SILENT.format("the server's host crashed"),
     "keepalive_times_out": "every probe and the RST were lost after tcpdump saw them",
     "send_finds_a_crashed_peer": _SILENT.format("the server's host crashed"),
+    "syn_cookies_always": "a SYN cookie looks like any SYN,ACK: nothing says the server kept "
+    "no SYN_RECEIVED",
+    "syn_flood_with_cookies": "a SYN cookie looks like any SYN,ACK: nothing says the server "
+    "kept no SYN_RECEIVED",
 }
 # Kernel cases the reader splits into more than one connection
 CAPTURE_SPLITS = {"challenge_ack": CAPTURE_CANNOT_TELL["challenge_ack"]}

@@ -206,6 +206,15 @@ def _close_wait_unread(isns: tuple[int, int]) -> Harness:
     return h
 
 
+def _listen_after_a_cookie(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[SERVER].config.sysctl = engine.Sysctl(tcp_syncookies=2)  # always cookies
+    do(link, CLIENT, Event.CONNECT, deliver=False)
+    link.lose_next(CLIENT, 1)  # the ACK that would bring the cookie back is lost
+    link.deliver_all()
+    return Harness(link, SERVER)
+
+
 def _time_wait_listening(isns: tuple[int, int]) -> Harness:
     link = established(isns)
     do(link, SERVER, Event.CLOSE)  # the server closes first: TIME_WAIT on the listening side
@@ -257,7 +266,7 @@ def _time_wait(isns: tuple[int, int]) -> Harness:
 
 PASSIVE, ACTIVE = "passive open", "active open"
 UNREAD, AFTER_CLOSE, KEEPALIVE = "unread data", "after close", "keepalive"
-NEW_CONNECTION = "new connection"
+NEW_CONNECTION, COOKIE = "new connection", "SYN cookie"
 BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSED, ""): _closed,
     (State.LISTEN, ""): _listen,
@@ -277,6 +286,7 @@ BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.FIN_WAIT_1, AFTER_CLOSE): _fin_wait_1_closed,
     (State.FIN_WAIT_2, AFTER_CLOSE): _fin_wait_2_closed,
     (State.TIME_WAIT, NEW_CONNECTION): _time_wait_listening,
+    (State.LISTEN, COOKIE): _listen_after_a_cookie,
     (State.ESTABLISHED, KEEPALIVE): _established_keepalive,
     (State.CLOSE_WAIT, KEEPALIVE): _close_wait_keepalive,
 }

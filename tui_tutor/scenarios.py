@@ -44,6 +44,9 @@ class PeerTable(_Strict):
     keepalive: bool = False
     """SO_KEEPALIVE: probe the other end after the connection has been idle for
     sysctl.tcp_keepalive_time, and reset it when tcp_keepalive_probes probes go unanswered."""
+    backlog: int = Field(default=128, ge=0, le=4096)
+    """listen(backlog), for a listening peer: its accept queue holds backlog + 1 connections
+    waiting for accept(), its SYN queue backlog + 1 half-open ones (Linux)."""
 
 
 class _Step(_Strict):
@@ -124,6 +127,30 @@ class LoseStep(_Step):
     """How many of its next segments are lost."""
 
 
+class CrowdStep(_Step):
+    """Other clients, not drawn, fill the listening peer's queues (a busy server, a SYN
+    flood). Nothing goes on the wire."""
+
+    do: Literal["crowd"]
+    """The step: crowd."""
+    peer: PeerName = "server"
+    """Whose queues (default: the server)."""
+    accept_queue: int = Field(default=0, ge=0, le=100_000)
+    """Connections that wait for the application's accept()."""
+    syn_queue: int = Field(default=0, ge=0, le=100_000)
+    """Half-open connections (SYN received, no ACK yet), e.g. from forged SYNs."""
+
+
+class AcceptStep(_Step):
+    """The listening application calls accept(): the oldest waiting connection leaves the
+    accept queue, the other clients' first."""
+
+    do: Literal["accept"]
+    """The step: accept."""
+    peer: PeerName = "server"
+    """Who accepts (default: the server)."""
+
+
 class CrashStep(_Step):
     """The peer's host crashes and restarts: it forgets the connection and sends nothing (a
     half-open connection). A server that listened from the start listens again."""
@@ -173,6 +200,8 @@ StepTable = Annotated[
     | LoseStep
     | InjectStep
     | CrashStep
+    | CrowdStep
+    | AcceptStep
     | WaitStep,
     Field(discriminator="do"),
 ]
@@ -248,6 +277,7 @@ def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:
         delayed_ack=table.delayed_ack,
         reads=table.reads,
         keepalive=table.keepalive,
+        backlog=table.backlog,
     )
 
 
@@ -268,6 +298,10 @@ def _step(s: StepTable) -> engine.Step:
         return engine.Read(role, hold=s.hold)
     if isinstance(s, CrashStep):
         return engine.Crash(role, hold=s.hold)
+    if isinstance(s, CrowdStep):
+        return engine.Crowd(role, s.accept_queue, s.syn_queue, hold=s.hold)
+    if isinstance(s, AcceptStep):
+        return engine.Accept(role, hold=s.hold)
     if isinstance(s, CloseStep):
         return engine.Close(role, shutdown=s.how == "shutdown", hold=s.hold)
     if isinstance(s, AbortStep):

@@ -42,6 +42,7 @@ PORT = 47800  # the server's port; each case adds its own offset
 
 sys.path.insert(0, str(HERE.parent))
 from loopback import (  # noqa: E402 - the shared recording tools, beside this folder
+    CROWD,
     Server,
     abort,
     drop_all,
@@ -761,6 +762,124 @@ def binding_a_port_in_time_wait(rec: Recording) -> None:
     srv.close()
 
 
+def listener_with(port: int, backlog: int) -> socket.socket:
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(backlog)
+    return srv
+
+
+def other_client(port: int) -> socket.socket:
+    """A client the capture leaves out: from another loopback address."""
+    return socket.create_connection(("127.0.0.1", port), source_address=(CROWD, 0))
+
+
+def flood(rec: Recording, count: int) -> None:
+    """Forged SYNs from addresses that never answer (their SYN,ACKs are lost on the way):
+    the listener's SYN queue fills with half-open connections."""
+    for i in range(count):
+        inject((CROWD, 40000 + i), (LOCAL, rec.port), "SYN", 1000 * i)
+
+
+LOST_TO_THE_CROWD = ["-d", CROWD]  # in INPUT: sent (so the listener keeps trying), then lost
+
+
+def syn_cookies_always(rec: Recording) -> None:
+    srv = listener_with(rec.port, 128)
+    cli = socket.socket()
+    cli.bind((LOCAL, 0))
+    rec.client_port = cli.getsockname()[1]
+    with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
+        cli.connect((LOCAL, rec.port))  # the ACK that brings the cookie back is lost
+        pause()
+        rec.check(2)  # the client is ESTABLISHED; the server kept nothing: LISTEN
+    cli.sendall(b"hello")  # its first data brings the cookie back: the server opens now
+    pause()
+    rec.check(3)
+    abort(cli)
+    srv.close()
+
+
+def syn_flood_with_cookies(rec: Recording) -> None:
+    srv = listener_with(rec.port, 2)
+    with drop_all(LOST_TO_THE_CROWD):
+        flood(rec, 3)  # 3 half-open connections: more than the backlog of 2
+        pause()
+        cli = socket.socket()
+        cli.bind((LOCAL, 0))
+        rec.client_port = cli.getsockname()[1]
+        with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
+            cli.connect((LOCAL, rec.port))  # a cookie: the server keeps nothing
+            pause()
+            rec.check(3)
+        cli.sendall(b"hello")
+        pause()
+        rec.check(4)
+        abort(cli)
+    srv.close()
+
+
+def syn_flood_without_cookies(rec: Recording) -> None:
+    srv = listener_with(rec.port, 2)
+    with drop_all(LOST_TO_THE_CROWD):
+        flood(rec, 3)  # their half-open connections last 3 s (tcp_synack_retries = 1)
+        pause(0.5)
+        cli = socket.socket()
+        cli.bind((LOCAL, 0))
+        rec.client_port = cli.getsockname()[1]
+        cli.setblocking(False)
+        cli.connect_ex((LOCAL, rec.port))  # the SYN finds the SYN queue full: dropped
+        time.sleep(2.3)
+        rec.check(3)  # still SYN_SENT: its SYNs at 0.5, 1.5 and 2.5 s were dropped
+        time.sleep(1.2)  # the flood's half-open connections are gone: the SYN at 3.5 s is in
+        rec.check(5)
+        cli.setblocking(True)
+        abort(cli)
+    srv.close()
+
+
+def accept_queue_full_drops_syn(rec: Recording) -> None:
+    srv = listener_with(rec.port, 0)  # listen(0): one connection may wait for accept()
+    waiting = other_client(rec.port)
+    pause()
+    cli = socket.socket()
+    cli.bind((LOCAL, 0))
+    rec.client_port = cli.getsockname()[1]
+    cli.setblocking(False)
+    cli.connect_ex((LOCAL, rec.port))  # the accept queue is full: the SYN is dropped
+    time.sleep(1.5)
+    rec.check(3)  # SYN_SENT, and nothing for it on the server
+    srv.accept()[0].close()  # the application takes the other client's connection
+    time.sleep(1)  # the SYN resent at 2 s finds room
+    rec.check(5)
+    cli.setblocking(True)
+    abort(cli)
+    waiting.close()
+    srv.close()
+
+
+def accept_queue_full_drops_ack(rec: Recording) -> None:
+    srv = listener_with(rec.port, 0)
+    cli = socket.socket()
+    cli.bind((LOCAL, 0))
+    rec.client_port = cli.getsockname()[1]
+    with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
+        cli.connect((LOCAL, rec.port))  # its ACK is lost: the server stays in SYN_RECEIVED
+        pause(0.1)
+    waiting = other_client(rec.port)  # another client fills the accept queue meanwhile
+    pause(0.1)
+    rec.check(3)
+    time.sleep(1.3)  # the SYN,ACK resent at 1 s: the client's ACK is dropped, no room
+    rec.check(4)
+    srv.accept()[0].close()  # the application takes the other client's connection
+    time.sleep(2)  # the SYN,ACK resent at 3 s: this time the ACK finds room
+    rec.check(6)
+    abort(cli)
+    waiting.close()
+    srv.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
@@ -790,6 +909,14 @@ NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = 
     "send_finds_a_crashed_peer": ({}, send_finds_a_crashed_peer),
     "new_syn_into_time_wait": ({}, new_syn_into_time_wait),
     "binding_a_port_in_time_wait": ({}, binding_a_port_in_time_wait),
+    "syn_cookies_always": ({"net.ipv4.tcp_syncookies": 2}, syn_cookies_always),
+    "syn_flood_with_cookies": ({}, syn_flood_with_cookies),
+    "syn_flood_without_cookies": (
+        {"net.ipv4.tcp_syncookies": 0, "net.ipv4.tcp_synack_retries": 1},
+        syn_flood_without_cookies,
+    ),
+    "accept_queue_full_drops_syn": ({}, accept_queue_full_drops_syn),
+    "accept_queue_full_drops_ack": ({}, accept_queue_full_drops_ack),
 }
 
 

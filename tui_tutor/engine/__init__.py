@@ -7,9 +7,11 @@ from .link import Link, LivelockError
 from .peer import Peer, PeerConfig
 from .scenario import (
     Abort,
+    Accept,
     Close,
     Connect,
     Crash,
+    Crowd,
     Inject,
     Listen,
     Lose,
@@ -58,9 +60,11 @@ __all__ = [
     "TRANSITIONS",
     "TRANSITION_LIST",
     "Abort",
+    "Accept",
     "Close",
     "Connect",
     "Crash",
+    "Crowd",
     "Event",
     "Flag",
     "Inject",

@@ -89,6 +89,17 @@ class Link:
         if old.config.listening:
             self.call(role, Event.LISTEN)
 
+    def crowd(self, role: Role, accept_queue: int, syn_queue: int) -> None:
+        """Other clients' connections (not drawn) now fill the listener's queues."""
+        label = f"crowd: {accept_queue} waiting, {syn_queue} half-open"
+        self.trace.events.append(UserCalled(self.now, self.step, role, label))
+        self.peers[role].crowd(accept_queue, syn_queue)
+
+    def accept(self, role: Role) -> None:
+        """The listener's application accepts the oldest waiting connection."""
+        self.trace.events.append(UserCalled(self.now, self.step, role, "accept"))
+        self.peers[role].accept()
+
     def inject(self, to: Role, segment: Segment) -> None:
         """Put a segment on the wire that ``to`` will take for one from the other peer."""
         index = next(self._segments)

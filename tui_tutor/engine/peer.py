@@ -90,6 +90,7 @@ class PeerConfig:
     mss: int = 1460
     reads: bool = True  # the application reads arriving data at once
     keepalive: bool = False  # SO_KEEPALIVE: probe the other end when the connection is idle
+    backlog: int = 128  # listen(backlog): how many connections each queue may hold
     #: the retransmission timeout once the connection is open (Linux measures the round
     #: trip: srtt + 4 * rttvar, at least 200 ms, which is what it is on loopback)
     rto: float = INITIAL_RTO
@@ -119,6 +120,11 @@ class Peer:
     rcv_wnd: int = RECEIVE_WINDOW
     passive: bool = False  # reached SYN_RECEIVED from LISTEN
     isn_clock_zero: float | None = None  # when the first ISN was chosen
+    # a listener's queues, filled by other clients the scenario does not draw: connections
+    # waiting for accept(), and half-open ones (a SYN flood)
+    others_waiting: int = 0
+    others_half_open: int = 0
+    cookies: set[tuple[int, int]] = field(default_factory=set)  # (their ISN, our cookie ISN)
     unread: int = 0  # bytes received that the application has not read yet
     released: bool = False  # the application called close(): nobody reads any more
     queued_bytes: int = 0  # written by the application, not yet sent
@@ -358,12 +364,65 @@ class Peer:
         else:
             self._emit(Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), why)
 
+    # ---------------------------------------------------------------- the listen queues
+
+    def crowd(self, accept_queue: int, syn_queue: int) -> None:
+        """Other clients' connections now wait in our queues (not drawn, not on the wire)."""
+        self.others_waiting, self.others_half_open = accept_queue, syn_queue
+
+    def accept(self) -> None:
+        """The application accepts the oldest waiting connection (another client's first)."""
+        self.others_waiting = max(0, self.others_waiting - 1)
+
+    @property
+    def _accept_queue_full(self) -> bool:
+        """Linux's sk_acceptq_is_full: backlog + 1 connections fit."""
+        return self.others_waiting > self.config.backlog
+
+    @property
+    def _syn_queue_full(self) -> bool:
+        """Linux's inet_csk_reqsk_queue_is_full: as many half-open ones as the backlog allows."""
+        return self.others_half_open > self.config.backlog
+
+    def _syn_cookie(self, seg: Segment, now: float) -> None:
+        """Answer with a SYN,ACK whose ISN encodes the connection, and keep nothing."""
+        cookie = self._choose_isn(now)
+        self.cookies.add((seg.seq.value, cookie.value))
+        self._emit(Segment(Flag.SYN | Flag.ACK, cookie, seg.seq + 1), Why.SYN_COOKIE)
+
+    def _cookie_ack(self, seg: Segment, now: float) -> bool:
+        """An ACK that brings back one of our cookies opens the connection at once."""
+        assert seg.ack is not None
+        if ((seg.seq - 1).value, (seg.ack - 1).value) not in self.cookies:
+            return False
+        if self._accept_queue_full:
+            self._drop("a valid SYN cookie, but the accept queue is full: dropped")
+            return True
+        self.irs, self.rcv_nxt = seg.seq - 1, seg.seq
+        self.iss, self.snd_una, self.snd_nxt = seg.ack - 1, seg.ack, seg.ack
+        self.passive = True
+        self._move(self._row(Event.RCV_ACK_OF_SYN, "SYN cookie"))
+        self._synchronized_receive(seg, now)  # its data, if it carries any
+        return True
+
     def _listen_receive(self, seg: Segment, now: float) -> None:
         """3.10.7.2."""
+        sysctl = self.config.sysctl
         if seg.has(Flag.RST):
             self._drop("RST in LISTEN: ignored")
         elif seg.has(Flag.ACK):
-            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
+            if seg.has(Flag.SYN) or not self._cookie_ack(seg, now):
+                self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
+        elif seg.has(Flag.SYN) and (sysctl.tcp_syncookies == 2 or self._syn_queue_full):
+            # Linux's tcp_conn_request: a cookie instead of a SYN queue entry
+            if not sysctl.tcp_syncookies:
+                self._drop("the SYN queue is full and SYN cookies are off: SYN dropped")
+            elif self._accept_queue_full:
+                self._drop("the accept queue is full: SYN dropped")
+            else:
+                self._syn_cookie(seg, now)
+        elif seg.has(Flag.SYN) and self._accept_queue_full:
+            self._drop("the accept queue is full: SYN dropped")
         elif seg.has(Flag.SYN):
             self.irs = seg.seq
             self.rcv_nxt = seg.seq + 1  # data on a SYN is not accepted (no Fast Open)
@@ -512,6 +571,9 @@ class Peer:
             if not (self.snd_una < seg.ack <= self.snd_nxt):
                 self._emit(Segment(Flag.RST, seg.ack), Why.RST_BAD_ACK)
                 self._drop("unacceptable ACK in SYN_RECEIVED: RST sent")
+                return
+            if self.passive and self._accept_queue_full:
+                self._drop("the accept queue is full: the ACK is dropped, the SYN,ACK resent later")
                 return
             self._acknowledge(seg.ack, now)
             self._move(self._row(Event.RCV_ACK_OF_SYN))

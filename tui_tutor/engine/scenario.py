@@ -28,6 +28,7 @@ class PeerSetup:
     delayed_ack: bool = False
     reads: bool = True  # False: data waits unread until a Read step
     keepalive: bool = False  # SO_KEEPALIVE
+    backlog: int = 128  # listen(backlog)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,26 @@ class Lose:
 
 
 @dataclass(frozen=True)
+class Crowd:
+    """Other clients, not drawn, fill the listener's queues: ``accept_queue`` connections
+    wait for accept(), ``syn_queue`` half-open ones (a SYN flood) wait for their ACK."""
+
+    peer: Role = Role.SERVER
+    accept_queue: int = 0
+    syn_queue: int = 0
+    hold: bool = False
+
+
+@dataclass(frozen=True)
+class Accept:
+    """The listener's application calls accept(): the oldest waiting connection leaves the
+    accept queue (other clients' connections first)."""
+
+    peer: Role = Role.SERVER
+    hold: bool = False
+
+
+@dataclass(frozen=True)
 class Crash:
     """The peer's host crashes and restarts: its connection is forgotten without a word."""
 
@@ -111,7 +132,9 @@ class Wait:
     hold: bool = False
 
 
-Step = Listen | Connect | Send | Read | Close | Abort | Lose | Inject | Crash | Wait
+Step = (
+    Listen | Connect | Send | Read | Close | Abort | Lose | Inject | Crash | Crowd | Accept | Wait
+)
 
 _EVENTS: dict[type, Event] = {
     Listen: Event.LISTEN,
@@ -171,6 +194,7 @@ def new_link(scenario: Scenario, isns: dict[Role, int]) -> Link:
                 delayed_ack=setup.delayed_ack,
                 reads=setup.reads,
                 keepalive=setup.keepalive,
+                backlog=setup.backlog,
                 msl=scenario.msl,
                 mss=scenario.mss,
                 rto=scenario.rto,
@@ -219,6 +243,13 @@ def run_step(link: Link, index: int, step: Step) -> None:
         link.inject(step.to, forge(link.peers[step.to], link.peers[step.to.other], step))
     elif isinstance(step, Crash):
         link.crash(step.peer)
+    elif isinstance(step, Crowd | Accept):
+        if not link.peers[step.peer].config.listening:
+            raise StepError(index, step, f"the {step.peer.value} does not listen")
+        if isinstance(step, Crowd):
+            link.crowd(step.peer, step.accept_queue, step.syn_queue)
+        else:
+            link.accept(step.peer)
     else:
         nbytes = step.bytes if isinstance(step, Send) else 0
         shutdown = isinstance(step, Close) and step.shutdown

@@ -163,6 +163,16 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE, figure5=True),
     Transition(
         S.LISTEN,
+        E.RCV_ACK_OF_SYN,
+        S.ESTABLISHED,
+        "",
+        "an ACK that brings back a valid SYN cookie: the connection is rebuilt from the"
+        " numbers and open at once (no SYN_RECEIVED was ever kept)",
+        "RFC 4987 3.6 SYN cookies; Linux net.ipv4.tcp_syncookies",
+        when="SYN cookie",
+    ),
+    Transition(
+        S.LISTEN,
         E.SEND,
         S.SYN_SENT,
         "SYN",

@@ -58,6 +58,7 @@ class Why(enum.Enum):
     RETRANSMISSION = "the retransmission timer ran out"
     INJECTED = "sent by neither application: forged, or an old duplicate"
     KEEPALIVE = "the connection was idle: is the other end still there?"
+    SYN_COOKIE = "the SYN queue is full: a SYN cookie answers, and nothing is kept"
     RST_KEEPALIVE = "no keepalive probe was answered"
 
 

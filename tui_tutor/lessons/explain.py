@@ -95,6 +95,15 @@ WHY: dict[Why, dict[str, str]] = {
         "zh": "所有保活探测（共 tcp_keepalive_probes 个）都没有应答：对方已经不在了。"
         "Linux 复位连接，应用得到 ETIMEDOUT。",
     },
+    Why.SYN_COOKIE: {
+        "en": "A SYN cookie: the SYN queue is full (or net.ipv4.tcp_syncookies = 2), so the "
+        "server answers with a SYN,ACK whose seq encodes the connection (a keyed hash of the "
+        "addresses, ports and time, and the MSS) and keeps nothing. Only a valid ACK of it "
+        "opens the connection; if this SYN,ACK is lost, the server will not resend it.",
+        "zh": "SYN cookie：SYN 队列已满（或 net.ipv4.tcp_syncookies = 2），服务器回应的 SYN,ACK "
+        "用序列号编码了这个连接（地址、端口和时间的带密钥哈希，以及 MSS），自己什么也不保存。"
+        "只有对它的有效确认才能建立连接；这个 SYN,ACK 如果丢失，服务器不会重传。",
+    },
     Why.RST_DATA_AFTER_CLOSE: {
         "en": "Data arrived for an application that has called close(): nobody can read it, so "
         "the answer is a RST whose seq is the ack of that data (RFC 9293 3.6; Linux).",
@@ -161,6 +170,8 @@ TRANSITION_ZH: dict[str, str] = {
     "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
     "SYN_RECEIVED/retransmissions exhausted (passive open)": "所有 SYN,ACK 都没有被确认"
     "（net.ipv4.tcp_synack_retries）：悄悄丢弃这个半开连接；监听套接字仍在（Linux）",
+    "LISTEN/rcv ACK of SYN (SYN cookie)": "收到的 ACK 带回了有效的 SYN cookie："
+    "根据其中的序列号重建连接，直接进入 ESTABLISHED（从未保存过 SYN_RECEIVED）",
     "TIME_WAIT/rcv SYN (new connection)": "同一端口发来新的 SYN，"
     "其序列号高于旧连接用过的所有序列号：新连接取代 TIME_WAIT"
     "（Linux，且有套接字在监听；它的初始序列号取旧的 SND.NXT + 65537）",
