@@ -196,6 +196,8 @@ INVISIBLE = {
     "keepalive_finds_a_crashed_peer": _SILENT.format("the server's host crashed"),
     "keepalive_times_out": "every probe and the RST were lost after tcpdump saw them",
     "send_finds_a_crashed_peer": _SILENT.format("the server's host crashed"),
+    "lost_third_ack": "the third ACK was lost after tcpdump saw it",
+    "lost_fin_and_its_ack": "the server's ACK of the FIN was lost after tcpdump saw it",
     "syn_cookies_always": "a SYN cookie looks like any SYN,ACK: nothing says the server kept "
     "no SYN_RECEIVED",
     "syn_flood_with_cookies": "a SYN cookie looks like any SYN,ACK: nothing says the server "
@@ -204,10 +206,11 @@ INVISIBLE = {
 # Kernel cases the reader splits into more than one connection
 CAPTURE_SPLITS = {"challenge_ack": CAPTURE_CANNOT_TELL["challenge_ack"]}
 # ... rightly: a second connection from the same port after the first
-TWO_CONNECTIONS = {
-    "new_syn_into_time_wait": "a second connection from the same port: the reader rightly "
-    "reads two (test_kernel compares the engine with the whole story)"
-}
+_TWO = (
+    "a second connection from the same port: the reader rightly reads two (test_kernel "
+    "compares the engine with the whole story)"
+)
+TWO_CONNECTIONS = {"new_syn_into_time_wait": _TWO, "old_duplicate_and_blind_rst": _TWO}
 INVISIBLE |= TWO_CONNECTIONS
 
 

@@ -171,11 +171,11 @@ class InjectStep(_Step):
     """The peer it arrives at."""
     flags: list[SegmentFlag] = Field(min_length=1)
     """Its flags, e.g. ["RST"]."""
-    seq: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    seq: int = Field(default=0, ge=-(2**31), lt=2**31)
     """Its seq, counted from the receiver's RCV.NXT: 0 is exactly the next number the
     receiver expects, 100 is in its window but not exact, -10 an old number. Before the
     receiver has heard from the other peer, counted from the other peer's ISN."""
-    ack: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    ack: int = Field(default=0, ge=-(2**31), lt=2**31)
     """Its ack (with the ACK flag), counted from the receiver's SND.NXT."""
     bytes: int = Field(default=0, ge=0, le=65535)
     """Payload bytes."""

@@ -688,9 +688,10 @@ class Peer:
         """Send queued bytes as the window allows, then the FIN once they are gone."""
         if self.state not in _CAN_SEND:
             return
-        if self.snd_una == self.iss and self.queued_bytes:
-            # data waits until our SYN is acknowledged; a close in SYN_RECEIVED with nothing
-            # written sends its FIN at once (RFC 9293 3.10.4), as Linux does
+        if self.snd_una == self.iss:
+            # data and the FIN wait until our SYN is acknowledged: a close in SYN_RECEIVED
+            # moves to FIN_WAIT_1 and holds its FIN (tests/kernel/close_in_syn_received),
+            # where RFC 9293 3.10.4 would send it at once
             return
         while self.queued_bytes:
             room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]

@@ -273,8 +273,9 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         S.SYN_RECEIVED,
         E.CLOSE,
         S.FIN_WAIT_1,
-        "FIN",
-        "close before any data: send FIN",
+        "",
+        "close before the handshake ends: the FIN waits until our SYN is acknowledged (Linux;"
+        " RFC 9293 figure 5 sends it at once)",
         _CLOSE,
         figure5=True,
     ),

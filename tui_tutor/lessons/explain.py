@@ -132,7 +132,8 @@ TRANSITION_ZH: dict[str, str] = {
     "SYN_RECEIVED/rcv RST (passive open)": "被动打开过程中收到复位：回到 LISTEN",
     "SYN_RECEIVED/rcv RST (active open)": "主动打开过程中收到复位：连接被拒绝",
     "SYN_RECEIVED/send": "数据要等连接建立后才发送",
-    "SYN_RECEIVED/close": "还没发送数据就关闭：发送 FIN",
+    "SYN_RECEIVED/close": "握手结束之前关闭：FIN 要等我方的 SYN 被确认之后才发送"
+    "（Linux；RFC 9293 图 5 立即发送）",
     "SYN_RECEIVED/abort": "中止：发送 RST,ACK（Linux 在 RFC 的 RST 上加了 ACK）",
     "SYN_RECEIVED/retransmissions exhausted": "SYN,ACK 一直没有被确认：放弃",
     "ESTABLISHED/send": "发送数据",
