@@ -985,6 +985,22 @@ def old_duplicate_and_blind_rst(rec: Recording) -> None:
     srv.close()
 
 
+def abort_in_syn_sent(rec: Recording) -> None:
+    srv = listener(rec.port)
+    cli = socket.socket()
+    cli.setblocking(False)
+    with drop_first(["--dport", str(rec.port), "--tcp-flags", "SYN,ACK,FIN,RST", "SYN"]):
+        cli.connect_ex((LOCAL, rec.port))  # the SYN is lost
+        rec.client_port = cli.getsockname()[1]
+        pause()
+        rec.check(1)
+        abort(cli)  # SO_LINGER 0 in SYN_SENT: nothing to reset, nothing sent
+        pause()
+        rec.check(2)
+    time.sleep(1)
+    srv.close()
+
+
 # name -> (sysctls set in the namespace, story)
 NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = {
     "close_with_unread_data": ({}, close_with_unread_data),
@@ -1026,6 +1042,7 @@ NETNS_CASES: dict[str, tuple[dict[str, object], Callable[[Recording], None]]] = 
     "lost_fin_and_its_ack": ({}, lost_fin_and_its_ack),
     "close_in_syn_received": ({}, close_in_syn_received),
     "old_duplicate_and_blind_rst": ({}, old_duplicate_and_blind_rst),
+    "abort_in_syn_sent": ({}, abort_in_syn_sent),
 }
 
 

@@ -103,11 +103,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_coverage(args: argparse.Namespace) -> int:
     from ..lessons import default_dir
+    from ..lessons.checker import check_paths
     from ..lessons.coverage import coverage, summarize
-    from ..lessons.loader import load_all
 
     folder = args.dir or default_dir()
-    loaded, problems = load_all([folder])
+    loaded, problems = check_paths([folder])  # coverage of lessons that pass check only
     if problems:
         raise CommandError(problems, status=1)
     rows = coverage(loaded)

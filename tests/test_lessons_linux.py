@@ -1,0 +1,94 @@
+"""The lessons teach what Linux does: each one's segments are the segments of recordings.
+
+A lesson that tells several stories (one connection after another) lists one recorded case
+of ``tests/kernel`` per story, in order; its segments, cut into pieces of the sizes of those
+cases, must match them one by one (flags without PSH, seq and ack relative to each story's
+ISNs, lengths). A story Linux cannot be made to tell is listed with how many segments it
+takes and why. Timing may differ (a lesson's RTO may be 1 s where loopback's is 200 ms) as
+long as the segments do not.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from loopback import relative_numbers  # tests/loopback.py: record.py numbers Linux's so
+
+from tui_tutor import engine
+from tui_tutor.lessons.loader import load_all
+
+REPO = Path(__file__).resolve().parent.parent
+KERNEL = REPO / "tests" / "kernel"
+RACING = {"give_up_in_closing"}  # as in test_kernel: compared side by side
+
+
+def not_on_linux(segments: int, why: str) -> tuple[int, str]:
+    return (segments, why)
+
+
+STORIES: dict[str, list[str | tuple[int, str]]] = {
+    "lost-third-ack": ["lost_third_ack"],
+}
+
+
+def kernel_rows(name: str) -> list[dict]:
+    rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+    return [r for r in rows if not r.get("dropped")]
+
+
+def comparable(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "from": r["from"],
+            "flags": [f for f in r["flags"] if f != "PSH"],
+            "seq": r["seq"],
+            "ack": r["ack"],
+            "len": r["len"],
+        }
+        for r in rows
+    ]
+
+
+def crossed(name: str) -> bool:
+    rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
+    return name in RACING or any(r.get("dropped") for r in rows)
+
+
+@pytest.fixture(scope="module")
+def lessons() -> dict:
+    loaded, problems = load_all([REPO / "lessons"])
+    assert problems == []
+    return {item.lesson.id: item.lesson for item in loaded}
+
+
+def test_every_story_named_is_a_recorded_case():
+    for lesson_id, stories in STORIES.items():
+        for story in stories:
+            if isinstance(story, str):
+                assert (KERNEL / f"{story}.expected.json").exists(), f"{lesson_id}: {story}"
+
+
+@pytest.mark.parametrize("lesson_id", sorted(STORIES))
+def test_the_lesson_sends_the_segments_linux_sent(lesson_id: str, lessons: dict):
+    lesson = lessons[lesson_id]
+    trace = engine.run(lesson.scenario.to_engine(), rng=random.Random(1))
+    mine = trace.to_json(absolute=True)["connections"][0]["segments"]
+    start = 0
+    for story in STORIES[lesson_id]:
+        size = story[0] if isinstance(story, tuple) else len(kernel_rows(story))
+        piece = mine[start : start + size]
+        start += size
+        if isinstance(story, tuple):
+            continue  # Linux cannot tell this one (the reason is in STORIES)
+        got, want = comparable(relative_numbers(piece)), comparable(kernel_rows(story))
+        if crossed(story):
+            for side in ("client", "server"):
+                assert [r for r in got if r["from"] == side] == [
+                    r for r in want if r["from"] == side
+                ], f"{lesson_id}, the {story} story: the {side} sent differently"
+        else:
+            assert got == want, f"{lesson_id}, the {story} story: it differs from Linux"
+    assert start == len(mine), f"{lesson_id}: {len(mine)} segments, its stories account for {start}"
