@@ -31,6 +31,7 @@ def not_on_linux(segments: int, why: str) -> tuple[int, str]:
 
 STORIES: dict[str, list[str | tuple[int, str]]] = {
     "lost-third-ack": ["lost_third_ack"],
+    "lost-fin": ["lost_fin_and_its_ack"],
 }
 
 

@@ -209,8 +209,7 @@ class Peer:
             self._forget(row, now)
             return
         if row.send == "RST":  # unread data (Linux tcp_close)
-            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_UNREAD)
-            self._forget(row, now)
+            self._reset(row, Why.RST_UNREAD, now)
             return
         self.released = not shutdown
         self.fin_wanted = True
@@ -219,8 +218,16 @@ class Peer:
 
     def _abort(self, row: Transition, now: float) -> None:
         if row.send == "RST":
-            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_ABORT)
+            self._reset(row, Why.RST_ABORT, now)
+        else:
+            self._forget(row, now)
+
+    def _reset(self, row: Transition, why: Why, now: float) -> None:
+        """Give the connection up with RST,ACK at SND.NXT / RCV.NXT (Linux's active reset).
+        The state changes first, so that a reset lost on the way shows the sender CLOSED."""
+        rst = Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt)
         self._forget(row, now)
+        self._emit(rst, why)
 
     # ---------------------------------------------------------------- timers
 
@@ -274,8 +281,7 @@ class Peer:
         if row is None:
             return
         if self.probes_out >= sysctl.tcp_keepalive_probes:
-            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_KEEPALIVE)
-            self._forget(row, now)
+            self._reset(row, Why.RST_KEEPALIVE, now)
             return
         # a probe the other end must answer: one byte before what it expects, no data
         self._emit(Segment(Flag.ACK, self.snd_nxt - 1, self.rcv_nxt), Why.KEEPALIVE)
@@ -600,8 +606,8 @@ class Peer:
         # seventh: the segment text; new data for an application that has closed is lost
         new_data = seg.length > 0 and seg.seq + seg.length > self.rcv_nxt
         if self.released and new_data and self.state in _ACCEPTS_DATA:
-            self._answer_with_rst(seg, Why.RST_DATA_AFTER_CLOSE)
             self._forget(self._row(Event.RCV_DATA, "after close"), now)
+            self._answer_with_rst(seg, Why.RST_DATA_AFTER_CLOSE)
             return
         if seg.length or seg.has(Flag.FIN):
             self._take_text(seg, now, fin_acked_now)
