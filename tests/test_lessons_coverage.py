@@ -39,7 +39,6 @@ def test_every_arrow_of_figure_5_is_asked_by_some_question(rows):
     assert missing == [], f"no lesson asks these arrows of RFC 9293 figure 5: {missing}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: the lessons are being written")
 def test_at_least_20_reset_abort_and_give_up_rows_are_asked_or_played(rows):
     s = summarize(rows)
     assert s.endings_reached >= 20, (
