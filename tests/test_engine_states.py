@@ -345,7 +345,7 @@ def segment_for(h: Harness, event: Event) -> Segment:
 
 
 # rows that only one way into SYN_RECEIVED can take: the table has no `when` for it, but a
-# passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 8)
+# passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 7)
 ONLY_WHEN = {
     (State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE,
     # Linux's timers for connections that might never end: only after close(), or with
@@ -668,7 +668,7 @@ def story(*steps: engine.Step, server_listens: bool = True, **kw) -> engine.Scen
 
 
 def test_simultaneous_open_ends_established_on_both_sides_each_acking_the_repeated_syn():
-    """RFC 9293 figure 8 draws four segments; Linux (tests/kernel/simultaneous_open) sends an
+    """RFC 9293 figure 7 draws four segments; Linux (tests/kernel/simultaneous_open) sends an
     ACK from each side after the crossing SYN,ACKs, and the engine follows Linux."""
     scenario = story(
         engine.Connect(CLIENT, hold=True), engine.Connect(SERVER), server_listens=False
@@ -907,7 +907,7 @@ def test_simultaneous_close_goes_through_closing_to_time_wait_on_both_sides():
 
 
 def test_fin_wait_2_still_takes_data_half_closed():
-    half_close = engine.Close(CLIENT, shutdown=True)
+    half_close = engine.Close(CLIENT, how="shutdown")
     trace = engine.run(story(engine.Connect(), half_close, engine.Send(SERVER, 8)))
     assert ladder(trace)[-2:] == ["server PSH,ACK seq=1 ack=2 len=8", "client ACK seq=2 ack=9"]
     assert trace.final_states() == {CLIENT: State.FIN_WAIT_2, SERVER: State.CLOSE_WAIT}
@@ -1047,3 +1047,9 @@ def test_an_injected_segment_before_the_receiver_has_heard_from_the_other_counts
     # the real client never sent it: it answers the SYN,ACK with RST, the server listens again
     assert ladder(trace)[1:] == ["server SYN,ACK seq=0 ack=1001", "client RST seq=1001"]
     assert trace.final_states()[SERVER] is State.LISTEN
+
+
+def test_close_with_so_linger_0_is_an_abort():
+    linger0 = engine.run(story(engine.Connect(), engine.Close(CLIENT, how="linger0")))
+    abort = engine.run(story(engine.Connect(), engine.Abort(CLIENT)))
+    assert ladder(linger0) == ladder(abort) and ladder(abort)[-1] == "client RST,ACK seq=1 ack=1"

@@ -8,6 +8,7 @@ prints, line for line: ``FILE: dotted.path: message`` on stderr, exit status 1.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -114,6 +115,21 @@ EXPECTED: dict[str, tuple[list[str], str]] = {
     "handshake-makes-tcp-secure": (
         [],
         "steps[4].explain.zh: the handshake makes TCP reliable (可靠), not secure (安全)",
+    ),
+    "simultaneous-open-figure-8": (
+        [],
+        "steps[0].text.en: RFC 9293 draws the simultaneous open in Figure 7 "
+        "(Figure 8 was RFC 793's number)",
+    ),
+    "random-isn": (
+        [],
+        "steps[1].explain.en: ISNs are not random: RFC 9293 3.4.1 and RFC 6528 take them from a "
+        "clock that keeps rising plus a keyed hash of the addresses and ports",
+    ),
+    "random-isn-in-chinese": (
+        [],
+        "steps[1].explain.zh: the ISN is not random (not 随机初始序列号): RFC 9293 3.4.1 and "
+        "RFC 6528 take it from a clock plus a keyed hash",
     ),
 }
 
@@ -319,3 +335,33 @@ def test_a_choice_with_seven_options_is_told_the_limit_in_toml_terms(monkeypatch
     message = one_line(monkeypatch, capsys, "choice-with-seven-options", "steps[4].options")
     assert "List should" not in message
     assert "6" in message and "7" in message
+
+
+@pytest.mark.parametrize(
+    ("en", "zh"),
+    [
+        ("LAST_ACK, not LASK_ACK.", "是 LAST_ACK，不是 LASK_ACK。"),
+        ("An article prints LASK_ACK, a typo.", "文章里的 LASK_ACK 是笔误。"),
+        ('Many articles say "the ISN is a random number".', "很多文章说“初始序列号是一个随机数”。"),
+        (
+            "Figure 8 was RFC 793's number; RFC 9293 draws the simultaneous open in Figure 7.",
+            "RFC 9293 的同时打开画在图 7。",
+        ),
+        ("Closing is not a handshake.", "关闭不是握手，误把它叫作四次握手是错的。"),
+    ],
+)
+def test_a_sentence_that_quotes_an_error_to_correct_it_passes(
+    monkeypatch, capsys, tmp_path, en, zh
+):
+    """Lessons meet the seed article's mistakes: quoting one to say it is wrong is allowed."""
+    text = (REPO / BROKEN / "lask-ack-in-text.toml").read_text(encoding="utf-8")
+    text = text.replace("LASK_ACK for the ACK", "LAST_ACK for the ACK")
+    text = text.replace(
+        'text.en = "The client connects, then closes; the server closes after it."',
+        f"text.en = {json.dumps(en, ensure_ascii=False)}",
+    ).replace(
+        'text.zh = "客户端发起连接，然后关闭；服务器随后关闭。"',
+        f"text.zh = {json.dumps(zh, ensure_ascii=False)}",
+    )
+    (tmp_path / "quotes.toml").write_text(text, encoding="utf-8")
+    assert check(monkeypatch, capsys, str(tmp_path / "quotes.toml")) == (0, "1 lesson OK\n", "")

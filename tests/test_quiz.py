@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from functools import cache
-from pathlib import Path
 
 import pytest
+import wrong_answers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from wrong_answers import LESSONS, MODES
 
 from tui_tutor.engine import MODULUS, Role
 from tui_tutor.lessons import explain
@@ -30,19 +31,12 @@ from tui_tutor.lessons.quiz import (
     grade_state_question,
     parse_flags,
 )
-from tui_tutor.lessons.timeline import Run, play
+from tui_tutor.lessons.timeline import Run
 
-REPO = Path(__file__).resolve().parent.parent
-LESSONS = REPO / "lessons"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Ordinary ISNs, ISNs at the wrap (x+1 is 0), and numbers spread over the 32-bit space.
 ISNS = [(1000, 5000), (MODULUS - 1, MODULUS - 1000), (123456789, 3000000000), (0, 2**31)]
-MODES = {
-    "symbolic": {"symbolic": True, "absolute": False},
-    "relative": {"symbolic": False, "absolute": False},
-    "absolute": {"symbolic": False, "absolute": True},
-}
 FIELDS = ["flags", "seq", "ack", "len", "client_state", "server_state"]
 
 
@@ -56,17 +50,10 @@ def curriculum() -> dict[str, Lesson]:
 @cache
 def run_of(name: str, x: int, y: int) -> Run:
     """The lesson played with ISNs x and y, where its scenario leaves them to chance."""
-    lesson = curriculum()[name]
-    table = lesson.scenario
-    isns = {
-        Role.CLIENT: table.client.isn if table.client.isn is not None else x,
-        Role.SERVER: table.server.isn if table.server.isn is not None else y,
-    }
-    return play(lesson, isns=isns)
+    return wrong_answers.run_of(curriculum()[name], x, y)
 
 
-def numbers_for(run: Run, mode: str) -> Numbers:
-    return Numbers(run.x, run.y, **MODES[mode])
+numbers_for = wrong_answers.numbers_of
 
 
 def shown_answers(run: Run, number: int, numbers: Numbers) -> dict[str, str]:
@@ -382,3 +369,69 @@ def test_grading_a_5000_digit_answer_says_it_is_wrong_instead_of_crashing():
     run = run_of("02-three-way-handshake", 1000, 5000)
     grade = grade_segment(run, 2, {"ack": "9" * 5000}, Numbers(1000, 5000), ask=["ack"])
     assert not grade.correct
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def test_every_reason_rule_state_event_and_sentence_has_chinese():
+    assert explain.missing_translations() == []
+
+
+def test_every_rule_of_the_state_table_is_said_in_chinese_in_its_explanation():
+    from tui_tutor.engine import TRANSITION_LIST
+
+    for row in TRANSITION_LIST:
+        zh = explain.rule(row, "zh")
+        assert zh != row.rule and "check the" not in zh, row.key
+
+
+@SETTINGS
+@given(
+    name=st.sampled_from(LESSON_NAMES),
+    typed=st.dictionaries(
+        st.sampled_from(FIELDS),
+        st.one_of(st.text(max_size=10), st.sampled_from(["x", "y+1", "x+2", "SYN,ACK", "1"])),
+    ),
+    number=st.integers(1, 12),
+    mode=st.sampled_from(list(MODES)),
+)
+def test_grading_again_in_the_other_language_gives_the_same_marks_and_rules(
+    name, typed, number, mode
+):
+    """The app re-grades stored answers when the learner presses l: only the words change."""
+    run = run_of(name, *ISNS[2])
+    number = min(number, len(run.records))
+    numbers = numbers_for(run, mode)
+    en = grade_segment(run, number, typed, numbers, "en", ask=FIELDS)
+    zh = grade_segment(run, number, typed, numbers, "zh", ask=FIELDS)
+    assert [(f.field, f.correct, f.expected, f.mistakes, f.readable) for f in en.fields] == [
+        (f.field, f.correct, f.expected, f.mistakes, f.readable) for f in zh.fields
+    ]
+    for e, z in zip(en.fields, zh.fields, strict=True):
+        assert len(e.advice) == len(z.advice) and len(e.explanation) == len(z.explanation)
+        if not e.correct:
+            assert e.advice and z.advice, "a wrong field is never left without advice"
+
+
+@SETTINGS
+@given(typed=st.text(max_size=12), lang=st.sampled_from(["en", "zh"]))
+def test_an_unreadable_answer_is_not_an_attempt_and_says_why_in_the_learners_language(typed, lang):
+    run = run_of("02-three-way-handshake", 1000, 5000)
+    grade = grade_segment(run, 2, {"seq": typed}, Numbers(1000, 5000), lang, ask=["seq"])
+    field = grade.fields[0]
+    try:
+        Numbers(1000, 5000).readings(typed, "seq", Role.SERVER)
+        readable = typed.strip().lower() not in ("", "-", "none", "无", "null")
+    except BadExpression:
+        readable = False
+    assert field.readable == readable == grade.readable
+    if not readable:
+        assert not field.correct and field.advice
+
+
+def test_an_expression_error_is_said_in_chinese():
+    with pytest.raises(BadExpression) as err:
+        parse("x+y")
+    assert err.value.text("zh") == "“x+y”：x 或 y 只能用一次，并且只能加上去"
+    assert str(err.value) == '"x+y": use x or y once, added'

@@ -15,7 +15,7 @@ import sys
 from .commands import CommandError
 
 # modules under tui_tutor.commands, in the order --help lists them
-COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "serve"]
+COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "live", "serve"]
 
 
 # every subcommand's name; `tui-tutor` alone (the tutor) needs none of their modules
@@ -27,6 +27,7 @@ SUBCOMMANDS = frozenset(
         "progress",
         "report",
         "capture",
+        "live",
         "serve-ssh",
         "serve-web",
     }

@@ -4,7 +4,16 @@ The file lives in the platformdirs user data folder (``--data-dir`` overrides it
 and holds every learner, so a trainer's report reads one file. It is opened in
 WAL mode and every answer is one transaction, so a crash or a kill loses at most
 the answer being written and never corrupts what is there. Several processes
-(one per SSH session) may write at once; SQLite serialises them.
+(one per SSH session) may write at once; SQLite serialises them. The file is
+made readable by its owner only (0600): it holds every learner's answers.
+
+A write that fails (another program holds the lock, the disk is full, the file
+is damaged) does not stop the learner: it waits in memory, ``on_trouble`` is told
+the reason once, and it is tried again with the next write a few seconds later
+and at ``close``; what is still unsaved then is ``unsaved_line()``, and the
+command exits ``UNSAVED_EXIT``. Until then the store answers reads as if the
+waiting writes had been made, so the score on the screen stays right. A failed
+write never touches what the file already holds.
 
 Scoring: a question answered right at the first try without a hint is worth 1,
 right later (or after a hint) 0.5, revealed 0. A lesson is *solved* when its end
@@ -13,14 +22,30 @@ was reached and no question was revealed.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
+
+UNSAVED_EXIT = 3  # the tutor ran, but some progress could not be saved
+BUSY_WAIT = 1.0  # seconds a write waits for another process's lock before it is put aside
+RETRY_AFTER = 5.0  # seconds after a failed write before writes are tried again
+CLOSE_WAIT = 2.0  # seconds the last try at close may wait (an SSH hang-up allows 3)
+
+# why a write failed, short enough for one line on the screen (the app has them in Chinese too)
+REASONS = {
+    "locked": "locked by another program",
+    "disk_full": "disk full",
+    "damaged": "the file is damaged",
+    "read_only": "the file is read-only",
+    "io_error": "disk error",
+    "error": "write failed",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -73,6 +98,40 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("tui-tutor", appauthor=False))
 
 
+def reason_of(err: sqlite3.Error) -> str:
+    """Why SQLite failed, as one of ``REASONS``."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    for prefix, reason in (
+        ("SQLITE_BUSY", "locked"),
+        ("SQLITE_LOCKED", "locked"),
+        ("SQLITE_FULL", "disk_full"),
+        ("SQLITE_CORRUPT", "damaged"),
+        ("SQLITE_NOTADB", "damaged"),
+        ("SQLITE_READONLY", "read_only"),
+        ("SQLITE_PERM", "read_only"),
+        ("SQLITE_IOERR", "io_error"),
+    ):
+        if name.startswith(prefix):
+            return reason
+    return "error"
+
+
+def next_outcome(
+    row: tuple[str, int, int], kind: str, correct: bool | None
+) -> tuple[str, int, int]:
+    """A question's (outcome, attempts, hints) after one more answer, hint or reveal."""
+    outcome, attempts, hints = row
+    if kind == "hint":
+        hints += 1
+    elif kind == "reveal" and outcome == "open":
+        outcome = "revealed"
+    elif kind == "answer":
+        attempts += 1
+        if correct and outcome == "open":
+            outcome = "first_try" if attempts == 1 and hints == 0 else "solved"
+    return outcome, attempts, hints
+
+
 @dataclass(frozen=True)
 class LessonProgress:
     lesson: str
@@ -94,6 +153,32 @@ class ProgressError(Exception):
     """The progress file cannot be opened or written; the message names it."""
 
 
+Write = Callable[[sqlite3.Connection], object]
+Isns = tuple[int | None, int | None]
+Question = tuple[str, int, int]  # outcome, attempts, hints
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """What the ``lessons`` table holds for one learner's lesson."""
+
+    moment: int = 0
+    isns: Isns = (None, None)
+    seconds: float = 0.0
+    questions: int = 0
+    finished: bool = False
+
+
+@dataclass
+class _Waiting:
+    """One lesson's writes that wait to be saved, as the reads must see them."""
+
+    row: LessonRow | None = None  # the lesson's row as it will be once saved
+    reset: bool = False  # restarted: the questions the file holds no longer count
+    questions: dict[str, Question] = field(default_factory=dict)
+
+
 class ProgressStore:
     """One learner's view of the shared progress file."""
 
@@ -101,61 +186,160 @@ class ProgressStore:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.learner = learner or default_learner()
         self.path = self.data_dir / "progress.sqlite3"
+        # told the reason (a key of REASONS) when saving stops, None when it goes on again
+        self.on_trouble: Callable[[str | None], None] | None = None
+        self.write_trouble: str | None = None  # why writes wait, until one gets through
+        self.read_trouble: str | None = None  # a read failed: the file is damaged for good
+        self._waiting_writes: list[Write] = []
+        self._waiting: dict[str, _Waiting] = {}
+        self._unsaved_since: float | None = None
+        self._failed_at = 0.0
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(self.path)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_WAIT, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as err:
             raise ProgressError(f"{self.path}: cannot open the progress file: {err}") from None
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def check(self) -> None:
+        """Read the whole file once (``PRAGMA quick_check``): a damaged one is refused now,
+        not by every session that would touch the damaged part."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+            rows = self.db.execute("PRAGMA quick_check").fetchall()
         except sqlite3.Error as err:
-            raise ProgressError(f"{self.path}: cannot save progress: {err}") from None
+            rows = [(str(err),)]
+        if rows != [("ok",)]:
+            # the report's first line that says something ("*** in database main ***" does not)
+            lines = [line for row in rows for line in str(row[0]).splitlines()]
+            first = next((line for line in lines if not line.startswith("***")), "")
+            raise ProgressError(
+                f"{self.path}: the progress file is damaged ({first[:120]}); restore it from a "
+                "backup, or move it away to start a new one"
+            )
 
     def close(self) -> None:
+        """A last try at what waits to be saved (see ``unsaved_line``), then close."""
+        if self._waiting_writes:
+            self.db.execute(f"PRAGMA busy_timeout = {int(CLOSE_WAIT * 1000)}")
+            self._flush()
         self.db.close()
+
+    def unsaved_line(self) -> str | None:
+        """What could not be saved, as one line, or None when everything is saved."""
+        if not self._waiting_writes or self._unsaved_since is None:
+            return None
+        since = time.strftime("%H:%M", time.localtime(self._unsaved_since))
+        reason = REASONS.get(self.write_trouble or "error", REASONS["error"])
+        return (
+            f"{self.path}: progress since {since} could not be saved ({reason}); "
+            "what was saved before is kept"
+        )
 
     # ------------------------------------------------------------ writing
 
-    def open_lesson(
-        self, lesson: str, questions: int, isns: tuple[int | None, int | None]
-    ) -> LessonProgress:
+    def _write(self, write: Write) -> bool:
+        """Save ``write`` (and any that wait) in one transaction; False if it has to wait."""
+        if not self._waiting_writes:
+            self._unsaved_since = time.time()
+        self._waiting_writes.append(write)
+        if self.write_trouble and time.monotonic() - self._failed_at < RETRY_AFTER:
+            return False  # failed a moment ago: no new wait on every key press
+        return self._flush()
+
+    def _flush(self) -> bool:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for write in self._waiting_writes:
+                    write(self.db)
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            self._failed_at = time.monotonic()
+            self._tell(write=reason_of(err))
+            return False
+        self._waiting_writes.clear()
+        self._waiting.clear()
+        self._unsaved_since = None
+        self._tell(write=None)
+        return True
+
+    @property
+    def trouble(self) -> str | None:
+        """Why progress is not being saved (a key of ``REASONS``), or None."""
+        return self.write_trouble or self.read_trouble
+
+    def _tell(self, **trouble: str | None) -> None:
+        """Change ``write_trouble`` or ``read_trouble``; ``on_trouble`` hears of each change."""
+        before = self.trouble
+        if "write" in trouble:
+            self.write_trouble = trouble["write"]
+        if "read" in trouble:
+            self.read_trouble = trouble["read"]
+        if self.trouble != before and self.on_trouble is not None:
+            self.on_trouble(self.trouble)
+
+    def _read(self, read: Callable[[], T], fallback: T) -> T:
+        """A read that fails (a damaged file) is told like a failed write; the screen goes on."""
+        try:
+            return read()
+        except sqlite3.Error as err:
+            self._tell(read=reason_of(err))
+            return fallback
+
+    def _wait(self, lesson: str, **changes: object) -> _Waiting:
+        """The lesson's waiting state, its row changed as a write that failed would have."""
+        waiting = self._waiting.setdefault(lesson, _Waiting())
+        if changes:
+            waiting.row = replace(self._row(lesson) or LessonRow(), **changes)  # type: ignore[arg-type]
+        return waiting
+
+    def open_lesson(self, lesson: str, questions: int, isns: Isns) -> LessonProgress:
         """Start or resume a lesson; a new one keeps the ISNs it was first played with."""
         now = time.time()
-        with self._transaction() as db:
+        learner = self.learner
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT OR IGNORE INTO lessons (learner, lesson, isn_client, isn_server, "
                 "questions, started, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.learner, lesson, isns[0], isns[1], questions, now, now),
+                (learner, lesson, isns[0], isns[1], questions, now, now),
             )
             db.execute(
                 "UPDATE lessons SET questions = ? WHERE learner = ? AND lesson = ?",
-                (questions, self.learner, lesson),
+                (questions, learner, lesson),
             )
+
+        if not self._write(write):
+            if self._row(lesson) is None:
+                self._wait(lesson, isns=isns, questions=questions)
+            else:
+                self._wait(lesson, questions=questions)
         return self.lesson(lesson)
 
-    def restart_lesson(self, lesson: str, isns: tuple[int | None, int | None]) -> None:
+    def restart_lesson(self, lesson: str, isns: Isns) -> None:
         """New ISNs and back to the start; answers given so far stay in the history."""
-        with self._transaction() as db:
+        now = time.time()
+        learner = self.learner
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE lessons SET moment = 0, isn_client = ?, isn_server = ?, finished = 0, "
                 "updated = ? WHERE learner = ? AND lesson = ?",
-                (isns[0], isns[1], time.time(), self.learner, lesson),
+                (isns[0], isns[1], now, learner, lesson),
             )
-            db.execute(
-                "DELETE FROM questions WHERE learner = ? AND lesson = ?", (self.learner, lesson)
-            )
+            db.execute("DELETE FROM questions WHERE learner = ? AND lesson = ?", (learner, lesson))
+
+        if not self._write(write):
+            waiting = self._wait(lesson, moment=0, isns=isns, finished=False)
+            waiting.reset = True
+            waiting.questions.clear()
 
     def record(
         self,
@@ -168,105 +352,184 @@ class ProgressStore:
     ) -> str:
         """One answer, hint or reveal, in one transaction. Returns the question's outcome."""
         now = time.time()
-        with self._transaction() as db:
+        learner = self.learner
+        outcome = ""
+
+        def write(db: sqlite3.Connection) -> None:
+            nonlocal outcome
             db.execute(
                 "INSERT INTO events (learner, lesson, question, kind, correct, answer, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.learner,
-                    lesson,
-                    question,
-                    kind,
-                    None if correct is None else int(correct),
-                    answer,
-                    now,
-                ),
-            )
+                (learner, lesson, question, kind, None if correct is None else int(correct),
+                 answer, now),
+            )  # fmt: skip
             row = db.execute(
                 "SELECT outcome, attempts, hints FROM questions "
                 "WHERE learner = ? AND lesson = ? AND question = ?",
-                (self.learner, lesson, question),
+                (learner, lesson, question),
             ).fetchone()
-            outcome, attempts, hints = row if row else ("open", 0, 0)
-            if kind == "hint":
-                hints += 1
-            elif kind == "reveal" and outcome == "open":
-                outcome = "revealed"
-            elif kind == "answer":
-                attempts += 1
-                if correct and outcome == "open":
-                    outcome = "first_try" if attempts == 1 and hints == 0 else "solved"
+            outcome, attempts, hints = next_outcome(row or ("open", 0, 0), kind, correct)
             db.execute(
                 "INSERT OR REPLACE INTO questions (learner, lesson, question, outcome, "
                 "attempts, hints) VALUES (?, ?, ?, ?, ?, ?)",
-                (self.learner, lesson, question, outcome, attempts, hints),
+                (learner, lesson, question, outcome, attempts, hints),
             )
-            self._touch(db, lesson, seconds, now)
-        return outcome
+            _touch(db, learner, lesson, seconds, now)
+
+        if self._write(write):
+            return outcome
+        # not saved yet: the outcome from what the file holds and what waits
+        known = self._questions(lesson).get(question, ("open", 0, 0))
+        row = next_outcome(known, kind, correct)
+        self._wait(lesson).questions[question] = row
+        return row[0]
 
     def save_position(
-        self, lesson: str, moment: int, finished: bool = False, seconds: float = 0.0
+        self,
+        lesson: str,
+        moment: int,
+        finished: bool = False,
+        seconds: float = 0.0,
+        *,
+        isns: Isns | None = None,
     ) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE lessons SET moment = ?, finished = MAX(finished, ?) "
-                "WHERE learner = ? AND lesson = ?",
-                (moment, int(finished), self.learner, lesson),
-            )
-            self._touch(db, lesson, seconds, time.time())
+        """Where the learner is; with ``isns``, the ISNs of the run that place belongs to,
+        in the same statement, so that a resume never pairs one session's ISNs with
+        another session's place."""
+        now = time.time()
+        learner = self.learner
 
-    def _touch(self, db: sqlite3.Connection, lesson: str, seconds: float, now: float) -> None:
-        db.execute(
-            "UPDATE lessons SET seconds = seconds + ?, updated = ? WHERE learner = ? AND "
-            "lesson = ?",
-            (max(0.0, seconds), now, self.learner, lesson),
-        )
+        def write(db: sqlite3.Connection) -> None:
+            if isns is None:
+                db.execute(
+                    "UPDATE lessons SET moment = ?, finished = MAX(finished, ?) "
+                    "WHERE learner = ? AND lesson = ?",
+                    (moment, int(finished), learner, lesson),
+                )
+            else:
+                db.execute(
+                    "UPDATE lessons SET moment = ?, isn_client = ?, isn_server = ?, "
+                    "finished = MAX(finished, ?) WHERE learner = ? AND lesson = ?",
+                    (moment, isns[0], isns[1], int(finished), learner, lesson),
+                )
+            _touch(db, learner, lesson, seconds, now)
+
+        if not self._write(write):
+            before = self._row(lesson)
+            if before is not None:  # as the UPDATE: nothing for a lesson never opened
+                done = before.finished or finished
+                self._wait(lesson, moment=moment, finished=done, isns=isns or before.isns)
 
     # ------------------------------------------------------------ reading
 
+    def _row(self, lesson: str) -> LessonRow | None:
+        """The lesson's row: what waits to be saved, else what the file holds."""
+        waiting = self._waiting.get(lesson)
+        if waiting is not None and waiting.row is not None:
+            return waiting.row
+        return self._read(lambda: lesson_row(self.db, self.learner, lesson), None)
+
+    def _questions(self, lesson: str) -> dict[str, Question]:
+        """Each question's (outcome, attempts, hints): the file's, then what waits."""
+        waiting = self._waiting.get(lesson)
+        rows: dict[str, Question] = {}
+        if waiting is None or not waiting.reset:
+            rows = self._read(lambda: question_rows(self.db, self.learner, lesson), {})
+        if waiting is not None:
+            rows.update(waiting.questions)
+        return rows
+
     def outcomes(self, lesson: str) -> dict[str, str]:
-        rows = self.db.execute(
-            "SELECT question, outcome FROM questions WHERE learner = ? AND lesson = ?",
-            (self.learner, lesson),
-        ).fetchall()
-        return dict(rows)
+        return {q: row[0] for q, row in self._questions(lesson).items()}
 
     def lesson(self, lesson: str, total: int | None = None) -> LessonProgress:
-        return lesson_progress(self.db, self.learner, lesson, total)
+        row = self._row(lesson)
+        if row is None:
+            return not_started(lesson, total)
+        return summarize(lesson, row, self._questions(lesson).values(), total)
 
     def all_lessons(self) -> dict[str, LessonProgress]:
-        rows = self.db.execute(
-            "SELECT lesson FROM lessons WHERE learner = ?", (self.learner,)
-        ).fetchall()
-        return {r[0]: self.lesson(r[0]) for r in rows}
+        rows = self._read(
+            lambda: self.db.execute(
+                "SELECT lesson FROM lessons WHERE learner = ?", (self.learner,)
+            ).fetchall(),
+            [],
+        )
+        names = {r[0] for r in rows} | set(self._waiting)
+        return {name: self.lesson(name) for name in names}
 
 
-def lesson_progress(
-    db: sqlite3.Connection, learner: str, lesson: str, total: int | None = None
-) -> LessonProgress:
+def _create_private(path: Path) -> None:
+    """A new progress file is made 0600 before SQLite opens it (its -wal and -shm files
+    take the same mode): every learner's answers are in it."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _touch(db: sqlite3.Connection, learner: str, lesson: str, seconds: float, now: float) -> None:
+    db.execute(
+        "UPDATE lessons SET seconds = seconds + ?, updated = ? WHERE learner = ? AND lesson = ?",
+        (max(0.0, seconds), now, learner, lesson),
+    )
+
+
+def lesson_row(db: sqlite3.Connection, learner: str, lesson: str) -> LessonRow | None:
     row = db.execute(
         "SELECT moment, isn_client, isn_server, seconds, questions, finished FROM lessons "
         "WHERE learner = ? AND lesson = ?",
         (learner, lesson),
     ).fetchone()
     if row is None:
-        return LessonProgress(lesson, "not started", 0.0, total or 0, 0, 0, 0.0, 0, (None, None))
+        return None
     moment, isn_c, isn_s, seconds, questions, finished = row
-    total = total if total is not None else questions
+    return LessonRow(moment, (isn_c, isn_s), seconds, questions, bool(finished))
+
+
+def question_rows(db: sqlite3.Connection, learner: str, lesson: str) -> dict[str, Question]:
     rows = db.execute(
-        "SELECT outcome, hints FROM questions WHERE learner = ? AND lesson = ?",
+        "SELECT question, outcome, attempts, hints FROM questions WHERE learner = ? AND lesson = ?",
         (learner, lesson),
     ).fetchall()
-    score = sum(POINTS[o] for o, _ in rows)
-    hints = sum(h for _, h in rows)
-    reveals = sum(1 for o, _ in rows if o == "revealed")
-    if finished:
+    return {q: (o, a, h) for q, o, a, h in rows}
+
+
+def not_started(lesson: str, total: int | None) -> LessonProgress:
+    return LessonProgress(lesson, "not started", 0.0, total or 0, 0, 0, 0.0, 0, (None, None))
+
+
+def summarize(
+    lesson: str, row: LessonRow, questions: Iterable[Question], total: int | None = None
+) -> LessonProgress:
+    """A lesson's progress from its row and its questions."""
+    outcomes = list(questions)
+    score = sum(POINTS[o] for o, _a, _h in outcomes)
+    hints = sum(h for _o, _a, h in outcomes)
+    reveals = sum(1 for o, _a, _h in outcomes if o == "revealed")
+    if row.finished:
         status = "finished" if reveals else "solved"
     else:
         status = "in progress"
     return LessonProgress(
-        lesson, status, score, total, hints, reveals, seconds, moment, (isn_c, isn_s)
+        lesson,
+        status,
+        score,
+        total if total is not None else row.questions,
+        hints,
+        reveals,
+        row.seconds,
+        row.moment,
+        row.isns,
     )
+
+
+def lesson_progress(
+    db: sqlite3.Connection, learner: str, lesson: str, total: int | None = None
+) -> LessonProgress:
+    """A learner's progress in a lesson, as the file holds it (for the trainer's report)."""
+    row = lesson_row(db, learner, lesson)
+    if row is None:
+        return not_started(lesson, total)
+    return summarize(lesson, row, question_rows(db, learner, lesson).values(), total)
 
 
 def all_learners(db: sqlite3.Connection) -> list[str]:

@@ -100,11 +100,11 @@ class CloseStep(_Step):
     """The step: close."""
     peer: PeerName
     """Who closes."""
-    how: Literal["close", "shutdown"] = "close"
+    how: Literal["close", "shutdown", "linger0"] = "close"
     """"close": close(), the application is gone (data that arrives later gets RST; a
     FIN_WAIT_2 left this way ends after tcp_fin_timeout). "shutdown": shutdown(SHUT_WR),
-    only our sending ends; the application still reads (a half-close). Abort is
-    close() with SO_LINGER 0: the "abort" step."""
+    only our sending ends; the application still reads (a half-close). "linger0": close()
+    with SO_LINGER 0, an abort: RST (the same as the "abort" step)."""
 
 
 class AbortStep(_Step):
@@ -303,7 +303,7 @@ def _step(s: StepTable) -> engine.Step:
     if isinstance(s, AcceptStep):
         return engine.Accept(role, hold=s.hold)
     if isinstance(s, CloseStep):
-        return engine.Close(role, shutdown=s.how == "shutdown", hold=s.hold)
+        return engine.Close(role, how=s.how, hold=s.hold)
     if isinstance(s, AbortStep):
         return engine.Abort(role, hold=s.hold)
     return engine.Lose(role, s.count, hold=s.hold)

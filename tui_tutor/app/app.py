@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,8 +77,14 @@ class TutorApp(App):
         open_lesson: str | None = None,
         seed: int | None = None,
         open_capture: Path | None = None,
+        allow_live: bool = True,
+        live_runner: Callable | None = None,
     ) -> None:
         super().__init__()
+        # live mode (k): off for learners on a server unless the trainer allows it;
+        # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
+        self.allow_live = allow_live
+        self._live_runner = live_runner
         self._first_capture = open_capture
         self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
         self.lessons_dir = lessons_dir
@@ -89,6 +97,10 @@ class TutorApp(App):
         self._first_lesson = open_lesson
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
+        self.served = False  # over SSH or the web: captures only from captures_dir
+        self.captures_dir: Path | None = None
+        # the largest size a server gives the app ("512x256"): at it, the learner is told
+        self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
@@ -99,6 +111,9 @@ class TutorApp(App):
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
         self._check_size()
+        self._check_clamped(self.size)
+        if self.store is not None:
+            self.store.on_trouble = self._progress_trouble
         # after the first screen is painted: the pydantic import would hold the GIL before it
         self.set_timer(0.3, self._start_loading)
 
@@ -145,7 +160,26 @@ class TutorApp(App):
 
     def on_resize(self, event: events.Resize) -> None:
         # this handler runs before Textual's own, so self.size is still the old size here
+        if event.size != self.size:
+            self._check_clamped(event.size)
         self._check_size(event.size)
+
+    def _check_clamped(self, size: Size) -> None:
+        """Served, the terminal is cut to at most ``max_size``: at that size, say so."""
+        if self.max_size:
+            w, h = (int(n) for n in self.max_size.split("x"))
+            if size.width >= w or size.height >= h:
+                self.notify(t("too_large", self.lang, w=size.width, h=size.height))
+
+    def _progress_trouble(self, reason: str | None) -> None:
+        """The progress store could not save (or can again): one line, the learner goes on."""
+        if reason is None:
+            self.notify(t("progress_saved_again", self.lang))
+        else:
+            why = t(f"progress_{reason}", self.lang)
+            self.notify(
+                t("progress_not_saved", self.lang, reason=why), severity="error", timeout=15
+            )
 
     def _is_small(self, size: Size | None = None) -> bool:
         size = size or self.size
@@ -187,6 +221,27 @@ class TutorApp(App):
 
         self.push_screen(SandboxScreen())
 
+    @property
+    def live_runner(self) -> Callable:
+        if self._live_runner is None:
+            from ..live import run_live
+
+            self._live_runner = run_live
+        return self._live_runner
+
+    def open_live(self, scenario, titles: dict[str, str], isns: dict | None = None) -> None:
+        """``k``: play this scenario on the kernel, or say in one line why not."""
+        from ..live import not_linux
+
+        reason = None if self.allow_live else t("live_off", self.lang)
+        reason = reason or (not_linux() if self._live_runner is None else None)
+        if reason:
+            self.notify(reason, severity="warning", timeout=8)
+            return
+        from .screens.live import LiveScreen
+
+        self.push_screen(LiveScreen(scenario, titles, isns))
+
     def ask_capture(self, path: Path | None = None) -> None:
         from .screens.capture import CaptureScreen
 
@@ -209,10 +264,26 @@ def make_app(
     open_lesson: str | None = None,
     seed: int | None = None,
     open_capture: Path | None = None,
+    allow_live: bool = True,
+    live_runner: Callable | None = None,
+    served: bool = False,
+    captures_dir: Path | None = None,
 ) -> TutorApp:
-    """The app on a lesson folder, with a learner's progress store."""
+    """The app on a lesson folder, with a learner's progress store; ``served`` (over SSH
+    or the web) opens captures only from ``captures_dir``."""
     from ..lessons import default_dir
 
     if store is None:
         store = ProgressStore(data_dir, learner)
-    return TutorApp(lessons_dir or default_dir(), store, lang, open_lesson, seed, open_capture)
+    app = TutorApp(
+        lessons_dir or default_dir(),
+        store,
+        lang,
+        open_lesson,
+        seed,
+        open_capture,
+        allow_live,
+        live_runner,
+    )
+    app.served, app.captures_dir = served, captures_dir
+    return app

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from .. import engine
 from ..captures import CapturedConnection
-from ..engine import Event, Flag, Role, Segment, SeqNum, State, Transition, Why
+from ..captures.guess import why_sent
+from ..engine import Event, Flag, Role, Segment, SeqNum, State, Transition
+from ..lessons.segments import undecided_fin_arrivals
 from ..lessons.timeline import Run, build_timeline
 from .screens.lesson import LessonSource
 from .widgets.state_pane import CAPTURE_RULE
@@ -68,7 +70,7 @@ def capture_trace(conn: CapturedConnection) -> tuple[engine.Trace, set[int]]:
                 record.index,
                 record.sender,
                 _segment(record),
-                _why(record, records),
+                why_sent(record, records),
                 record.retransmission,
                 lost=not step.received,
             )
@@ -126,36 +128,13 @@ def _segment(record: engine.SegmentRecord) -> Segment:
     return Segment(flags, SeqNum(record.seq), ack, record.length)
 
 
-def _why(record: engine.SegmentRecord, earlier: list[engine.SegmentRecord]) -> Why:
-    """Why a real peer sent this segment, as the engine would say it (for the explanation)."""
-    flags = set(record.flags)
-    if record.retransmission:
-        return Why.RETRANSMISSION
-    if "RST" in flags:
-        answered_syn = (
-            earlier and "SYN" in earlier[-1].flags and earlier[-1].sender is not (record.sender)
-        )
-        return Why.RST_REFUSED if answered_syn and record.seq == 0 else Why.RST_ABORT
-    if "SYN" in flags:
-        return Why.SYN_ACK if "ACK" in flags else Why.SYN
-    if "FIN" in flags:
-        return Why.FIN
-    if record.length:
-        return Why.DATA
-    theirs = [r for r in earlier if r.sender is not record.sender]
-    if theirs and "SYN" in theirs[-1].flags:
-        return Why.HANDSHAKE_ACK
-    if theirs and "FIN" in theirs[-1].flags:
-        return Why.ACK_OF_FIN
-    return Why.ACK
-
-
 def capture_source(conn: CapturedConnection, path: Path) -> LessonSource:
     trace, quirky = capture_trace(conn)
 
     def make_run(_isns: object) -> Run:
         run = build_timeline(None, trace, ask_before=set(range(1, len(conn.steps) + 1)) - quirky)
         run.notes = {n: "; ".join(str(q) for q in conn.steps[n - 1].quirks) for n in quirky}
+        run.undecided = undecided_fin_arrivals(run)  # a lost FIN or a lost ACK of it
         return run
 
     title = f"{path.name} #{conn.number}: {conn.client} → {conn.server}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..progress import REASONS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # keys line and help
     "key_next": ("next", "下一步"),
@@ -138,8 +140,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "results_revealed": ("revealed", "揭晓"),
     "results_open": ("not answered", "未作答"),
     "results_keys": (
-        "Enter: lessons   r: play again with new ISNs",
-        "Enter：课程列表   r：用新的初始序列号重玩",
+        "Enter: lessons   r: play again with new ISNs   k: your kernel",
+        "Enter：课程列表   r：用新的初始序列号重玩   k：你的内核",
     ),
     # sandbox
     "sandbox_title": ("Sandbox", "沙盒"),
@@ -147,11 +149,67 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_possible": ("Not possible: {what}", "无法执行：{what}"),
     "wait_seconds": ("wait", "等待"),
     "lose_next": ("lose next", "丢弃下一个"),
+    # live mode: your own kernel
+    "key_kernel": ("your kernel", "你的内核"),
+    "key_again": ("again", "再来一次"),
+    "live_title": ("From your kernel", "来自你的内核"),
+    "live_yours": ("kernel", "内核"),
+    "key_return": ("back", "返回"),
+    "live_segments": ("segments from your kernel", "来自你的内核的报文段"),
+    "live_running": (
+        "asking your kernel: step {step} of {steps}",
+        "正在询问你的内核：第 {step} 步，共 {steps} 步",
+    ),
+    "live_wait": (
+        "Your kernel is playing the scenario with real sockets on 127.0.0.1…",
+        "你的内核正在 127.0.0.1 上用真实的套接字执行这个场景……",
+    ),
+    "live_differences": ("Kernel and engine", "内核与引擎"),
+    "live_same": (
+        "Your kernel did exactly what the engine says.",
+        "你的内核所做的与引擎所说的完全一致。",
+    ),
+    "live_known": ("known: {why}", "已知：{why}"),
+    "live_step": ("step {n} ({step})", "第 {n} 步（{step}）"),
+    "live_failed": ("Live mode failed: {reason}", "实机模式失败：{reason}"),
+    "live_off": (
+        "Live mode is off on this server (the trainer can start it with --allow-live).",
+        "此服务器关闭了实机模式（培训者可以用 --allow-live 启动它）。",
+    ),
+    "live_nothing": (
+        "Nothing to play yet: pick an action first.",
+        "还没有可以执行的内容：请先选择一个动作。",
+    ),
+    "live_no_scenario": (
+        "Live mode plays lessons and the sandbox, not captures.",
+        "实机模式只能执行课程和沙盒，不能执行抓包。",
+    ),
     # tiny terminal
     "too_small": (
         "The terminal is {w}x{h}. tui-tutor needs at least 80x24: please enlarge it.",
         "终端大小为 {w}x{h}。tui-tutor 至少需要 80x24：请调大终端窗口。",
     ),
+    "too_large": (
+        "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
+        "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
+    ),
+    # the progress file (reasons are progress.REASONS' keys)
+    "progress_not_saved": (
+        "Your progress could not be saved: {reason}.",
+        "你的进度无法保存：{reason}。",
+    ),
+    "progress_saved_again": ("Your progress is saved again.", "你的进度已重新保存。"),
+    **{
+        f"progress_{reason}": (REASONS[reason], zh)
+        for reason, zh in (
+            ("locked", "被另一个程序锁住"),
+            ("disk_full", "磁盘已满"),
+            ("damaged", "文件已损坏"),
+            ("read_only", "文件是只读的"),
+            ("io_error", "磁盘错误"),
+            ("error", "写入失败"),
+        )
+    },
 }
 
 

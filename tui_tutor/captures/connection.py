@@ -112,7 +112,12 @@ class CapturedConnection:
             quirks = tuple(analysis.quirks.get(i, ()))
             received = inference.arrives_at[i] is not None
             notes = [q.text for q in quirks]
-            if not received:
+            if not received and flags & FIN and self._sent_again(i):
+                notes.append(
+                    "sent again with no ACK seen in between: this FIN or its ACK was lost, "
+                    "and a capture taken at one point cannot tell which"
+                )
+            elif not received:
                 notes.append("it never arrived: what came next shows the other side lacked it")
             record = SegmentRecord(
                 sender=ROLES[r],
@@ -134,6 +139,15 @@ class CapturedConnection:
             )
             steps.append(CapturedSegment(record, changes, quirks, received))
         return steps
+
+    def _sent_again(self, i: int) -> bool:
+        """Segment ``i``'s sender sends the same sequence number again later (a retransmission)."""
+        role, seq = self._segments[i][1], self._segments[i][3]
+        retransmission = self._analysis.retransmission
+        return any(
+            retransmission[j] and later[1] == role and later[3] == seq
+            for j, later in enumerate(self._segments[i + 1 :], i + 1)
+        )
 
     @property
     def segments(self) -> list[SegmentRecord]:

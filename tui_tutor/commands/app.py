@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import CommandError
+
+if TYPE_CHECKING:
+    from ..app.app import TutorApp
 
 
 def add_learner_options(p: argparse.ArgumentParser) -> None:
@@ -25,11 +29,20 @@ def add_learner_options(p: argparse.ArgumentParser) -> None:
         default="en",
         help="language at start: en or zh (l switches)",
     )
+    # set by serve-ssh and serve-web for each learner's app: no path of the server is
+    # typed or shown; captures only from --captures
+    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--captures", type=Path, metavar="DIR", help=argparse.SUPPRESS)
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     add_learner_options(parent)
     parent.add_argument("--lesson", metavar="ID", help="open this lesson at once")
+    parent.add_argument(
+        "--no-live",
+        action="store_true",
+        help="turn live mode (k: your kernel) off; servers do this unless --allow-live",
+    )
     parent.set_defaults(handler=run)
     p = sub.add_parser("open", help="step through a real capture (pcap, pcapng) as a quiz")
     p.add_argument("file", type=Path, help="a .pcap or .pcapng file")
@@ -51,12 +64,31 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.lessons}: no such lesson folder")
     try:
         app = make_app(
-            args.lessons, args.data_dir, args.learner, args.lang, open_lesson=args.lesson
+            args.lessons,
+            args.data_dir,
+            args.learner,
+            args.lang,
+            open_lesson=args.lesson,
+            allow_live=not args.no_live,
+            served=args.served,
+            captures_dir=args.captures,
         )
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.run()
-    return 0
+    return finished(app)
+
+
+def finished(app: TutorApp) -> int:
+    """The exit status: progress that could not be saved is one line and UNSAVED_EXIT."""
+    from ..progress import UNSAVED_EXIT
+
+    if app.store is not None:
+        app.store.close()
+        line = app.store.unsaved_line()
+        if line is not None:
+            raise CommandError(f"tui-tutor: {line}", status=UNSAVED_EXIT)
+    return app.return_code or 0
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -81,4 +113,4 @@ def run_open(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection
     app.run()
-    return 0
+    return finished(app)

@@ -1,4 +1,4 @@
-"""``tui-tutor lessons list|check|schema``: the curriculum from the command line."""
+"""``tui-tutor lessons list|check|schema|questions|grade``: the curriculum from the command line."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     cov.add_argument("--json", action="store_true", help="print JSON")
     cov.add_argument("--dir", type=Path, help="lesson folder (default: the bundled lessons)")
     cov.set_defaults(handler=run_coverage)
+
+    _register_grading(lsub)
 
 
 def lesson_schema() -> dict:
@@ -148,4 +150,208 @@ def run_coverage(args: argparse.Namespace) -> int:
         f"reset, abort and give-up rows asked or played: {s.endings_reached} of {s.endings_total}"
     )
     console.print(f"rows played by some lesson: {s.rows_played} of {s.rows_total}")
+
+
+# ------------------------------------------------------------------ questions and grade
+# For authors (try a wrong answer without the app) and tests: grading goes through
+# tui_tutor.lessons.quiz.grade_question, exactly as the lesson screen does.
+
+# ISNs for a lesson whose scenario leaves them to chance; answers in the x/y form do not
+# depend on them, absolute numbers do (the output names them).
+GRADE_ISNS = (1000, 5000)
+
+
+def _register_grading(lsub: argparse._SubParsersAction) -> None:
+    qs = lsub.add_parser("questions", help="every question of a lesson, with its id")
+    qs.add_argument("lesson", metavar="LESSON", help="lesson id or file")
+    qs.add_argument("--json", action="store_true", help="print JSON")
+    qs.set_defaults(handler=run_questions)
+
+    gr = lsub.add_parser(
+        "grade", help="grade one answer to a question as the app would, and print the feedback"
+    )
+    gr.add_argument("lesson", metavar="LESSON", help="lesson id or file")
+    gr.add_argument("question", metavar="QUESTION", help="question id (see `lessons questions`)")
+    gr.add_argument("--flags", default="", help='e.g. "SYN,ACK" (none: no flag set)')
+    gr.add_argument("--seq", default="", help="e.g. x+1, or a number as the screen shows them")
+    gr.add_argument("--ack", default="", help="e.g. y+1; empty when ACK is not set")
+    gr.add_argument("--len", default="", help="payload bytes")
+    gr.add_argument("--client", metavar="STATE", default="", help="the client's state")
+    gr.add_argument("--server", metavar="STATE", default="", help="the server's state")
+    gr.add_argument(
+        "--choice", action="append", default=[], metavar="N", help="option number, from 1"
+    )
+    gr.add_argument(
+        "--absolute", action="store_true", help="numbers are absolute (as after pressing t)"
+    )
+    gr.add_argument("--lang", choices=("en", "zh"), default="en", help="feedback language")
+    gr.add_argument("--json", action="store_true", help="print JSON")
+    gr.set_defaults(handler=run_grade)
+
+
+def _find_lesson(name: str):
+    """A lesson by file or by id: the loaded lesson, or CommandError naming what is wrong."""
+    import difflib
+
+    from ..lessons import default_dir
+    from ..lessons.catalog import read_catalog
+    from ..lessons.loader import load_lesson
+    from ..validation import FileProblem
+
+    path = Path(name)
+    if not path.is_file():
+        infos = read_catalog(default_dir())
+        match = next((info for info in infos if info.id == name), None)
+        if match is None:
+            close = difflib.get_close_matches(name, [info.id for info in infos], n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            raise CommandError(f'no lesson "{name}" (an id or a .toml file){hint}')
+        path = match.path
+    try:
+        return load_lesson(path).lesson
+    except FileProblem as err:
+        raise CommandError(err.lines) from None
+
+
+def _question_rows(lesson) -> list[dict]:
+    from ..lessons.model import Choice, PredictSegment, PredictState
+
+    rows = []
+    for index, step in lesson.questions:
+        row: dict = {"id": step.id or f"q{index}"}
+        if isinstance(step, PredictSegment):
+            row |= {"kind": "segment", "segment": step.segment, "ask": list(step.ask)}
+        elif isinstance(step, PredictState):
+            row |= {"kind": "state", "segment": step.segment, "ask": ["state"]}
+            row |= {"peer": step.peer, "when": step.when}
+        elif isinstance(step, Choice):
+            row |= {"kind": "choice", "segment": None, "ask": ["choice"]}
+            row |= {"options": len(step.options)}
+        rows.append(row)
+    return rows
+
+
+def run_questions(args: argparse.Namespace) -> int:
+    lesson = _find_lesson(args.lesson)
+    rows = _question_rows(lesson)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(row["id"]) for row in rows) if rows else 2
+    print(f"{'id':{width}}  kind     segment  asks")
+    for row in rows:
+        segment = "-" if row["segment"] is None else str(row["segment"])
+        asks = ", ".join(row["ask"])
+        if row["kind"] == "state":
+            asks = f"{row['peer']}'s state" + (" at the end" if row["when"] == "end" else "")
+        elif row["kind"] == "choice":
+            asks = f"choice of {row['options']}"
+        print(f"{row['id']:{width}}  {row['kind']:7}  {segment:7}  {asks}")
+    return 0
+
+
+def _answer(args: argparse.Namespace, step) -> dict[str, object]:
+    """What the learner entered, in the form the grader takes; bad input is a CommandError."""
+    from ..lessons.model import Choice, PredictState
+    from ..lessons.quiz import normalize_state, read_state
+
+    for flag in ("client", "server"):
+        text = getattr(args, flag)
+        if text and read_state(text) is None:
+            close = difflib_state(normalize_state(text))
+            raise CommandError(f'--{flag}: unknown state "{text}"{close}')
+    if isinstance(step, PredictState):
+        other = "server" if step.peer == "client" else "client"
+        if getattr(args, other) and not getattr(args, step.peer):
+            raise CommandError(f"this question asks for the {step.peer}'s state: use --{step.peer}")
+        return {"state": getattr(args, step.peer)}
+    if isinstance(step, Choice):
+        picked = set()
+        for item in ",".join(args.choice).split(","):
+            if not item.strip():
+                continue
+            if not item.strip().isdigit() or not 1 <= int(item) <= len(step.options):
+                raise CommandError(
+                    f'--choice: "{item.strip()}" is not an option number (1 to {len(step.options)})'
+                )
+            picked.add(int(item) - 1)
+        return {"choice": picked}
+    return {
+        "flags": args.flags,
+        "seq": args.seq,
+        "ack": args.ack,
+        "len": args.len,
+        "client_state": args.client,
+        "server_state": args.server,
+    }
+
+
+def difflib_state(name: str) -> str:
+    import difflib
+
+    from ..engine import State
+    from ..lessons.quiz import MISSPELLINGS
+
+    meant = MISSPELLINGS.get(name)
+    if meant is not None:
+        return f'; RFC 9293 spells it "{meant.value}"'
+    close = difflib.get_close_matches(name, list(State.__members__), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from ..engine import Role
+    from ..lessons import explain
+    from ..lessons.quiz import Numbers, grade_question
+    from ..lessons.timeline import play
+
+    lesson = _find_lesson(args.lesson)
+    ids = {(step.id or f"q{index}"): step for index, step in lesson.questions}
+    step = ids.get(args.question)
+    if step is None:
+        listed = ", ".join(ids) or "none"
+        raise CommandError(f'{lesson.id}: no question "{args.question}" (questions: {listed})')
+    values = _answer(args, step)
+    table = lesson.scenario
+    isns = {
+        Role.CLIENT: table.client.isn if table.client.isn is not None else GRADE_ISNS[0],
+        Role.SERVER: table.server.isn if table.server.isn is not None else GRADE_ISNS[1],
+    }
+    run = play(lesson, isns=isns)
+    numbers = Numbers(
+        run.x,
+        run.y,
+        symbolic=lesson.numbers == "symbolic",
+        absolute=args.absolute or lesson.numbers == "absolute",
+    )
+    lang = args.lang
+    grade = grade_question(run, step, values, numbers, lang)
+    fields = {
+        f.field: {
+            "ok": f.correct,
+            "expected": f.expected,
+            # what the app shows: on a wrong try, advice on the wrong fields; once right, why
+            "feedback": f.lines if grade.correct else ([] if f.correct else f.advice),
+        }
+        for f in grade.fields
+    }
+    feedback = [step.explain.get(lang)] if grade.correct else []
+    if args.json:
+        out = {"question": args.question, "correct": grade.correct, "fields": fields}
+        print(json.dumps(out | {"feedback": feedback}, indent=2, ensure_ascii=False))
+        return 0
+    where = f"segment {step.segment}" if getattr(step, "segment", None) else step.kind
+    print(f"{lesson.id} {args.question} ({where}; x={run.x}, y={run.y})")
+    for f in grade.fields:
+        name = explain.field_name(f.field, lang)
+        mark = "✔" if f.correct else "✘"
+        given = f.given if f.given not in ("", "-") else "-"
+        expected = "" if f.correct else explain.phrase("cli_expected", lang, v=f.expected)
+        colon, gap = ("：", "") if lang == "zh" else (": ", "  ")
+        print(f"{mark} {name}{colon}{given}{gap if expected else ''}{expected}")
+        for line in fields[f.field]["feedback"]:
+            print(f"    {line}")
+    for line in feedback:
+        print(line)
+    print(explain.phrase("cli_right" if grade.correct else "cli_wrong", lang))
     return 0

@@ -48,6 +48,8 @@ def _lessons(folder: Path | None) -> list:
 
 
 def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
+    """The progress file, read-only; when it cannot be read, the line says why."""
+    import os
     import sqlite3
 
     from ..progress import default_data_dir
@@ -55,12 +57,57 @@ def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
     path = (data_dir or default_data_dir()) / "progress.sqlite3"
     if not path.exists():
         raise CommandError(f"{path}: no progress recorded yet (no such file)", status=1)
+    if not os.access(path, os.R_OK):
+        raise CommandError(
+            f"{path}: cannot read the progress file: permission denied (it is {_owner(path)}'s;"
+            " run this as that user)",
+            status=1,
+        )
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-        db.execute("SELECT 1 FROM lessons LIMIT 1")
+        return _connect(path, "mode=ro"), path
     except sqlite3.Error as err:
-        raise CommandError(f"{path}: not a tui-tutor progress file ({err})", status=1) from None
-    return db, path
+        if os.access(path.parent, os.W_OK):
+            raise CommandError(_why_not(path, err), status=1) from None
+    # a folder (or disk) we may not write: SQLite wants to make the -shm file beside the
+    # file even to read it; with no tutor running (no -wal file) it can be read as it is
+    if Path(f"{path}-wal").exists():
+        raise CommandError(
+            f"{path}: cannot read the progress file while a tutor is writing it: SQLite needs "
+            f"to write {path.name}-shm, and {path.parent} is read-only to this user "
+            f"(run this as {_owner(path)})",
+            status=1,
+        )
+    try:
+        return _connect(path, "immutable=1"), path
+    except sqlite3.Error as err:
+        raise CommandError(_why_not(path, err), status=1) from None
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    import sqlite3
+    from urllib.parse import quote
+
+    db = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True, timeout=10)
+    try:
+        db.execute("SELECT 1 FROM lessons LIMIT 1")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _why_not(path: Path, err: sqlite3.Error) -> str:
+    name = err.sqlite_errorname or ""
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "no such table" in str(err):
+        return f"{path}: not a tui-tutor progress file ({err})"
+    return f"{path}: cannot read the progress file: {err}"
+
+
+def _owner(path: Path) -> str:
+    try:
+        return path.owner()
+    except (KeyError, OSError):
+        return f"user {path.stat().st_uid}"
 
 
 def rows(db: sqlite3.Connection, learners: list[str], lessons: list) -> list[dict]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 
 from . import CommandError
@@ -33,7 +35,20 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
     p.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
     p.add_argument(
+        "--captures",
+        type=Path,
+        metavar="DIR",
+        help="the folder whose captures learners may open with o (default: none)",
+    )
+    p.add_argument(
         "--max-sessions", type=int, default=50, metavar="N", help="sessions at once (default 50)"
+    )
+    p.add_argument(
+        "--max-sessions-per-learner",
+        type=int,
+        default=2,
+        metavar="N",
+        help="sessions at once of one learner (default 2)",
     )
     p.add_argument(
         "--idle-timeout",
@@ -49,6 +64,32 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="N",
         help="new connections per client address per minute (default 60)",
     )
+    p.add_argument(
+        "--allow-live",
+        action="store_true",
+        help="let learners play lessons on this machine's kernel (live mode, k); off by default",
+    )
+    p.add_argument(
+        "--keepalive",
+        type=float,
+        default=100,
+        metavar="SECONDS",
+        help="disconnect a client that answers nothing for this long (default 100)",
+    )
+    p.add_argument(
+        "--session-memory",
+        type=int,
+        default=1024,
+        metavar="MB",
+        help="address space each session's tutor may use, in MiB (default 1024)",
+    )
+    p.add_argument(
+        "--cpu-per-learner",
+        type=float,
+        default=0.5,
+        metavar="CORES",
+        help="CPU one learner's sessions may use on average, in cores (default 0.5)",
+    )
     p.set_defaults(handler=run_ssh)
 
     w = sub.add_parser(
@@ -62,23 +103,64 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     w.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
     w.add_argument("--learner", metavar="NAME", help="whose progress (default: your login name)")
     w.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
+    w.add_argument(
+        "--captures",
+        type=Path,
+        metavar="DIR",
+        help="the folder whose captures the learner may open with o (default: none)",
+    )
+    w.add_argument(
+        "--public",
+        action="store_true",
+        help="allow --host beyond loopback: anyone who reaches it plays, unauthenticated",
+    )
+    w.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address learners open, when it is not --host:--port (a reverse proxy)",
+    )
     w.set_defaults(handler=run_web)
 
 
+def _positive(option: str, value: float, unit: str = "") -> None:
+    """Every number an option takes is finite and more than 0 (nan would stop a timer)."""
+    if not (math.isfinite(value) and value > 0):
+        raise CommandError(f"{option} {value:g}: must be a number{unit} more than 0")
+
+
 def _check_common(args: argparse.Namespace) -> Path:
-    """The options both servers share; returns the data folder, made and writable."""
+    """The options both servers share; returns the data folder, made and writable, with a
+    progress file that reads whole."""
     from ..progress import ProgressError, ProgressStore, default_data_dir
 
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: not a port number (0 to 65535)")
     if args.lessons is not None and not args.lessons.is_dir():
         raise CommandError(f"{args.lessons}: no such lesson folder")
+    if args.captures is not None and not args.captures.is_dir():
+        raise CommandError(f"{args.captures}: no such capture folder")
     data_dir = (args.data_dir or default_data_dir()).absolute()
     try:  # fail here, once, rather than in every learner's session
-        ProgressStore(data_dir, "-").close()
+        store = ProgressStore(data_dir, "-")
+        try:
+            store.check()
+        finally:
+            store.close()
     except ProgressError as err:
         raise CommandError(str(err)) from None
     return data_dir
+
+
+def _check_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _port = parts.port
+    except ValueError as err:
+        raise CommandError(f"--public-url {url}: {err}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CommandError(f"--public-url {url}: not an http:// or https:// address")
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -101,22 +183,32 @@ def _check_port_free(host: str, port: int) -> None:
 def run_ssh(args: argparse.Namespace) -> int:
     import asyncio
 
-    from ..serve.keys import KeyFileError, load_host_key, read_authorized_keys
+    from ..serve.keys import (
+        KeyFileError,
+        host_key_exposed,
+        load_host_key,
+        read_authorized_keys,
+    )
     from ..serve.limits import Limits
     from ..serve.ssh import ListenError, ServeConfig, serve
 
-    if args.max_sessions < 1:
-        raise CommandError(f"--max-sessions {args.max_sessions}: must be 1 or more")
-    if args.idle_timeout <= 0:
-        raise CommandError(f"--idle-timeout {args.idle_timeout:g}: must be more than 0 seconds")
-    if args.rate_limit < 1:
-        raise CommandError(f"--rate-limit {args.rate_limit}: must be 1 or more")
+    _positive("--max-sessions", args.max_sessions)
+    _positive("--max-sessions-per-learner", args.max_sessions_per_learner)
+    _positive("--idle-timeout", args.idle_timeout, " of seconds")
+    _positive("--rate-limit", args.rate_limit)
+    _positive("--keepalive", args.keepalive, " of seconds")
+    _positive("--session-memory", args.session_memory, " of MiB")
+    _positive("--cpu-per-learner", args.cpu_per_learner, " of cores")
     data_dir = _check_common(args)
+    host_key_path = args.host_key or data_dir / "ssh_host_ed25519_key"
     try:
         keys = read_authorized_keys(args.authorized_keys)
-        host_key, _new = load_host_key(args.host_key or data_dir / "ssh_host_ed25519_key")
+        host_key, _new = load_host_key(host_key_path)
     except KeyFileError as err:
         raise CommandError(err.lines) from None
+    warning = host_key_exposed(host_key_path)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     config = ServeConfig(
         host=args.host,
         port=args.port,
@@ -124,11 +216,17 @@ def run_ssh(args: argparse.Namespace) -> int:
         host_key=host_key,
         data_dir=data_dir,
         lessons=args.lessons.absolute() if args.lessons else None,
+        captures=args.captures.absolute() if args.captures else None,
         limits=Limits(
             max_sessions=args.max_sessions,
+            max_sessions_per_learner=args.max_sessions_per_learner,
             idle_timeout=args.idle_timeout,
             per_minute=args.rate_limit,
+            keepalive=args.keepalive,
+            session_memory=args.session_memory,
+            cpu_per_learner=args.cpu_per_learner,
         ),
+        allow_live=args.allow_live,
     )
     try:
         return asyncio.run(serve(config))
@@ -137,12 +235,29 @@ def run_ssh(args: argparse.Namespace) -> int:
 
 
 def run_web(args: argparse.Namespace) -> int:
-    from ..serve.web import serve_web
+    from ..serve.web import is_loopback, serve_web
 
+    if not is_loopback(args.host):
+        if not args.public:
+            raise CommandError(
+                f"--host {args.host}: not a loopback address; serve-web has no authentication,"
+                " so anyone who reaches it would play: add --public if that is what you want"
+            )
+        print(
+            f"warning: serving on {args.host} without authentication: anyone who reaches "
+            f"port {args.port} plays as the learner",
+            file=sys.stderr,
+            flush=True,
+        )
     data_dir = _check_common(args)
     _check_port_free(args.host, args.port)
+    captures = args.captures.absolute() if args.captures else None
+    if args.public_url is not None:
+        _check_url(args.public_url)
     try:
-        serve_web(args.host, args.port, data_dir, args.learner, args.lessons)
+        serve_web(
+            args.host, args.port, data_dir, args.learner, args.lessons, captures, args.public_url
+        )
     except OSError as err:
         raise CommandError(f"{args.host}:{args.port}: cannot listen: {err.strerror}") from None
     return 0

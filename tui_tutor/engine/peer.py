@@ -361,7 +361,9 @@ class Peer:
         if seg.has(Flag.RST):
             self._drop("RST to a closed port: ignored")
         else:
-            self._answer_with_rst(seg, Why.RST_REFUSED)
+            self._answer_with_rst(
+                seg, Why.RST_NO_CONNECTION if seg.has(Flag.ACK) else Why.RST_REFUSED
+            )
 
     def _answer_with_rst(self, seg: Segment, why: Why) -> None:
         """The RST that answers a segment nothing will take (RFC 9293 3.10.7.1)."""
@@ -493,7 +495,7 @@ class Peer:
                 retransmission=True,
             )
             return
-        # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 8)
+        # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 7)
         if (
             self.state is State.SYN_RECEIVED
             and not self.passive
@@ -508,7 +510,7 @@ class Peer:
             if self.queued_bytes or self.fin_wanted:
                 self._push(now)
             else:
-                self._send_ack(Why.HANDSHAKE_ACK)
+                self._send_ack(Why.DUPLICATE_ACK)
             return
         # TIME_WAIT: a new SYN above everything the old connection used starts a new one
         # (RFC 9293 3.6.1 MAY-2), if we listen on the port; Linux picks an ISN above ours too
@@ -520,7 +522,7 @@ class Peer:
         ):
             self._reincarnate(seg, now)
             return
-        # TIME_WAIT: their FIN again means our last ACK was lost (Linux restarts 2MSL)
+        # TIME_WAIT: their FIN again: our last ACK may have been lost (Linux restarts 2MSL)
         if (
             self.state is State.TIME_WAIT
             and seg.has(Flag.FIN)

@@ -60,10 +60,11 @@ class Read:
 
 @dataclass(frozen=True)
 class Close:
-    """``close()``; with ``shutdown``, ``shutdown(SHUT_WR)``: only our sending ends."""
+    """How the application closes: ``close()``, ``shutdown(SHUT_WR)`` (only our sending
+    ends; a half-close), or ``linger0``: close() with SO_LINGER 0, which is an abort (RST)."""
 
     peer: Role
-    shutdown: bool = False
+    how: str = "close"  # "close" | "shutdown" | "linger0"
     hold: bool = False
 
 
@@ -252,9 +253,10 @@ def run_step(link: Link, index: int, step: Step) -> None:
             link.accept(step.peer)
     else:
         nbytes = step.bytes if isinstance(step, Send) else 0
-        shutdown = isinstance(step, Close) and step.shutdown
+        how = step.how if isinstance(step, Close) else ""
+        event = Event.ABORT if how == "linger0" else _EVENTS[type(step)]
         try:
-            link.call(step.peer, _EVENTS[type(step)], nbytes, shutdown)
+            link.call(step.peer, event, nbytes, shutdown=how == "shutdown")
         except ProtocolError as err:
             raise StepError(index, step, f"not possible in {err.state.value}") from None
     if not step.hold:

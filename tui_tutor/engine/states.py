@@ -244,8 +244,8 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         S.ESTABLISHED,
         "ACK",
         "simultaneous open: their SYN,ACK acknowledges our SYN; its SYN we already have, so"
-        " we ACK it again (Linux; RFC 9293 figure 8 draws no ACK)",
-        "RFC 9293 3.5 figure 8, simultaneous open",
+        " we ACK it again (Linux; RFC 9293 figure 7 draws no ACK)",
+        "RFC 9293 3.5 figure 7, simultaneous open",
     ),
     Transition(
         S.SYN_RECEIVED,
@@ -402,7 +402,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         E.RCV_FIN,
         S.TIME_WAIT,
         "ACK",
-        "their FIN again: our last ACK was lost; ACK again and restart 2MSL",
+        "their FIN came again (our last ACK may have been lost): ACK again and restart 2MSL",
         _FIN,
     ),
     Transition(

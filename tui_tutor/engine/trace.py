@@ -49,6 +49,7 @@ class Why(enum.Enum):
     FIN = "the application closed its side"
     ACK_OF_FIN = "acknowledges a FIN"
     RST_REFUSED = "nothing listens on the port"
+    RST_NO_CONNECTION = "no connection for this segment: a RST at its ack"
     RST_ABORT = "the application aborted"
     RST_UNREAD = "the application closed with data it never read"
     RST_DATA_AFTER_CLOSE = "data arrived after the application closed"

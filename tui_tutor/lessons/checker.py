@@ -24,8 +24,9 @@ from .model import Choice, Expect, Lesson, Narrate, PredictSegment, PredictState
 from .quiz import Numbers, expected_flags, expected_state, normalize_state, parse_flags
 from .timeline import Run, build_timeline
 
-# Wrong phrases that popular articles print, and what to write instead. A phrase
-# that is quoted to be corrected ("not 四次握手", "不是四次握手") is fine.
+# Wrong phrases that popular articles print, and what to write instead. A lesson may still
+# quote one to correct it: in a sentence that says it is wrong ("not 四次握手", "a typo for",
+# 误传) or whose claim it attributes to articles, or as the text of a wrong option.
 KNOWN_ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"LASK[_-]?ACK", re.IGNORECASE), "the state is LAST_ACK"),
     (re.compile(r"四次握手"), "closing a connection is 四次挥手, not 四次握手"),
@@ -39,10 +40,56 @@ KNOWN_ERRORS: list[tuple[re.Pattern[str], str]] = [
         ),
         "the handshake makes TCP reliable, not secure",
     ),
+    (
+        re.compile(
+            r"(RFC\s*9293|simultaneous)[^.;]{0,60}\b(figure|fig\.?)\s*8\b"
+            r"|\b(figure|fig\.?)\s*8\b[^.;]{0,60}simultaneous",
+            re.IGNORECASE,
+        ),
+        "RFC 9293 draws the simultaneous open in Figure 7 (Figure 8 was RFC 793's number)",
+    ),
+    (
+        re.compile(r"(RFC\s*9293|同时打开)[^。；]{0,30}图\s*8|图\s*8[^。；]{0,30}同时打开"),
+        "RFC 9293 draws the simultaneous open in Figure 7 (图 7; Figure 8 was RFC 793's number)",
+    ),
+    (
+        re.compile(
+            r"\brandom(ly chosen)?\s+(initial sequence numbers?|ISNs?)\b"
+            r"|\b(ISNs?|initial sequence numbers?)\s+(is|are)\s+(a\s+)?(chosen\s+at\s+)?random",
+            re.IGNORECASE,
+        ),
+        "ISNs are not random: RFC 9293 3.4.1 and RFC 6528 take them from a clock that keeps "
+        "rising plus a keyed hash of the addresses and ports",
+    ),
+    (
+        re.compile(r"随机(选择|选取|的)?(一个)?初始序列号|初始序列号[^。；]{0,6}随机"),
+        "the ISN is not random (not 随机初始序列号): RFC 9293 3.4.1 and RFC 6528 take it from a "
+        "clock plus a keyed hash",
+    ),
 ]
+# Just before the phrase: "not LASK_ACK", "不是四次握手".
 _CORRECTING = re.compile(
     r"(不是|并非|而非|误|不叫|不要|不能|not|never|misspel|wrong)[^。.]{0,12}$", re.IGNORECASE
 )
+# Anywhere in its sentence: the sentence says the phrase is wrong, or whose claim it is.
+_CORRECTING_SENTENCE = re.compile(
+    r"wrong|misspel|typo|mistake|myth|article|误|错|不对|文章", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|[。；！？\n]")
+
+
+def _sentence(body: str, start: int, end: int) -> str:
+    """The sentence of ``body`` around ``body[start:end]``."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(body, 0, start)), default=0)
+    after = _SENTENCE_END.search(body, end)
+    return body[begin : after.end() if after else len(body)]
+
+
+def _corrected(body: str, match: re.Match[str], claim: bool) -> bool:
+    if claim or _CORRECTING.search(body[max(0, match.start() - 14) : match.start()]):
+        return True
+    return bool(_CORRECTING_SENTENCE.search(_sentence(body, match.start(), match.end())))
+
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b")  # words, not SYN or LAST_ACK
@@ -273,12 +320,26 @@ def _texts(value: object, path: str) -> list[tuple[str, Text]]:
 
 def _text_problems(lesson: Lesson) -> list[str]:
     problems = []
+    # a wrong option is a claim offered to be rejected, and its feedback (like a mistake's)
+    # says why it is wrong: both may quote the error they are about
+    claims = {
+        f"steps[{i}].options[{j}].{part}"
+        for i, step in enumerate(lesson.steps)
+        if isinstance(step, Choice)
+        for j, option in enumerate(step.options)
+        if not option.correct and option.feedback is not None
+        for part in ("text", "feedback")
+    } | {
+        f"steps[{i}].mistakes[{j}].feedback"
+        for i, step in enumerate(lesson.steps)
+        for j in range(len(getattr(step, "mistakes", [])))
+    }
     for path, text in _texts(lesson, ""):
         for lang in ("en", "zh"):
             body = text.get(lang)
             for pattern, advice in KNOWN_ERRORS:
                 for m in pattern.finditer(body):
-                    if not _CORRECTING.search(body[max(0, m.start() - 14) : m.start()]):
+                    if not _corrected(body, m, path in claims):
                         problems.append(f"{path}.{lang}: {advice}")
                         break
         if not _CJK.search(text.zh) and len(_ENGLISH_WORD.findall(text.zh)) >= 2:

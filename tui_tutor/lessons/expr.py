@@ -13,13 +13,21 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..engine import MODULUS
+from . import explain
 
 _WHOLE = re.compile(r"[+-]?(?:x|y|\d+)(?:[+-](?:x|y|\d+))*")
 _TERM = re.compile(r"([+-]?)(x|y|\d+)")
 
 
 class BadExpression(ValueError):
-    pass
+    """An answer that cannot be read; ``text(lang)`` says why in the learner's language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(explain.phrase(key, "en", **values))
+
+    def text(self, lang: str) -> str:
+        return explain.phrase(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class Expression:
         else:
             start = base
         if start is None and self.symbol:
-            raise BadExpression(f"{self.symbol} is not known here")
+            raise BadExpression("e_symbol_unknown", sym=self.symbol)
         return ((start or 0) + self.offset) % MODULUS
 
     def __str__(self) -> str:
@@ -55,16 +63,16 @@ def parse(text: str | int) -> Expression:
         return Expression("", text)
     cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).lower())
     if not cleaned:
-        raise BadExpression("empty answer")
+        raise BadExpression("e_empty")
     if any(len(digits) > 20 for digits in re.findall(r"\d+", cleaned)):
-        raise BadExpression(f'"{text.strip()[:20]}…": too many digits for a sequence number')
+        raise BadExpression("e_digits", text=text.strip()[:20])
     if not _WHOLE.fullmatch(cleaned):
-        raise BadExpression(f'cannot read "{text.strip()}": write a number, or x+1, y+1 ...')
+        raise BadExpression("e_unreadable", text=text.strip())
     symbol, offset = "", 0
     for sign, term in _TERM.findall(cleaned):
         if term in ("x", "y"):
             if symbol or sign == "-":
-                raise BadExpression(f'"{text.strip()}": use x or y once, added')
+                raise BadExpression("e_symbol_once", text=text.strip())
             symbol = term
         else:
             offset += -int(term) if sign == "-" else int(term)

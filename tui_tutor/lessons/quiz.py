@@ -3,8 +3,15 @@
 Nothing here knows the right answer by itself: the expected flags, seq, ack,
 length and states are read from the run's ``SegmentRecord``s, and every
 explanation is built from what the engine recorded (why the segment was sent,
-which transition each peer took). The app shows the ``Grade``; the checker uses
-the same reading of expressions to compare what authors wrote with the engine.
+which transition each peer took). A wrong field gets advice at once: the lesson
+author's own line for that answer if there is one, otherwise what the
+misconception rules (``misconceptions.py``) recognise, otherwise the field's rule
+said again; never a bare "wrong". The app shows the ``Grade``; ``tui-tutor
+lessons grade`` prints it; the checker uses the same reading of expressions to
+compare what authors wrote with the engine.
+
+Every function takes the learner's language: grading the same answers again in
+the other language gives the same marks with every line translated.
 """
 
 from __future__ import annotations
@@ -13,14 +20,25 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..engine import MODULUS, Flag, Role, SegmentRecord, State, StateChanged, Why, relative
-from . import explain
+from ..engine import (
+    MODULUS,
+    Flag,
+    Role,
+    SegmentRecord,
+    State,
+    StateChanged,
+    TimerFired,
+    Why,
+    relative,
+)
+from . import explain, misconceptions, segments
 from .expr import BadExpression, parse, symbolic
-from .model import Choice, Mistake, PredictSegment, PredictState
+from .model import DEFAULT_ASK, Choice, Mistake, PredictSegment, PredictState, Question
 from .timeline import Run
 
 NUMBER_FIELDS = ("seq", "ack")
 EMPTY = ("", "-", "none", "无", "null")
+AUTHOR = "author"  # the rule id of a lesson author's own line for a wrong answer
 
 
 @dataclass(frozen=True)
@@ -57,10 +75,7 @@ class Numbers:
         """The value the learner means, reading a plain number the way the screen shows them."""
         expr = parse(text)
         if not expr.symbol and not 0 <= expr.offset < MODULUS:
-            raise BadExpression(
-                f"{expr.offset} does not fit in 32 bits: sequence numbers go up to "
-                f"{MODULUS - 1} and then wrap to 0 (so {MODULUS - 1} + 1 is 0)"
-            )
+            raise BadExpression("e_32_bits", n=expr.offset, top=MODULUS - 1)
         if not expr.symbol and self.absolute:
             return {expr.offset}  # absolute mode: a plain number is the raw number
         # relative and x/y modes: a plain number counts from the ISN, as the screen shows it
@@ -75,6 +90,8 @@ class FieldGrade:
     correct: bool
     advice: list[str] = field(default_factory=list)  # about this wrong answer, shown at once
     explanation: list[str] = field(default_factory=list)  # why: shown once right or revealed
+    mistakes: list[str] = field(default_factory=list)  # ids of the rules behind the advice
+    readable: bool = True  # False: empty or unreadable, so not an attempt at an answer
 
     @property
     def lines(self) -> list[str]:
@@ -88,6 +105,11 @@ class Grade:
     @property
     def correct(self) -> bool:
         return all(f.correct for f in self.fields)
+
+    @property
+    def readable(self) -> bool:
+        """Every asked field could be read: the submission is an attempt."""
+        return all(f.readable for f in self.fields)
 
     def by_field(self) -> dict[str, FieldGrade]:
         return {f.field: f for f in self.fields}
@@ -107,8 +129,55 @@ def parse_flags(text: str | Iterable[str]) -> set[str]:
     names = {t.strip().upper() for t in text if t.strip()}
     unknown = names - {f.name for f in Flag}
     if unknown:
-        raise BadExpression(f"unknown flag {', '.join(sorted(unknown))}")
+        raise BadExpression("e_unknown_flag", flags=", ".join(sorted(unknown))[:40])
     return names - {"PSH"}
+
+
+def _authored(mistakes: Iterable[Mistake], names: tuple[str, ...], same, lang: str) -> list[str]:
+    """The author's feedback for the answers ``same`` says match, on fields ``names``."""
+    lines = []
+    for m in mistakes:
+        if m.field not in names:
+            continue
+        try:
+            if same(m.answer):
+                lines.append(m.feedback.get(lang))
+        except BadExpression:
+            continue
+    return lines
+
+
+def _found(findings: list[misconceptions.Finding]) -> tuple[list[str], list[str]]:
+    return [f.text for f in findings], [f.rule for f in findings]
+
+
+# ------------------------------------------------------------------ one question
+
+
+def grade_question(
+    run: Run,
+    step: Question | None,
+    values: dict[str, object],
+    numbers: Numbers,
+    lang: str = "en",
+    segment: int | None = None,
+) -> Grade:
+    """Grade what the learner entered for a question, as the app and ``lessons grade`` do.
+
+    ``values``: "flags" (a set or "SYN,ACK"), "seq", "ack", "len", "client_state",
+    "server_state" for a segment; "state" for a state question; "choice" (0-based option
+    numbers) for a choice. ``step`` None: a prediction with no lesson step (a capture),
+    segment ``segment``, every field asked.
+    """
+    if isinstance(step, PredictState):
+        return grade_state_question(run, step, str(values.get("state", "")), lang)
+    if isinstance(step, Choice):
+        picked = values.get("choice", set())
+        return grade_choice(step, set(picked) if isinstance(picked, Iterable) else set(), lang)
+    if step is None:
+        assert segment is not None
+        return grade_segment(run, segment, values, numbers, lang, None, list(DEFAULT_ASK))
+    return grade_segment(run, step.segment, values, numbers, lang, step)
 
 
 # ------------------------------------------------------------------ segment questions
@@ -124,7 +193,6 @@ def grade_segment(
     ask: Iterable[str] | None = None,
 ) -> Grade:
     """Grade the fields of ``answers`` for segment ``number`` (1-based)."""
-    record = run.record(number)
     mistakes = question.mistakes if question else []
     wanted = list(ask or (question.ask if question else answers.keys()))
     grades = []
@@ -135,47 +203,63 @@ def grade_segment(
         elif name in NUMBER_FIELDS:
             grades.append(_grade_number(run, number, name, str(given), numbers, lang, mistakes))
         elif name == "len":
-            grades.append(_grade_len(record, str(given), lang, mistakes))
+            grades.append(_grade_len(run, number, str(given), lang, mistakes))
         else:
             peer = Role.CLIENT if name == "client_state" else Role.SERVER
             grades.append(_grade_state(run, number, peer, str(given), lang, mistakes, name))
     return Grade(grades)
 
 
+def why_text(run: Run, number: int, lang: str) -> str:
+    """Why segment ``number`` was sent, said as the case is (an ACK of a FIN has three)."""
+    why = run.why[number - 1]
+    if why is not Why.ACK_OF_FIN:
+        return explain.why(why, lang)
+    if not _sent_fin(run, number):
+        case = "own_fin_later"
+    else:
+        fin = segments.acknowledged(run, number)
+        case = "again" if fin is not None and fin.retransmission else "own_fin_sent"
+    return explain.why_ack_of_fin(case, lang)
+
+
+def _sent_fin(run: Run, number: int) -> bool:
+    sender = run.record(number).sender
+    return any(r.sender is sender and "FIN" in r.flags for r in run.records[: number - 1])
+
+
 def _grade_flags(
-    run: Run, number: int, given: object, lang: str, mistakes: list[Mistake] = ()
-) -> FieldGrade:  # type: ignore[assignment]
+    run: Run, number: int, given: object, lang: str, mistakes: list[Mistake]
+) -> FieldGrade:
     record = run.record(number)
     want = expected_flags(record)
     shown = ",".join(f for f in record.flags if f != "PSH")
+    why = why_text(run, number, lang)
     try:
         got = parse_flags(given if isinstance(given, str | list | set | tuple) else "")
     except BadExpression as err:
         return FieldGrade(
-            "flags", str(given), shown, False, [str(err)], [explain.why(run.why[number - 1], lang)]
+            "flags", str(given), shown, False, [err.text(lang)], [why], readable=False
         )
     got_text = ",".join(f.name for f in Flag if f.name in got) or "-"
+    if got == want:
+        return FieldGrade("flags", got_text, shown, True, [], [why])
     lines: list[str] = []
-    if got != want:
-        for m in mistakes:
-            try:
-                if m.field == "flags" and parse_flags(m.answer) == got:
-                    lines.append(m.feedback.get(lang))
-            except BadExpression:
-                continue
-        if want - got:
-            lines.append(
-                explain.phrase("m_flags_missing", lang, flags=",".join(sorted(want - got)))
-            )
-        if got - want:
-            lines.append(explain.phrase("m_flags_extra", lang, flags=",".join(sorted(got - want))))
-        if "ACK" in got - want and run.why[number - 1] is Why.SYN:
-            lines.append(explain.phrase("m_no_ack_flag_on_syn", lang))
-        elif "ACK" in want - got and "SYN" not in want:
-            lines.append(explain.phrase("m_ack_always", lang))
-    return FieldGrade(
-        "flags", got_text, shown, got == want, lines, [explain.why(run.why[number - 1], lang)]
-    )
+    if want - got:
+        lines.append(explain.phrase("m_flags_missing", lang, flags=_flag_list(want - got)))
+    if got - want:
+        lines.append(explain.phrase("m_flags_extra", lang, flags=_flag_list(got - want)))
+    authored = _authored(mistakes, ("flags",), lambda a: parse_flags(a) == got, lang)
+    if authored:
+        return FieldGrade("flags", got_text, shown, False, [*lines, *authored], [why], [AUTHOR])
+    answer = misconceptions.FlagsAnswer(run, number, frozenset(got), frozenset(want))
+    advice, rules = _found(misconceptions.diagnose_flags(answer, lang))
+    return FieldGrade("flags", got_text, shown, False, [*lines, *advice], [why], rules)
+
+
+def _flag_list(names: set[str]) -> str:
+    order = [f.name for f in Flag]
+    return ",".join(sorted(names, key=order.index))
 
 
 def _grade_number(
@@ -191,64 +275,31 @@ def _grade_number(
     want = record.seq if name == "seq" else record.ack
     shown = numbers.show(want, name, record.sender)
     why = _explain_number(run, number, name, numbers, lang)
+    empty = given.strip().lower() in EMPTY
     if want is None:
-        ok = given.strip().lower() in EMPTY
-        lines = [] if ok else [explain.phrase("m_ack_without_flag", lang)]
-        return FieldGrade(name, given, shown, ok, lines, [why])
-    if given.strip().lower() in EMPTY:
+        if empty:
+            return FieldGrade(name, given, shown, True, [], [why])
+        line = explain.phrase("m_ack_without_flag", lang)
+        return FieldGrade(name, given, shown, False, [line], [why], ["ack_without_flag"])
+    if empty:
         key = "m_ack_missing" if name == "ack" else "m_seq_missing"
-        return FieldGrade(name, given, shown, False, [explain.phrase(key, lang)], [why])
+        return FieldGrade(name, given, shown, False, [explain.phrase(key, lang)], [why], [], False)
     try:
         values = numbers.readings(given, name, record.sender)
     except BadExpression as err:
-        return FieldGrade(name, given, shown, False, [str(err)], [why])
+        return FieldGrade(name, given, shown, False, [err.text(lang)], [why], [], False)
     if want in values:
         return FieldGrade(name, given, shown, True, [], [why])
-    lines = _number_mistakes(run, number, name, given, values, numbers, lang, mistakes)
-    return FieldGrade(name, given, shown, False, lines, [why])
-
-
-def _number_mistakes(
-    run: Run,
-    number: int,
-    name: str,
-    given: str,
-    values: set[int],
-    numbers: Numbers,
-    lang: str,
-    mistakes: list[Mistake],
-) -> list[str]:
-    record = run.record(number)
-    want = record.seq if name == "seq" else record.ack
-    assert want is not None
-    for m in mistakes:
-        if m.field == name:
-            try:
-                if numbers.readings(m.answer, name, record.sender) & values:
-                    return [m.feedback.get(lang)]
-            except BadExpression:
-                continue
-    lines = []
-    if name == "ack":
-        acked = _acknowledged(run, number)
-        if (
-            acked is not None
-            and (want - 1) % MODULUS in values
-            and ("SYN" in acked.flags or "FIN" in acked.flags)
-        ):
-            what = "SYN" if "SYN" in acked.flags else "FIN"
-            lines.append(explain.phrase("m_forgot_one", lang, what=what))
-        elif acked is not None and acked.length and (want - acked.length) % MODULUS in values:
-            lines.append(explain.phrase("m_forgot_len", lang, len=acked.length))
-    other = record.ack if name == "seq" else record.seq
-    if other is not None and other in values and not lines:
-        lines.append(explain.phrase("m_swapped", lang))
-    expr = parse(given)
-    right_symbol = numbers.symbol(name, record.sender)
-    if expr.symbol and expr.symbol != right_symbol and not lines:
-        whose = explain.phrase("sender" if name == "seq" else "receiver", lang)
-        lines.append(explain.phrase("m_wrong_isn", lang, field=name, whose=whose, sym=right_symbol))
-    return lines
+    authored = _authored(
+        mistakes, (name,), lambda a: bool(numbers.readings(a, name, record.sender) & values), lang
+    )
+    if authored:
+        return FieldGrade(name, given, shown, False, authored[:1], [why], [AUTHOR])
+    answer = misconceptions.NumberAnswer(
+        run, number, name, given, frozenset(values), numbers.x, numbers.y, numbers.absolute
+    )
+    advice, rules = _found(misconceptions.diagnose_number(answer, lang))
+    return FieldGrade(name, given, shown, False, advice, [why], rules)
 
 
 def _explain_number(run: Run, number: int, name: str, numbers: Numbers, lang: str) -> str:
@@ -257,8 +308,7 @@ def _explain_number(run: Run, number: int, name: str, numbers: Numbers, lang: st
     if name == "seq":
         shown = numbers.show(record.seq, "seq", record.sender)
         if record.retransmission:
-            original = _original(run, number)
-            return explain.phrase("seq_same", lang, v=shown, n=original)
+            return explain.phrase("seq_same", lang, v=shown, n=segments.original(run, number))
         if (
             why is Why.RST_REFUSED
             and record.seq == 0
@@ -273,7 +323,7 @@ def _explain_number(run: Run, number: int, name: str, numbers: Numbers, lang: st
     if record.ack is None:
         return explain.phrase("ack_none", lang)
     shown = numbers.show(record.ack, "ack", record.sender)
-    acked = _acknowledged(run, number)
+    acked = segments.acknowledged(run, number)
     if acked is None:
         what = explain.phrase("ack_same", lang)
     elif "SYN" in acked.flags:
@@ -287,72 +337,40 @@ def _explain_number(run: Run, number: int, name: str, numbers: Numbers, lang: st
     return explain.phrase("ack_next", lang, v=shown, what=what)
 
 
-def _seg_end(record: SegmentRecord) -> int:
-    return (record.seq + record.length + ("SYN" in record.flags) + ("FIN" in record.flags)) % (
-        MODULUS
-    )
-
-
-def _acknowledged(run: Run, number: int) -> SegmentRecord | None:
-    """The last segment from the other side whose end this segment's ack points at."""
-    record = run.record(number)
-    for earlier in reversed(run.records[: number - 1]):
-        if (
-            earlier.sender is not record.sender
-            and not earlier.lost
-            and (_seg_end(earlier) == record.ack and _seg_end(earlier) != earlier.seq)
-        ):
-            return earlier
-    return None
-
-
-def _original(run: Run, number: int) -> int:
-    """The first segment whose numbers this retransmission repeats (not a pure ACK)."""
-    record = run.record(number)
-    for n, earlier in enumerate(run.records[: number - 1], 1):
-        if (
-            earlier.sender is record.sender
-            and earlier.seq == record.seq
-            and earlier.length == record.length
-            and _seg_end(earlier) != earlier.seq
-            and (expected_flags(earlier) - {"ACK"} == expected_flags(record) - {"ACK"})
-        ):
-            return n
-    return number
-
-
 def _used(run: Run, number: int, lang: str) -> str:
     """What the sender's previous segments used up, to explain SND.NXT."""
+    before = segments.used_by(run, number)
+    if before is None:
+        return explain.phrase("used_none", lang)
+    earlier = run.record(before)
+    if "SYN" in earlier.flags:
+        return explain.phrase("used_syn", lang)
+    if "FIN" in earlier.flags:
+        return explain.phrase("used_fin", lang)
+    return explain.phrase("used_data", lang, n=before, len=earlier.length)
+
+
+def _grade_len(run: Run, number: int, given: str, lang: str, mistakes: list[Mistake]) -> FieldGrade:
     record = run.record(number)
-    for n, earlier in reversed(list(enumerate(run.records[: number - 1], 1))):
-        if (
-            earlier.sender is record.sender
-            and _seg_end(earlier) == record.seq
-            and (_seg_end(earlier) != earlier.seq)
-        ):
-            if "SYN" in earlier.flags:
-                return explain.phrase("used_syn", lang)
-            if "FIN" in earlier.flags:
-                return explain.phrase("used_fin", lang)
-            return explain.phrase("used_data", lang, n=n, len=earlier.length)
-    return explain.phrase("used_none", lang)
-
-
-def _grade_len(
-    record: SegmentRecord, given: str, lang: str, mistakes: list[Mistake] = ()
-) -> FieldGrade:  # type: ignore[assignment]
     what = explain.phrase("len_data" if record.length else "len_none", lang)
-    line = explain.phrase("len_is", lang, v=record.length, what=what)
+    lines = [explain.phrase("len_is", lang, v=record.length, what=what)]
+    controls = [f for f in ("SYN", "FIN") if f in record.flags]
+    if controls:
+        lines.append(explain.phrase("len_not_seg_len", lang, what=",".join(controls)))
     text = unicodedata.normalize("NFKC", given).strip() or "0"
-    ok = text.isdigit() and int(text) == record.length
-    advice = (
-        []
-        if ok
-        else [
-            m.feedback.get(lang) for m in mistakes if m.field == "len" and m.answer.strip() == text
-        ]
-    )
-    return FieldGrade("len", given, str(record.length), ok, advice, [line])
+    expected = str(record.length)
+    if not text.isdigit() or len(text) > 12:
+        return FieldGrade(
+            "len", given, expected, False, [explain.phrase("e_len", lang, text=text[:20])], lines,
+            readable=False,
+        )  # fmt: skip
+    if int(text) == record.length:
+        return FieldGrade("len", given, expected, True, [], lines)
+    authored = _authored(mistakes, ("len",), lambda a: a.strip() == text, lang)
+    if authored:
+        return FieldGrade("len", given, expected, False, authored[:1], lines, [AUTHOR])
+    advice, rules = _found(misconceptions.diagnose_len(run, number, int(text), lang))
+    return FieldGrade("len", given, expected, False, advice, lines, rules)
 
 
 # ------------------------------------------------------------------ states
@@ -360,11 +378,16 @@ def _grade_len(
 
 def state_changes(run: Run, number: int, peer: Role) -> list[StateChanged]:
     """The state changes of ``peer`` that come with segment ``number``."""
-    start = run.frame_end[number - 2] if number > 1 else run.setup_end
-    end = run.frame_end[number - 1]
+    start, end = _frame(run, number)
     return [
         ev for ev in run.trace.events[start:end] if isinstance(ev, StateChanged) and ev.peer is peer
     ]
+
+
+def _frame(run: Run, number: int) -> tuple[int, int]:
+    """The trace events that come with segment ``number``: from its cause to its arrival."""
+    start = run.frame_end[number - 2] if number > 1 else run.setup_end
+    return start, run.frame_end[number - 1]
 
 
 def explain_state(
@@ -382,10 +405,46 @@ def explain_state(
             old=ev.old.value,
             new=ev.new.value,
             reason=explain.transition_reason(ev.transition, lang),
-            rule=ev.transition.rule,
+            rule=explain.rule(ev.transition, lang),
         )
         for ev in changes
     ]
+
+
+# Spellings of the states that are not the RFC's: read as the state they mean.
+_ALIASES = {
+    "SYN_RCVD": "SYN_RECEIVED",
+    "SYN_RECV": "SYN_RECEIVED",
+    "FIN_WAIT1": "FIN_WAIT_1",
+    "FIN_WAIT2": "FIN_WAIT_2",
+    "ESTAB": "ESTABLISHED",
+    **{zh: state.value for state, zh in explain.STATE_ZH.items()},
+}
+# Spellings popular articles print: recognised, and corrected rather than accepted.
+MISSPELLINGS = {
+    "FINWAIT1": State.FIN_WAIT_1,
+    "FINWAIT2": State.FIN_WAIT_2,
+    "CLOSEWAIT": State.CLOSE_WAIT,
+    "TIMEWAIT": State.TIME_WAIT,
+    "LASTACK": State.LAST_ACK,
+    "LASK_ACK": State.LAST_ACK,
+    "SYNSENT": State.SYN_SENT,
+    "SYN_RECIEVED": State.SYN_RECEIVED,
+    "CLOSE": State.CLOSED,
+    "等待关闭": State.CLOSE_WAIT,
+}
+
+
+def normalize_state(text: str) -> str:
+    """``syn-received``, ``SYN_RCVD``, ``Syn Received`` and ``同步收到`` name SYN_RECEIVED."""
+    name = unicodedata.normalize("NFKC", text).strip().upper()
+    name = name.replace("-", "_").replace(" ", "_").rstrip("_")
+    return _ALIASES.get(name, name)
+
+
+def read_state(text: str) -> State | None:
+    name = normalize_state(text)
+    return State[name] if name in State.__members__ else None
 
 
 def _grade_state(
@@ -399,35 +458,60 @@ def _grade_state(
 ) -> FieldGrade:
     record = run.record(number)
     want = record.client_state if peer is Role.CLIENT else record.server_state
+    other = record.server_state if peer is Role.CLIENT else record.client_state
     lines = explain_state(state_changes(run, number, peer), peer, want, lang)
-    return _compare_state(field_name, given, want, lines, lang, mistakes)
+    start, end = _frame(run, number)
+    context = (peer, want, other, start, end, number)
+    return _compare_state(run, field_name, given, context, lines, lang, mistakes)
 
 
 def _compare_state(
-    field_name: str, given: str, want: State, lines: list[str], lang: str, mistakes: list[Mistake]
+    run: Run,
+    field_name: str,
+    given: str,
+    context: tuple[Role, State, State, int, int, int | None],
+    lines: list[str],
+    lang: str,
+    mistakes: list[Mistake],
 ) -> FieldGrade:
-    text = normalize_state(given)
-    ok = text == want.value
-    extra = []
-    if not ok:
-        for m in mistakes:
-            if m.field in (field_name, "state") and normalize_state(m.answer) == text:
-                extra.append(m.feedback.get(lang))
-    return FieldGrade(field_name, given, want.value, ok, extra, lines)
+    peer, want, other, start, end, number = context
+    state = read_state(given)
+    undecided = run.undecided.get(number, {}).get(peer) if number is not None else None
+    if undecided is not None:  # a capture that cannot tell a lost FIN from a lost ACK of it
+        alt, fin = undecided
+        who = explain.phrase(f"the_{peer.value}", lang)
+        doubt = explain.phrase("m_undecided", lang, n=fin, want=want.value, alt=alt.value, peer=who)
+        lines = [*lines, doubt]
+        if state is alt:
+            return FieldGrade(field_name, given, want.value, True, [], lines)
+    if state is want:
+        return FieldGrade(field_name, given, want.value, True, [], lines)
+    if state is None:
+        advice, rule = _unknown_state(given, lang)
+        return FieldGrade(field_name, given, want.value, False, advice, lines, rule, False)
+    authored = _authored(
+        mistakes, (field_name, "state"), lambda a: normalize_state(a) == state.value, lang
+    )
+    if authored:
+        return FieldGrade(field_name, given, want.value, False, authored[:1], lines, [AUTHOR])
+    before = run.states_at(start)[peer]
+    answer = misconceptions.StateAnswer(run, peer, state, want, before, other, start, end, number)
+    advice, rules = _found(misconceptions.diagnose_state(answer, lang))
+    return FieldGrade(field_name, given, want.value, False, advice, lines, rules)
 
 
-def normalize_state(text: str) -> str:
-    """``syn-received``, ``SYN_RCVD`` and ``Syn Received`` all name SYN_RECEIVED."""
-    name = text.strip().upper().replace("-", "_").replace(" ", "_")
-    aliases = {
-        "SYN_RCVD": "SYN_RECEIVED",
-        "SYN_RECV": "SYN_RECEIVED",
-        "FIN_WAIT1": "FIN_WAIT_1",
-        "FIN_WAIT2": "FIN_WAIT_2",
-        "ESTAB": "ESTABLISHED",
-        "TIME_WAIT_": "TIME_WAIT",
-    }
-    return aliases.get(name, name)
+def _unknown_state(given: str, lang: str) -> tuple[list[str], list[str]]:
+    text = given.strip()
+    if not text:
+        return [explain.phrase("e_no_state", lang)], []
+    meant = MISSPELLINGS.get(normalize_state(text))
+    if meant is not None:
+        name = explain.state_name(meant, lang)
+        return [explain.phrase("m_state_misspelt", lang, given=text[:20], state=name)], [
+            "misspelt_state"
+        ]
+    names = explain.phrase("list_sep", lang).join(s.value for s in State)
+    return [explain.phrase("m_state_unknown", lang, given=text[:20], names=names)], []
 
 
 def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en") -> Grade:
@@ -440,11 +524,30 @@ def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en"
             for ev in run.trace.events[start:]
             if isinstance(ev, StateChanged) and ev.peer is peer
         ]
+        window = (_end_question_start(run), len(run.trace.events))
+        other = run.end_states[peer.other]
+        number = None
     else:
         assert q.segment is not None
         changes = state_changes(run, q.segment, peer)
+        window = _frame(run, q.segment)
+        record = run.record(q.segment)
+        other = record.server_state if peer is Role.CLIENT else record.client_state
+        number = q.segment
     lines = explain_state(changes, peer, want, lang, at_end=q.when == "end")
-    return Grade([_compare_state("state", given, want, lines, lang, q.mistakes)])
+    context = (peer, want, other, *window, number)
+    return Grade([_compare_state(run, "state", given, context, lines, lang, q.mistakes)])
+
+
+def _end_question_start(run: Run) -> int:
+    """Where the learner's view stops when asked about the end: after the last segment, or
+    (when nothing happens after it) before its frame, so the answer is not on screen."""
+    if not run.frame_end:
+        return run.setup_end
+    last = run.frame_end[-1]
+    if any(isinstance(ev, StateChanged | TimerFired) for ev in run.trace.events[last:]):
+        return last
+    return run.frame_end[-2] if len(run.frame_end) > 1 else run.setup_end
 
 
 def expected_state(run: Run, q: PredictState) -> State:
@@ -462,11 +565,28 @@ def expected_state(run: Run, q: PredictState) -> State:
 def grade_choice(q: Choice, picked: set[int], lang: str = "en") -> Grade:
     """``picked``: 0-based option numbers. Right when exactly the correct ones are picked."""
     correct = {i for i, o in enumerate(q.options) if o.correct}
-    lines = [
-        q.options[i].feedback.get(lang)
-        for i in sorted(picked)
-        if 0 <= i < len(q.options) and q.options[i].feedback is not None
-    ]
+    chosen = {i for i in picked if 0 <= i < len(q.options)}
     letters = ",".join(str(i + 1) for i in sorted(correct))
-    given = ",".join(str(i + 1) for i in sorted(picked))
-    return Grade([FieldGrade("choice", given, letters, picked == correct, lines, [])])
+    given = ",".join(str(i + 1) for i in sorted(chosen))
+    if chosen == correct:
+        lines = [q.options[i].feedback.get(lang) for i in sorted(chosen) if q.options[i].feedback]
+        return Grade([FieldGrade("choice", given, letters, True, lines, [])])
+    if not chosen:
+        line = explain.phrase("m_choice_none", lang)
+        return Grade([FieldGrade("choice", given, letters, False, [line], [], [], False)])
+    lines, rules = [], []
+    for i in sorted(chosen - correct):
+        feedback = q.options[i].feedback
+        if feedback is not None:
+            lines.append(feedback.get(lang))
+            rules.append(AUTHOR)
+        else:
+            lines.append(explain.phrase("m_choice_hint", lang, n=i + 1, hint=q.hint.get(lang)))
+            rules.append("choice_hint")
+    if correct - chosen and len(correct) > 1:
+        lines.append(explain.phrase("m_choice_more", lang))
+        rules.append("choice_more")
+    if not lines:  # a right option alone, where another was right too (single answer: cannot be)
+        lines.append(explain.phrase("m_choice_hint", lang, n=given, hint=q.hint.get(lang)))
+        rules.append("choice_hint")
+    return Grade([FieldGrade("choice", given, letters, False, lines, [], rules)])

@@ -53,6 +53,8 @@ class Run:
     frame_end: list[int] = field(default_factory=list)  # per segment: its cutoff
     sent_at: list[int] = field(default_factory=list)  # per segment: where it is sent
     notes: dict[int, str] = field(default_factory=dict)  # per segment: why it is not graded
+    # per segment: a peer's other possible state where a capture cannot tell (state, the FIN)
+    undecided: dict[int, dict[Role, tuple[engine.State, int]]] = field(default_factory=dict)
     setup_end: int = 0  # events before the first step (a listening server's listen)
 
     @property

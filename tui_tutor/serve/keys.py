@@ -5,12 +5,18 @@ writes it; the comment names the learner the key logs in as. Lines with
 OpenSSH key options (``from=...``, ``restrict``) are refused rather than
 silently ignored, since an option there would promise a restriction the server
 does not apply. Every bad line is reported at once, each naming the file and line.
+
+Two lines whose comments differ but name the same learner (``ada`` and ``Ada``,
+``Ada Lovelace`` and ``Ada/Lovelace``, ``ada`` and ``ada`` with an invisible
+character) would let one person play as another, so they stop the server;
+one learner's several keys are listed under exactly the same comment.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +36,24 @@ class KeyFileError(Exception):
         super().__init__("\n".join(lines))
 
 
+# Unicode's Default_Ignorable_Code_Point: characters that draw as nothing at all
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
 def learner_id(name: str) -> str:
     """A key comment as a learner id: letters and digits of any script, ``.``, ``_``, ``-``, ``@``.
 
-    Anything else (spaces, control characters, slashes) becomes one ``-`` so that
-    "Ada Lovelace" and "ada lovelace" stay readable in the log and the report.
+    Invisible characters go first, then NFKC folds look-alike forms (full-width
+    letters, ligatures) into one spelling; anything else (spaces, control
+    characters, slashes) becomes one ``-`` so that "Ada Lovelace" stays readable
+    in the log and the report.
     """
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFKC", INVISIBLE.sub("", name))
+    name = INVISIBLE.sub("", name)  # NFKC can make some (a compatibility form of one)
     out: list[str] = []
     for ch in name:
         if ch.isalnum() or ch in "._-@":
@@ -44,6 +61,11 @@ def learner_id(name: str) -> str:
         elif out and out[-1] != "-":
             out.append("-")
     return "".join(out).strip("-.")[:MAX_NAME]
+
+
+def same_learner(name: str) -> str:
+    """What two learner ids must differ in to be two learners: not case, not ``-`` runs."""
+    return re.sub(r"[-._]+", "-", name.casefold())
 
 
 @dataclass(frozen=True)
@@ -64,13 +86,15 @@ class AuthorizedKeys:
 def read_authorized_keys(path: Path) -> AuthorizedKeys:
     """Read ``path``; every problem in it comes back at once as ``KeyFileError``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a file saved by Notepad starts with a byte order mark
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise KeyFileError([f"{path}: no such authorized keys file"]) from None
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
         raise KeyFileError([f"{path}: cannot read the authorized keys file: {reason}"]) from None
     learners: dict[bytes, str] = {}
+    named: dict[str, tuple[str, str]] = {}  # same_learner(id) -> (line, comment) naming it first
     problems: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -101,6 +125,14 @@ def read_authorized_keys(path: Path) -> AuthorizedKeys:
         name = learner_id(comment)
         if not name:
             problems.append(f"{where}: {comment!r} has no letters or digits to name a learner")
+            continue
+        first_where, first_comment = named.setdefault(same_learner(name), (where, comment))
+        if first_comment != comment:
+            problems.append(
+                f"{first_where} {first_comment!r} and {where} {comment!r} are one learner"
+                f" ({name!r}); give each learner their own name, or write exactly the same"
+                " comment on both lines if they are one learner's keys"
+            )
             continue
         other = learners.get(key.public_data)
         if other is not None and other != name:
@@ -133,3 +165,15 @@ def load_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
     except OSError as err:
         raise KeyFileError([f"{path}: cannot write the host key: {err.strerror}"]) from None
     return key, True
+
+
+def host_key_exposed(path: Path) -> str | None:
+    """A warning if users other than the owner may read or change the host key (whoever
+    reads it can pose as this server), or None."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if mode & 0o077 == 0:
+        return None
+    return f"warning: {path} is open to other users (mode {mode:04o}); run: chmod 600 {path}"

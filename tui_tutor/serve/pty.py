@@ -6,6 +6,10 @@ with the pty's slave as its controlling terminal, so that closing the master
 (``resize``) sends it SIGWINCH. Output is read from the master only when the
 loop says the fd is readable and only while the consumer can take more
 (``pause_output``), so a slow client never blocks the loop or the other sessions.
+
+The app's address space is capped (``memory``, RLIMIT_AS) so that one session
+cannot take the machine's memory from the others; ``cpu_seconds`` says how much
+CPU it has used, for the server's per-learner share (``cpu.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import resource
 import signal
 import struct
 import subprocess
@@ -25,6 +30,7 @@ from pathlib import Path
 
 READ_SIZE = 65536
 KILL_AFTER = 3.0  # seconds a hung-up app gets to exit before SIGKILL
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # what Textual's driver turns on, turned off again: for when an app is hung up mid-screen
 TERMINAL_RESET = (
@@ -39,13 +45,23 @@ DROP_ENV = ("COLUMNS", "LINES", "NO_COLOR", "COLORTERM", "TERM_PROGRAM", "TERM_P
 
 
 def tutor_command(
-    learner: str, data_dir: Path, lessons: Path | None = None, python: str | None = None
+    learner: str,
+    data_dir: Path,
+    lessons: Path | None = None,
+    python: str | None = None,
+    captures: Path | None = None,
+    allow_live: bool = False,
 ) -> list[str]:
-    """The command line of one learner's tutor app."""
+    """The command line of one learner's tutor app, served: captures only from ``captures``,
+    live mode off unless the trainer allows it."""
     command = [python or sys.executable, "-m", "tui_tutor", "--learner", learner]
-    command += ["--data-dir", str(data_dir)]
+    command += ["--data-dir", str(data_dir), "--served"]
     if lessons is not None:
         command += ["--lessons", str(lessons)]
+    if captures is not None:
+        command += ["--captures", str(captures)]
+    if not allow_live:
+        command.append("--no-live")
     return command
 
 
@@ -63,11 +79,26 @@ def _set_size(fd: int, columns: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
-def _become_terminal_owner() -> None:
-    """In the child, after setsid: take the pty (fd 0) as the controlling terminal."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    # a server started under nohup ignores SIGHUP, and the child would inherit that
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+def _child_setup(memory: int | None) -> Callable[[], None]:
+    def setup() -> None:
+        """In the child, after setsid: take the pty (fd 0) as the controlling terminal."""
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        # a server started under nohup ignores SIGHUP, and the child would inherit that
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return setup
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads) a running process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 class PtyChild:
@@ -80,11 +111,15 @@ class PtyChild:
         size: tuple[int, int],
         on_output: Callable[[bytes], None],
         on_exit: Callable[[int], None],
+        memory: int | None = None,
     ) -> None:
+        """``memory``: the most bytes of address space the app may have."""
         self.on_output = on_output
         self.on_exit = on_exit
         self.loop = asyncio.get_running_loop()
         self.returncode: int | None = None
+        self._final_cpu: float | None = None  # from the exit's rusage
+        self.stopped = False  # by ``stop``, until ``cont``
         self._pending = bytearray()  # input the pty could not take yet
         self._reading = False
         self._output_done = False  # the master is closed: all the app wrote has been passed on
@@ -104,7 +139,7 @@ class PtyChild:
                 env=env,
                 cwd="/",
                 start_new_session=True,
-                preexec_fn=_become_terminal_owner,
+                preexec_fn=_child_setup(memory),
             )
         except BaseException:
             os.close(master)
@@ -112,10 +147,21 @@ class PtyChild:
         finally:
             os.close(slave)
         self.master: int | None = master
-        os.set_blocking(master, False)
         self.pid = self.proc.pid
-        self.resume_output()
-        self._watch_exit()
+        try:
+            os.set_blocking(master, False)
+            self.resume_output()
+            self._watch_exit()
+        except BaseException:  # an app nobody watches would run on unseen
+            self._kill()
+            self._close_master()
+            raise
+
+    def cpu_seconds(self) -> float | None:
+        """The CPU the app has used, all of it once it has exited."""
+        if self._final_cpu is not None:
+            return self._final_cpu
+        return _cpu_of(self.pid)
 
     # ------------------------------------------------------------ output
 
@@ -178,6 +224,19 @@ class PtyChild:
     def pending_input(self) -> int:
         return len(self._pending)
 
+    def stop(self) -> None:
+        """Stop the app where it is (SIGSTOP): it spends no CPU until ``cont``."""
+        if self.returncode is None and not self.stopped:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGSTOP)
+            self.stopped = True
+
+    def cont(self) -> None:
+        if self.stopped:
+            self.stopped = False
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGCONT)
+
     def resize(self, columns: int, rows: int) -> None:
         """The kernel sends the app SIGWINCH when the size changes."""
         if self.master is not None:
@@ -188,6 +247,7 @@ class PtyChild:
     def hangup(self) -> None:
         """Close the terminal under the app, as closing a window does; it gets SIGHUP."""
         self._close_master()
+        self.cont()  # a stopped app would not act on its SIGHUP
         self.loop.call_later(KILL_AFTER, self._kill)
 
     def _kill(self) -> None:
@@ -211,16 +271,23 @@ class PtyChild:
         try:
             pidfd = os.pidfd_open(self.pid)
         except (AttributeError, OSError):  # no pidfd (old kernel): a thread waits instead
-            future = self.loop.run_in_executor(None, self.proc.wait)
+            future = self.loop.run_in_executor(None, self._reap)
             future.add_done_callback(lambda f: self._exited_with(f.result()))
             return
 
         def readable() -> None:
             self.loop.remove_reader(pidfd)
             os.close(pidfd)
-            self._exited_with(self.proc.wait())
+            self._exited_with(self._reap())
 
         self.loop.add_reader(pidfd, readable)
+
+    def _reap(self) -> int:
+        """Wait for the app (it has exited when the pidfd says so); its total CPU is kept."""
+        _pid, status, usage = os.wait4(self.pid, 0)
+        self._final_cpu = usage.ru_utime + usage.ru_stime
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        return self.proc.returncode
 
     def _exited_with(self, returncode: int) -> None:
         self.returncode = returncode

@@ -10,13 +10,21 @@ scp), forwarding of ports, the agent and X11 are all refused.
 The learner is named by the key's comment in the authorized_keys file, never
 by the user name the client sends, so ``ssh anything@host`` logs in as the
 learner whose key it is.
+
+Everything a client sends is hostile until checked: its terminal size is
+clamped (``Limits.max_size``), its TERM kept only if it is a plain name, and any
+string of its own that reaches the log is escaped, so a client cannot forge
+log lines. Each learner's apps share a CPU budget (``CpuBudget``): a learner
+over it waits, keys held and apps paused, until it refills.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -27,15 +35,24 @@ from pathlib import Path
 
 import asyncssh
 
+from ..progress import UNSAVED_EXIT
 from .keys import AuthorizedKeys
-from .limits import Limits, RateLimiter
+from .limits import KEEPALIVE_COUNT, CpuBudget, Limits, RateLimiter
 from .pty import TERMINAL_RESET, PtyChild, tutor_command, tutor_env
 
 DEFAULT_SIZE = (80, 24)
 INPUT_HIGH_WATER = 64 * 1024  # bytes the app has not read yet before we stop reading the client
+CPU_TICK = 0.5  # seconds between two looks at what each app has spent
+TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")  # xterm-256color, screen.xterm, ...
+MAX_SIZE_ENV = "TUI_TUTOR_MAX_SIZE"  # tells the app it is clamped, so it can tell the learner
 
 NO_PTY = "tui-tutor needs a terminal: connect with ssh -t"
 FULL = "tui-tutor: the server is full ({n} sessions at once); please try again in a few minutes."
+LEARNER_FULL = (
+    "tui-tutor: you already have {n} sessions open, the most one learner may have; "
+    "close one and try again."
+)
+CANNOT_START = "tui-tutor: the server could not start the tutor; tell your trainer."
 SHUTTING_DOWN = "tui-tutor: the server is shutting down; your progress is saved."
 IDLE = (
     "tui-tutor: no key pressed for {time}, so the session was closed. "
@@ -63,6 +80,23 @@ def log_stderr(line: str) -> None:
     print(f"{_stamp(time.time())} {line}", file=sys.stderr, flush=True)
 
 
+def printable(text: str, limit: int = 80) -> str:
+    """A client's string as it may appear in the log: quoted, every control character,
+    newline and invisible character escaped, at most ``limit`` characters of it."""
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+class _LogToServer(logging.Handler):
+    """asyncssh's own warnings, escaped (they may quote what a client sent), in our log."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log(f"asyncssh: {printable(record.getMessage(), 200)}")
+
+
 @dataclass(frozen=True)
 class ServeConfig:
     host: str
@@ -71,8 +105,10 @@ class ServeConfig:
     host_key: asyncssh.SSHKey
     data_dir: Path
     lessons: Path | None = None
+    captures: Path | None = None  # the folder whose captures learners may open
     limits: Limits = field(default_factory=Limits)
     python: str | None = None  # the interpreter that runs each app (default: this one)
+    allow_live: bool = False  # live mode (k) plays on this server's kernel: off unless asked
 
 
 class ListenError(Exception):
@@ -86,13 +122,18 @@ class TutorServer:
         self.config = config
         self.log = log
         self.rate = RateLimiter(config.limits.per_minute)
+        self.cpu = CpuBudget(config.limits.cpu_per_learner, config.limits.cpu_burst)
         self.connections: set[LearnerConnection] = set()
-        self.sessions: set[TutorSession] = set()  # sessions with a tutor app running
+        self.sessions: set[TutorSession] = set()  # sessions holding a place
+        self.held: set[str] = set()  # learners paused until their CPU budget refills
         self.stopping = False
         self.listener: asyncssh.SSHAcceptor | None = None
+        self._tick: asyncio.TimerHandle | None = None
+        self._asyncssh_log = _LogToServer(log)
 
     async def start(self) -> int:
         """Listen; returns the port (the one the system chose when asked for port 0)."""
+        logging.getLogger("asyncssh").addHandler(self._asyncssh_log)
         try:
             self.listener = await self._listen()
         except OSError as err:
@@ -100,6 +141,7 @@ class TutorServer:
             # asyncio's message repeats the address; the errno's own words are enough
             reason = os.strerror(err.errno) if err.errno else str(err)
             raise ListenError(f"{where}: cannot listen: {reason}") from None
+        self._tick = asyncio.get_running_loop().call_later(CPU_TICK, self._count_cpu)
         return self.listener.get_port()
 
     async def _listen(self) -> asyncssh.SSHAcceptor:
@@ -125,27 +167,66 @@ class TutorServer:
             line_editor=False,
             login_timeout=self.config.limits.login_timeout,
             # a learner whose laptop went to sleep frees their place within two minutes
-            keepalive_interval=30,
-            keepalive_count_max=4,
+            keepalive_interval=self.config.limits.keepalive_interval,
+            keepalive_count_max=KEEPALIVE_COUNT,
             rdns_lookup=False,
         )
 
     def admit(self, session: TutorSession) -> str | None:
         """A place for a new tutor app, or the one line that says why there is none."""
+        limits = self.config.limits
         if self.stopping:
             return SHUTTING_DOWN
-        if len(self.sessions) >= self.config.limits.max_sessions:
+        if len(self.sessions) >= limits.max_sessions:
             self.log(
                 f"refused learner={session.learner} address={session.address}: "
-                f"server full ({self.config.limits.max_sessions} sessions)"
+                f"server full ({limits.max_sessions} sessions)"
             )
-            return FULL.format(n=self.config.limits.max_sessions)
+            return FULL.format(n=limits.max_sessions)
+        mine = sum(1 for other in self.sessions if other.learner == session.learner)
+        if mine >= limits.max_sessions_per_learner:
+            self.log(
+                f"refused learner={session.learner} address={session.address}: "
+                f"{mine} sessions open already (per-learner limit)"
+            )
+            return LEARNER_FULL.format(n=limits.max_sessions_per_learner)
         self.sessions.add(session)
         return None
+
+    def release(self, session: TutorSession) -> None:
+        """The session's place is free again; what its app spent last is counted."""
+        if session in self.sessions:
+            self.sessions.discard(session)
+            session.charge_cpu(self.cpu)
+
+    def _count_cpu(self) -> None:
+        """Charge each learner what their apps spent; hold the keys of those in debt."""
+        self._tick = asyncio.get_running_loop().call_later(CPU_TICK, self._count_cpu)
+        learners: dict[str, list[TutorSession]] = {}
+        for session in self.sessions:
+            session.charge_cpu(self.cpu)
+            learners.setdefault(session.learner, []).append(session)
+        for learner in self.held - learners.keys():
+            self.held.discard(learner)
+        for learner, sessions in learners.items():
+            in_debt = self.cpu.in_debt(learner)
+            if in_debt != (learner in self.held):
+                if in_debt:
+                    self.held.add(learner)
+                    self.log(f"cpu learner={learner}: over {self.cpu.cores:g} cores, paused")
+                else:
+                    self.held.discard(learner)
+                    self.log(f"cpu learner={learner}: resumed")
+            for session in sessions:
+                session.hold_input(in_debt)
+        self.cpu.forget_all_but(learners.keys())
 
     async def stop(self) -> None:
         """Stop listening, tell every learner, hang up every app, wait for them, disconnect."""
         self.stopping = True
+        if self._tick is not None:
+            self._tick.cancel()
+        logging.getLogger("asyncssh").removeHandler(self._asyncssh_log)
         if self.listener is not None:
             self.listener.close()
         sessions = list(self.sessions)
@@ -278,6 +359,9 @@ class TutorSession(asyncssh.SSHServerSession):
         self.size = DEFAULT_SIZE
         self.first_size: tuple[int, int] | None = None
         self.child: PtyChild | None = None
+        self.cpu_counted = 0.0  # CPU seconds of the app already charged to the learner
+        self.held = False  # app paused, keys and resizes wait: over the CPU budget
+        self.held_size: tuple[int, int] | None = None  # a resize that came while held
         self.started = 0.0
         self.ended: float | None = None
         self.reason = ""
@@ -298,12 +382,16 @@ class TutorSession(asyncssh.SSHServerSession):
 
     def terminal_size_changed(self, width: int, height: int, *_: int) -> None:
         self._set_size(width, height)
-        if self.child is not None:
+        if self.held:
+            self.held_size = self.size  # a resize costs the app a repaint: it waits too
+        elif self.child is not None:
             self.child.resize(*self.size)
 
     def _set_size(self, width: int, height: int) -> None:
+        """The client's size, clamped: a huge terminal would cost the app gigabytes."""
+        columns, rows = self.server.config.limits.max_size
         # some clients send 0x0 for "unknown"; the app needs a real size to lay itself out
-        self.size = (width or DEFAULT_SIZE[0], height or DEFAULT_SIZE[1])
+        self.size = (min(width or DEFAULT_SIZE[0], columns), min(height or DEFAULT_SIZE[1], rows))
         if self.first_size is None:
             self.first_size = self.size
 
@@ -312,13 +400,14 @@ class TutorSession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         self.server.log(
-            f"refused learner={self.learner} address={self.address}: exec {command[:60]!r}"
+            f"refused learner={self.learner} address={self.address}: exec {printable(command, 60)}"
         )
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
         self.server.log(
-            f"refused learner={self.learner} address={self.address}: subsystem {subsystem!r}"
+            f"refused learner={self.learner} address={self.address}: "
+            f"subsystem {printable(subsystem, 40)}"
         )
         return False
 
@@ -335,17 +424,71 @@ class TutorSession(asyncssh.SSHServerSession):
         if refusal is not None:
             self._refuse(refusal)
             return
+        self.started = time.time()
+        # from here on the session holds a place: whatever goes wrong must give it back
+        problem = "interrupted"
+        try:
+            self.child = self._start_app()
+        except Exception as err:  # any error at all: one line for the learner, one for the log
+            problem = printable(f"{type(err).__name__}: {err}", 200)
+        finally:
+            if self.child is None:
+                self.server.release(self)
+                self.server.log(
+                    f"error learner={self.learner} address={self.address}: "
+                    f"cannot start the tutor: {problem}"
+                )
+                self._refuse(CANNOT_START)
+
+    def _start_app(self) -> PtyChild:
         assert self.chan is not None
         config = self.server.config
-        command = tutor_command(self.learner, config.data_dir, config.lessons, config.python)
-        env = tutor_env(self.term, dict(self.chan.get_environment()))
-        self.started = time.time()
-        try:
-            self.child = PtyChild(command, env, self.size, self._output, self._exited)
-        except OSError as err:
-            self.server.sessions.discard(self)
-            self.server.log(f"error learner={self.learner}: cannot start the tutor: {err}")
-            self._refuse("tui-tutor: the server could not start the tutor; tell your trainer.")
+        columns, rows = config.limits.max_size
+        command = tutor_command(
+            self.learner,
+            config.data_dir,
+            config.lessons,
+            config.python,
+            config.captures,
+            config.allow_live,
+        )
+        env = tutor_env(self.term_name, dict(self.chan.get_environment()))
+        env[MAX_SIZE_ENV] = f"{columns}x{rows}"
+        memory = config.limits.session_memory * 1024 * 1024
+        return PtyChild(command, env, self.size, self._output, self._exited, memory)
+
+    @property
+    def term_name(self) -> str:
+        """The client's TERM if it is a plain terminal name, for the app (and the log)."""
+        if self.term and TERM_NAME.fullmatch(self.term):
+            return self.term
+        return "xterm-256color"
+
+    def charge_cpu(self, budget: CpuBudget) -> None:
+        """Charge the learner what the app has spent since the last look."""
+        spent = self.child.cpu_seconds() if self.child is not None else None
+        if spent is not None and spent > self.cpu_counted:
+            budget.spend(self.learner, spent - self.cpu_counted)
+            self.cpu_counted = spent
+
+    def hold_input(self, held: bool) -> None:
+        """Hold or release the learner: their keys stay at the client (SSH flow control)
+        and the app stops where it is, since the keys it has already read cost CPU too."""
+        if held == self.held:
+            return
+        self.held = held
+        if held:
+            if self.chan is not None:
+                self.chan.pause_reading()
+            if self.child is not None:
+                self.child.stop()
+            return
+        if self.child is not None:
+            self.child.cont()
+            if self.held_size is not None:
+                self.child.resize(*self.held_size)
+        self.held_size = None
+        self._resume_reading()
 
     def _refuse(self, line: str) -> None:
         self._cancel_idle()
@@ -385,7 +528,7 @@ class TutorSession(asyncssh.SSHServerSession):
             self.loop.call_later(0.1, self._resume_reading)
 
     def _resume_reading(self) -> None:
-        if self.child is None or self.chan is None:
+        if self.child is None or self.chan is None or self.held:
             return
         if self.child.pending_input > INPUT_HIGH_WATER:
             self.loop.call_later(0.1, self._resume_reading)
@@ -395,11 +538,13 @@ class TutorSession(asyncssh.SSHServerSession):
     def _exited(self, returncode: int) -> None:
         """The app is gone: it quit, crashed, or we hung it up."""
         self._cancel_idle()
-        self.server.sessions.discard(self)
+        self.server.release(self)
         if self.ended is None:  # it ended on its own
             self.ended = time.time()
             if returncode == 0:
                 self.reason = "quit"
+            elif returncode == UNSAVED_EXIT:  # the app has told the learner itself
+                self.reason = "progress not saved"
             else:
                 how = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
                 self.reason = f"crashed ({how})"
@@ -447,9 +592,13 @@ class TutorSession(asyncssh.SSHServerSession):
         self.server.log(
             f"session learner={self.learner} address={self.address} "
             f"start={_stamp(self.started)} end={_stamp(ended)} "
-            f"duration={ended - self.started:.0f}s term={self.term} size={width}x{height}{resized} "
+            f"duration={ended - self.started:.0f}s term={self._term_for_log()} "
+            f"size={width}x{height}{resized} "
             f"ended={self.reason.replace(' ', '_')}"
         )
+
+    def _term_for_log(self) -> str:
+        return self.term if self.term == self.term_name else printable(self.term or "", 40)
 
     # ------------------------------------------------------------ idle timeout
 
@@ -488,7 +637,8 @@ async def serve(config: ServeConfig, log: Callable[[str], None] = log_stderr) ->
     log(
         f"tui-tutor serve-ssh: listening on {config.host}:{port}; "
         f"{len(config.keys.names)} learners in {config.keys.path}; progress in {config.data_dir}; "
-        f"at most {limits.max_sessions} sessions, idle timeout {limits.idle_timeout:g}s"
+        f"at most {limits.max_sessions} sessions ({limits.max_sessions_per_learner} per "
+        f"learner), idle timeout {limits.idle_timeout:g}s"
     )
     await stop.wait()
     log(f"stopping: closing {len(server.sessions)} sessions")

@@ -21,15 +21,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...engine import Role
+from ...lessons.explain import field_name
 from ...lessons.expr import BadExpression
-from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState
-from ...lessons.quiz import (
-    Grade,
-    Numbers,
-    grade_choice,
-    grade_segment,
-    grade_state_question,
-)
+from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState, Question
+from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
 from ..i18n import t
 from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
@@ -320,17 +315,17 @@ class LessonScreen(Screen):
                 elif show_all:
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}: ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}: ", style=f"bold {style}")
                         out.append(" ".join(f.lines) + "\n")
                 else:
                     # a wrong try: which fields are right, and advice on the wrong ones only
                     for f in grade.fields:
                         mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {f.field}  ", style=f"bold {style}")
+                        out.append(f"{mark} {field_name(f.field, lang)}  ", style=f"bold {style}")
                     out.append("\n")
                     for f in grade.fields:
                         if f.advice and not f.correct:
-                            out.append(f"✘ {f.field}: ", style="bold red")
+                            out.append(f"✘ {field_name(f.field, lang)}: ", style="bold red")
                             out.append(" ".join(f.advice) + "\n")
                 if show_all:
                     step = moment.step
@@ -345,7 +340,7 @@ class LessonScreen(Screen):
         return out
 
     def _expected_text(self, grade: Grade) -> str:
-        return "  ".join(f"{f.field}={f.expected}" for f in grade.fields)
+        return "  ".join(f"{field_name(f.field, self.lang)}={f.expected}" for f in grade.fields)
 
     def _hint(self, moment: Moment) -> str:
         hint = getattr(moment.step, "hint", None)
@@ -374,17 +369,8 @@ class LessonScreen(Screen):
         return False
 
     def _grade(self, moment: Moment, values: dict[str, object], lang: str) -> Grade:
-        run = self._run
-        step = moment.step
-        if isinstance(step, PredictState):
-            return grade_state_question(run, step, str(values.get("state", "")), lang)
-        if isinstance(step, Choice):
-            picked = values.get("choice", set())
-            return grade_choice(step, set(picked) if isinstance(picked, set) else set(), lang)
-        assert moment.segment is not None
-        question = step if isinstance(step, PredictSegment) else None
-        ask = None if question else ["flags", "seq", "ack", "client_state", "server_state"]
-        return grade_segment(run, moment.segment, values, self.numbers, lang, question, ask)
+        step = moment.step if isinstance(moment.step, Question) else None
+        return grade_question(self._run, step, values, self.numbers, lang, moment.segment)
 
     def _elapsed(self) -> float:
         now = time.monotonic()
@@ -415,7 +401,7 @@ class LessonScreen(Screen):
         try:
             grade = self._grade(moment, values, self.lang)
         except BadExpression as err:
-            answer.error = str(err)
+            answer.error = err.text(self.lang)
             quiz.set_feedback(self._feedback(answer, moment), show=True)
             return
         first_answer = answer.grade is None or not answer.grade.correct
@@ -511,7 +497,14 @@ class LessonScreen(Screen):
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
-            self.store.save_position(self.source.key, self.play.index, finished, self._elapsed())
+            isns = self._run.isns  # saved with the place: they belong together
+            self.store.save_position(
+                self.source.key,
+                self.play.index,
+                finished,
+                self._elapsed(),
+                isns=(isns.get(Role.CLIENT), isns.get(Role.SERVER)),
+            )
 
     async def action_restart(self) -> None:
         if self.source.fixed_isns:

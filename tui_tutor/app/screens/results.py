@@ -29,6 +29,7 @@ class ResultsScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("enter,escape", "to_lessons", "lessons"),
         Binding("r", "again", "again"),
+        Binding("k", "live", "your kernel"),
         Binding("q", "app.quit", "quit"),
     ]
     DEFAULT_CSS = """
@@ -64,6 +65,15 @@ class ResultsScreen(ModalScreen[None]):
     def action_to_lessons(self) -> None:
         self.dismiss(None)
         self.app.pop_screen()  # the lesson screen under this one
+
+    def action_live(self) -> None:
+        """Play the lesson's scenario on this machine's kernel (live mode)."""
+        lesson = self.source.lesson
+        if lesson is None:
+            self.notify(t("live_no_scenario", getattr(self.app, "lang", "en")))
+            return
+        titles = {lang: self.source.title(lang) for lang in ("en", "zh")}
+        self.app.open_live(lesson.scenario.to_engine(), titles)  # type: ignore[attr-defined]
 
     async def action_again(self) -> None:
         self.dismiss(None)

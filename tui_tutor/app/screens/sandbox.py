@@ -42,6 +42,7 @@ class SandboxScreen(Screen):
         Binding("b,left", "undo", "back"),
         Binding("r", "reset", "restart"),
         Binding("t", "toggle_numbers", "numbers"),
+        Binding("k", "live", "your kernel"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
         Binding("escape", "app.pop_screen", "lessons"),
@@ -147,6 +148,7 @@ class SandboxScreen(Screen):
             ("b", "key_back"),
             ("r", "key_restart"),
             ("t", "key_numbers"),
+            ("k", "key_kernel"),
             ("l", "key_lang"),
             ("esc", "key_lessons"),
         ]
@@ -195,6 +197,14 @@ class SandboxScreen(Screen):
         self._previous_events = self._previous_segments = 0
         self.message = ""
         self._draw()
+
+    def action_live(self) -> None:
+        """Play the steps so far on this machine's kernel (live mode)."""
+        if not self.steps:
+            self.notify(t("live_nothing", self.lang))
+            return
+        titles = {lang: t("sandbox_title", lang) for lang in ("en", "zh")}
+        self.app.open_live(self._scenario(), titles, dict(self.isns))  # type: ignore[attr-defined]
 
     def action_toggle_numbers(self) -> None:
         self.absolute = not self.absolute
