@@ -21,13 +21,11 @@ class KnownDifference:
 LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
     KnownDifference(
         "rto",
-        "RTT is not measured: the retransmission timeout of a SYN or SYN,ACK starts at 1 s, of "
-        "anything else at the scenario's `rto` (1 s unless it says), and doubles. Linux "
-        "measures the round trip first, so on loopback it resends data and FINs after about "
-        "200 ms (the recordings in tests/kernel say `rto = 0.208`).",
-        "不测量往返时间：SYN 或 SYN,ACK 的重传超时从 1 秒开始，其他报文段从场景的 `rto` 开始"
-        "（未设置时为 1 秒），并逐次加倍。Linux 先测量往返时间，所以在回环接口上大约 200 毫秒后"
-        "就重发数据和 FIN（tests/kernel 中的录制场景写的是 `rto = 0.208`）。",
+        "RTT is not measured: a SYN's retransmission timeout starts at 1 s, anything else's at "
+        "the scenario's `rto` (1 s by default), and doubles. Linux measures the round trip, so "
+        "on loopback it resends data and FINs after about 200 ms.",
+        "不测量往返时间：SYN 的重传超时从 1 秒开始，其他报文段从场景的 `rto` 开始（默认 1 秒），"
+        "并逐次加倍。Linux 会测量往返时间，所以在回环接口上大约 200 毫秒后就重发数据和 FIN。",
     ),
     KnownDifference(
         "syn-linear",
