@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test wheel-check lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/tui-tutor lessons coverage
 	$(BIN)/python -m pytest
+	$(BIN)/python tests/wheel_check.py
+
+# an ordinary (non-editable) install, used from outside the checkout, must find the lessons
+wheel-check: $(VENV)/.test-installed
+	$(BIN)/python tests/wheel_check.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -196,7 +196,7 @@ class Learner:
             self.step = int(steps[-1])
 
     async def step_through(self, keys: int) -> None:
-        """``keys`` key presses: v at a question (reveal), n to go on, r after the last step.
+        """``keys`` key presses: v at a question (reveal), n to go on, r y after the last step.
 
         The learner knows the lesson's plan (which steps ask a question), so it never
         presses n at an open question, which would only raise a toast that lingers on
@@ -208,14 +208,16 @@ class Learner:
             await asyncio.sleep(self.think * random.uniform(0.5, 1.5))
             pressed += 1
             if self.plan[self.step - 1] and not revealed:
-                revealed = await self.press("v", "Revealed:") is not None
+                revealed = await self.press("v", "Revealed") is not None
                 if not revealed:
                     self._resync()
             elif self.step == len(self.plan):
                 if await self.press("n", "Score:") is not None:
                     await asyncio.sleep(self.think * random.uniform(0.5, 1.5))
                     pressed += 1
-                    if await self.press("r", "step 1/") is not None:
+                    # r asks first (the score goes): y says yes
+                    confirmed = await self.press("r", "y or Enter: yes") is not None
+                    if confirmed and await self.press("y", "step 1/") is not None:
                         self.step, revealed = 1, False
                         continue
                 self._resync()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,10 +119,7 @@ def bad(capsys, *args: str | Path) -> str:
 
 
 def test_a_missing_file(capsys, tmp_path):
-    assert (
-        bad(capsys, tmp_path / "nope.pcap")
-        == f"{tmp_path / 'nope.pcap'}: No such file or directory"
-    )
+    assert bad(capsys, tmp_path / "nope.pcap") == f"{tmp_path / 'nope.pcap'}: no such file"
 
 
 def test_an_empty_file(capsys, tmp_path):
@@ -130,7 +128,34 @@ def test_an_empty_file(capsys, tmp_path):
 
 
 def test_wrong_magic(capsys):
-    assert "not a pcap or pcapng file" in bad(capsys, KERNEL / "half_close.toml")
+    path = KERNEL / "half_close.toml"
+    assert bad(capsys, path) == f"{path}: not a pcap or pcapng file"
+
+
+def test_a_text_file_is_refused_without_showing_any_of_its_bytes(capsys, tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret:19000:0:99999:7:::\n")
+    err = bad(capsys, secret)
+    assert err == f"{secret}: not a pcap or pcapng file"
+    assert "0x" not in err and "726f6f74" not in err
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("/dev/zero", "a device"), ("/dev/urandom", "a device"), ("/dev/null", "a device")],
+)
+def test_a_device_is_refused_before_it_is_read(capsys, path, kind):
+    assert bad(capsys, path) == f"{path}: {kind}, not a regular file"
+
+
+def test_a_folder_is_refused(capsys, tmp_path):
+    assert bad(capsys, tmp_path) == f"{tmp_path}: a folder, not a regular file"
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(capsys, tmp_path):
+    fifo = tmp_path / "pipe.pcap"
+    os.mkfifo(fifo)
+    assert bad(capsys, fifo) == f"{fifo}: a named pipe (FIFO), not a regular file"
 
 
 def test_a_truncated_record_says_at_which_byte(capsys, tmp_path):

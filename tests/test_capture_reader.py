@@ -144,7 +144,7 @@ def test_pcapng_packets_of_an_unsupported_interface_are_skipped(tmp_path: Path):
 
 
 def test_a_missing_file_names_the_file(tmp_path: Path):
-    with pytest.raises(CaptureError, match=r"nothere\.pcap: No such file or directory$"):
+    with pytest.raises(CaptureError, match=r"nothere\.pcap: no such file$"):
         read_capture(tmp_path / "nothere.pcap")
 
 
@@ -154,11 +154,9 @@ def test_an_empty_file_is_not_a_capture(tmp_path: Path):
         read_capture(tmp_path / "e.pcap")
 
 
-def test_wrong_magic_shows_the_first_bytes(tmp_path: Path):
+def test_wrong_magic_says_so_without_showing_any_byte(tmp_path: Path):
     (tmp_path / "w.pcap").write_bytes(b"GIF89a" + b"\0" * 40)
-    with pytest.raises(
-        CaptureError, match=r"not a pcap or pcapng file \(it starts with 0x47494638\)"
-    ):
+    with pytest.raises(CaptureError, match=r"w\.pcap: not a pcap or pcapng file$"):
         read_capture(tmp_path / "w.pcap")
 
 

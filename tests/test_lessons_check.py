@@ -82,7 +82,8 @@ EXPECTED: dict[str, tuple[list[str], str]] = {
     ),
     "duplicate-id-of-lesson-02": (
         ["lessons/02-three-way-handshake.toml"],
-        'id: "three-way-handshake" is also the id of lessons/02-three-way-handshake.toml',
+        'id: "three-way-handshake" is also the id of lessons/02-three-way-handshake.toml; '
+        "give one a new id",
     ),
     "invalid-toml-unclosed-string": (
         [],

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui_tutor.commands.lessons import lesson_schema
 from tui_tutor.lessons.model import Lesson
+from tui_tutor.scenarios import MAX_BYTES, MAX_LOST, MAX_SECONDS, MAX_SEGMENTS
 from tui_tutor.validation import FileProblem, validate
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,18 +158,32 @@ def choice(draw):
 
 
 hold = {"hold": st.booleans()}
-scenario_steps = st.one_of(
-    tables({"do": st.just("connect")}, {"peer": PEERS, **hold}),
-    tables({"do": st.just("listen")}, {"peer": PEERS, **hold}),
-    tables({"do": st.just("send"), "peer": PEERS, "bytes": st.integers(1, 10**6)}, hold),
-    tables({"do": st.just("close"), "peer": PEERS}, hold),
-    tables({"do": st.just("abort"), "peer": PEERS}, hold),
-    tables({"do": st.just("lose"), "peer": PEERS}, {"count": st.integers(1, 100), **hold}),
-    tables(
-        {"do": st.just("wait"), "seconds": st.floats(0, 100_000, exclude_min=True)},
-        hold,
-    ),
-)
+STEPS_AT_MOST = 8
+
+
+def scenario_steps(mss: int):
+    """One step, each within its share of the scenario's totals (``tui_tutor.scenarios``)."""
+    send_bytes = min(MAX_BYTES, MAX_SEGMENTS * mss) // STEPS_AT_MOST
+    return st.one_of(
+        tables({"do": st.just("connect")}, {"peer": PEERS, **hold}),
+        tables({"do": st.just("listen")}, {"peer": PEERS, **hold}),
+        tables({"do": st.just("send"), "peer": PEERS, "bytes": st.integers(1, send_bytes)}, hold),
+        tables({"do": st.just("close"), "peer": PEERS}, hold),
+        tables({"do": st.just("abort"), "peer": PEERS}, hold),
+        tables(
+            {"do": st.just("lose"), "peer": PEERS},
+            {"count": st.integers(1, MAX_LOST // STEPS_AT_MOST), **hold},
+        ),
+        tables(
+            {
+                "do": st.just("wait"),
+                "seconds": st.floats(0, MAX_SECONDS / STEPS_AT_MOST, exclude_min=True),
+            },
+            hold,
+        ),
+    )
+
+
 peer_tables = tables(
     {},
     {
@@ -177,15 +192,26 @@ peer_tables = tables(
         "delayed_ack": st.booleans(),
     },
 )
-scenarios = tables(
-    {"steps": st.lists(scenario_steps, min_size=1, max_size=8)},
-    {
-        "msl": st.floats(0, 3600, exclude_min=True) | st.integers(1, 3600),
-        "mss": st.integers(1, 65495),
-        "client": peer_tables,
-        "server": peer_tables,
-    },
-)
+
+
+@st.composite
+def scenarios(draw):
+    table = draw(
+        tables(
+            {},
+            {
+                "msl": st.floats(0, 3600, exclude_min=True) | st.integers(1, 3600),
+                "mss": st.integers(1, 65495),
+                "client": peer_tables,
+                "server": peer_tables,
+            },
+        )
+    )
+    steps = scenario_steps(table.get("mss", 1460))
+    table["steps"] = draw(st.lists(steps, min_size=1, max_size=STEPS_AT_MOST))
+    return table
+
+
 lesson_tables = tables(
     {
         "format_version": st.just(1),
@@ -194,7 +220,7 @@ lesson_tables = tables(
         "level": st.sampled_from(["basic", "intermediate", "advanced", "review"]),
         "title": texts,
         "summary": texts,
-        "scenario": scenarios,
+        "scenario": scenarios(),
         "steps": st.lists(
             st.one_of(narrate(), predict_segment(), predict_state(), choice()),
             min_size=1,

@@ -863,11 +863,6 @@ def test_invisible_and_look_alike_characters_are_normalised(comment, learner):
 # ---------------------------------------------------------------- captures, served
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the served capture list (`o` lists --captures DIR by name) is screen-quiz's branch; "
-    "remove this mark when it is merged",
-)
 async def test_a_served_learner_opens_only_the_trainers_captures(tmp_path):
     captures = tmp_path / "captures"
     captures.mkdir()

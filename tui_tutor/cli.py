@@ -3,7 +3,13 @@
 Each subcommand lives in its own module with ``register(subparsers)``; heavy
 imports stay inside the command functions so that starting the app stays fast.
 A command reports bad input by raising ``CommandError``: one line per problem on
-stderr and a non-zero exit status, never a traceback.
+stderr and a non-zero exit status, never a traceback. A mistyped command or option
+is one line too (with a "did you mean"), not argparse's usage block.
+
+The tutor's options (``--data-dir``, ``--learner``, ``--lessons``, ``--lang``) may come
+before a subcommand as well as after it: ``tui-tutor --data-dir X progress`` is
+``tui-tutor progress --data-dir X``. Given before a command that has no use for one,
+it is refused in one line rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -12,7 +18,11 @@ import argparse
 import importlib
 import sys
 
-from .commands import CommandError
+from .commands import GLOBAL_OPTIONS, CommandError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows every start
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 # modules under tui_tutor.commands, in the order --help lists them
 COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "live", "serve"]
@@ -34,9 +44,33 @@ SUBCOMMANDS = frozenset(
 )
 
 
+class _Refused(Exception):
+    """What argparse would have printed with its usage block; ``main`` prints one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with one line per mistake and a "did you mean" for a mistyped name."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Refused(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            import difflib
+
+            names = list(action.choices)
+            close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
+            hint = f' Did you mean "{close[0]}"?' if close else ""
+            what = "command" if self.prog == "tui-tutor" else "action"
+            raise _Refused(
+                f'{self.prog}: unknown {what} "{value}".{hint} The {what}s: {", ".join(names)}'
+            )
+        super()._check_value(action, value)
+
+
 def build_parser(full: bool = True) -> argparse.ArgumentParser:
     """The parser; ``full=False`` only the tutor's own options (a faster start)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tui-tutor",
         description="Learn how TCP opens and closes connections by predicting every segment.",
     )
@@ -50,15 +84,48 @@ def _needs_full_parser(argv: list[str]) -> bool:
     return any(arg in SUBCOMMANDS or arg in ("-h", "--help") for arg in argv)
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments, or ``CommandError`` with one line."""
+    full = _needs_full_parser(argv)
+    try:
+        try:
+            parser = build_parser(full)
+            args = parser.parse_args(argv)
+        except _Refused:
+            if full:
+                raise
+            # the fast parser knows only the tutor: a mistyped command is said by the full one
+            parser = build_parser(full=True)
+            args = parser.parse_args(argv)
+    except _Refused as err:
+        raise CommandError(str(err)) from None
+    _place_global_options(parser, args)
+    return args
+
+
+def _place_global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Options given before the command go to it, if it takes them; defaults for the rest."""
+    given_first: list[str] = getattr(args, "given_before_command", [])
+    command = getattr(args, "command", None)
+    if command is not None:
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        takes = sub.choices[command]._option_string_actions
+        for option in given_first:
+            if option not in takes:
+                raise CommandError(
+                    f"tui-tutor: {option} does not apply to `tui-tutor {command}` "
+                    f"(see tui-tutor {command} --help)"
+                )
+    for dest, default in GLOBAL_OPTIONS.items():
+        if not hasattr(args, dest):
+            setattr(args, dest, default)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(full=_needs_full_parser(argv))
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        handler = parser.get_default("handler")
     try:
-        return int(handler(args) or 0)
+        args = parse(argv)
+        return int(args.handler(args) or 0)
     except CommandError as err:
         for line in err.lines:
             print(line, file=sys.stderr)

@@ -14,6 +14,39 @@ ARROW_WIDTH = 40
 STATE_WIDTH = 12
 
 
+# tcpdump's letters, in the order it prints them: SYN,ACK is "S.", FIN,PSH,ACK "FP."
+TCPDUMP_LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"), ("PSH", "P"), ("ACK", "."))
+
+
+def flags_text(flags: Iterable[str], short: bool = False, empty: str = "-") -> str:
+    """``SYN,ACK``, or tcpdump's ``S.`` when ``short``."""
+    names = list(flags)
+    if short:
+        return "".join(letter for name, letter in TCPDUMP_LETTERS if name in names) or empty
+    return ",".join(names) or empty
+
+
+def label_text(
+    flags: Iterable[str],
+    seq: str,
+    ack: str | None,
+    length: int,
+    short: bool = False,
+    empty: str = "-",
+) -> str:
+    """The one way a segment is written: ``SYN,ACK seq=y ack=x+1`` (``len=5`` with data).
+
+    ``short`` writes the flags as tcpdump does (``S. seq=y ack=x+1``); numbers are
+    never shortened.
+    """
+    parts = [flags_text(flags, short, empty), f"seq={seq}"]
+    if ack is not None:
+        parts.append(f"ack={ack}")
+    if length:
+        parts.append(f"len={length}")
+    return " ".join(parts)
+
+
 def segment_label(
     record: SegmentRecord, isns: dict[Role, int | None], absolute: bool = False
 ) -> str:
@@ -23,12 +56,9 @@ def segment_label(
         seq = relative(seq, isns.get(record.sender))
         if ack is not None:
             ack = relative(ack, isns.get(record.sender.other))
-    parts = [",".join(record.flags) or "(no flags)", f"seq={seq}"]
-    if ack is not None:
-        parts.append(f"ack={ack}")
-    if record.length:
-        parts.append(f"len={record.length}")
-    return " ".join(parts)
+    return label_text(
+        record.flags, str(seq), None if ack is None else str(ack), record.length, empty="(no flags)"
+    )
 
 
 def arrow(record: SegmentRecord, label: str, width: int = ARROW_WIDTH) -> str:

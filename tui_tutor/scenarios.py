@@ -10,10 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import engine
-from .validation import read_toml, validate
+from .validation import FieldError, read_toml, validate
+
+# What one scenario may ask of the engine, checked before it runs (README "Scenario
+# files"). At these limits a run takes about a second at most; without them a scenario of
+# 200 sends of 1 MB ran 50 s in 350 MB, and mss = 1 with 1 MB livelocked the link.
+MAX_STEPS = 100
+MAX_BYTES = 1_000_000  # sent by both peers together
+MAX_SEGMENTS = 500  # data segments: each send's bytes cut into segments of mss bytes
+MAX_LOST = 100  # segments lost, all lose steps together
+MAX_SECONDS = 100_000  # virtual time, all waits together (about 28 hours)
 
 PeerName = Literal["client", "server"]
 SegmentFlag = Literal["SYN", "ACK", "FIN", "RST", "PSH"]
@@ -80,8 +89,9 @@ class SendStep(_Step):
     """The step: send."""
     peer: PeerName
     """Who sends."""
-    bytes: int = Field(gt=0, le=1_000_000)
-    """How many bytes the application writes."""
+    bytes: int = Field(gt=0, le=MAX_BYTES)
+    """How many bytes the application writes (all sends together: at most 1000000, in at
+    most 500 segments of mss bytes)."""
 
 
 class ReadStep(_Step):
@@ -123,8 +133,8 @@ class LoseStep(_Step):
     """The step: lose."""
     peer: PeerName
     """Whose segments are lost."""
-    count: int = Field(default=1, ge=1, le=100)
-    """How many of its next segments are lost."""
+    count: int = Field(default=1, ge=1, le=MAX_LOST)
+    """How many of its next segments are lost (all lose steps together: at most 100)."""
 
 
 class CrowdStep(_Step):
@@ -186,8 +196,8 @@ class WaitStep(_Step):
 
     do: Literal["wait"]
     """The step: wait."""
-    seconds: float = Field(gt=0, le=100_000)
-    """Seconds of virtual time."""
+    seconds: float = Field(gt=0, le=MAX_SECONDS)
+    """Seconds of virtual time (all waits together: at most 100000)."""
 
 
 StepTable = Annotated[
@@ -238,7 +248,11 @@ class SysctlTable(_Strict):
 
 
 class ScenarioTable(_Strict):
-    """What happens on the wire: both peers' setup and the steps, in order."""
+    """What happens on the wire: both peers' setup and the steps, in order.
+
+    Limits, checked before the engine runs: at most 100 steps; all sends together at most
+    1000000 bytes and 500 segments of mss bytes; all lose steps together at most 100
+    segments; all waits together at most 100000 seconds."""
 
     msl: float = Field(default=30.0, gt=0, le=3600)
     """Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL."""
@@ -254,8 +268,23 @@ class ScenarioTable(_Strict):
     """The client: the side that connects."""
     server: PeerTable = PeerTable()
     """The server: the side that listens."""
-    steps: list[StepTable] = Field(min_length=1)
-    """What the applications and the network do, in order."""
+    steps: list[StepTable] = Field(min_length=1, max_length=MAX_STEPS)
+    """What the applications and the network do, in order (at most 100 steps)."""
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> ScenarioTable:
+        """The totals over all steps, refused at the step that goes past one."""
+        totals = dict.fromkeys(_LIMITS, 0.0)
+        for i, step in enumerate(self.steps):
+            for total, field, amount in _counts(step, self.mss):
+                totals[total] += amount
+                if totals[total] > _LIMITS[total][0]:
+                    limit, past = _LIMITS[total]
+                    raise FieldError(
+                        ("steps", i, field),
+                        past.format(total=totals[total], limit=limit, mss=self.mss),
+                    )
+        return self
 
     def to_engine(self) -> engine.Scenario:
         return engine.Scenario(
@@ -267,6 +296,39 @@ class ScenarioTable(_Strict):
             rto=self.rto,
             sysctl=self.sysctl.to_engine(),
         )
+
+
+# each total: its limit, and what going past it says
+_LIMITS: dict[str, tuple[int, str]] = {
+    "bytes": (
+        MAX_BYTES,
+        "the sends add up to {total:.0f} bytes here; a scenario sends at most {limit} bytes in all",
+    ),
+    "segments": (
+        MAX_SEGMENTS,
+        "at mss = {mss} the sends make {total:.0f} segments here; a scenario sends at most "
+        "{limit} (send fewer bytes or raise mss)",
+    ),
+    "lost": (
+        MAX_LOST,
+        "the lose steps add up to {total:.0f} segments here; a scenario loses at most {limit}",
+    ),
+    "seconds": (
+        MAX_SECONDS,
+        "the waits add up to {total:.10g} s here; a scenario waits at most {limit} s in all",
+    ),
+}
+
+
+def _counts(step: StepTable, mss: int) -> list[tuple[str, str, float]]:
+    """What a step adds to the totals: (total, the step's field, amount)."""
+    if isinstance(step, SendStep):
+        return [("bytes", "bytes", step.bytes), ("segments", "bytes", -(-step.bytes // mss))]
+    if isinstance(step, LoseStep):
+        return [("lost", "count", step.count)]
+    if isinstance(step, WaitStep):
+        return [("seconds", "seconds", step.seconds)]
+    return []
 
 
 def _peer(table: PeerTable, default_listening: bool) -> engine.PeerSetup:

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .inputs import TOML_LIMIT, InputError, read_limited
+
 # keys that pick the member of a discriminated union; pydantic puts their value in loc
 DISCRIMINATORS = ("do", "kind")
 
@@ -48,23 +50,57 @@ class FileProblem(Exception):
         super().__init__("\n".join(lines))
 
 
+class FieldError(ValueError):
+    """A model validator's complaint about one field inside the model it checks.
+
+    pydantic places a validator's error at the model itself; ``loc`` (as pydantic writes
+    locations: keys and list indexes) says which field inside it is meant, so that the
+    line names ``steps[3].bytes`` rather than the whole scenario.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        self.loc = loc
+        super().__init__(message)
+
+
 def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
-    """Parse a TOML file or raise FileProblem with one clear line."""
+    """Parse a TOML file or raise FileProblem with one clear line.
+
+    Only a regular file of at most ``TOML_LIMIT`` bytes is read, and its arrays and
+    tables may nest at most ``MAX_DEPTH`` deep (deeper, Python's parser runs out of stack).
+    """
     label = label or str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileProblem([f"{label}: no such file"]) from None
-    except IsADirectoryError:
-        raise FileProblem([f"{label}: is a directory, not a TOML file"]) from None
-    except OSError as err:
-        raise FileProblem([f"{label}: cannot read: {err.strerror}"]) from None
+        raw = read_limited(path, TOML_LIMIT, label)
+    except InputError as err:
+        raise FileProblem([str(err)]) from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise FileProblem([f"{label}: not UTF-8 text (byte offset {err.start})"]) from None
     except tomllib.TOMLDecodeError as err:
         raise FileProblem([f"{label}: invalid TOML: {err}"]) from None
+    except RecursionError:
+        data = None
+    if data is None or _too_deep(data):
+        raise FileProblem([f"{label}: arrays and tables nested more than {MAX_DEPTH} deep"])
+    return data
+
+
+# far deeper than any lesson (5 levels), far less than the parser's recursion allows
+MAX_DEPTH = 32
+
+
+def _too_deep(data: dict[str, Any]) -> bool:
+    """Is anything nested more than MAX_DEPTH deep? (Walked without recursion.)"""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 def dotted(loc: tuple[Any, ...], data: Any) -> str:
@@ -248,6 +284,9 @@ def problems(
     by_path: dict[str, list[dict[str, Any]]] = {}
     for error in err.errors():
         loc = tuple(error.get("loc", ()))
+        inner = error.get("ctx", {}).get("error")
+        if isinstance(inner, FieldError):
+            loc += inner.loc
         if error["type"] == "union_tag_invalid":
             loc += (error.get("ctx", {}).get("discriminator", "").strip("'"),)
         by_path.setdefault(dotted(loc, data), []).append(error)

@@ -21,8 +21,9 @@ from .driver import (
     moment_kind,
     new_app,
     next_until,
-    pick_state,
     right_answer,
+    state_keys,
+    typing,
 )
 
 LESSON = "three-way-handshake"
@@ -91,7 +92,7 @@ async def test_a_choice_and_a_state_question_give_the_same_feedback(tmp_path):
         step = app.screen.moment.step
         qid = f"q{app.screen.moment.step_index}"
         wrong = next(i for i, o in enumerate(step.options) if not o.correct)
-        await pilot.press(str(wrong + 1), "c")
+        await pilot.press(str(wrong + 1), "enter")
         await pilot.pause()
         result = grade_cli("why-handshake", qid, f"--choice={wrong + 1}", lang="zh")
         assert not result["correct"]
@@ -106,8 +107,7 @@ async def test_a_choice_and_a_state_question_give_the_same_feedback(tmp_path):
         qid = f"q{app.screen.moment.step_index}"
         app.screen.query_one("#field-state").focus()
         await pilot.pause()
-        await pick_state(pilot, "ESTABLISHED")
-        await pilot.press("c")
+        await pilot.press(*typing(state_keys("ESTABLISHED")), "enter")
         await pilot.pause()
         result = grade_cli("why-handshake", qid, f"--{step.peer}=ESTABLISHED", lang="zh")
         assert_shown(feedback(pilot), result, "zh")

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import random
 import re
 
+import pytest
+from rich.cells import cell_len
+
 from tui_tutor.app.app import TooSmallScreen
-from tui_tutor.app.screens.help import HelpScreen
+from tui_tutor.app.screens.help import SECTIONS, HelpScreen
 from tui_tutor.app.screens.lesson import LessonScreen
 from tui_tutor.app.screens.picker import PickerScreen
+from tui_tutor.app.screens.sandbox import SandboxScreen
+from tui_tutor.app.view import segment_label
+from tui_tutor.lessons import default_dir
+from tui_tutor.lessons.loader import load_all
+from tui_tutor.lessons.quiz import Numbers
+from tui_tutor.lessons.timeline import play
 
-from .driver import new_app, next_until, pane, text_of
+from .driver import footer, new_app, next_until, pane, region_lines, region_words, screen_text
 
 LESSON = "three-way-handshake"
 
@@ -19,8 +29,7 @@ async def test_a_tiny_terminal_shows_a_notice_and_nothing_crashes(tmp_path):
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
-        assert "40x10" in text_of(pilot, "#too-small-text")
-        assert "80x24" in text_of(pilot, "#too-small-text")
+        assert "40x10" in screen_text(pilot) and "80x24" in screen_text(pilot)
         await pilot.press("n", "b", "h", "x", "tab", "enter", "escape")
         await pilot.resize_terminal(79, 30)
         await pilot.pause()
@@ -31,53 +40,62 @@ async def test_a_tiny_terminal_shows_a_notice_and_nothing_crashes(tmp_path):
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
-        assert "20x5" in text_of(pilot, "#too-small-text")
+        assert "20x5" in region_words(pilot, "#too-small-text")
 
 
-async def test_help_lists_every_key_of_the_lesson_screen(tmp_path):
-    app = new_app(tmp_path, LESSON)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        text = text_of(pilot, "#help-text")
-        for key in (
-            "n or →",
-            "b or ←",
-            "Enter or c",
-            "h:",
-            "v:",
-            "r:",
-            "t:",
-            "l:",
-            "?:",
-            "Escape:",
-            "q:",
-        ):
-            assert key in text, f"help does not mention {key}"
-        bound = {k for b in LessonScreen.BINDINGS for k in b.key.split(",")}
-        named = {
-            "n",
-            "right",
-            "b",
-            "left",
-            "h",
-            "c",
-            "v",
-            "r",
-            "t",
-            "l",
-            "question_mark",
-            "escape",
-            "pageup",
-            "pagedown",
-            *map(str, range(1, 7)),
-        }
-        assert bound <= named, f"keys without help: {bound - named}"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, LessonScreen)
+class TestHelp:
+    async def test_help_is_drawn_at_80x24_and_names_every_lesson_key(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            shown = region_words(pilot, "#help-box")
+            assert "In a lesson" in shown and "Tab  Shift+Tab" in shown
+            assert "check the answer, from any field" in shown
+            box = region_lines(pilot, "#help-box")
+            assert len(box) > 10 and cell_len(box[0]) > 60, "a box with the keys in it"
+            bound = {k for b in LessonScreen.BINDINGS for k in b.key.split(",")}
+            named = " ".join(keys for keys, _ in SECTIONS["lesson"] + SECTIONS["all"])
+            names = {"right": "→", "left": "←", "question_mark": "?", "escape": "Esc"}
+            names |= {"enter": "Enter", "pageup": "PgUp", "pagedown": "PgDn"}
+            names |= {"tab": "Tab", "shift+tab": "Shift+Tab"}
+            names |= {"shift+up": "Shift+↑", "shift+down": "Shift+↓"}
+            for key in bound:
+                if key.isdigit():
+                    assert "1-9" in named
+                    continue
+                assert names.get(key, key) in named.split(), f"the help does not name {key}"
+
+    async def test_help_scrolls_to_the_picker_and_sandbox_keys(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert "In the sandbox" not in region_words(pilot, "#help-box")
+            await pilot.press("end")
+            await pilot.pause()
+            shown = region_words(pilot, "#help-box")
+            assert "In the sandbox" in shown and "undo the last action" in shown
+            assert "Escape or ? closes this help" in shown
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen)
+
+    async def test_help_opened_from_the_picker_starts_with_its_keys_in_chinese(self, tmp_path):
+        app = new_app(tmp_path, lang="zh")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            shown = region_words(pilot, "#help-box")
+            assert shown.index("课程列表中") < shown.index("课程中")
+            assert "沙盒：自己操控双方" in shown and "打开" in shown
+            await pilot.press("l")
+            await pilot.pause()
+            assert "In the list of lessons" in region_words(pilot, "#help-box"), "l switches it"
 
 
 async def test_with_no_color_the_current_state_still_reads_by_its_marker(tmp_path, monkeypatch):
@@ -89,33 +107,81 @@ async def test_with_no_color_the_current_state_still_reads_by_its_marker(tmp_pat
         assert "▶ LISTEN" in pane(pilot, "server")
 
 
-async def test_the_picker_lists_lessons_by_level_and_opens_one_with_enter(tmp_path):
-    app = new_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
-        listing = app.screen.query_one("#lesson-list")
-        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
-        assert "── Basics ──" in prompts[0]
-        assert any("Review" in p for p in prompts)
-        assert "1. Why a connection needs a handshake" in text_of(pilot, "#lesson-detail")
-        await pilot.press("down", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, LessonScreen)
-        assert app.screen.source.key == "three-way-handshake"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
-        detail = text_of(pilot, "#lesson-detail")
-        questions = len(app.lessons[LESSON].questions)
-        assert re.search(rf"in progress · score 0/{questions}", detail), detail
+class TestPicker:
+    async def test_the_picker_lists_lessons_by_level_and_opens_one_with_enter(self, tmp_path):
+        app = new_app(tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            listing = region_words(pilot, "#lesson-list")
+            assert listing.startswith("── Basics ──")
+            assert "1. Why a connection needs a handshake" in region_words(pilot, "#lesson-detail")
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen)
+            assert app.screen.source.key == "three-way-handshake"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            detail = region_words(pilot, "#lesson-detail")
+            questions = len(app.lessons[LESSON].questions)
+            assert re.search(rf"in progress · score 0/{questions}", detail), detail
+
+    async def test_the_picker_switches_to_chinese(self, tmp_path):
+        app = new_app(tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("l")
+            await pilot.pause()
+            assert "TCP 如何建立和关闭连接" in screen_text(pilot).splitlines()[0]
+            assert "为什么" in region_words(pilot, "#lesson-detail")
+
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    async def test_no_title_is_cut(self, tmp_path, lang):
+        app = new_app(tmp_path, lang=lang)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            listing = region_words(pilot, "#lesson-list")
+            for item in app.catalog:
+                assert item.text(item.title, lang) in listing
+
+    async def test_s_and_o_are_in_the_footer_and_open_sandbox_and_captures(self, tmp_path):
+        app = new_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            keys = footer(pilot)
+            assert "s" in keys.split() and "sandbox" in keys and "capture" in keys
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, SandboxScreen)
 
 
-async def test_the_picker_switches_to_chinese(tmp_path):
-    app = new_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
+def test_no_lesson_summary_gives_away_a_segment():
+    """The picker shows a lesson's summary before any question: it names no segment."""
+    loaded, problems = load_all([default_dir()])
+    assert not problems
+    for item in loaded:
+        lesson = item.lesson
+        run = play(lesson, rng=random.Random(1))
+        numbers = Numbers(run.x, run.y, symbolic=lesson.numbers == "symbolic")
+        labels = {segment_label(r, numbers) for r in run.records}
+        for lang in ("en", "zh"):
+            summary = getattr(lesson.summary, lang)
+            assert "seq=" not in summary and "ack=" not in summary, (lesson.id, summary)
+            assert not any(label in summary for label in labels), (lesson.id, summary)
+
+
+@pytest.mark.parametrize("where", ["picker", "lesson", "sandbox"])
+async def test_in_chinese_at_80x24_the_footer_keeps_help_escape_and_quit(tmp_path, where):
+    app = new_app(tmp_path, LESSON if where == "lesson" else None, lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
-        assert "TCP 如何建立和关闭连接" in text_of(pilot, "#picker-title")
-        assert "为什么" in text_of(pilot, "#lesson-detail")
+        if where == "lesson":
+            await next_until(pilot, "PredictSegment")
+        if where == "sandbox":
+            await pilot.press("s")
+            await pilot.pause()
+        keys = footer(pilot)
+        assert "?" in keys and "q" in keys and "English" in keys
+        if where != "picker":
+            assert "esc" in keys

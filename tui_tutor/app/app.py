@@ -60,6 +60,7 @@ class TutorApp(App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
+        Path(__file__).parent / "styles" / "panes.tcss",
         Path(__file__).parent / "styles" / "picker.tcss",
     ]
     TITLE = "tui-tutor"
@@ -79,6 +80,8 @@ class TutorApp(App):
         open_capture: Path | None = None,
         allow_live: bool = True,
         live_runner: Callable | None = None,
+        served: bool = False,
+        captures_dir: Path | None = None,
     ) -> None:
         super().__init__()
         # live mode (k): off for learners on a server unless the trainer allows it;
@@ -86,6 +89,9 @@ class TutorApp(App):
         self.allow_live = allow_live
         self._live_runner = live_runner
         self._first_capture = open_capture
+        # served over SSH or the web: captures only from captures_dir, picked by name
+        self.served = served
+        self.captures_dir = captures_dir
         self.capture_connection: int | None = None  # `tui-tutor open FILE --connection N`
         self.lessons_dir = lessons_dir
         # the picker shows the catalog at once; full lessons load after the first paint
@@ -95,10 +101,9 @@ class TutorApp(App):
         self.store = store
         self.lang = lang
         self._first_lesson = open_lesson
+        self.key_serial = 0  # keys received so far (see on_event)
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
-        self.served = False  # over SSH or the web: captures only from captures_dir
-        self.captures_dir: Path | None = None
         # the largest size a server gives the app ("512x256"): at it, the learner is told
         self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
@@ -247,6 +252,39 @@ class TutorApp(App):
 
         self.push_screen(CaptureScreen(path, self.capture_connection if path else None))
 
+    async def on_event(self, event: events.Event) -> None:
+        """On screens that ask for it, take each key as it arrives, in order.
+
+        Textual hands a key to the focused widget's queue and runs bindings when
+        the key comes back up, so a key typed right after Tab can land in the
+        field Tab left, and a check can run before the digits typed just before
+        Enter. A screen with ``KEYS_IN_ORDER`` gets every key here instead: the
+        focused field takes it at once (``take_key``), else the bindings run now.
+        """
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_serial += 1  # lets a field tell keys typed in a row from a new start
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and getattr(self.screen, "KEYS_IN_ORDER", False)
+        ):
+            focused = self.focused
+            if isinstance(event, events.Paste):
+                take_paste = getattr(focused, "take_paste", None)
+                if take_paste is not None and take_paste(event.text):
+                    return
+            else:
+                take_key = getattr(focused, "take_key", None)
+                if take_key is not None and take_key(event):
+                    return
+                # Textual's own binding lookup (focused widget, its parents, the screen,
+                # the app), run now rather than after the key has travelled up
+                if await self._check_bindings(event.key, priority=True):
+                    return
+                if await self._check_bindings(event.key):
+                    return
+        await super().on_event(event)
+
     async def action_toggle_language(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
         for screen in self.screen_stack:
@@ -269,13 +307,16 @@ def make_app(
     served: bool = False,
     captures_dir: Path | None = None,
 ) -> TutorApp:
-    """The app on a lesson folder, with a learner's progress store; ``served`` (over SSH
-    or the web) opens captures only from ``captures_dir``."""
+    """The app on a lesson folder, with a learner's progress store.
+
+    ``served``: the app runs for someone else (SSH, web): the capture dialog then
+    offers only the captures in ``captures_dir``, by name, and reads no typed path.
+    """
     from ..lessons import default_dir
 
     if store is None:
         store = ProgressStore(data_dir, learner)
-    app = TutorApp(
+    return TutorApp(
         lessons_dir or default_dir(),
         store,
         lang,
@@ -284,6 +325,6 @@ def make_app(
         open_capture,
         allow_live,
         live_runner,
+        served=served,
+        captures_dir=captures_dir,
     )
-    app.served, app.captures_dir = served, captures_dir
-    return app

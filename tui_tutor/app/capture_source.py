@@ -31,9 +31,16 @@ _ALREADY_OPEN = Transition(
 )
 
 
+def seen_isns(conn: CapturedConnection) -> dict[Role, int]:
+    """The ISNs the capture shows: a side's, when its SYN is in it. A connection caught
+    midway counts from its first numbers (as Wireshark does), which are no ISN."""
+    with_syn = {s.record.sender for s in conn.steps if "SYN" in s.record.flags}
+    return {r: v for r, v in conn.isns.items() if v is not None and r in with_syn}
+
+
 def capture_trace(conn: CapturedConnection) -> tuple[engine.Trace, set[int]]:
     """The connection as trace events, and the 1-based numbers of its quirky segments."""
-    trace = engine.Trace(isn={r: v for r, v in conn.isns.items() if v is not None})
+    trace = engine.Trace(isn=seen_isns(conn))
     events = trace.events
     for role in (Role.CLIENT, Role.SERVER):
         state = conn.initial[role]
@@ -137,11 +144,14 @@ def capture_source(conn: CapturedConnection, path: Path) -> LessonSource:
         run.undecided = undecided_fin_arrivals(run)  # a lost FIN or a lost ACK of it
         return run
 
-    title = f"{path.name} #{conn.number}: {conn.client} → {conn.server}"
+    # the ports tell the connections of one file apart, and fit the header at 80 columns
+    ports = f":{conn.client.rpartition(':')[2]} → :{conn.server.rpartition(':')[2]}"
+    title = f"{path.name} #{conn.number} {ports}"
     return LessonSource(
         key=f"capture:{path.name}#{conn.number}",
         titles={"en": title, "zh": title},
         make_run=make_run,
         numbers="relative",
         fixed_isns=True,
+        bases={r: v for r, v in conn.isns.items() if v is not None},
     )

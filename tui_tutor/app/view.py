@@ -7,13 +7,20 @@ moments) and writes numbers the way the learner chose (x+1, relative, absolute).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from .. import engine
 from ..engine import Role, SegmentRecord
+from ..ladder import label_text
+from ..lessons import names
+from ..lessons.model import PredictSegment
 from ..lessons.quiz import Numbers
+from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
 from .i18n import t
 from .widgets.ladder import LadderRow
-from .widgets.state_pane import PaneData
+from .widgets.state_pane import CAPTURE_RULE, ExitLine, PaneData, PathStep
 
 
 def peer_name(role: Role, lang: str) -> str:
@@ -21,13 +28,14 @@ def peer_name(role: Role, lang: str) -> str:
 
 
 def segment_label(record: SegmentRecord, numbers: Numbers) -> str:
-    flags = ",".join(record.flags) or "-"
-    parts = [flags, f"seq={numbers.show(record.seq, 'seq', record.sender)}"]
-    if record.ack is not None:
-        parts.append(f"ack={numbers.show(record.ack, 'ack', record.sender)}")
-    if record.length:
-        parts.append(f"len={record.length}")
-    return " ".join(parts)
+    """``SYN,ACK seq=y ack=x+1``, numbers written the way the learner chose."""
+    return label_text(record.flags, *segment_numbers(record, numbers), record.length)
+
+
+def segment_numbers(record: SegmentRecord, numbers: Numbers) -> tuple[str, str | None]:
+    seq = numbers.show(record.seq, "seq", record.sender)
+    ack = None if record.ack is None else numbers.show(record.ack, "ack", record.sender)
+    return seq, ack
 
 
 def ladder_rows(
@@ -41,6 +49,7 @@ def ladder_rows(
     rows: list[tuple[int, LadderRow]] = []
     for n in range(1, shown + 1):
         record = run.record(n)
+        seq, ack = segment_numbers(record, numbers)
         rows.append(
             (
                 run.sent_at[n - 1],
@@ -49,9 +58,12 @@ def ladder_rows(
                     record.time - start,
                     n,
                     record.sender,
-                    segment_label(record, numbers),
-                    record.lost,
-                    record.retransmission,
+                    tuple(record.flags),
+                    seq,
+                    ack,
+                    record.length,
+                    lost=record.lost,
+                    notes=resend_notes(run, n, lang) if record.retransmission else (),
                     fresh=n > old_shown,
                 ),
             )
@@ -71,8 +83,47 @@ def ladder_rows(
         and (moment.segment <= len(run.records))
     ):
         sender = run.record(moment.segment).sender
-        out.append(LadderRow("pending", None, moment.segment, sender, "?", fresh=True))
+        out.append(LadderRow("pending", None, moment.segment, sender, label="?", fresh=True))
     return out
+
+
+def resend_notes(run: Run, number: int, lang: str) -> tuple[str, ...]:
+    """``↻ of #1, RTO 1 s``, then shorter forms for a narrow ladder."""
+    first = original(run, number)
+    rto = rto_before(run, number)
+    if rto is None:
+        full = t("resent_of", lang, n=first)
+    else:
+        full = t("resent_of_rto", lang, n=first, rto=rto)
+    return (full, f"↻ #{first}", "↻")
+
+
+def rto_before(run: Run, number: int) -> float | None:
+    """The timeout after which segment ``number`` was resent, read from the trace: the
+    retransmission timer that fired just before it, from when it was last started."""
+    events = run.trace.events
+    sender = run.record(number).sender
+    fired = None
+    for pos in range(run.sent_at[number - 1] - 1, -1, -1):
+        ev = events[pos]
+        if fired is None:
+            if isinstance(ev, engine.TimerFired) and ev.peer is sender:
+                if ev.timer is not engine.TimerKind.RETRANSMISSION:
+                    return None
+                fired = ev
+            elif isinstance(ev, engine.SegmentSent | engine.SegmentDelivered | engine.UserCalled):
+                return None  # resent for another reason than a timer
+        elif (
+            isinstance(ev, engine.TimerStarted)
+            and ev.peer is sender
+            and ev.timer is engine.TimerKind.RETRANSMISSION
+        ):
+            return ev.deadline - ev.time
+    return None
+
+
+def ladder_legend(lang: str) -> str:
+    return t("ladder_legend", lang)
 
 
 def _timer_label(ev: engine.TraceEvent, lang: str) -> str:
@@ -83,6 +134,103 @@ def _timer_label(ev: engine.TraceEvent, lang: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Held:
+    """What the panes keep back at a moment, so that nothing a question asks shows early.
+
+    A segment's sender moves as it sends (``rcv SYN / snd SYN,ACK``: LISTEN -> SYN_RECEIVED);
+    while that segment is being predicted the sender is drawn as it was before, with
+    its exits unmarked. Once the question is answered the exits taken are marked.
+    """
+
+    from_pos: dict[Role, int] = field(default_factory=dict)  # per peer: events held from here
+    taken: dict[Role, engine.Transition] = field(default_factory=dict)  # exits to mark
+
+
+def is_segment_question(moment: Moment) -> bool:
+    return (
+        moment.kind == "step"
+        and moment.segment is not None
+        and (moment.step is None or isinstance(moment.step, PredictSegment))
+    )
+
+
+# what a peer records as it reacts, before the segment it sends
+_REACTION = (engine.StateChanged, engine.PeerVars, engine.TimerStarted, engine.TimerStopped)
+
+
+def sending_change(run: Run, number: int) -> tuple[int, engine.StateChanged] | None:
+    """The sender's state change in the reaction that sent segment ``number``, and where
+    that reaction's events start.
+
+    In the trace a peer's reaction (to a call, a timer, an arriving segment) is one group:
+    its variables, its state change, the segment it sends. Predicting the segment is
+    predicting that reaction, so the change is held back with it. None when the sender
+    did not change state (data, a retransmission).
+    """
+    events = run.trace.events
+    sender = run.record(number).sender
+    pos = run.sent_at[number - 1] - 1
+    change: engine.StateChanged | None = None
+    while pos >= 0 and isinstance(events[pos], _REACTION):
+        ev = events[pos]
+        if isinstance(ev, engine.StateChanged) and ev.peer is sender and change is None:
+            change = ev
+        pos -= 1
+    return (pos + 1, change) if change is not None else None
+
+
+def held_back(run: Run, index: int, answered: Callable[[int], bool]) -> Held:
+    """What the panes keep back at moment ``index``; ``answered(i)``: question i is done."""
+    held = Held()
+    moment = run.moments[index]
+    for q in range(index, len(run.moments)):
+        question = run.moments[q]
+        if not is_segment_question(question) or question.segment is None:
+            continue
+        number = question.segment
+        if number <= moment.segments_shown or (q > index and answered(q)):
+            continue
+        sent = sending_change(run, number)
+        if sent is not None:
+            pos, change = sent
+            held.from_pos[change.peer] = min(held.from_pos.get(change.peer, pos), pos)
+    if is_segment_question(moment) and answered(index) and moment.segment is not None:
+        number = moment.segment
+        sent = sending_change(run, number)
+        if sent is not None:
+            held.taken[sent[1].peer] = sent[1].transition
+        # the receiver's exit, unless a later open question holds it back
+        receiver = run.record(number).sender.other
+        segment_index = run.record(number).index
+        for pos, ev in enumerate(run.trace.events):
+            if (
+                isinstance(ev, engine.StateChanged)
+                and ev.cause_segment == segment_index
+                and ev.peer is receiver
+            ):
+                if pos < held.from_pos.get(receiver, pos + 1):
+                    held.taken.setdefault(receiver, ev.transition)
+                break
+    return held
+
+
+def shown_cutoff(moment: Moment, peer: Role, held: Held | None) -> int:
+    """How much of the trace a peer's pane (and the diagram) shows at ``moment``."""
+    hold = held.from_pos.get(peer) if held else None
+    return moment.cutoff if hold is None else min(moment.cutoff, hold)
+
+
+def peer_paths(
+    run: Run, moment: Moment, held: Held | None = None
+) -> dict[Role, list[engine.StateChanged]]:
+    """Both peers' transitions so far, as the panes show them, for the diagram."""
+    return {
+        peer: run.transitions_at(shown_cutoff(moment, peer, held), peer)
+        for peer in (Role.CLIENT, Role.SERVER)
+    }
+
+
 def pane_data(
     run: Run,
     moment: Moment,
@@ -91,34 +239,66 @@ def pane_data(
     lang: str,
     previous: Moment | None = None,
     hide_vars: bool = False,
+    held: Held | None = None,
 ) -> PaneData:
-    path = run.transitions_at(moment.cutoff, peer)
-    old = len(run.transitions_at(previous.cutoff, peer)) if previous else 0
-    fresh = max(0, len(path) - old) if previous and previous.cutoff < moment.cutoff else 0
+    """One peer's pane at ``moment``: path, current state, exits from the transition table."""
+    cutoff = shown_cutoff(moment, peer, held)
+    path = run.transitions_at(cutoff, peer)
+    hold = held.from_pos.get(peer) if held else None
+    fresh = 0
+    if previous is not None and previous.cutoff < moment.cutoff:
+        before = previous.cutoff if hold is None else min(previous.cutoff, hold)
+        fresh = max(0, len(path) - len(run.transitions_at(before, peer)))
     current = path[-1].new if path else engine.State.CLOSED
+    taken = held.taken.get(peer) if held else None
+    exits = tuple(
+        ExitLine(
+            names.transition_label(row, lang),
+            t("same_state", lang) if row.next_state is current else row.next_state.value,
+            taken=row == taken,
+        )
+        for row in engine.TRANSITION_LIST
+        if row.state is current
+    )
     isn = run.isns.get(peer)
     symbol = "x" if peer is Role.CLIENT else "y"
-    isn_line = f"ISN {symbol}={'?' if isn is None else isn}"
     return PaneData(
         title=peer_name(peer, lang),
-        isn_line=isn_line,
-        vars_line=vars_line(run, moment.cutoff, peer, numbers, hide_vars),
-        path=path,
-        current=current,
+        isn=f"ISN {symbol}={'?' if isn is None else isn}",
+        variables=variables(run, cutoff, peer, numbers, hide_vars or cutoff < moment.cutoff),
+        path=tuple(
+            PathStep(ev.old.value, _edge_label(path[i - 1], lang) if i else "")
+            for i, ev in enumerate(path)
+        ),
+        current=current.value,
+        current_label=_edge_label(path[-1], lang) if path else "",
+        current_zh=names.state_zh(current) if lang == "zh" else "",
+        exits=exits,
+        exits_title=t("exits_title", lang),
+        more=t("exits_more", lang),
         fresh=fresh,
     )
 
 
-def vars_line(run: Run, cutoff: int, peer: Role, numbers: Numbers, hide: bool = False) -> str:
-    """``SND.NXT x+1  RCV.NXT y+1``; ``hide``: the peer is about to send what is being asked."""
+def _edge_label(change: engine.StateChanged, lang: str) -> str:
+    # a state the capture began in has no RFC row: say so instead
+    if change.transition.rule == CAPTURE_RULE:
+        return t("capture_began", lang)
+    return names.transition_label(change.transition, lang)
+
+
+def variables(
+    run: Run, cutoff: int, peer: Role, numbers: Numbers, hide: bool = False
+) -> tuple[str, ...]:
+    """``SND.NXT x+1``, ``RCV.NXT y+1``; ``hide``: the peer is about to send what is asked."""
     snap = run.vars_at(cutoff, peer)
     if snap is None:
-        return ""
+        return ()
     if hide:
-        return "SND.NXT ?  RCV.NXT ?"
+        return ("SND.NXT ?", "RCV.NXT ?")
     nxt = numbers.show(snap.snd_nxt, "seq", peer) if snap.snd_nxt is not None else "-"
     rcv = numbers.show(snap.rcv_nxt, "ack", peer) if snap.rcv_nxt is not None else "-"
-    return f"SND.NXT {nxt}  RCV.NXT {rcv}"
+    return (f"SND.NXT {nxt}", f"RCV.NXT {rcv}")
 
 
 def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list[str]:

@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 import dpkt
 
+from ..inputs import InputError, open_regular
 from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
 from .errors import CaptureError
 
@@ -103,9 +104,10 @@ def check(path: str | Path, label: str | None = None) -> None:
 
 def _open(path: str | Path, label: str, what: int) -> Iterator:
     try:
-        f = open(path, "rb")  # noqa: SIM115 -- the generator returned closes it
-    except OSError as err:
-        raise CaptureError(f"{label}: {err.strerror or err}") from None
+        # only a regular file: a FIFO would hang the reader, /dev/stdin take the keys
+        f = open_regular(path, label)  # the generator returned closes it
+    except InputError as err:
+        raise CaptureError(str(err)) from None
     try:
         head = f.read(24)
         if not head:
@@ -118,7 +120,8 @@ def _open(path: str | Path, label: str, what: int) -> Iterator:
             return _pcap(f, head, label, what, size)
         if magic == _PCAPNG_SHB:
             return _pcapng(f, head, label, what, size)
-        raise CaptureError(f"{label}: not a pcap or pcapng file (it starts with 0x{magic.hex()})")
+        # never a byte of it: the file may be anybody's (/etc/shadow, named over SSH)
+        raise CaptureError(f"{label}: not a pcap or pcapng file")
     except OSError as err:
         f.close()
         raise CaptureError(f"{label}: {err.strerror or err}") from None
@@ -301,7 +304,7 @@ def _pcapng_blocks(f: BinaryIO, head: bytes, label: str, file_size: int) -> Iter
             else:
                 raise CaptureError(
                     f"{label}: damaged section header at byte {base + pos}: "
-                    f"unknown byte-order magic 0x{bom.hex()}"
+                    "unknown byte-order magic"
                 )
             u32 = struct.Struct(order + "I").unpack_from
             u32x2 = struct.Struct(order + "II").unpack_from

@@ -4,45 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import CommandError
+from . import GLOBAL_OPTIONS, CommandError, add_global_options
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the tutor's start
 if TYPE_CHECKING:
     from ..app.app import TutorApp
 
 
-def add_learner_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--lessons", type=Path, metavar="DIR", help="lesson folder (default: the bundled lessons)"
-    )
-    p.add_argument(
-        "--data-dir",
-        type=Path,
-        metavar="DIR",
-        help="where progress is kept (default: your user data folder)",
-    )
-    p.add_argument("--learner", metavar="NAME", help="whose progress (default: your login name)")
-    p.add_argument(
-        "--lang",
-        choices=["en", "zh"],
-        default="en",
-        help="language at start: en or zh (l switches)",
-    )
-    # set by serve-ssh and serve-web for each learner's app: no path of the server is
-    # typed or shown; captures only from --captures
-    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--captures", type=Path, metavar="DIR", help=argparse.SUPPRESS)
-
-
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    add_learner_options(parent)
-    parent.add_argument("--lesson", metavar="ID", help="open this lesson at once")
-    parent.add_argument(
-        "--no-live",
-        action="store_true",
-        help="turn live mode (k: your kernel) off; servers do this unless --allow-live",
-    )
+    add_global_options(parent, *GLOBAL_OPTIONS, top=True)
     parent.set_defaults(handler=run)
     p = sub.add_parser("open", help="step through a real capture (pcap, pcapng) as a quiz")
     p.add_argument("file", type=Path, help="a .pcap or .pcapng file")
@@ -52,19 +23,47 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="N",
         help="which TCP connection (1-based, as `tui-tutor capture` lists them)",
     )
-    add_learner_options(p)
+    # --served and --captures: set by serve-ssh and serve-web for each learner's app (no
+    # path of the server is typed or shown; captures only from --captures)
+    add_global_options(p, "lessons", "data_dir", "learner", "lang", "served", "captures")
     p.set_defaults(handler=run_open)
 
 
+def lesson_folder(folder: Path | None) -> tuple[Path, list[str]]:
+    """The lesson folder and its lesson ids, checked before any screen is drawn.
+
+    Two lessons with one id are one line each (naming both files) and exit status 1.
+    """
+    from ..lessons import default_dir
+    from ..lessons.catalog import scan_catalog
+
+    if folder is not None and not folder.is_dir():
+        raise CommandError(f"{folder}: no such lesson folder")
+    folder = folder or default_dir()
+    infos, problems = scan_catalog(folder)
+    if problems:
+        raise CommandError(problems, status=1)
+    return folder, [info.id for info in infos]
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..app import make_app
     from ..progress import ProgressError
 
-    if args.lessons is not None and not args.lessons.is_dir():
-        raise CommandError(f"{args.lessons}: no such lesson folder")
+    folder, ids = lesson_folder(args.lessons)
+    if args.lesson is not None and args.lesson not in ids:
+        import difflib
+
+        close = difflib.get_close_matches(args.lesson, ids, n=1, cutoff=0.5)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
+        raise CommandError(
+            f"--lesson {args.lesson}: no lesson has this id.{hint} "
+            "(tui-tutor lessons list shows them)"
+        )
+    from ..app import make_app
+
     try:
         app = make_app(
-            args.lessons,
+            folder,
             args.data_dir,
             args.learner,
             args.lang,
@@ -80,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def finished(app: TutorApp) -> int:
-    """The exit status: progress that could not be saved is one line and UNSAVED_EXIT."""
+    """The exit status: progress that could not be saved is one line and UNSAVED_EXIT;
+    non-zero too if the app stopped on an error."""
     from ..progress import UNSAVED_EXIT
 
     if app.store is not None:
@@ -107,8 +107,9 @@ def run_open(args: argparse.Namespace) -> int:
     from ..app import make_app
     from ..progress import ProgressError
 
+    folder, _ids = lesson_folder(args.lessons)
     try:
-        app = make_app(args.lessons, args.data_dir, args.learner, args.lang, open_capture=args.file)
+        app = make_app(folder, args.data_dir, args.learner, args.lang, open_capture=args.file)
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection

@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from . import CommandError
+from . import CommandError, add_global_options
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -47,26 +47,24 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--pcap", type=Path, metavar="FILE", help="also save the capture (root)")
     p.add_argument("--ipv6", action="store_true", help="play on ::1 instead of 127.0.0.1")
     p.add_argument("--seed", type=int, help="seed for the engine's random ISNs")
-    p.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder for a lesson id")
+    add_global_options(p, "lessons", help="lesson folder for a lesson id")
     p.set_defaults(handler=run)
 
 
 def load_target(target: str, lessons: Path | None = None):
     """(label, scenario) for a scenario file, a lesson file or a lesson id."""
-    import tomllib
-
     from ..lessons import default_dir
     from ..lessons.catalog import read_catalog
     from ..lessons.loader import load_lesson
     from ..scenarios import load_scenario
-    from ..validation import FileProblem
+    from ..validation import FileProblem, read_toml
 
     path = Path(target)
     try:
-        if path.is_file():
+        if path.exists() and not path.is_dir():  # a FIFO or a device is refused by name
             try:
-                is_lesson = "scenario" in tomllib.loads(path.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                is_lesson = "scenario" in read_toml(path)
+            except FileProblem:
                 is_lesson = False  # load_scenario says what is wrong
             if is_lesson:
                 lesson = load_lesson(path).lesson

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import CommandError
+from . import CommandError, add_global_options
 
 if TYPE_CHECKING:
     import sqlite3
@@ -27,14 +27,11 @@ COLUMNS = [
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("progress", help="your progress, lesson by lesson")
-    p.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
-    p.add_argument("--learner", metavar="NAME", help="whose progress (default: you)")
-    p.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
+    add_global_options(p, "data_dir", "learner", "lessons")
     p.set_defaults(handler=run_progress)
 
     r = sub.add_parser("report", help="every learner's progress, for the trainer")
-    r.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
-    r.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
+    add_global_options(r, "data_dir", "lessons")
     r.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
     r.set_defaults(handler=run_report)
 

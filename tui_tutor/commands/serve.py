@@ -7,7 +7,8 @@ import math
 import sys
 from pathlib import Path
 
-from . import CommandError
+from . import CommandError, add_global_options
+from .app import lesson_folder
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -32,13 +33,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="FILE",
         help="the server's key, made on first start (default DATA_DIR/ssh_host_ed25519_key)",
     )
-    p.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
-    p.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
-    p.add_argument(
-        "--captures",
-        type=Path,
-        metavar="DIR",
-        help="the folder whose captures learners may open with o (default: none)",
+    add_global_options(p, "data_dir", "lessons")
+    add_global_options(
+        p, "captures", help="the folder whose captures learners may open with o (default: none)"
     )
     p.add_argument(
         "--max-sessions", type=int, default=50, metavar="N", help="sessions at once (default 50)"
@@ -100,14 +97,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     w.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    w.add_argument("--data-dir", type=Path, metavar="DIR", help="where progress is kept")
-    w.add_argument("--learner", metavar="NAME", help="whose progress (default: your login name)")
-    w.add_argument("--lessons", type=Path, metavar="DIR", help="lesson folder")
-    w.add_argument(
-        "--captures",
-        type=Path,
-        metavar="DIR",
-        help="the folder whose captures the learner may open with o (default: none)",
+    add_global_options(w, "data_dir", "learner", "lessons")
+    add_global_options(
+        w, "captures", help="the folder whose captures the learner may open with o (default: none)"
     )
     w.add_argument(
         "--public",
@@ -135,8 +127,7 @@ def _check_common(args: argparse.Namespace) -> Path:
 
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: not a port number (0 to 65535)")
-    if args.lessons is not None and not args.lessons.is_dir():
-        raise CommandError(f"{args.lessons}: no such lesson folder")
+    lesson_folder(args.lessons)  # a missing folder or an id used twice: refused now
     if args.captures is not None and not args.captures.is_dir():
         raise CommandError(f"{args.captures}: no such capture folder")
     data_dir = (args.data_dir or default_data_dir()).absolute()

@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(err.lines) from None
     except engine.StepError as err:
         raise CommandError(f"{label}: {err}") from None
+    except engine.LivelockError as err:  # the limits should keep this from happening
+        raise CommandError(f"{label}: the engine stopped the run: {err}") from None
     if args.json:
         print(json.dumps(trace.to_json(absolute=args.absolute), indent=2))
         return 0

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..inputs import TOML_LIMIT, InputError, read_limited
 
 
 @dataclass(frozen=True)
@@ -33,23 +36,60 @@ class LessonInfo:
 def read_catalog(folder: Path) -> list[LessonInfo]:
     """Every lesson file in ``folder`` that has the basic keys; the rest are left out.
 
-    Whatever is wrong with a file is reported by the full load, not here.
+    Whatever is wrong with a file is reported by the full load, not here. Of two files
+    with one id, the first (by file name) is kept, as the full load keeps it.
     """
-    infos = []
+    return scan_catalog(folder)[0]
+
+
+def scan_catalog(folder: Path) -> tuple[list[LessonInfo], list[str]]:
+    """The catalog, and a line for each file whose id an earlier file already has."""
+    infos: dict[str, LessonInfo] = {}
+    problems: list[str] = []
+    for info in catalog_entries(folder):
+        first = infos.setdefault(info.id, info)
+        if first is not info:
+            problems.append(duplicate_id(str(info.path), info.id, str(first.path)))
+    return sorted(infos.values(), key=lambda info: (info.number, info.id)), problems
+
+
+def catalog_entries(folder: Path) -> Iterator[LessonInfo]:
+    """Each ``*.toml`` file of ``folder`` that reads as a lesson, by file name, ids not checked."""
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         try:
-            infos.append(_info(path))
+            yield _cached_info(path)
         except (
             OSError,
+            InputError,
             UnicodeDecodeError,
             tomllib.TOMLDecodeError,
+            RecursionError,
             KeyError,
             TypeError,
             ValueError,
         ):
             continue
-    infos.sort(key=lambda info: (info.number, info.id))
-    return infos
+
+
+# path -> (what stat said, its info): the command line checks the catalog before the app
+# reads it, and a server reads it for every session; an unchanged file is not parsed again
+_seen: dict[Path, tuple[tuple[int, ...], LessonInfo]] = {}
+
+
+def _cached_info(path: Path) -> LessonInfo:
+    st = path.stat()
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
+    seen = _seen.get(path)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    info = _info(path)
+    _seen[path] = (stamp, info)
+    return info
+
+
+def duplicate_id(label: str, lesson_id: str, first_label: str) -> str:
+    """The one line that names both files of an id used twice."""
+    return f'{label}: id: "{lesson_id}" is also the id of {first_label}; give one a new id'
 
 
 # The picker needs only what comes before the scenario; parsing that part alone is
@@ -59,7 +99,7 @@ _QUESTION = re.compile(r'^kind\s*=\s*"(?:predict_segment|predict_state|choice)"'
 
 
 def _info(path: Path) -> LessonInfo:
-    text = path.read_text(encoding="utf-8")
+    text = read_limited(path, TOML_LIMIT).decode("utf-8")
     body = _BODY.search(text)
     head = tomllib.loads(text[: body.start()]) if body else {}
     if "id" in head and "title" in head:

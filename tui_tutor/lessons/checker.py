@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from .. import engine
 from ..engine import MODULUS, Role
-from ..validation import FileProblem
+from .catalog import catalog_entries, duplicate_id
 from .expr import BadExpression
-from .loader import LoadedLesson, load_all, load_lesson
+from .loader import LoadedLesson, lesson_files, load_all
 from .model import Choice, Expect, Lesson, Narrate, PredictSegment, PredictState, Text
 from .quiz import Numbers, expected_flags, expected_state, normalize_state, parse_flags
 from .timeline import Run, build_timeline
@@ -104,34 +104,41 @@ def check_paths(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:
     loaded, problems = load_all(paths)
     for item in loaded:
         problems.extend(check_lesson(item))
-    problems.extend(check_together(loaded, _neighbour_ids(paths, loaded)))
+    problems.extend(check_together(loaded, _neighbours(paths)))
     return loaded, problems
 
 
-def _neighbour_ids(paths: list[Path], loaded: list[LoadedLesson]) -> set[str]:
-    """Ids of the lessons beside the files checked: a prerequisite may be one of them."""
-    ids: set[str] = set()
-    checked = {item.path.resolve() for item in loaded}
-    folders = {p.parent for p in paths if p.is_file()}
-    for folder in folders:
-        for file in folder.glob("*.toml"):
-            if file.resolve() in checked:
-                continue
-            try:
-                ids.add(load_lesson(file).lesson.id)
-            except FileProblem:
-                continue  # its own check reports it
-    return ids
+def _neighbours(paths: list[Path]) -> dict[Path, dict[str, str]]:
+    """The lessons beside the files checked: folder -> {id: file}.
+
+    A prerequisite may be one of them, and a lesson must not take one's id. Only their
+    ids are read (as the picker reads them, skipping any file it cannot read): a broken
+    neighbour is not what was asked to be checked.
+    """
+    checked = {file.resolve() for file in lesson_files(paths)[0]}
+    found: dict[Path, dict[str, str]] = {}
+    for folder in {p.parent.resolve() for p in paths if p.is_file()}:
+        ids = found.setdefault(folder, {})
+        for info in catalog_entries(folder):
+            if info.path.resolve() not in checked:
+                ids.setdefault(info.id, str(info.path))
+    return found
 
 
-def check_together(loaded: list[LoadedLesson], known: set[str] | None = None) -> list[str]:
+def check_together(
+    loaded: list[LoadedLesson], neighbours: dict[Path, dict[str, str]] | None = None
+) -> list[str]:
+    """No id of a lesson beside it (``load_all`` refused ids used twice among the files
+    checked); prerequisites that name lessons."""
+    neighbours = neighbours or {}
     problems = []
-    seen: dict[str, LoadedLesson] = {}
     for item in loaded:
-        first = seen.setdefault(item.lesson.id, item)
-        if first is not item:
-            problems.append(f'{item.label}: id: "{item.lesson.id}" is also the id of {first.label}')
-    ids = [*seen, *sorted((known or set()) - set(seen))]
+        beside = neighbours.get(item.path.parent.resolve(), {})
+        if item.lesson.id in beside:
+            problems.append(duplicate_id(item.label, item.lesson.id, beside[item.lesson.id]))
+    known = {i for ids in neighbours.values() for i in ids}
+    seen = {item.lesson.id: item for item in loaded}
+    ids = [*seen, *sorted(known - set(seen))]
     for item in loaded:
         for i, pre in enumerate(item.lesson.prerequisites):
             if pre == item.lesson.id:

@@ -15,6 +15,7 @@ Chinese follows the textbook terms: 报文段 (segment), 初始序列号 (ISN), 
 from __future__ import annotations
 
 from ..engine import TRANSITION_LIST, TRANSITIONS, Event, State, Transition, Why
+from .names import EVENT_ZH, STATE_ZH, WHEN_ZH  # one home for the textbook names
 
 # Why a segment was sent, and so why it carries the flags it carries.
 WHY: dict[Why, dict[str, str]] = {
@@ -285,20 +286,6 @@ RULE_ZH: dict[str, str] = {
     "RFC 9293 3.6.1 MAY-2 (RFC 6191)": "RFC 9293 3.6.1 节 MAY-2（RFC 6191）",
 }
 
-# The textbook Chinese names of the states (谢希仁《计算机网络》 and most Chinese courses).
-STATE_ZH: dict[State, str] = {
-    State.CLOSED: "关闭",
-    State.LISTEN: "收听",
-    State.SYN_SENT: "同步已发送",
-    State.SYN_RECEIVED: "同步收到",
-    State.ESTABLISHED: "已建立连接",
-    State.FIN_WAIT_1: "终止等待1",
-    State.FIN_WAIT_2: "终止等待2",
-    State.CLOSE_WAIT: "关闭等待",
-    State.CLOSING: "正在关闭",
-    State.LAST_ACK: "最后确认",
-    State.TIME_WAIT: "时间等待",
-}
 
 # What happens to a peer, said as a sentence: "when {event}" / "要等到{event}".
 EVENT_TEXT: dict[Event, dict[str, str]] = {
@@ -870,7 +857,8 @@ def missing_translations() -> list[str]:
     missing += [t.rule for t in TRANSITION_LIST if t.rule not in RULE_ZH]
     missing += [w.name for w in Why if w not in WHY]
     missing += [s.name for s in State if s not in STATE_ZH]
-    missing += [e.name for e in Event if e not in EVENT_TEXT]
+    missing += [e.name for e in Event if e not in EVENT_TEXT or e not in EVENT_ZH]
     missing += [k for k, v in PHRASES.items() if set(v) != {"en", "zh"}]
-    missing += [t.when for t in TRANSITION_LIST if t.when and t.when not in PHRASES]
+    whens = {t.when for t in TRANSITION_LIST if t.when}
+    missing += sorted(w for w in whens if w not in PHRASES or w not in WHEN_ZH)
     return missing

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..validation import FileProblem, read_toml, validate
+from .catalog import duplicate_id
 from .model import Lesson
 
 
@@ -42,13 +43,21 @@ def load_lesson(path: Path, label: str | None = None) -> LoadedLesson:
 
 
 def load_all(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:
-    """Every lesson that loads, in curriculum order, and the problems of the rest."""
+    """Every lesson that loads, in curriculum order, and the problems of the rest.
+
+    Of two lessons with one id only the first is kept (the other is a problem): the
+    picker, the progress store and prerequisites all know a lesson by its id.
+    """
     files, problems = lesson_files(paths)
-    loaded: list[LoadedLesson] = []
+    loaded: dict[str, LoadedLesson] = {}
     for file in files:
         try:
-            loaded.append(load_lesson(file))
+            item = load_lesson(file)
         except FileProblem as err:
             problems.extend(err.lines)
-    loaded.sort(key=lambda item: (item.lesson.number, item.lesson.id))
-    return loaded, problems
+            continue
+        first = loaded.setdefault(item.lesson.id, item)
+        if first is not item:
+            problems.append(duplicate_id(item.label, item.lesson.id, first.label))
+    ordered = sorted(loaded.values(), key=lambda item: (item.lesson.number, item.lesson.id))
+    return ordered, problems

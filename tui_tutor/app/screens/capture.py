@@ -1,7 +1,15 @@
-"""Open a capture: type a pcap/pcapng path, pick one of its TCP connections, step through it."""
+"""Open a capture: pick a pcap/pcapng file, pick one of its TCP connections, step through it.
+
+On the learner's own machine the file is typed as a path. When the app is served
+(SSH, web) nothing is typed: the dialog lists the regular files of the server's
+captures folder by name, and only those can be opened. Either way what is shown
+about a file is its name and what went wrong, never the bytes it holds.
+"""
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 
 from rich.text import Text
@@ -15,6 +23,53 @@ from textual.widgets.option_list import Option
 
 from ..i18n import t
 
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+
+
+def served_captures(folder: Path | None) -> list[Path]:
+    """The capture files of ``folder``: regular files (no links, folders or devices) named
+    .pcap, .pcapng or .cap, by name."""
+    if folder is None:
+        return []
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return []
+    out = []
+    for path in entries:
+        try:
+            regular = stat.S_ISREG(path.lstat().st_mode)
+            if regular and path.suffix.lower() in CAPTURE_SUFFIXES and path.name[0] != ".":
+                out.append(path)
+        except OSError:
+            continue
+    return out
+
+
+def error_text(message: str, name: str, lang: str) -> str:
+    """A reader's error said for the learner: in their language where it is a known case,
+    with the file's name only, and never a byte of the file."""
+    known = (
+        ("not a pcap or pcapng file", "capture_not_pcap"),
+        ("empty file", "capture_empty"),
+        ("no TCP connections", "capture_no_tcp"),
+        ("unsupported link type", "capture_link_type"),
+        ("truncated", "capture_damaged"),
+        ("damaged", "capture_damaged"),
+        ("No such file", "capture_missing"),
+        ("Permission denied", "capture_denied"),
+        ("Is a directory", "capture_folder"),
+    )
+    offset = re.search(r"\bbyte (\d+)", message)
+    for needle, key in known:
+        if needle in message:
+            text = t(key, lang, file=name)
+            if offset and key == "capture_damaged":
+                text += " " + t("capture_at_byte", lang, n=offset.group(1))
+            return text
+    # anything else: the reader's line, without whatever of the file it quotes
+    return re.sub(r"\s*\(?(it starts with )?0x[0-9a-fA-F]+\)?", "", message)
+
 
 class CaptureScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "back")]
@@ -24,7 +79,7 @@ class CaptureScreen(ModalScreen[None]):
                                border: round $accent; padding: 0 1; background: $surface; }
     CaptureScreen #capture-path { margin: 1 0 0 0; }
     CaptureScreen #capture-message { height: auto; margin: 1 0 0 0; }
-    CaptureScreen #capture-list { height: auto; max-height: 16; }
+    CaptureScreen #capture-files, CaptureScreen #capture-list { height: auto; max-height: 14; }
     """
 
     def __init__(self, path: Path | None = None, connection: int | None = None) -> None:
@@ -32,26 +87,58 @@ class CaptureScreen(ModalScreen[None]):
         self.path = path
         self.connection = connection  # open this one at once
         self.connections: list = []
+        self.files: list[Path] = []
 
     @property
     def lang(self) -> str:
         return getattr(self.app, "lang", "en")
 
+    @property
+    def served(self) -> bool:
+        return bool(getattr(self.app, "served", False))
+
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = t("open_capture", self.lang)
-            yield Input(
-                str(self.path or ""), placeholder=t("capture_path", self.lang), id="capture-path"
-            )
-            yield Static(t("capture_help", self.lang), id="capture-message")
+            if self.served:
+                yield OptionList(id="capture-files")
+            else:
+                yield Input(
+                    str(self.path or ""),
+                    placeholder=t("capture_path", self.lang),
+                    id="capture-path",
+                )
+            yield Static("", id="capture-message")
             yield OptionList(id="capture-list")
 
     def on_mount(self) -> None:
         self.query_one("#capture-list").display = False
-        if self.path is not None:
+        if self.served:
+            self._list_files()
+        elif self.path is not None:
             self.load(self.path)
         else:
+            self._say(t("capture_help", self.lang))
             self.query_one("#capture-path", Input).focus()
+
+    def _list_files(self) -> None:
+        folder = getattr(self.app, "captures_dir", None)
+        self.files = served_captures(folder)
+        files = self.query_one("#capture-files", OptionList)
+        if not self.files:
+            files.display = False
+            self._say(t("captures_none", self.lang))
+            return
+        files.add_options([Option(p.name, id=str(i)) for i, p in enumerate(self.files)])
+        files.highlighted = 0
+        files.focus()
+        self._say(t("captures_pick_file", self.lang, n=len(self.files)))
+
+    @on(OptionList.OptionSelected, "#capture-files")
+    def _file_picked(self, event: OptionList.OptionSelected) -> None:
+        index = int(event.option.id or 0)
+        if 0 <= index < len(self.files):
+            self.load(self.files[index])
 
     @on(Input.Submitted, "#capture-path")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -63,11 +150,19 @@ class CaptureScreen(ModalScreen[None]):
         """Read the capture in a thread: a big file must not freeze the screen."""
         from ...captures import CaptureError, read_capture
 
-        self.app.call_from_thread(self._say, t("capture_reading", self.lang, file=path.name))
+        lang, name = self.lang, path.name
+        # served: messages name the file, not where it lies on the server
+        label = name if self.served else str(path)
+        self.app.call_from_thread(self._say, t("capture_reading", lang, file=name))
         try:
-            connections = read_capture(path)
+            if not path.is_file():
+                key = "capture_folder" if path.is_dir() else "capture_missing"
+                if path.exists() and not path.is_dir():
+                    key = "capture_not_file"
+                raise CaptureError(t(key, lang, file=label))
+            connections = read_capture(path, label)
         except CaptureError as err:
-            self.app.call_from_thread(self._say, str(err), True)
+            self.app.call_from_thread(self._say, error_text(str(err), label, lang), True)
             return
         self.app.call_from_thread(self._show, path, connections)
 
@@ -84,15 +179,9 @@ class CaptureScreen(ModalScreen[None]):
             return
         listing = self.query_one("#capture-list", OptionList)
         listing.clear_options()
+        first = min(c.start for c in connections)
         for conn in connections:
-            partial = f" ({t('partial', self.lang)})" if conn.partial else ""
-            listing.add_option(
-                Option(
-                    f"{conn.number:>3}. {conn.client} → {conn.server}   "
-                    f"{t('n_segments', self.lang, n=len(conn))}{partial}",
-                    id=str(conn.number),
-                )
-            )
+            listing.add_option(Option(connection_row(conn, first, self.lang), id=str(conn.number)))
         listing.display = True
         listing.highlighted = 0
         listing.focus()
@@ -115,3 +204,30 @@ class CaptureScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def connection_row(conn, first: float, lang: str) -> Text:
+    """What tells two connections between the same hosts apart, on two lines:
+    ``  2. 10.0.0.1:40312 → 10.0.0.2:80`` then ``at +1.250 s · 9 segments · closed (FIN)``."""
+    row = Text(f"{conn.number:>3}. ", style="bold")
+    row.append(f"{conn.client} → {conn.server}")
+    if conn.partial:
+        row.append(f"  ({t('partial', lang)})", style="dim")
+    row.append("\n     ")
+    row.append(t("capture_at", lang, s=f"{conn.start - first:.3f}"), style="dim")
+    row.append(" · " + t("n_segments", lang, n=len(conn)))
+    row.append(" · " + t(ending(conn), lang), style="italic")
+    return row
+
+
+def ending(conn) -> str:
+    """How a captured connection ends: reset, closed by both FINs, or still open."""
+    flags = [set(step.record.flags) for step in conn.steps]
+    if any("RST" in f for f in flags):
+        return "ends_rst"
+    fins = {step.record.sender for step in conn.steps if "FIN" in step.record.flags}
+    if len(fins) == 2:
+        return "ends_fin"
+    if fins:
+        return "ends_half"
+    return "ends_open"

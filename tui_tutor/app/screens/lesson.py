@@ -21,17 +21,37 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...engine import Role
-from ...lessons.explain import field_name
-from ...lessons.expr import BadExpression
-from ...lessons.model import Choice, Lesson, Narrate, PredictSegment, PredictState, Question
+from ...lessons.expr import BadExpression, parse
+from ...lessons.model import (
+    DEFAULT_ASK,
+    Choice,
+    Lesson,
+    Narrate,
+    PredictSegment,
+    PredictState,
+    Question,
+)
 from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.timeline import Moment, Run
+from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
-from ..view import cause_text, describe_segment, ladder_rows, pane_data, segment_label
+from ..view import (
+    cause_text,
+    describe_segment,
+    held_back,
+    ladder_legend,
+    ladder_rows,
+    pane_data,
+    peer_paths,
+    segment_label,
+)
 from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
+from ..widgets.number_input import NumberInput
 from ..widgets.quiz import FormState, QuizPanel
+from ..widgets.state_field import StateField
 from ..widgets.state_pane import StatePane
+from ..widgets.toggles import FLAG_KEYS
 
 IDLE_CAP = 120.0  # seconds between two key presses counted as learning time at most
 
@@ -46,18 +66,15 @@ class LessonSource:
     lesson: Lesson | None = None
     numbers: str = "symbolic"  # "symbolic", "relative" or "absolute" at the start
     fixed_isns: bool = False  # a capture's numbers are what they are
+    # what relative numbers count from, where that is not the ISN (a capture caught midway)
+    bases: dict[Role, int] | None = None
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles.get("en", "")
 
-
-@dataclass
-class Answer:
-    form: FormState
-    grade: Grade | None = None
-    revealed: bool = False
-    hinted: bool = False
-    error: str = ""
+    @property
+    def is_capture(self) -> bool:
+        return self.key.startswith("capture:")
 
 
 @dataclass
@@ -68,20 +85,33 @@ class PlayState:
 
 
 class LessonScreen(Screen):
+    # every key is taken as it arrives, in order (see TutorApp.on_event)
+    KEYS_IN_ORDER = True
+    AUTO_FOCUS = None  # focus is where the question puts it, also after a dialog closes
     BINDINGS = [
         Binding("n,right", "next", "next"),
         Binding("b,left", "back", "back"),
-        Binding("h", "hint", "hint"),
+        Binding("enter", "check", "check", priority=True),
+        Binding("tab", "move_field(1)", show=False),
+        Binding("shift+tab", "move_field(-1)", show=False),
         Binding("c", "check", "check"),
+        Binding("h", "hint", "hint"),
         Binding("v", "reveal", "reveal"),
-        Binding("r", "restart", "restart"),
+        Binding("R", "restart", "restart"),
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "leave", "lessons"),
+        Binding("shift+up", "scroll_ladder(-1)", show=False),
+        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
-        *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 7)),
+        *(
+            Binding(letter, f"toggle_flag('{flag}')", show=False)
+            for letter, flag in FLAG_KEYS.items()
+        ),
+        *(Binding(str(i), f"pick({i - 1})", show=False) for i in range(1, 10)),
     ]
 
     def __init__(self, source: LessonSource) -> None:
@@ -150,9 +180,10 @@ class LessonScreen(Screen):
     @property
     def numbers(self) -> Numbers:
         run = self._run
-        return Numbers(
-            run.x, run.y, symbolic=self.source.numbers == "symbolic", absolute=self.absolute
-        )
+        x, y = run.x, run.y
+        if self.source.bases:
+            x, y = self.source.bases.get(Role.CLIENT, x), self.source.bases.get(Role.SERVER, y)
+        return Numbers(x, y, symbolic=self.source.numbers == "symbolic", absolute=self.absolute)
 
     @property
     def _run(self) -> Run:
@@ -181,6 +212,7 @@ class LessonScreen(Screen):
             ladder_rows(run, moment, numbers, lang, previous),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self._draw_panes()
         await self._show_quiz(moment, focus)
@@ -198,9 +230,10 @@ class LessonScreen(Screen):
         pending = moment.segment is not None and moment.segment > moment.segments_shown
         if pending and self._is_question(moment) and not self._done(play.index):
             asking = run.record(moment.segment).sender
+        held = held_back(run, play.index, self._done)
         for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, self.numbers, self.lang, previous, hide_vars=role is asking
+                run, moment, role, self.numbers, self.lang, previous, role is asking, held
             )
 
     def _show_header(self) -> None:
@@ -221,20 +254,48 @@ class LessonScreen(Screen):
         update_if_changed(self.query_one("#header", Static), text)
 
     def _show_keys(self) -> None:
-        lang = self.lang
-        keys = [
-            ("n", "key_next"),
-            ("b", "key_back"),
-            ("h", "key_hint"),
-            ("v", "key_reveal"),
-            ("r", "key_restart"),
-            ("t", "key_numbers"),
-            ("l", "key_lang"),
-            ("?", "key_help"),
-            ("esc", "key_lessons"),
-            ("q", "key_quit"),
-        ]
-        update_if_changed(self.query_one("#keys", Static), keys_line(keys, lang, self.size.width))
+        update_if_changed(
+            self.query_one("#keys", Static), keys_line(self._keys(), self.lang, self.size.width)
+        )
+
+    def _keys(self) -> list[tuple[str, str]]:
+        """The footer: the keys of this moment and this field first, the rest after."""
+        moment = self.moment
+        keys: list[tuple[str, str]] = []
+        typing_state = isinstance(self.focused, StateField)
+        asking = self._is_question(moment) and not self._answered_now()
+        if asking and moment is not None:
+            step = moment.step
+            if typing_state:
+                keys.append(("a-z ↑↓", "key_type_state"))
+            elif isinstance(step, Choice):
+                keys.append(("1-9", "key_pick"))
+            elif not isinstance(self.focused, NumberInput) and not isinstance(step, PredictState):
+                keys.append(("s a f r p", "key_flags"))
+            keys += [("tab", "key_fields"), ("⏎", "key_check"), ("h", "key_hint")]
+            keys.append(("v", "key_reveal"))
+        else:
+            keys += [("n", "key_next"), ("b", "key_back")]
+        keys.append(("d", "key_diagram"))
+        if not typing_state:  # in a state field l and t type LISTEN and TIME_WAIT
+            keys += [("t", "key_numbers"), ("l", "key_lang")]
+        keys += [("?", "key_help"), ("esc", "key_lessons"), ("q", "key_quit")]
+        return keys
+
+    def on_descendant_focus(self) -> None:
+        if self.play is not None:
+            self._show_keys()
+
+    def on_descendant_blur(self) -> None:
+        if self.play is not None:
+            self._show_keys()
+
+    def _answered_now(self) -> bool:
+        play = self.play
+        if play is None:
+            return False
+        answer = play.answers.get(play.index)
+        return answer is not None and (answer.correct or answer.revealed)
 
     async def _show_quiz(self, moment: Moment, focus: bool) -> None:
         quiz = self.query_one("#quiz", QuizPanel)
@@ -242,6 +303,7 @@ class LessonScreen(Screen):
         play = self.play
         assert play is not None
         answer = play.answers.get(play.index)
+        prior = answer.form if answer else None
         step = moment.step
         quiz.border_title = t("question", lang)
         if isinstance(step, PredictSegment) or (moment.kind == "step" and step is None):
@@ -250,21 +312,15 @@ class LessonScreen(Screen):
             text = Text(prompt, style="bold")
             text.append(f"\n({cause_text(play.run, moment.segment, lang)})", style="dim")
             quiz.set_text(text)
-            ask = (
-                list(step.ask) if step else ["flags", "seq", "ack", "client_state", "server_state"]
-            )
-            await quiz.show_segment_form(ask, lang, answer.form if answer else None)
+            await quiz.show_segment_form(self._ask(moment), lang, prior)
         elif isinstance(step, PredictState):
             quiz.set_text(Text(step.prompt.get(lang), style="bold"))
-            await quiz.show_state_form(lang, answer.form if answer else None)
+            await quiz.show_state_form(lang, prior)
         elif isinstance(step, Choice):
             quiz.set_text(Text(step.prompt.get(lang), style="bold"))
             multi = sum(o.correct for o in step.options) > 1
             await quiz.show_choice_form(
-                [o.text.get(lang) for o in step.options],
-                multi,
-                lang,
-                answer.form if answer else None,
+                [o.text.get(lang) for o in step.options], multi, lang, prior
             )
         elif isinstance(step, Narrate):
             quiz.set_text(step.text.get(lang))
@@ -280,73 +336,70 @@ class LessonScreen(Screen):
         else:
             quiz.set_text(t("end_events", lang))
             await quiz.clear_form()
-        quiz.set_feedback(self._feedback(answer, moment))
+        # back at an answered question: the feedback in view, as it was left
+        shown = answer is not None and (
+            answer.checked is not None or answer.revealed or answer.hinted or answer.unread
+        )
+        quiz.set_feedback(self._feedback(answer, moment), show=bool(shown))
         if focus and self._is_question(moment) and not self._done(play.index):
             quiz.focus_first()
         elif focus:
             self.set_focus(None)
 
+    @staticmethod
+    def _ask(moment: Moment) -> list[str]:
+        step = moment.step
+        return list(step.ask) if isinstance(step, PredictSegment) else list(DEFAULT_ASK)
+
     def _feedback(self, answer: Answer | None, moment: Moment) -> Text:
         lang = self.lang
         out = Text()
-        last = self.play is not None and self.play.index == len(self._run.moments) - 1
-        if answer is not None:
-            if answer.error:
-                out.append(f"{t('bad_input', lang)} {answer.error}\n", style="red")
-            if answer.hinted:
-                out.append(f"{t('hint_is', lang)} ", style="bold")
-                out.append(self._hint(moment) + "\n")
-            grade = answer.grade
-            if grade is not None:
-                show_all = grade.correct or answer.revealed
-                if answer.revealed:
-                    out.append(
-                        f"{t('revealed', lang)} " + self._expected_text(grade) + "\n", style="bold"
-                    )
-                elif grade.correct:
-                    out.append(t("correct", lang) + "\n", style="bold green")
-                else:
-                    out.append(t("wrong", lang) + "\n", style="bold red")
-                single = [f.field for f in grade.fields] == ["choice"]
-                if single:  # one answer: its own feedback, no per-field marks
-                    for f in grade.fields:
-                        if f.advice:
-                            out.append(" ".join(f.advice) + "\n")
-                elif show_all:
-                    for f in grade.fields:
-                        mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {field_name(f.field, lang)}: ", style=f"bold {style}")
-                        out.append(" ".join(f.lines) + "\n")
-                else:
-                    # a wrong try: which fields are right, and advice on the wrong ones only
-                    for f in grade.fields:
-                        mark, style = ("✔", "green") if f.correct else ("✘", "red")
-                        out.append(f"{mark} {field_name(f.field, lang)}  ", style=f"bold {style}")
-                    out.append("\n")
-                    for f in grade.fields:
-                        if f.advice and not f.correct:
-                            out.append(f"✘ {field_name(f.field, lang)}: ", style="bold red")
-                            out.append(" ".join(f.advice) + "\n")
-                if show_all:
-                    step = moment.step
-                    extra = getattr(step, "explain", None)
-                    if extra is not None:
-                        out.append(extra.get(lang) + "\n", style="italic")
-                    out.append(t("press_n", lang), style="dim")
-        elif self._is_question(moment) and self._done(self.play.index if self.play else 0):
-            out.append(t("answered_before", lang), style="dim")
-        if last and not self._is_question(moment):
-            out.append(t("lesson_end", lang), style="bold")
+        play = self.play
+        assert play is not None
+        if self._is_question(moment):
+            out = feedback(answer, self._question(moment), lang)
+        if play.index == len(play.run.moments) - 1 and not self._is_question(moment):
+            key = "capture_end" if self.source.is_capture else "lesson_end"
+            out.append(("\n" if out.plain else "") + t(key, lang), style="bold")
         return out
 
-    def _expected_text(self, grade: Grade) -> str:
-        return "  ".join(f"{field_name(f.field, self.lang)}={f.expected}" for f in grade.fields)
+    def _question(self, moment: Moment) -> QuestionView:
+        """The question at ``moment`` as the feedback reads it."""
+        step = moment.step
+        sender = None
+        if moment.segment is not None and moment.segment <= len(self._run.records):
+            sender = self._run.record(moment.segment).sender
 
-    def _hint(self, moment: Moment) -> str:
+        def read_number(name: str, text: str) -> object:
+            assert sender is not None
+            return self.numbers.readings(text, name, sender)
+
+        def explain(lang: str) -> str | None:
+            extra = getattr(step, "explain", None)
+            return extra.get(lang) if extra is not None else None
+
+        options = None
+        if isinstance(step, Choice):
+            choice = step
+
+            def options(lang: str) -> list[str]:
+                return [o.text.get(lang) for o in choice.options]
+
+        assert self.play is not None
+        return QuestionView(
+            grade=lambda values, lang: self._grade(moment, values, lang),
+            read_number=read_number,
+            hint=lambda lang: self._hint(moment, lang),
+            explain=explain,
+            options=options,
+            answered_before=self._done(self.play.index),
+        )
+
+    def _hint(self, moment: Moment, lang: str) -> str:
         hint = getattr(moment.step, "hint", None)
         if hint is not None:
-            return hint.get(self.lang)
-        return t("predict_default", self.lang)
+            return hint.get(lang)
+        return t("hint_default", lang)
 
     # ------------------------------------------------------------ questions
 
@@ -360,7 +413,7 @@ class LessonScreen(Screen):
         if play is None:
             return False
         answer = play.answers.get(index)
-        if answer is not None and (answer.revealed or (answer.grade and answer.grade.correct)):
+        if answer is not None and (answer.revealed or answer.correct):
             return True
         moment = play.run.moments[index]
         if moment.step_index is not None and moment.step is not None:
@@ -389,30 +442,43 @@ class LessonScreen(Screen):
             self.source.key, qid, kind, correct, answer, self._elapsed()
         )
 
+    def _answer_here(self) -> Answer:
+        """The answer at the current moment, created with what the form holds."""
+        play = self.play
+        assert play is not None
+        values = self.query_one("#quiz", QuizPanel).values()
+        return play.answers.setdefault(play.index, Answer(FormState(values)))
+
     async def action_check(self) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
         quiz = self.query_one("#quiz", QuizPanel)
         values = quiz.values()
-        answer = play.answers.setdefault(play.index, Answer(FormState(values)))
+        answer = self._answer_here()
         answer.form = FormState(values)
-        answer.error = ""
-        try:
-            grade = self._grade(moment, values, self.lang)
-        except BadExpression as err:
-            answer.error = err.text(self.lang)
+        question = self._question(moment)
+        found = problems(values, question.read_number)
+        if found:
+            answer.unread = dict(values)  # not a try: say what is missing, keep the first try
             quiz.set_feedback(self._feedback(answer, moment), show=True)
+            quiz.focus_field(found[0][0])
             return
-        first_answer = answer.grade is None or not answer.grade.correct
-        answer.grade = grade
-        if first_answer and not answer.revealed:
+        answer.unread = None
+        grade = self._grade(moment, values, self.lang)
+        first_right = not answer.correct and not answer.revealed
+        answer.checked, answer.correct = dict(values), grade.correct
+        if first_right:
+            answer.tries += 1
             self._record(moment, "answer", grade.correct, _answer_text(values))
         quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
+        self._show_keys()
         if grade.correct:
             self._draw_panes()
-            self.set_focus(None)
+        # the cursor leaves the form, so that letters are keys again (l must not type
+        # LISTEN into a state field); Tab goes back in
+        self.set_focus(None)
 
     @on(QuizPanel.CheckRequested)
     async def _check_requested(self) -> None:
@@ -422,9 +488,7 @@ class LessonScreen(Screen):
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
-        answer = play.answers.setdefault(
-            play.index, Answer(FormState(self.query_one("#quiz", QuizPanel).values()))
-        )
+        answer = self._answer_here()
         if not answer.hinted:
             answer.hinted = True
             self._record(moment, "hint")
@@ -435,15 +499,17 @@ class LessonScreen(Screen):
         if play is None or moment is None or not self._is_question(moment):
             return
         quiz = self.query_one("#quiz", QuizPanel)
-        answer = play.answers.setdefault(play.index, Answer(FormState(quiz.values())))
-        if answer.grade is not None and answer.grade.correct:
+        answer = self._answer_here()
+        if answer.correct or answer.revealed:
             return
-        answer.revealed = True
-        answer.grade = self._grade(moment, {}, self.lang)
+        answer.form = FormState(quiz.values())
+        answer.entered = dict(answer.form.values)
+        answer.revealed, answer.unread = True, None
         self._record(moment, "reveal")
         self._draw_panes()
         quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
+        self._show_keys()
         self.set_focus(None)
 
     def action_scroll_feedback(self, direction: int) -> None:
@@ -452,6 +518,33 @@ class LessonScreen(Screen):
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_flag":
+            # letters tick flags unless the learner is typing in a field
+            focused = self.focused
+            return (
+                self.is_mounted
+                and self.query_one("#quiz", QuizPanel).flags_shown
+                and not (isinstance(focused, NumberInput | StateField))
+            )
+        return True
+
+    def action_move_field(self, step: int) -> None:
+        """Tab and Shift+Tab: round the question's fields; from outside the form, Tab goes
+        to the first field and Shift+Tab to the last."""
+        fields = self.query_one("#quiz", QuizPanel).fields()
+        if not fields:
+            return
+        focused = self.focused
+        if focused in fields:
+            target = fields[(fields.index(focused) + step) % len(fields)]
+        else:
+            target = fields[0] if step > 0 else fields[-1]
+        self.set_focus(target)
+
+    def action_toggle_flag(self, flag: str) -> None:
+        self.query_one("#quiz", QuizPanel).toggle_flag(flag)
 
     def action_pick(self, index: int) -> None:
         if isinstance(self.moment and self.moment.step, Choice):
@@ -464,18 +557,51 @@ class LessonScreen(Screen):
         if play is None or moment is None:
             return
         if self._is_question(moment) and not self._done(play.index):
+            self.app.clear_notifications()  # pressed n again: one reminder, not a pile
             self.notify(t("answer_first", self.lang), timeout=3)
             return
         if play.index + 1 >= len(play.run.moments):
             self._save(finished=True)
             from .results import ResultsScreen
 
-            self.app.push_screen(ResultsScreen(self.source, self._outcomes, self._questions()))
+            results = [
+                (outcome, {lang: self.question_title(m, lang) for lang in ("en", "zh")})
+                for outcome, m in self._results()
+            ]
+            self.app.push_screen(ResultsScreen(self.source, results))
             return
         self._remember_form()
         play.index += 1
         self._save()
         await self._show()
+
+    def _results(self) -> list[tuple[str, Moment | None]]:
+        """(outcome, the question's moment) for every question, in lesson order."""
+        play = self.play
+        assert play is not None
+        where = {
+            self._question_id(m.step_index, m.step): m
+            for m in play.run.moments
+            if m.step_index is not None and m.step is not None and self._is_question(m)
+        }
+        if self.source.lesson is not None:
+            return [(self._outcomes.get(q, "open"), where.get(q)) for q in self._questions()]
+        # a capture is not recorded: its outcomes are this session's answers
+        return [
+            (play.answers[i].outcome if i in play.answers else "open", m)
+            for i, m in enumerate(play.run.moments)
+            if self._is_question(m)
+        ]
+
+    def question_title(self, moment: Moment | None, lang: str) -> str:
+        """A question's one-line name on the results screen."""
+        if moment is None:
+            return "?"
+        step = moment.step
+        prompt = getattr(step, "prompt", None)
+        if prompt is not None:
+            return prompt.get(lang)
+        return t("predict_segment_n", lang, n=moment.segment)
 
     async def action_back(self) -> None:
         play = self.play
@@ -491,9 +617,7 @@ class LessonScreen(Screen):
         play, moment = self.play, self.moment
         if play is None or not self._is_question(moment):
             return
-        values = self.query_one("#quiz", QuizPanel).values()
-        answer = play.answers.setdefault(play.index, Answer(FormState(values)))
-        answer.form = FormState(values)
+        self._answer_here().form = FormState(self.query_one("#quiz", QuizPanel).values())
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
@@ -506,7 +630,23 @@ class LessonScreen(Screen):
                 isns=(isns.get(Role.CLIENT), isns.get(Role.SERVER)),
             )
 
-    async def action_restart(self) -> None:
+    def action_restart(self) -> None:
+        """Start over, once the learner has said yes: a lesson's score goes with it."""
+        from .confirm import ConfirmScreen
+
+        lang = self.lang
+        if self.source.fixed_isns:
+            question = t("confirm_restart_capture", lang)
+        else:
+            question = t("confirm_restart", lang, title=self.source.title(lang))
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.restart()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    async def restart(self) -> None:
         if self.source.fixed_isns:
             if self.play is not None:
                 self.play = PlayState(self.play.run)
@@ -516,8 +656,37 @@ class LessonScreen(Screen):
 
     async def action_toggle_numbers(self) -> None:
         self._remember_form()
+        before = self.numbers
         self.absolute = not self.absolute
+        self._renumber(before, self.numbers)
         await self._show(focus=False)
+
+    def _renumber(self, before: Numbers, after: Numbers) -> None:
+        """Rewrite plain numbers typed in the old mode so that they mean the same in the new.
+
+        ``1`` typed for seq under x/y means x+1; in absolute numbers the field then says
+        x's value plus one. Numbers with x or y mean the same in every mode and stay.
+        """
+        play = self.play
+        if play is None:
+            return
+        for index, answer in play.answers.items():
+            number = play.run.moments[index].segment
+            if number is None or number > len(play.run.records):
+                continue
+            sender = play.run.record(number).sender
+            for values in (answer.form.values, answer.checked, answer.unread, answer.entered):
+                if values is None:
+                    continue
+                for name in ("seq", "ack"):
+                    text = str(values.get(name, "")).strip()
+                    try:
+                        plain = bool(text) and not parse(text).symbol
+                        if plain:
+                            (value,) = before.readings(text, name, sender)
+                            values[name] = after.show(value, name, sender)
+                    except (BadExpression, ValueError):
+                        continue  # unreadable stays as typed: Enter will say so
 
     async def action_toggle_language(self) -> None:
         self._remember_form()
@@ -529,7 +698,20 @@ class LessonScreen(Screen):
     def action_help(self) -> None:
         from .help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen("lesson"))
+
+    def action_diagram(self) -> None:
+        """The whole state diagram, both peers on it, nothing still asked shown."""
+        from .diagram import DiagramScreen
+
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        held = held_back(play.run, play.index, self._done)
+        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, held)))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one("#ladder", Ladder).scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()

@@ -10,6 +10,8 @@ reason. The app's ``live_runner`` does the run; tests give it a fixed result.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -168,9 +170,7 @@ class LiveScreen(Screen):
         for role, pane in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             data = pane_data(run, end, role, numbers, lang)
             title = f"{data.title} · {t('live_yours', lang)}"
-            self.query_one(pane, StatePane).data = type(data)(
-                title, data.isn_line, data.vars_line, data.path, data.current, 0
-            )
+            self.query_one(pane, StatePane).data = replace(data, title=title, fresh=0)
 
     def _draw_differences(self) -> None:
         from ...live.words import MODES, difference, known, note, say

@@ -18,6 +18,7 @@ from ..i18n import t
 from ..widgets.keys import keys_line
 
 LEVELS = ["basic", "intermediate", "advanced", "review"]
+STATUS_MARKS = {"not started": "·", "in progress": "◐", "solved": "✔", "finished": "✓"}
 SANDBOX = "@sandbox"
 CAPTURE = "@capture"
 
@@ -110,7 +111,9 @@ class PickerScreen(Screen):
             listing.highlighted = 1 if listing.option_count > 1 else 0
         keys = [
             ("↑↓", ""),
-            ("enter", "key_open"),
+            ("⏎", "key_open"),
+            ("s", "key_sandbox"),
+            ("o", "key_capture"),
             ("l", "key_lang"),
             ("?", "key_help"),
             ("q", "key_quit"),
@@ -120,22 +123,40 @@ class PickerScreen(Screen):
 
     def _row(self, item: LessonInfo, progress: LessonProgress | None) -> Text:
         """``  2 The three-way handshake      in progress   50%``, padded by cells (Chinese
-        takes two a character). Plain text: a Rich table a row made start-up slow."""
+        takes two a character). A title too long for its room wraps under itself, never cut;
+        where the longest title would not fit beside the status words, a mark stands for
+        them (the details on the right say them in full). Plain text: a Rich table a row
+        made start-up slow."""
         lang = self.lang
-        width = max(40, self.app.size.width * 3 // 5 - 4)  # the list is 3/5 of the screen
+        width = self._row_width()
         status = progress.status if progress else "not started"
         style = {"solved": "green", "finished": "yellow", "in progress": "cyan"}.get(status, "dim")
         score = f"{progress.percent}%" if progress and status != "not started" else ""
-        label = t(f"status_{status}", lang)
-        title_room = width - 4 - 13 - 5
+        words = self._status_words()
+        label = t(f"status_{status}", lang) if words else STATUS_MARKS[status]
+        label_width = 12 if words else 2
+        title_room = width - 4 - label_width - 5
         title = item.text(item.title, lang)
-        if cell_len(title) > title_room:
-            title = set_cell_size(title, title_room - 1) + "…"
+        lines = (
+            Text(title).wrap(self.app.console, title_room)
+            if cell_len(title) > title_room
+            else [Text(title)]
+        )
         row = Text(f"{item.number:>3} ")
-        row.append(set_cell_size(title, title_room))
-        row.append(" " + set_cell_size(label, 12), style=style)
+        row.append(set_cell_size(lines[0].plain, title_room))
+        row.append(" " + set_cell_size(label, label_width - 1), style=style)
         row.append(f"{score:>5}")
+        for line in lines[1:]:
+            row.append("\n    " + line.plain)
         return row
+
+    def _row_width(self) -> int:
+        return max(40, self.app.size.width * 3 // 5 - 4)  # the list is 3/5 of the screen
+
+    def _status_words(self) -> bool:
+        """Whether the status fits in words beside the longest title."""
+        room = self._row_width() - 4 - 12 - 5
+        return all(cell_len(i.text(i.title, self.lang)) <= room for i in self.lessons)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:
@@ -205,4 +226,4 @@ class PickerScreen(Screen):
     def action_help(self) -> None:
         from .help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen("picker"))

@@ -1,4 +1,4 @@
-"""The results screen at the end of a lesson: the score and each question's outcome."""
+"""The results screen at the end of a lesson: the score, and which questions were missed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -18,35 +18,46 @@ if TYPE_CHECKING:
     from .lesson import LessonSource
 
 MARKS = {
-    "first_try": ("✔", "results_first"),
-    "solved": ("✓", "results_solved"),
-    "revealed": ("◇", "results_revealed"),
-    "open": ("·", "results_open"),
+    "first_try": ("✔", "results_first", "green"),
+    "solved": ("✓", "results_solved", "yellow"),
+    "revealed": ("◇", "results_revealed", "red"),
+    "open": ("·", "results_open", "red"),
 }
 
 
 class ResultsScreen(ModalScreen[None]):
+    """``results``: (outcome, the question's title by language) for each question."""
+
     BINDINGS = [
         Binding("enter,escape", "to_lessons", "lessons"),
-        Binding("r", "again", "again"),
+        Binding("r,R", "again", "again"),
         Binding("k", "live", "your kernel"),
+        Binding("l", "toggle_language", "language"),
         Binding("q", "app.quit", "quit"),
     ]
     DEFAULT_CSS = """
     ResultsScreen { align: center middle; }
-    ResultsScreen > Vertical { width: 70; max-width: 95%; height: auto; max-height: 90%;
-                               border: round $success; padding: 0 2; background: $surface; }
+    ResultsScreen > VerticalScroll { width: 76; max-width: 95%; height: auto; max-height: 90%;
+                                     border: round $success; padding: 0 2; background: $surface; }
+    ResultsScreen #results-text { height: auto; }
     """
 
-    def __init__(
-        self, source: LessonSource, outcomes: dict[str, str], questions: list[str]
-    ) -> None:
+    def __init__(self, source: LessonSource, results: list[tuple[str, dict[str, str]]]) -> None:
         super().__init__()
-        self.source, self.outcomes, self.questions = source, outcomes, questions
+        self.source, self.results = source, results
+
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
-        lang = getattr(self.app, "lang", "en")
-        outcomes = [self.outcomes.get(q, "open") for q in self.questions]
+        with VerticalScroll() as box:
+            box.border_title = t("results", self.lang)
+            yield Static(self._text(), id="results-text")
+
+    def _text(self) -> Text:
+        lang = self.lang
+        outcomes = [outcome for outcome, _ in self.results]
         score = sum(POINTS[o] for o in outcomes)
         text = Text(self.source.title(lang) + "\n\n", style="bold")
         text.append(
@@ -55,12 +66,26 @@ class ResultsScreen(ModalScreen[None]):
         for kind in ("first_try", "solved", "revealed", "open"):
             count = outcomes.count(kind)
             if count:
-                mark, label = MARKS[kind]
+                mark, label, _ = MARKS[kind]
                 text.append(f"  {mark} {count} × {t(label, lang)}\n")
-        text.append("\n" + t("results_keys", lang), style="dim")
-        with Vertical() as box:
-            box.border_title = t("results", lang)
-            yield Static(text, id="results-text")
+        missed = [(n, o, title) for n, (o, title) in enumerate(self.results, 1) if o != "first_try"]
+        if missed:
+            text.append("\n" + t("results_missed", lang) + "\n", style="bold")
+            for number, outcome, title in missed:
+                mark, label, style = MARKS[outcome]
+                text.append(f"  {mark} {number}. ", style=f"bold {style}")
+                text.append(title.get(lang) or title.get("en", ""))
+                text.append(f" ({t(label, lang)})\n", style="dim")
+        keys = "results_keys_capture" if self.source.fixed_isns else "results_keys"
+        text.append("\n" + t(keys, lang), style="dim")
+        return text
+
+    async def action_toggle_language(self) -> None:
+        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+
+    async def refresh_language(self) -> None:
+        self.query_one(VerticalScroll).border_title = t("results", self.lang)
+        self.query_one("#results-text", Static).update(self._text())
 
     def action_to_lessons(self) -> None:
         self.dismiss(None)
@@ -75,9 +100,11 @@ class ResultsScreen(ModalScreen[None]):
         titles = {lang: self.source.title(lang) for lang in ("en", "zh")}
         self.app.open_live(lesson.scenario.to_engine(), titles)  # type: ignore[attr-defined]
 
-    async def action_again(self) -> None:
+    def action_again(self) -> None:
+        """Play again; a lesson's score goes, so the lesson screen asks first."""
+        stack = self.app.screen_stack
+        lesson = stack[-2] if len(stack) > 1 else None
         self.dismiss(None)
-        lesson = self.app.screen
         restart = getattr(lesson, "action_restart", None)
         if restart is not None:
-            await restart()
+            self.app.call_later(restart)

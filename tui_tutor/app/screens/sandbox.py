@@ -21,12 +21,13 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
-from ..view import describe_segment, ladder_rows, pane_data
+from ..view import describe_segment, ladder_legend, ladder_rows, pane_data, peer_paths
 from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.state_pane import StatePane
 
 SEND_BYTES = 100
+WAITS = (1, 10, 60)
 ACTIONS = {
     "connect": lambda role: engine.Connect(role),
     "listen": lambda role: engine.Listen(role),
@@ -38,15 +39,20 @@ ACTIONS = {
 
 
 class SandboxScreen(Screen):
+    KEYS_IN_ORDER = True  # see TutorApp.on_event
     BINDINGS = [
-        Binding("b,left", "undo", "back"),
-        Binding("r", "reset", "restart"),
+        Binding("b", "undo", "back"),
+        Binding("r,R", "reset", "restart"),
         Binding("t", "toggle_numbers", "numbers"),
         Binding("k", "live", "your kernel"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
+        Binding("d", "diagram", "diagram"),
         Binding("escape", "app.pop_screen", "lessons"),
+        Binding("right,down", "app.focus_next", show=False),
+        Binding("left,up", "app.focus_previous", show=False),
     ]
+    # every button fits at 80 columns: none is ever focused off screen
     DEFAULT_CSS = """
     SandboxScreen #header { height: 1; background: $primary-background; }
     SandboxScreen #main { height: 1fr; }
@@ -55,8 +61,10 @@ class SandboxScreen(Screen):
     SandboxScreen #actions { height: auto; border: round $accent; padding: 0 1; }
     SandboxScreen .action-row { height: 1; }
     SandboxScreen .action-row Label { width: 10; }
-    SandboxScreen .action-row Button { margin: 0 1 0 0; }
+    SandboxScreen .action-row Button { margin: 0 1 0 0; min-width: 0; width: auto; padding: 0; }
+    SandboxScreen .action-row Button:focus { text-style: bold reverse; }
     SandboxScreen #what { height: auto; max-height: 6; }
+    SandboxScreen.-short #what { max-height: 3; }
     SandboxScreen #keys { height: 1; background: $panel; }
     """
 
@@ -90,12 +98,11 @@ class SandboxScreen(Screen):
                 with Horizontal(classes="action-row"):
                     yield Label("", id=f"label-{role.value}")
                     for action in ACTIONS:
-                        yield Button(action, id=f"{role.value}-{action}", compact=True)
+                        yield Button("", id=f"{role.value}-{action}", compact=True)
             with Horizontal(classes="action-row"):
                 yield Label("", id="label-time")
-                yield Button("1 s", id="wait-1", compact=True)
-                yield Button("10 s", id="wait-10", compact=True)
-                yield Button("2MSL 60 s", id="wait-60", compact=True)
+                for seconds in WAITS:
+                    yield Button("", id=f"wait-{seconds}", compact=True)
         yield Static("", id="keys")
 
     def on_mount(self) -> None:
@@ -121,6 +128,7 @@ class SandboxScreen(Screen):
             ladder_rows(run, now, numbers, lang, before),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
+            ladder_legend(lang),
         )
         self.query_one("#client-pane", StatePane).data = pane_data(
             run, now, Role.CLIENT, numbers, lang, before
@@ -139,18 +147,28 @@ class SandboxScreen(Screen):
         self.query_one("#label-client", Label).update(t("client", lang))
         self.query_one("#label-server", Label).update(t("server", lang))
         self.query_one("#label-time", Label).update(t("wait_seconds", lang))
+        for role in (Role.CLIENT, Role.SERVER):
+            for action in ACTIONS:
+                button = self.query_one(f"#{role.value}-{action}", Button)
+                button.label = t(f"act_{action}", lang, n=SEND_BYTES)
+        for seconds in WAITS:
+            key = "wait_2msl" if seconds == 60 else "wait_n"
+            self.query_one(f"#wait-{seconds}", Button).label = t(key, lang, n=seconds)
         header = Text(f" {t('sandbox_title', lang)}", style="bold")
         header.append(f"   {t('absolute' if self.absolute else 'symbolic', lang)}")
         self.query_one("#header", Static).update(header)
         keys = [
-            ("tab", "key_next"),
-            ("enter", "key_open"),
-            ("b", "key_back"),
-            ("r", "key_restart"),
+            ("tab ←→", "key_move"),
+            ("⏎", "key_do"),
+            ("b", "key_undo"),
+            ("R", "key_restart"),
             ("t", "key_numbers"),
             ("k", "key_kernel"),
+            ("d", "key_diagram"),
             ("l", "key_lang"),
+            ("?", "key_help"),
             ("esc", "key_lessons"),
+            ("q", "key_quit"),
         ]
         self.query_one("#keys", Static).update(keys_line(keys, lang, self.size.width))
 
@@ -159,9 +177,9 @@ class SandboxScreen(Screen):
         self.steps.append(step)
         try:
             run = self._replay()
-        except engine.StepError as err:
+        except engine.StepError:
             self.steps.pop()
-            self.message = t("not_possible", self.lang, what=str(err).split(": ", 1)[-1])
+            self.message = self._not_possible(step)
             self._draw()
             return
         self.message = ""
@@ -169,6 +187,19 @@ class SandboxScreen(Screen):
         self._previous_segments = len(before.records)
         self.run_ = run
         self._draw()
+
+    def _not_possible(self, step: engine.Step) -> str:
+        """Why an action cannot be taken now, from the peer's state, in the learner's words."""
+        lang, role = self.lang, step.peer
+        state = self.run_.states_at(len(self.run_.trace.events))[role]
+        action = next(a for a, make in ACTIONS.items() if type(make(role)) is type(step))
+        return t(
+            "not_possible",
+            lang,
+            peer=t(f"the_{role.value}", lang),
+            action=t(f"act_{action}", lang, n=SEND_BYTES),
+            state=state.value,
+        )
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -219,4 +250,10 @@ class SandboxScreen(Screen):
     def action_help(self) -> None:
         from .help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen("sandbox"))
+
+    def action_diagram(self) -> None:
+        from .diagram import DiagramScreen
+
+        now = Moment("events", len(self.run_.trace.events), len(self.run_.records))
+        self.app.push_screen(DiagramScreen(peer_paths(self.run_, now)))

@@ -1,14 +1,29 @@
-"""The packet log as a ladder (flow) diagram: time flows down, arrows cross between peers."""
+"""The packet log as a ladder (flow) diagram: time flows down, arrows cross between peers.
+
+A label is never cut. When the ladder is narrow it gives up, in this order, the
+extra shaft around labels, the time column, the spelt-out flags (``S.`` as tcpdump
+writes SYN,ACK) and the words of a retransmission's note (``↻ of #6, RTO 2 s`` ->
+``↻ #6`` -> ``↻``); a row that still does not fit takes two lines, its label above
+its arrow. The newest rows stay in view; older ones scroll back (wheel, shift+↑).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widget import Widget
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
 
 from ...engine import Role
+from ...ladder import label_text
+from .keys import update_if_changed
 
 CLIENT_STYLE = "cyan"
 SERVER_STYLE = "magenta"
@@ -22,17 +37,230 @@ class LadderRow:
     time: float | None
     number: int | None = None
     sender: Role | None = None
-    label: str = ""  # "SYN,ACK seq=y ack=x+1"
+    flags: tuple[str, ...] = ()
+    seq: str = ""
+    ack: str | None = None
+    length: int = 0
+    label: str = ""  # timer rows: "Client: RTO timer fired"; a pending row: "?"
     lost: bool = False
-    retransmission: bool = False
+    notes: tuple[str, ...] = ()  # a retransmission's note, longest first: "↻ of #1, RTO 1 s"
     fresh: bool = False  # appeared at the current moment
 
 
-class Ladder(Widget, can_focus=False):
-    """Draws its rows to the width it has; the newest rows stay in view."""
+@dataclass(frozen=True)
+class Fit:
+    """How much a row gives up to fit: one step of the order in the module's docstring."""
+
+    shaft: int  # least shaft beside a label
+    time: bool
+    short: bool  # tcpdump flags
+    note: int  # which of a row's notes
+
+
+# the whole ladder: padding, then the time column, goes first
+FITS = (Fit(3, True, False, 0), Fit(1, True, False, 0), Fit(1, False, False, 0))
+# then each row that still does not fit, on its own: tcpdump flags, then the note's words
+ROW_FITS = (Fit(1, False, True, 0), Fit(1, False, True, 1), Fit(1, False, True, 2))
+
+
+def row_label(row: LadderRow, fit: Fit) -> str:
+    if row.kind == "pending":
+        return row.label
+    text = label_text(row.flags, row.seq, row.ack, row.length, short=fit.short)
+    if row.notes:
+        text += " " + row.notes[min(fit.note, len(row.notes) - 1)]
+    return text
+
+
+class LadderLines:
+    """The ladder as lines of text for one width (no Textual here, so tests can read it)."""
+
+    def __init__(self, rows: list[LadderRow], heading: tuple[str, str], width: int) -> None:
+        self.width = max(12, width)
+        self.rows = rows
+        self.number_width = max([1, *(len(str(r.number)) for r in rows if r.number)])
+        self.fit = self._choose()
+        self.gutter = self.number_width + 1 + (8 if self.fit.time else 0)
+        self.heading = self._heading(heading)
+        self.lines = [line for row in rows for line in self._row(row)]
+
+    def _choose(self) -> Fit:
+        for fit in FITS:
+            span = self.width - self.number_width - 1 - (8 if fit.time else 0)
+            if all(self._fits(r, fit, span) for r in self.rows if r.kind != "timer"):
+                return fit
+        return FITS[-1]
+
+    @staticmethod
+    def _fits(row: LadderRow, fit: Fit, span: int) -> bool:
+        return _arrow_width(row_label(row, fit), fit.shaft, row.lost) <= span
+
+    def _heading(self, names: tuple[str, str]) -> Text:
+        left, right = names
+        head = Text(" " * self.gutter)
+        gap = max(1, self.width - self.gutter - cell_len(left) - cell_len(right))
+        head.append(left + " " * gap + right, style="bold")
+        return head
+
+    def _prefix(self, row: LadderRow) -> Text:
+        number = f"{row.number:>{self.number_width}}" if row.number else " " * self.number_width
+        text = number + " "
+        if self.fit.time:
+            text += ("   ?   " if row.time is None else f"{row.time:7.3f}"[-7:]) + " "
+        return Text(text, style="bold" if row.fresh else "dim")
+
+    def _row(self, row: LadderRow) -> list[Text]:
+        span = self.width - self.gutter
+        if row.kind == "timer":
+            style = "italic yellow" if row.fresh else "dim"
+            when = "" if self.fit.time or row.time is None else f"{row.time:.3f} "
+            words = _wrap(f"◷ {when}{row.label}", span)
+            first = self._prefix(row)
+            first.append(words[0], style=style)
+            return [first, *(Text(" " * self.gutter + w, style=style) for w in words[1:])]
+        fit = next((f for f in (self.fit, *ROW_FITS) if self._fits(row, f, span)), ROW_FITS[-1])
+        label = row_label(row, fit)
+        rightward = row.sender is not Role.SERVER
+        style = CLIENT_STYLE if rightward else SERVER_STYLE
+        if row.kind == "pending":
+            style = "bold"
+        if row.fresh:
+            style = f"bold {style}"
+        line = self._prefix(row)
+        if self._fits(row, fit, span):
+            line.append_text(_arrow(label, span, rightward, row.lost, style))
+            return [line]
+        # too long even now: the label on its own lines, then a bare arrow; no number cut
+        words = _wrap(label, span - 2)
+        lines = []
+        for i, word in enumerate(words):
+            text = ("│ " + word) if rightward else (word + " │").rjust(span)
+            prefix = line if i == 0 else Text(" " * self.gutter)
+            lines.append(Text.assemble(prefix, Text(text, style=style)))
+        lines.append(
+            Text.assemble(
+                Text(" " * self.gutter), _arrow("", span, rightward, row.lost, style, bare=True)
+            )
+        )
+        return lines
+
+
+def _arrow_width(label: str, shaft: int, lost: bool) -> int:
+    """Cells an arrow needs for ``label``: bars, heads, the blanks around it, ``shaft``."""
+    return cell_len(label) + 6 + shaft + (2 if lost else 0)
+
+
+def _arrow(
+    label: str, span: int, rightward: bool, lost: bool, style: str, bare: bool = False
+) -> Text:
+    body = "" if bare else f" {label} "
+    inner = span - 2  # between the two peers' bars
+    if lost:
+        gap = 4 if inner - cell_len(body) >= 12 else 2
+        fill = max(1, inner - cell_len(body) - gap - 2)
+        if rightward:
+            text = "├─" + body + "─" * fill + "✗" + " " * (gap - 1)
+            text = text + " " * max(0, span - 1 - cell_len(text)) + "┤"
+        else:
+            text = " " * (gap - 1) + "✗" + "─" * fill + body + "─┤"
+            text = "├" + " " * max(0, span - 1 - cell_len(text)) + text
+        out = Text(text, style=style)
+        cross = text.index("✗")
+        out.stylize("bold red", cross, cross + 1)
+        return out
+    fill = max(1, inner - cell_len(body) - 2)
+    if rightward:
+        text = "├─" + body + "─" * fill + "▶┤"
+    else:
+        text = "├◀" + "─" * fill + body + "─┤"
+    return Text(text, style=style)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Break at spaces; a word longer than the line (never a number here) is broken by cells."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width or not line:
+            line = candidate
+            continue
+        lines.append(line)
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+class LadderBody(ScrollView, can_focus=False):
+    """The rows, scrollable; the newest stay in view unless the learner scrolled back."""
+
+    DEFAULT_CSS = """
+    LadderBody { scrollbar-size-vertical: 1; overflow-x: hidden; height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[LadderRow] = []
+        self.names = ("client", "server")
+        self._laid: LadderLines | None = None
+        # laid-out ladders and their rendered lines, kept: b and n go back and forth
+        self._cache: dict[tuple, tuple[LadderLines, dict[int, Strip]]] = {}
+        self._pass: tuple[Style, int] | None = None
+
+    def laid_out(self) -> LadderLines:
+        width = max(12, self.scrollable_content_region.width or self.size.width or 40)
+        if self._laid is None or self._laid.width != width:
+            key = (tuple(self.rows), self.names, width)
+            if key not in self._cache:
+                if len(self._cache) > 64:
+                    self._cache.clear()
+                self._cache[key] = (LadderLines(self.rows, self.names, width), {})
+            self._laid, self._strips = self._cache[key]
+        return self._laid
+
+    def show(self, rows: list[LadderRow], names: tuple[str, str]) -> None:
+        self.rows, self.names = rows, names
+        self._laid = None
+        self._resize()
+        self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def _resize(self) -> None:
+        laid = self.laid_out()
+        self.virtual_size = Size(laid.width, len(laid.lines))
+
+    def on_resize(self) -> None:
+        self._laid = self._pass = None
+        self._resize()
+        self.scroll_end(animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        if y == 0 or self._pass is None:  # asking Textual costs: once a repaint, not a line
+            self._pass = (self.rich_style, self.scrollable_content_region.width)
+        base, width = self._pass
+        laid = self.laid_out()
+        index = self.scroll_offset.y + y
+        if not 0 <= index < len(laid.lines):
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None or strip.cell_length != width:  # rendered once, not at every repaint
+            segments = [
+                Segment(s.text, base + s.style if s.style else base)
+                for s in laid.lines[index].render(self.app.console)
+                if s.text != "\n"
+            ]
+            strip = Strip(segments).crop_extend(0, width, base)
+            self._strips[index] = strip
+        return strip
+
+
+class Ladder(Vertical, can_focus=False):
+    """The ladder panel: the peers' names, the rows, and a legend of the marks."""
 
     DEFAULT_CSS = """
     Ladder { border: round $primary; padding: 0 1; height: 1fr; }
+    Ladder #ladder-heading { height: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -40,71 +268,38 @@ class Ladder(Widget, can_focus=False):
         self.rows: list[LadderRow] = []
         self.heading = ("client", "server")
 
-    def show(self, rows: list[LadderRow], heading: tuple[str, str], title: str) -> None:
-        if (rows, heading, title) == (self.rows, self.heading, self.border_title):
+    def compose(self):
+        yield Static("", id="ladder-heading")
+        yield LadderBody()
+
+    @property
+    def body(self) -> LadderBody:
+        return self.query_one(LadderBody)
+
+    def show(
+        self, rows: list[LadderRow], heading: tuple[str, str], title: str, legend: str = ""
+    ) -> None:
+        if (rows, heading, title, legend) == (
+            self.rows,
+            self.heading,
+            self.border_title,
+            self.border_subtitle,
+        ):
             return  # unchanged: no repaint
-        self.rows = rows
-        self.heading = heading
+        self.rows, self.heading = rows, heading
         self.border_title = title
-        self.refresh()
+        self.border_subtitle = legend
+        self.body.show(rows, heading)
+        self._show_heading()
 
-    def render(self) -> Text:
-        width = max(20, self.content_size.width or 60)
-        height = max(1, self.content_size.height or 10)
-        gutter = 11  # "nn tt.ttt "
-        span = width - gutter
-        left, right = self.heading
-        head = Text(" " * gutter)
-        gap = max(1, span - cell_len(left) - cell_len(right))  # CJK names take two cells a char
-        head.append(left + " " * gap + right, style="bold")
-        body = [self._row(row, gutter, span) for row in self.rows]
-        if len(body) > height - 1:
-            body = [Text("   ⋮", style="dim"), *body[-(height - 2) :]] if height > 2 else []
-        out = Text("\n").join([head, *body])
-        out.no_wrap = True
-        out.overflow = "crop"
-        return out
+    def _show_heading(self) -> None:
+        update_if_changed(self.query_one("#ladder-heading", Static), self.body.laid_out().heading)
 
-    def _row(self, row: LadderRow, gutter: int, span: int) -> Text:
-        number = f"{row.number:>2}" if row.number is not None else "  "
-        when = "  ?  " if row.time is None else f"{row.time:7.3f}"[-7:]
-        prefix = Text(f"{number} {when} ".ljust(gutter), style="bold" if row.fresh else "dim")
-        if row.kind == "timer":
-            line = prefix.copy()
-            line.append(("◷ " + row.label)[:span], style="italic yellow" if row.fresh else "dim")
-            return line
-        line = prefix.copy()
-        line.append_text(self._arrow(row, span))
-        return line
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_heading)
 
-    def _arrow(self, row: LadderRow, span: int) -> Text:
-        rightward = row.sender is not Role.SERVER
-        style = CLIENT_STYLE if rightward else SERVER_STYLE
-        if row.kind == "pending":
-            style = "bold"
-        if row.fresh:
-            style = f"bold {style}"
-        label = row.label
-        if row.retransmission:
-            label += " ↻"
-        inner = span - 2  # the two peer columns
-        body = f" {label} "
-        if len(body) > inner - 4:
-            body = body[: max(0, inner - 5)] + "…"
-        if row.lost:
-            shaft = max(1, inner - len(body) - 6)
-            if rightward:
-                text = "├─" + body + "─" * shaft + "✗"
-                text = text.ljust(inner + 1) + "┤"
-            else:
-                text = "✗" + "─" * shaft + body + "─┤"
-                text = "├" + text.rjust(inner + 1)
-            out = Text(text, style=style)
-            out.stylize("bold red", text.index("✗"), text.index("✗") + 1)
-            return out
-        fill = max(1, inner - len(body) - 2)
-        if rightward:
-            text = "├─" + body + "─" * fill + "▶┤"
-        else:
-            text = "├◀" + "─" * fill + body + "─┤"
-        return Text(text, style=style)
+    def scroll_rows(self, lines: int) -> None:
+        self.body.scroll_relative(y=lines, animate=False)
+
+
+__all__ = ["Ladder", "LadderLines", "LadderRow"]

@@ -4,7 +4,11 @@ Textual's Input claims every printable key, which would hide the screen's
 one-letter keys while the cursor is in a field. Here only what an answer can
 hold (digits, x, y, +, -, space, and their full-width forms from a Chinese input
 method) is claimed; any other letter goes to the bindings, so h still gives a
-hint and c still checks while the learner types.
+hint while the learner types.
+
+``take_key`` and ``take_paste`` are called by the app as each key arrives (see
+``TutorApp.on_event``), so that typing lands in this field at once, in order
+with Tab and Enter pressed right after it.
 """
 
 from __future__ import annotations
@@ -22,11 +26,46 @@ def typable(character: str | None) -> bool:
 
 
 class NumberInput(Input):
+    # one line, a thin bar each side; focused: inverted between heavy bars (reads without colour)
+    DEFAULT_CSS = """
+    NumberInput { height: 1; padding: 0; border-top: none; border-bottom: none;
+                  border-left: vkey $foreground 50%; border-right: vkey $foreground 50%; }
+    NumberInput:focus { border-top: none; border-bottom: none;
+                        border-left: inner $accent; border-right: inner $accent;
+                        text-style: reverse; }
+    """
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return typable(character)
+
+    def take_key(self, event: events.Key) -> bool:
+        if event.is_printable and typable(event.character):
+            assert event.character is not None
+            self._type(event.character)
+            return True
+        return False
+
+    def take_paste(self, text: str) -> bool:
+        """Paste only what an answer can hold, from the first line."""
+        lines = text.splitlines()
+        kept = "".join(c for c in (lines[0] if lines else "") if typable(c))
+        if kept:
+            self._type(kept)
+        return True
+
+    def _type(self, text: str) -> None:
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable and not typable(event.character):
             event.prevent_default()  # not ours: Input's own handler must not type it
             return  # and the event bubbles on to the bindings
         await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        self.take_paste(event.text)
+        event.stop()

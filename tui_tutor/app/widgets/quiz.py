@@ -3,10 +3,16 @@
 The panel only collects answers and shows text; the lesson screen grades them
 with ``tui_tutor.lessons.quiz`` (from the engine's trace) and hands back lines.
 
-The segment and state forms are built once and reused (values reset, fields
-shown or hidden): mounting fresh widgets at every step costs Textual a full
-restyle and relayout, which a learner pressing n would feel. The panel has a
-fixed height and scrolls, so the panes above never reflow.
+One keyboard model for every form: Tab and Shift+Tab go from field to field,
+Enter checks, a flag's letter ticks it, a state is picked by typing its name's
+start, an option by its digit. Arrows stay inside the focused field. The Check
+buttons are for the mouse and take no focus, so the focused field is always a
+field, drawn inverted between heavy bars (visible without colour too).
+
+The forms are built once and reused (values reset, fields shown or hidden):
+mounting fresh widgets at every step costs Textual a full restyle and relayout,
+which a learner pressing n would feel. The panel has a fixed height and scrolls,
+so the panes above never reflow.
 """
 
 from __future__ import annotations
@@ -18,18 +24,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
 
 from ...engine import State
+from ...lessons.explain import field_name
 from ..i18n import t
 from .keys import update_if_changed
-from .marks import MarkBox, MarkRadio
 from .number_input import NumberInput
+from .state_field import StateField
+from .toggles import FlagsField, Toggles
 
-FLAGS = ("SYN", "ACK", "FIN", "RST")
 NUMBER_FIELDS = ("seq", "ack", "len")
 STATE_FIELDS = ("client_state", "server_state")
-STATE_OPTIONS = [(s.value, s.value) for s in State]
+FIELD_ORDER = ("flags", "seq", "ack", "len", "client_state", "server_state")
 
 
 @dataclass
@@ -39,54 +47,59 @@ class FormState:
     values: dict[str, object]
 
 
+class CheckButton(Button, can_focus=False):
+    """Check, for the mouse; the keyboard checks with Enter from any field."""
+
+
 class QuizPanel(VerticalScroll, can_focus=False):
     """Text on top, the form (if any) below it, the feedback at the bottom."""
 
     class CheckRequested(Message):
-        """The learner asked to check (Enter in a field, c, or the Check button)."""
+        """The learner clicked a Check button."""
 
     DEFAULT_CSS = """
     QuizPanel { border: round $accent; padding: 0 1; }
     QuizPanel #quiz-text, QuizPanel #quiz-feedback-text { height: auto; }
     QuizPanel .form { height: auto; }
     QuizPanel .form-row { height: auto; }
-    QuizPanel .form-row Label { padding: 0 1 0 0; }
-    QuizPanel .form-row Checkbox { margin: 0 1 0 0; }
-    QuizPanel NumberInput { width: 13; margin: 0 1 0 0; }
-    QuizPanel Select { width: 18; margin: 0 1 0 0; }
-    QuizPanel RadioSet { height: auto; width: 1fr; border: none; }
+    QuizPanel .form-row Label { padding: 0 0 0 1; }
+    QuizPanel .form-row Label.first { padding: 0 1 0 0; }
+    QuizPanel #field-seq, QuizPanel #field-ack { width: 13; }
+    QuizPanel #field-len { width: 8; }
+    QuizPanel CheckButton { margin: 0 0 0 2; min-width: 7; }
+    QuizPanel #choice-form Label { padding: 0; }
+    QuizPanel #choice { margin: 0 0 0 0; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="quiz-text")
         with Vertical(id="segment-form", classes="form"):
             with Horizontal(classes="form-row"):
-                yield Label("", id="label-flags")
-                for flag in FLAGS:
-                    yield MarkBox(flag, id=f"flag-{flag}", compact=True)
-                for name in NUMBER_FIELDS:
-                    yield Label(name, id=f"label-{name}")
-                    yield NumberInput(id=f"field-{name}", compact=True, placeholder="?")
+                yield Label("", id="label-flags", classes="first")
+                yield FlagsField(id="field-flags")
+                for name in ("seq", "ack"):
+                    yield Label("", id=f"label-{name}")
+                    yield NumberInput(id=f"field-{name}", placeholder="?")
             with Horizontal(classes="form-row"):
+                yield Label("", id="label-len", classes="first")
+                yield NumberInput(id="field-len", placeholder="0")
                 yield Label("", id="label-after")
                 for name in STATE_FIELDS:
                     yield Label("", id=f"label-{name}")
-                    yield self._state_select(f"field-{name}")
-                yield Button(
-                    "", id="check-segment", classes="check", compact=True, variant="primary"
-                )
+                    yield StateField(id=f"field-{name}")
+                yield CheckButton("", id="check-segment", classes="check", compact=True)
         with Horizontal(id="state-form", classes="form form-row"):
-            yield self._state_select("field-state")
-            yield Button("", id="check-state", classes="check", compact=True, variant="primary")
-        yield Vertical(id="choice-form", classes="form")
+            yield Label("", id="label-state", classes="first")
+            yield StateField(id="field-state")
+            yield CheckButton("", id="check-state", classes="check", compact=True)
+        with Vertical(id="choice-form", classes="form"):
+            yield Label("", id="label-choice")
+            yield Toggles([], column=True, id="choice")
+            yield CheckButton("", id="check-choice", classes="check", compact=True)
         yield Static("", id="quiz-feedback-text")
 
     def on_mount(self) -> None:
         self._hide_forms()
-
-    @staticmethod
-    def _state_select(widget_id: str) -> Select:
-        return Select(STATE_OPTIONS, prompt="?", id=widget_id, compact=True, allow_blank=True)
 
     # ------------------------------------------------------------ content
 
@@ -111,41 +124,50 @@ class QuizPanel(VerticalScroll, can_focus=False):
 
     async def clear_form(self) -> None:
         self._hide_forms()
-        choices = self.query_one("#choice-form", Vertical)
-        if choices.children:  # removing nothing still costs a round trip and a repaint
-            await choices.remove_children()
+
+    def _show(self, widget: Widget, shown: bool) -> None:
+        if widget.display != shown:
+            widget.display = shown
+
+    def _label(self, widget_id: str, text: str) -> None:
+        label = self.query_one(widget_id, Label)
+        if getattr(label, "_shown_text", None) != text:
+            label._shown_text = text  # type: ignore[attr-defined]
+            label.update(text)
 
     async def show_segment_form(self, ask: list[str], lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}
-        await self.clear_form()
-        self.query_one("#label-flags", Label).update(t("flags", lang))
-        self.query_one("#label-after", Label).update(t("after_it", lang))
-        for name in STATE_FIELDS:
-            self.query_one(f"#label-{name}", Label).update(t(name.removesuffix("_state"), lang))
+        self._hide_forms()
+        wide = self.app.size.width >= 110
+        self._label("#label-flags", t("flags", lang) if wide else "")
+        self._show(self.query_one("#label-flags"), wide and "flags" in ask)
+        self._label("#label-after", t("after_it", lang))
+        for name in ("seq", "ack"):
+            self._label(f"#label-{name}", field_name(name, lang))
+        for name in ("len", *STATE_FIELDS):
+            self._label(f"#label-{name}", t(f"field_{name}_short", lang))
         self.query_one("#check-segment", Button).label = t("check", lang)
-        chosen = set(values.get("flags", set()))  # type: ignore[arg-type]
-        show_flags = "flags" in ask
-        self.query_one("#label-flags").display = show_flags
-        for flag in FLAGS:
-            box = self.query_one(f"#flag-{flag}", MarkBox)
-            box.display = show_flags
-            box.value = flag in chosen
+        flags = self.query_one("#field-flags", FlagsField)
+        self._show(flags, "flags" in ask)
+        flags.flags = set(values.get("flags", set()))  # type: ignore[arg-type]
         for name in NUMBER_FIELDS:
             field = self.query_one(f"#field-{name}", NumberInput)
-            field.display = self.query_one(f"#label-{name}").display = name in ask
+            self._show(field, name in ask)
+            self._show(self.query_one(f"#label-{name}"), name in ask)
             field.value = str(values.get(name, ""))
-        shown_states = [n for n in STATE_FIELDS if n in ask]
-        self.query_one("#label-after").display = bool(shown_states)
+        self._show(self.query_one("#label-after"), any(n in ask for n in STATE_FIELDS))
         for name in STATE_FIELDS:
-            select = self.query_one(f"#field-{name}", Select)
-            select.display = self.query_one(f"#label-{name}").display = name in ask
-            select.value = _state_value(values.get(name))
+            field = self.query_one(f"#field-{name}", StateField)
+            self._show(field, name in ask)
+            self._show(self.query_one(f"#label-{name}"), name in ask)
+            field.load(_state(values.get(name)))
         self.query_one("#segment-form").display = True
 
     async def show_state_form(self, lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}
-        await self.clear_form()
-        self.query_one("#field-state", Select).value = _state_value(values.get("state"))
+        self._hide_forms()
+        self._label("#label-state", t("field_state_short", lang))
+        self.query_one("#field-state", StateField).load(_state(values.get("state")))
         self.query_one("#check-state", Button).label = t("check", lang)
         self.query_one("#state-form").display = True
 
@@ -153,32 +175,16 @@ class QuizPanel(VerticalScroll, can_focus=False):
         self, options: list[str], multi: bool, lang: str, prior: FormState | None
     ) -> None:
         values = prior.values if prior else {}
-        picked = set(values.get("choice", set()))  # type: ignore[arg-type]
-        await self.clear_form()
-        form = self.query_one("#choice-form", Vertical)
-        label = t("pick_all" if multi else "pick_one", lang, n=len(options))
-        if multi:
-            boxes = [
-                MarkBox(f"{i + 1}. {text}", i in picked, id=f"option-{i}", compact=True)
-                for i, text in enumerate(options)
-            ]
-            await form.mount(Label(label), Vertical(*boxes, classes="form-col"))
-        else:
-            buttons = [
-                MarkRadio(f"{i + 1}. {text}", i in picked, id=f"option-{i}")
-                for i, text in enumerate(options)
-            ]
-            await form.mount(Label(label), RadioSet(*buttons, id="choice", compact=True))
-        await form.mount(
-            Button(
-                t("check", lang),
-                id="check-choice",
-                classes="check",
-                compact=True,
-                variant="primary",
-            )
-        )
-        form.display = True
+        self._hide_forms()
+        self._label("#label-choice", t("pick_all" if multi else "pick_one", lang, n=len(options)))
+        choice = self.query_one("#choice", Toggles)
+        labels = [f"{i + 1}. {text}" for i, text in enumerate(options)]
+        if (choice.items, choice.multi) != (labels, multi):
+            choice.set_items(labels, multi)
+        choice.set_ticked(set(values.get("choice", set())))  # type: ignore[arg-type]
+        choice.cursor = 0
+        self.query_one("#check-choice", Button).label = t("check", lang)
+        self.query_one("#choice-form").display = True
 
     # ------------------------------------------------------------ reading
 
@@ -186,51 +192,64 @@ class QuizPanel(VerticalScroll, can_focus=False):
         """What the visible form holds now, as the grader takes it."""
         out: dict[str, object] = {}
         if self.query_one("#segment-form").display:
-            if self.query_one("#flag-SYN").display:
-                out["flags"] = {f for f in FLAGS if self.query_one(f"#flag-{f}", MarkBox).value}
+            flags = self.query_one("#field-flags", FlagsField)
+            if flags.display:
+                out["flags"] = flags.flags
             for name in NUMBER_FIELDS:
                 field = self.query_one(f"#field-{name}", NumberInput)
                 if field.display:
                     out[name] = field.value
             for name in STATE_FIELDS:
-                select = self.query_one(f"#field-{name}", Select)
-                if select.display:
-                    out[name] = "" if select.value is Select.NULL else select.value
+                state = self.query_one(f"#field-{name}", StateField)
+                if state.display:
+                    out[name] = state.value.value if state.value else ""
         if self.query_one("#state-form").display:
-            value = self.query_one("#field-state", Select).value
-            out["state"] = "" if value is Select.NULL else value
-        if self.query_one("#choice-form").display and self.query("#option-0"):
-            picked = {
-                int(w.id.removeprefix("option-"))
-                for w in self.query(Checkbox)
-                if w.id and w.id.startswith("option-") and w.value
-            }
-            for radio in self.query(RadioButton):
-                if radio.value and radio.id:
-                    picked.add(int(radio.id.removeprefix("option-")))
-            out["choice"] = picked
+            state = self.query_one("#field-state", StateField).value
+            out["state"] = state.value if state else ""
+        if self.query_one("#choice-form").display:
+            out["choice"] = set(self.query_one("#choice", Toggles).ticked)
         return out
+
+    def set_value(self, name: str, value: str) -> None:
+        """Put ``value`` in a number field (the screen rewrites numbers when t switches)."""
+        self.query_one(f"#field-{name}", NumberInput).value = value
+
+    @property
+    def flags_shown(self) -> bool:
+        return bool(
+            self.query_one("#segment-form").display and self.query_one("#field-flags").display
+        )
+
+    def toggle_flag(self, name: str) -> None:
+        self.query_one("#field-flags", FlagsField).toggle_flag(name)
 
     def pick_option(self, index: int) -> bool:
         """Digit keys pick an option; True if there was one."""
-        found = self.query(f"#option-{index}")
-        if not found:
+        if not self.query_one("#choice-form").display:
             return False
-        widget = found.first()
-        if isinstance(widget, RadioButton):
-            widget.value = True
-        elif isinstance(widget, Checkbox):
-            widget.toggle()
+        choice = self.query_one("#choice", Toggles)
+        if not 0 <= index < len(choice.items):
+            return False
+        choice.toggle(index)
         return True
 
+    def fields(self) -> list[Widget]:
+        """The fields shown now, in Tab order."""
+        return [w for w in self.screen.focus_chain if self in w.ancestors]
+
+    def focus_field(self, name: str) -> None:
+        """The field that holds ``name`` (as ``values`` names them), if it is shown."""
+        widget_id = "#choice" if name == "choice" else f"#field-{name}"
+        found = self.query(widget_id)
+        if found and found.first() in self.fields():
+            self.screen.set_focus(found.first())
+
     def focus_first(self) -> None:
-        for form in self.query(".form"):
-            if not form.display:
-                continue
-            for widget in form.query("*"):
-                if widget.focusable and widget.display:
-                    widget.focus()
-                    return
+        fields = self.fields()
+        if fields:
+            # at once (Widget.focus waits for the next idle): the keys typed right after
+            # n must find it
+            self.screen.set_focus(fields[0])
 
     # ------------------------------------------------------------ events
 
@@ -239,11 +258,6 @@ class QuizPanel(VerticalScroll, can_focus=False):
         event.stop()
         self.post_message(self.CheckRequested())
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.CheckRequested())
 
-
-def _state_value(value: object) -> object:
-    return value if isinstance(value, str) and value in State.__members__ else Select.NULL
+def _state(value: object) -> State | None:
+    return State(value) if isinstance(value, str) and value in State.__members__ else None

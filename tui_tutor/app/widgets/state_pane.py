@@ -1,49 +1,71 @@
-"""One peer's state machine: the path taken so far, the current state lit, the rest dimmed."""
+"""One peer's state machine: the path so far, the current state lit, and its exits.
+
+The exits are the rows of the engine's transition table that leave the current
+state (event / what is sent -> next state): what could happen next, which is what
+the learner predicts. The screen reads everything from the trace into a
+``PaneData``; this widget only fits it to the room it has, in this order of need:
+the current state, the sequence variables, the path (one line), the exits, then the
+path in full with the edge taken into each state. In Chinese the textbook name of
+the state goes beside it, or onto the top border when the pane is too narrow.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from ...engine import State, StateChanged
-
-# the RFC 9293 diagram's order, top to bottom
-ORDER = [
-    State.CLOSED,
-    State.LISTEN,
-    State.SYN_SENT,
-    State.SYN_RECEIVED,
-    State.ESTABLISHED,
-    State.FIN_WAIT_1,
-    State.CLOSE_WAIT,
-    State.FIN_WAIT_2,
-    State.CLOSING,
-    State.LAST_ACK,
-    State.TIME_WAIT,
-]
 CAPTURE_RULE = "seen in the capture"  # the rule of a state a capture simply began in
-NARROW = 24  # below this width the causes are left out
+
+CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
+TAKEN_STYLE = "bold yellow"
+FRESH_STYLE = "bold yellow"
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """A state the peer was in, and the label of the edge that led into it ("" at the start)."""
+
+    state: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ExitLine:
+    """One transition out of the current state."""
+
+    label: str  # "rcv SYN / snd SYN,ACK"
+    target: str  # "SYN_RECEIVED", or the "same" word for a loop
+    taken: bool = False  # the answered question fires this one
 
 
 @dataclass(frozen=True)
 class PaneData:
-    """Everything the pane shows, read from the trace by the screen."""
+    """Everything the pane shows, read from the trace by the screen, in the learner's language."""
 
-    title: str
-    isn_line: str  # "ISN x = 1000"
-    vars_line: str  # "SND.NXT x+1  RCV.NXT y+1"
-    path: list[StateChanged]  # transitions taken so far, in order
-    current: State
-    fresh: int  # how many of the last transitions happened at this moment
+    title: str  # "Client"
+    isn: str  # "ISN x=1000", shown on the bottom border
+    variables: tuple[str, ...]  # ("SND.NXT x+1", "RCV.NXT y+1")
+    path: tuple[PathStep, ...]  # states before the current one, oldest first
+    current: str  # "ESTABLISHED"
+    current_label: str  # the edge into the current state ("" at the start)
+    current_zh: str  # "已建立连接" in Chinese, "" in English
+    exits: tuple[ExitLine, ...]
+    exits_title: str  # "what can happen next"
+    more: str  # "+{n} more: d", for exits left out
+    fresh: int = 0  # how many of the last edges (into current included) happened just now
 
 
 class StatePane(Widget):
     """Draws a ``PaneData``; the screen sets ``data`` and the pane repaints."""
 
     DEFAULT_CSS = """
-    StatePane { border: round $secondary; padding: 0 1; height: 1fr; }
+    StatePane {
+        border: round $secondary; padding: 0 1; height: 1fr;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -59,78 +81,180 @@ class StatePane(Widget):
         if value == self._data:
             return  # unchanged: no repaint
         self._data = value
-        self.border_title = value.title
+        self._titles()
         self.refresh()
 
-    def render(self) -> Text:
+    def on_resize(self) -> None:
+        self._titles()
+
+    def _titles(self) -> None:
+        """The ISN on the bottom border; the Chinese name on the top one when it does not fit
+        beside the state (a narrow pane), so that it never costs a line."""
         data = self._data
         if data is None:
+            return
+        title = data.title
+        if data.current_zh and not _zh_beside(data, self.content_size.width or 30):
+            title = f"{data.title} {data.current_zh}"
+        if self.border_title != title:
+            self.border_title = title
+        if self.border_subtitle != data.isn:
+            self.border_subtitle = data.isn
+
+    def render(self) -> Text:
+        if self._data is None:
             return Text("")
-        width = self.content_size.width or 30
-        height = self.content_size.height or 20
-        narrow = width < NARROW
-        head = [Text(data.isn_line, style="bold")]
-        if data.vars_line:
-            head.append(Text(data.vars_line))
-        path_lines = self._path_lines(data, narrow)
-        rest = self._unreached(data, width)
-        room = max(1, height - len(head))
-        if len(path_lines) > room:  # keep the newest part of the path
-            path_lines = (
-                [Text("  ⋮", style="dim"), *path_lines[-(room - 1) :]]
-                if room > 1
-                else path_lines[-room:]
-            )
-        lines = [*head, *path_lines]
-        if rest and len(lines) + len(rest) + 1 <= height:
-            lines.append(Text(""))
-            lines.extend(rest)
-        out = Text("\n").join(lines)
+        width = max(8, self.content_size.width or 30)
+        height = max(1, self.content_size.height or 20)
+        out = Text("\n").join(pane_lines(self._data, width, height))
         out.no_wrap = True
         out.overflow = "ellipsis"
         return out
 
-    def _path_lines(self, data: PaneData, narrow: bool) -> list[Text]:
-        states = [data.path[0].old] if data.path else [data.current]
-        states += [ev.new for ev in data.path]
-        lines: list[Text] = []
-        fresh_from = len(data.path) - data.fresh
-        for i, state in enumerate(states):
-            if i > 0:
-                ev = data.path[i - 1]
-                fresh = i - 1 >= fresh_from
-                # a state the capture began in has no RFC row: say so instead
-                label = (
-                    ev.transition.reason
-                    if ev.transition.rule == CAPTURE_RULE
-                    else (ev.transition.label)
-                )
-                if narrow:
-                    lines.append(Text("  │", style=_style(fresh)))
-                else:
-                    line = Text("  │ ", style=_style(fresh))
-                    line.append(label + (" ★" if fresh else ""), style=_style(fresh))
-                    lines.append(line)
-            last = i == len(states) - 1
-            if last:
-                lines.append(Text(f"▶ {state.value}", style="bold reverse"))
-            else:
-                lines.append(Text(f"  {state.value}"))
-        return lines
 
-    def _unreached(self, data: PaneData, width: int) -> list[Text]:
-        seen = {data.current, *(ev.old for ev in data.path), *(ev.new for ev in data.path)}
-        names = [s.value for s in ORDER if s not in seen]
-        if not names:
-            return []
-        col = max(len(n) for n in names) + 1
-        per_line = max(1, (width - 2) // col)
-        lines = []
-        for i in range(0, len(names), per_line):
-            chunk = names[i : i + per_line]
-            lines.append(Text("  " + "".join(n.ljust(col) for n in chunk).rstrip(), style="dim"))
-        return lines
+def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
+    """The pane's lines for ``width`` x ``height`` cells, most needed first when short."""
+    current = _current_lines(data, width)
+    variables = _variable_lines(data, width)
+    path_short = _path_condensed(data, width, 1)
+    exits = [_exit_lines(e, width) for e in data.exits]
+    # what must be there, most needed first; the rest fills what is left
+    room = height - 1
+    shown_vars = variables if room >= len(variables) else variables[:room]
+    room -= len(shown_vars)
+    shown_path: list[Text] = path_short if room >= 1 and path_short else []
+    room -= len(shown_path)
+    shown_exits: list[Text] = []
+    for i, lines in enumerate(exits):
+        rest = len(exits) - i - 1
+        need = len(lines) + (1 if rest else 0)  # keep a line to say how many are left out
+        if need > room:
+            if room >= 1:
+                shown_exits.append(Text(data.more.format(n=len(exits) - i), style="dim"))
+                room -= 1
+            break
+        shown_exits.extend(lines)
+        room -= len(lines)
+    title: list[Text] = []
+    if exits and room >= 1 and len(shown_exits) == sum(len(lines) for lines in exits):
+        title = [Text(data.exits_title, style="dim italic")]
+        room -= 1
+    # plenty of room left: the path in full, each state with the edge that led to it
+    full_path = _path_full(data, width)
+    fits = all(line.cell_len <= width for line in full_path)
+    if full_path and fits and len(full_path) - len(shown_path) <= room:
+        shown_path = full_path
+    elif data.path:
+        more = _path_condensed(data, width, len(shown_path) + room)
+        if len(more) > len(shown_path):
+            shown_path = more
+    return [*shown_vars, *shown_path, current[0], *title, *shown_exits]
 
 
-def _style(fresh: bool) -> str:
-    return "bold yellow" if fresh else "dim"
+def _zh_beside(data: PaneData, width: int) -> bool:
+    return cell_len(data.current) + cell_len(data.current_zh) + 3 <= width
+
+
+def _current_lines(data: PaneData, width: int) -> list[Text]:
+    line = Text("▶ ", style=CURRENT_STYLE)
+    line.append(data.current, style=CURRENT_STYLE)
+    if data.current_zh and _zh_beside(data, width):
+        line.append(" " + data.current_zh, style=CURRENT_STYLE)
+    return [line]
+
+
+def _variable_lines(data: PaneData, width: int) -> list[Text]:
+    joined = "  ".join(data.variables)
+    if not data.variables:
+        return []
+    if cell_len(joined) <= width:
+        return [Text(joined)]
+    return [Text(v) for v in data.variables]
+
+
+def _path_condensed(data: PaneData, width: int, lines: int) -> list[Text]:
+    """``CLOSED → LISTEN →`` over at most ``lines`` lines, the newest states kept."""
+    if not data.path or lines < 1:
+        return []
+    fresh_from = len(data.path) + 1 - data.fresh  # path index from which edges are fresh
+    words = [(step.state, i + 1 >= fresh_from) for i, step in enumerate(data.path)]
+    out: list[Text] = []
+    line = Text()
+    for state, fresh in reversed(words):  # fill from the newest, keep what fits
+        piece = Text(state, style="dim")
+        piece.append(" → ", style=FRESH_STYLE if fresh else "dim")
+        if line.cell_len and line.cell_len + piece.cell_len > width:
+            out.insert(0, line)
+            if len(out) == lines:
+                break
+            line = Text()
+        line = Text.assemble(piece, line)
+    else:
+        out.insert(0, line)
+        return out[-lines:]
+    # states left out: mark the cut at the start of the oldest line kept
+    first = out[0]
+    if first.cell_len + 2 > width:
+        first = first[2:]
+    out[0] = Text.assemble(Text("… ", style="dim"), first)
+    return out
+
+
+def _path_full(data: PaneData, width: int) -> list[Text]:
+    """Each state on its line, with the edge that led into it beneath the one before."""
+    if not data.path:
+        return []
+    lines: list[Text] = []
+    steps = [*data.path, PathStep(data.current, data.current_label)]
+    fresh_from = len(steps) - data.fresh
+    for i, step in enumerate(steps):
+        if i > 0:
+            fresh = i >= fresh_from
+            style = FRESH_STYLE if fresh else "dim"
+            lines.append(Text("  │ " + step.label + (" ★" if fresh else ""), style=style))
+        if i < len(steps) - 1:
+            lines.append(Text("  " + step.state, style="dim"))
+    return lines
+
+
+def _exit_lines(exit_: ExitLine, width: int) -> list[Text]:
+    """``  label → TARGET`` on one line, or the label then ``    → TARGET`` beneath it."""
+    mark, style = ("★ ", TAKEN_STYLE) if exit_.taken else ("  ", "")
+    one = f"{mark}{exit_.label} → {exit_.target}"
+    if cell_len(one) <= width:
+        return [Text(one, style=style)]
+    # too long: the label, then the next state; the label split at "/" if it needs to be
+    if cell_len(exit_.label) + 2 <= width:
+        parts = [exit_.label]
+    else:
+        event, slash, send = exit_.label.partition(" / ")
+        parts = _wrap(event, width - 2) + (_wrap("/ " + send, width - 2) if slash else [])
+    lines = [Text(mark + part, style=style) for part in parts]
+    target = f"    → {exit_.target}"
+    if cell_len(target) > width:
+        target = f"  → {exit_.target}"
+    lines.append(Text(target, style=style))
+    return lines
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Break at spaces (or anywhere in CJK text) so that no line is wider than ``width``."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while cell_len(word) > width:  # a word longer than the line: break it by cells
+            cut = 1
+            while cut < len(word) and cell_len(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]

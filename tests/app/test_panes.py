@@ -1,0 +1,388 @@
+"""The state-machine panes, the ladder and the diagram, read from the screen as drawn.
+
+Every expectation is derived from the engine's trace of the run the screen plays
+(states, the transition that sent a segment, retransmission timers), never typed in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from rich.cells import cell_len
+
+from tui_tutor import engine
+from tui_tutor.app.diagram import is_drawn
+from tui_tutor.app.screens.diagram import DiagramScreen
+from tui_tutor.app.screens.lesson import LessonScreen
+from tui_tutor.engine import Role, State
+from tui_tutor.lessons.model import PredictSegment
+from tui_tutor.lessons.names import STATE_ZH, transition_label
+
+from .driver import flat, ladder, new_app, pane, region_text, screen_lines
+
+WALKED = ["three-way-handshake", "lost-last-ack", "simultaneous-open"]
+STATE_NAMES = "|".join(sorted((s.value for s in State), key=len, reverse=True))
+
+
+def is_segment_question(moment) -> bool:
+    return (
+        moment.kind == "step"
+        and moment.segment is not None
+        and (moment.step is None or isinstance(moment.step, PredictSegment))
+    )
+
+
+def sending(run, number: int) -> engine.StateChanged | None:
+    """The sender's state change in the reaction that put segment ``number`` on the wire,
+    if there is one: its last change before the segment, with no other event between."""
+    sender = run.record(number).sender
+    for ev in reversed(run.trace.events[: run.sent_at[number - 1]]):
+        if isinstance(ev, engine.StateChanged) and ev.peer is sender:
+            return ev
+        if not isinstance(ev, engine.PeerVars | engine.TimerStarted | engine.TimerStopped):
+            return None
+    return None
+
+
+def expected_state(run, index: int, peer: Role) -> State:
+    """What the peer's pane must show as current at moment ``index`` of a walk that
+    answers every question when it reaches it: the state it is in, unless a question
+    still to come (or being asked) is about a segment this peer sends by changing state,
+    in which case the peer is shown as it was before that change."""
+    moment = run.moments[index]
+    position = {id(ev): pos for pos, ev in enumerate(run.trace.events)}
+    held = []
+    for question in run.moments[index:]:
+        if is_segment_question(question) and question.segment > moment.segments_shown:
+            change = sending(run, question.segment)
+            if change and change.peer is peer and position[id(change)] < moment.cutoff:
+                held.append(change)
+    if held:
+        return min(held, key=lambda ev: position[id(ev)]).old
+    return run.states_at(moment.cutoff)[peer]
+
+
+def current_line(text: str) -> str:
+    found = re.search(rf"▶ ({STATE_NAMES})(?: (\S+))?", text)
+    assert found, f"no current state in the pane:\n{text}"
+    return found.group(0)
+
+
+async def walk(pilot, visit) -> None:
+    """Every moment of the lesson, by keys alone; questions revealed (v) to go on."""
+    screen = pilot.app.screen
+    await pilot.pause()
+    while isinstance(pilot.app.screen, LessonScreen):
+        await visit(screen.play.index, answered=False)
+        if screen._is_question(screen.moment) and not screen._done(screen.play.index):
+            await pilot.press("v")
+            await pilot.pause()
+            await visit(screen.play.index, answered=True)
+        await pilot.press("n")
+        await pilot.pause()
+
+
+async def to_the_last_segment(pilot):
+    """Reveal and go on until every segment is on the ladder."""
+    screen = pilot.app.screen
+    run = screen.play.run
+    while screen.moment.segments_shown < len(run.records):
+        await pilot.press("v", "n")
+        await pilot.pause()
+    return screen, run
+
+
+async def to_the_question_about(pilot, number: int):
+    """Reveal and go on until segment ``number`` is being predicted."""
+    screen = pilot.app.screen
+    while not (screen._is_question(screen.moment) and screen.moment.segment == number):
+        await pilot.press("v", "n")
+        await pilot.pause()
+    return screen
+
+
+class TestPanes:
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    @pytest.mark.parametrize("lesson", WALKED)
+    async def test_the_current_state_is_lit_and_visible_at_80x24_on_every_step(
+        self, tmp_path, lesson, lang
+    ):
+        app = new_app(tmp_path, lesson, lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+
+            async def visit(index: int, answered: bool) -> None:
+                for peer in (Role.CLIENT, Role.SERVER):
+                    shown = pane(pilot, peer.value)
+                    state = expected_state(screen.play.run, index, peer)
+                    line = current_line(shown)
+                    assert line.startswith(f"▶ {state.value}"), (
+                        f"{lesson} step {index + 1}: {peer.value} shows {line!r}, "
+                        f"the engine says {state.value}\n{shown}"
+                    )
+                    if lang == "zh":
+                        assert STATE_ZH[state] in flat(shown), f"no textbook name in\n{shown}"
+
+            await walk(pilot, visit)
+
+    @pytest.mark.parametrize("lesson", [*WALKED, "third-ack-carries-data"])
+    async def test_nothing_a_segment_question_asks_shows_before_it_is_answered(
+        self, tmp_path, lesson
+    ):
+        app = new_app(tmp_path, lesson)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.screen
+
+            async def visit(index: int, answered: bool) -> None:
+                run = screen.play.run
+                moment = run.moments[index]
+                if not is_segment_question(moment):
+                    return
+                record = run.record(moment.segment)
+                sender = pane(pilot, record.sender.value)
+                change = sending(run, moment.segment)
+                seq = screen.numbers.show(record.seq, "seq", record.sender)
+                row = re.compile(rf"^│\s*{moment.segment} .*seq=", re.M)
+                assert not row.search(ladder(pilot)), "the asked segment is on the ladder"
+                if not answered:
+                    if "SND.NXT" in sender:
+                        assert "SND.NXT ?" in sender, f"the sender's SND.NXT shows:\n{sender}"
+                    assert f"seq={seq}" not in flat(sender)
+                    assert "★" not in sender, "an exit is marked before the answer"
+                if change is not None:
+                    assert current_line(sender) == f"▶ {change.old.value}", (
+                        f"the sender has already moved:\n{sender}"
+                    )
+                    label = f"{transition_label(change.transition, 'en')} → "
+                    mark = "★ " if answered else ""
+                    assert mark + label in flat(sender), f"exit {label!r} not as expected"
+
+            await walk(pilot, visit)
+
+    async def test_after_the_answer_the_receivers_exit_is_marked_too(self, tmp_path):
+        app = new_app(tmp_path, "three-way-handshake")
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await to_the_question_about(pilot, 3)
+            await pilot.press("v")
+            await pilot.pause()
+            run = screen.play.run
+            arrives = [ev for ev in run.caused_by(3) if ev.peer is run.record(3).sender.other]
+            assert arrives, "the third segment moves the server"
+            label = transition_label(arrives[0].transition, "en")
+            assert f"★ {label} → {arrives[0].new.value}" in flat(pane(pilot, "server"))
+
+    async def test_in_chinese_the_exits_and_path_are_chinese(self, tmp_path):
+        app = new_app(tmp_path, "three-way-handshake", lang="zh")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n")
+            await pilot.pause()
+            client = flat(pane(pilot, "client"))
+            row = engine.transition(State.CLOSED, engine.Event.CONNECT)
+            assert f"{transition_label(row, 'zh')} → SYN_SENT" in client
+            assert "connect" not in client and "snd" not in client
+            assert "接下来可能发生" in client
+
+
+def ladder_rows_on_screen(text: str) -> dict[int, str]:
+    """Row number -> the row's text (with the next line, for a row drawn on two)."""
+    lines = text.splitlines()
+    rows = {}
+    for i, line in enumerate(lines):
+        found = re.match(r"^│\s*(\d+) ", line)
+        if found:
+            rows[int(found.group(1))] = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+    return rows
+
+
+class TestLadder:
+    @pytest.mark.parametrize("absolute", [False, True])
+    @pytest.mark.parametrize("lesson", ["server-closes-first", "lost-syn-backoff", "review"])
+    async def test_every_label_keeps_its_flags_numbers_and_mark_at_80x24(
+        self, tmp_path, lesson, absolute
+    ):
+        from tui_tutor.ladder import flags_text
+
+        app = new_app(tmp_path, lesson)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            if absolute:
+                await pilot.press("t")
+
+            async def visit(index: int, answered: bool) -> None:
+                run, numbers = screen.play.run, screen.numbers
+                rows = ladder_rows_on_screen(ladder(pilot))
+                for number, text in rows.items():
+                    if number > screen.moment.segments_shown:
+                        continue  # the row being predicted: "?"
+                    record = run.record(number)
+                    seq = numbers.show(record.seq, "seq", record.sender)
+                    words = text.replace("│", " ").split()
+                    assert f"seq={seq}" in words, f"row {number} lost its seq: {text}"
+                    if record.ack is not None:
+                        ack = numbers.show(record.ack, "ack", record.sender)
+                        assert f"ack={ack}" in words, f"row {number} lost its ack: {text}"
+                    flags = {flags_text(record.flags), flags_text(record.flags, short=True)}
+                    assert flags & set(words), f"row {number} lost its flags: {text}"
+                    if record.retransmission:
+                        assert "↻" in text, f"row {number} lost its ↻: {text}"
+
+            await walk(pilot, visit)
+
+    async def test_a_retransmission_says_what_it_resends_and_after_what_timeout(self, tmp_path):
+        app = new_app(tmp_path, "lost-syn-backoff")
+        async with app.run_test(size=(120, 36)) as pilot:
+            _, run = await to_the_last_segment(pilot)
+            shown = ladder(pilot)
+            events = run.trace.events
+            for number, record in enumerate(run.records, 1):
+                if not record.retransmission:
+                    continue
+                sent = run.sent_at[number - 1]
+                fired = max(p for p in range(sent) if isinstance(events[p], engine.TimerFired))
+                started = max(
+                    p
+                    for p in range(fired)
+                    if isinstance(events[p], engine.TimerStarted)
+                    and events[p].peer is record.sender
+                )
+                rto = events[started].deadline - events[started].time
+                first = next(
+                    n
+                    for n, r in enumerate(run.records, 1)
+                    if r.sender is record.sender and r.seq == record.seq and r.flags == record.flags
+                )
+                assert f"↻ of #{first}, RTO {rto:g} s" in shown, shown
+            assert "✗ lost" in shown and "↻ resent" in shown and "◷ timer" in shown
+
+    async def test_old_rows_scroll_back_and_the_newest_stay_in_view(self, tmp_path):
+        app = new_app(tmp_path, "lost-last-ack")
+        async with app.run_test(size=(80, 24)) as pilot:
+            _, run = await to_the_last_segment(pilot)
+            rows = ladder_rows_on_screen(ladder(pilot))
+            assert len(run.records) in rows, "the newest row is in view"
+            assert 1 not in rows, "at 80x24 the first rows have scrolled away"
+            for _ in range(20):
+                await pilot.press("shift+up")
+            await pilot.pause()
+            assert 1 in ladder_rows_on_screen(ladder(pilot)), "shift+↑ brings them back"
+
+    async def test_timer_rows_are_stamped_when_the_timer_fires(self, tmp_path):
+        app = new_app(tmp_path, "lost-syn-backoff")
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen, run = await to_the_last_segment(pilot)
+            start = run.records[0].time
+            fired = [
+                ev.time - start
+                for ev in run.trace.events[: screen.moment.cutoff]
+                if isinstance(ev, engine.TimerFired)
+            ]
+            assert fired
+            shown = ladder(pilot)
+            for when in fired:
+                assert re.search(rf"{when:.3f} ◷ ", shown), f"no timer row at {when:.3f}"
+
+
+def label_on_screen(lines: list[str], label: str) -> bool:
+    """A label on one line, or split at " / " over two lines starting in the same column."""
+    if any(label in line for line in lines):
+        return True
+    event, slash, send = label.partition(" / ")
+    if not slash:
+        return False
+    for top, bottom in itertools.pairwise(lines):
+        column = top.find(event)
+        while column >= 0:
+            cells = cell_len(top[:column])  # Chinese characters take two cells each
+            below = next((i for i in range(len(bottom)) if cell_len(bottom[:i]) >= cells), 0)
+            if bottom[below:].startswith("/ " + send):
+                return True
+            column = top.find(event, column + 1)
+    return False
+
+
+class TestDiagram:
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    async def test_d_draws_every_transition_and_marks_both_peers(self, tmp_path, lang):
+        app = new_app(tmp_path, "lost-last-ack", lang=lang)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n", "n")
+            await pilot.pause()
+            client = current_line(pane(pilot, "client")).split()[1]
+            server = current_line(pane(pilot, "server")).split()[1]
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, DiagramScreen)
+            lines = screen_lines(pilot)
+            text = "\n".join(lines)
+            for state in State:
+                assert state.value in text
+                if lang == "zh":
+                    assert STATE_ZH[state] in text
+            for row in engine.TRANSITION_LIST:
+                label = transition_label(row, lang)
+                if is_drawn(row):
+                    assert label_on_screen(lines, label), f"no arrow labelled {label!r}"
+                else:
+                    short = transition_label(row, lang, when=False)
+                    assert short in flat(text), f"{row.key} is neither drawn nor listed"
+            marks = {"C": client, "S": server}
+            for mark, state in marks.items():
+                found = [
+                    (y, line.index(f" {mark} "))
+                    for y, line in enumerate(lines)
+                    if re.search(rf"━ (C )?{mark}( S)? ━", line)
+                ]
+                assert found, f"no {mark} mark"
+                y, x = found[0]
+                assert state in lines[y + 1][x - 2 :], f"{mark} is not on {state}"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen)
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen), "d closes it again"
+
+    async def test_the_diagram_fits_120x36_and_opens_on_the_peers_at_80x24(self, tmp_path):
+        app = new_app(tmp_path, "lost-last-ack")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("d")
+            await pilot.pause()
+            scroll = app.screen.query_one("#diagram-scroll")
+            assert scroll.max_scroll_y == 0 and scroll.max_scroll_x == 0, "all of it in view"
+        app = new_app(tmp_path, "lost-last-ack", learner="bo")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(8):
+                await pilot.press("v", "n")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.pause()
+            text = region_text(pilot, "#diagram-scroll")
+            assert re.search(r"━ (C )?C( S)? ━|━ C S ━", text), f"C not in view:\n{text}"
+
+    async def test_the_diagram_does_not_show_a_move_still_asked(self, tmp_path):
+        app = new_app(tmp_path, "three-way-handshake")
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await to_the_question_about(pilot, 2)
+            change = sending(screen.play.run, 2)
+            await pilot.press("d")
+            await pilot.pause()
+            lines = screen_lines(pilot)
+            marked = next(i for i, line in enumerate(lines) if re.search(r"━ S ━", line))
+            assert change.old.value in lines[marked + 1], "S is where the server was"
+            assert change.new.value not in lines[marked + 1]
+
+    async def test_language_switches_inside_the_diagram(self, tmp_path):
+        app = new_app(tmp_path, "three-way-handshake")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("l")
+            await pilot.pause()
+            text = "\n".join(screen_lines(pilot))
+            assert "已建立连接" in text and "被动打开" in text
+            assert "passive open" not in text.replace("(passive open)", "")
