@@ -117,6 +117,12 @@ class Transition:
         return f"{base} ({self.when})" if self.when else base
 
     @property
+    def beyond_the_rfc(self) -> bool:
+        """A row RFC 9293's event processing (3.10) has not: what Linux does where the RFC
+        leaves it to the host (a RST for lost data, its timers, SYN cookies), a host restart."""
+        return not self.rule.startswith("RFC 9293 3.10")
+
+    @property
     def label(self) -> str:
         """The edge label drawn on diagrams: ``rcv SYN / snd SYN,ACK``."""
         return f"{self.event.value} / snd {self.send}" if self.send else self.event.value
@@ -286,7 +292,8 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "the listening socket is closed: its half-open connection goes too, silently (Linux;"
         " no application holds a socket for it yet)",
-        _CLOSE,
+        "Linux: a closed listener drops its half-open connections (RFC 9293 3.10.4 has no such"
+        " case)",
         when="passive open",
     ),
     Transition(S.SYN_RECEIVED, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT),
@@ -305,7 +312,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "no ACK for any of our SYN,ACKs (net.ipv4.tcp_synack_retries): the half-open"
         " connection is dropped, silently; the listening socket stays (Linux)",
-        _TIMEOUT,
+        "Linux net.ipv4.tcp_synack_retries (RFC 9293 3.10.8 deletes the TCB)",
         when="passive open",
     ),
     # data transfer

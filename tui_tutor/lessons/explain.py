@@ -265,6 +265,11 @@ RULE_ZH: dict[str, str] = {
     "RFC 9293 3.10.7.4 fifth, check the ACK field": "RFC 9293 3.10.7.4 节第五步：检查 ACK 字段",
     "RFC 9293 3.10.7.4 eighth, check the FIN bit": "RFC 9293 3.10.7.4 节第八步：检查 FIN 位",
     "RFC 9293 3.10.8 timeouts": "RFC 9293 3.10.8 节，超时",
+    "Linux: a closed listener drops its half-open connections (RFC 9293 3.10.4 has no such"
+    " case)": "Linux：关闭监听套接字时丢弃它的半开连接（RFC 9293 3.10.4 节没有这种情况）",
+    "Linux net.ipv4.tcp_synack_retries (RFC 9293 3.10.8 deletes the TCB)": (
+        "Linux 的 `net.ipv4.tcp_synack_retries`（RFC 9293 3.10.8 节会删除 TCB）"
+    ),
     "RFC 9293 3.5 figure 7, simultaneous open": "RFC 9293 3.5 节图 7，同时打开",
     "seen in the capture": "抓包中所见",
     "RFC 9293 3.10.3 RECEIVE call": "RFC 9293 3.10.3 节，接收数据的调用",
