@@ -32,6 +32,30 @@ def not_on_linux(segments: int, why: str) -> tuple[int, str]:
 STORIES: dict[str, list[str | tuple[int, str]]] = {
     "lost-third-ack": ["lost_third_ack"],
     "lost-fin": ["lost_fin_and_its_ack"],
+    "rare-arrows": [
+        not_on_linux(8, "send() on a listening socket fails (EPIPE): no SYN to record"),
+        "close_in_syn_received",
+    ],
+    "rst-instead-of-fin": ["close_with_unread_data", "data_after_close"],
+    "closing-before-open": [
+        "close_in_syn_sent",
+        "close_listener_in_syn_received",
+        "abort_in_syn_sent",
+    ],
+    "rst-while-closing": [
+        "rst_in_fin_wait_2",
+        "rst_in_close_wait",
+        "abort_in_fin_wait_1",
+        "rst_in_closing",
+        "rst_in_last_ack",
+        "abort_in_last_ack",
+    ],
+    "giving-up-handshake": ["give_up_in_syn_received", "give_up_in_syn_sent"],
+    "giving-up-open": ["give_up_in_established", "give_up_in_fin_wait_1", "give_up_in_last_ack"],
+    "half-open-keepalive": ["keepalive_finds_a_crashed_peer", "send_finds_a_crashed_peer"],
+    "listen-backlog": ["accept_queue_full_drops_ack", "syn_flood_with_cookies"],
+    "time-wait-busy": ["new_syn_into_time_wait", "time_wait_assassination"],
+    "isn-old-duplicates": ["old_duplicate_and_blind_rst"],
 }
 
 
