@@ -56,6 +56,11 @@ STORIES: dict[str, list[str | tuple[int, str]]] = {
     "listen-backlog": ["accept_queue_full_drops_ack", "syn_flood_with_cookies"],
     "time-wait-busy": ["new_syn_into_time_wait", "time_wait_assassination"],
     "isn-old-duplicates": ["old_duplicate_and_blind_rst"],
+    "giving-up-while-closing": [
+        "give_up_in_close_wait",
+        not_on_linux(1, "the server aborts its FIN_WAIT_2 socket to listen again: one RST"),
+        "give_up_in_closing",
+    ],
 }
 
 

@@ -27,6 +27,7 @@ LESSONS = [
     "listen-backlog",
     "time-wait-busy",
     "isn-old-duplicates",
+    "giving-up-while-closing",
 ]
 SIZES = {"small": (80, 24), "large": (120, 36)}
 
