@@ -61,6 +61,7 @@ STORIES: dict[str, list[str | tuple[int, str]]] = {
         not_on_linux(1, "the server aborts its FIN_WAIT_2 socket to listen again: one RST"),
         "give_up_in_closing",
     ],
+    "idle-connection-timers": ["fin_wait_2_timeout", "keepalive_times_out"],
 }
 
 

@@ -28,6 +28,7 @@ LESSONS = [
     "time-wait-busy",
     "isn-old-duplicates",
     "giving-up-while-closing",
+    "idle-connection-timers",
 ]
 SIZES = {"small": (80, 24), "large": (120, 36)}
 
