@@ -144,11 +144,12 @@ def run_coverage(args: argparse.Namespace) -> int:
         " question, and those that only play it"
     )
     table.add_column("state", no_wrap=True)
-    table.add_column("event", no_wrap=True)
+    # on 80 columns (make test's log) the event wraps, so that the lessons keep their room
+    table.add_column("event", min_width=10)
     table.add_column("next state", no_wrap=True)
     table.add_column("fig. 5", no_wrap=True)
-    table.add_column("asked in lessons", ratio=1)
-    table.add_column("only played in", ratio=1)
+    table.add_column("asked in lessons", ratio=1, min_width=9)
+    table.add_column("only played in", ratio=1, min_width=9)
     number = {item.lesson.id: str(item.lesson.number) for item in loaded}
     for row in rows:
         t = row.transition
