@@ -111,3 +111,20 @@ def test_a_broken_lesson_folder_is_reported_not_covered(tmp_path, capsys):
     status, out, err = run(capsys, "--dir", str(tmp_path))
     assert status == 1 and out == ""
     assert str(tmp_path / "bad.toml") in err
+
+
+def test_on_80_columns_the_table_still_names_the_lessons_that_ask_each_row(
+    capsys, monkeypatch, rows
+):
+    """make test prints the table into a log 80 columns wide: the lesson numbers must be there."""
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run(capsys)
+    loaded, _ = load_all([LESSONS])
+    number = {item.lesson.id: str(item.lesson.number) for item in loaded}
+    listen = next(
+        r for r in rows if (r.transition.state, r.transition.event) == (State.LISTEN, Event.RCV_SYN)
+    )
+    asking = sorted({number[a.split("#")[0]] for a in listen.asked_in}, key=int)
+    line = next(x for x in out.splitlines() if "│ LISTEN" in x and "rcv SYN" in x)
+    assert max(len(x) for x in out.splitlines()) <= 80
+    assert line.split("│")[5].split() == asking[: len(line.split("│")[5].split())] != []
