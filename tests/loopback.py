@@ -69,20 +69,21 @@ def drop_first(*matches: list[str]) -> Iterator[None]:
         ]
         for match in matches
     ]
-    for rule in rules:
-        subprocess.run(["iptables", "-I", *rule], check=True)
-    try:
+    with iptables_rules(rules):
         yield
-    finally:
-        for rule in rules:
-            subprocess.run(["iptables", "-D", *rule], check=True)
 
 
 @contextlib.contextmanager
 def drop_all(*matches: list[str], chain: str = "INPUT") -> Iterator[None]:
     """Drop every packet matching one of ``matches`` while the block runs: in INPUT, after
     tcpdump has seen it (a segment lost on the way), or in OUTPUT, before (never sent)."""
-    rules = [[chain, "-p", "tcp", *match, "-j", "DROP"] for match in matches]
+    with iptables_rules([[chain, "-p", "tcp", *match, "-j", "DROP"] for match in matches]):
+        yield
+
+
+@contextlib.contextmanager
+def iptables_rules(rules: list[list[str]]) -> Iterator[None]:
+    """Insert ``rules`` for the block and delete them after it, whatever happens."""
     for rule in rules:
         subprocess.run(["iptables", "-I", *rule], check=True)
     try:
@@ -90,6 +91,21 @@ def drop_all(*matches: list[str], chain: str = "INPUT") -> Iterator[None]:
     finally:
         for rule in rules:
             subprocess.run(["iptables", "-D", *rule], check=True)
+
+
+def comparable(rows: list[dict]) -> list[dict]:
+    """Segments as the kernel tests compare them: PSH left out (Linux sets it on the last
+    segment of a write, the engine on every data segment), the numbers and the length kept."""
+    return [
+        {
+            "from": r["from"],
+            "flags": [f for f in r["flags"] if f != "PSH"],
+            "seq": r["seq"],
+            "ack": r["ack"],
+            "len": r["len"],
+        }
+        for r in rows
+    ]
 
 
 class Server:

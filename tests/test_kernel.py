@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 import pytest
-from loopback import relative_numbers  # tests/loopback.py: record.py numbers Linux's so
+from loopback import comparable, relative_numbers  # tests/loopback.py: record.py numbers Linux's so
 
 from tui_tutor import engine
 from tui_tutor.scenarios import load_scenario
@@ -34,17 +34,7 @@ def engine_rows(trace: engine.Trace) -> list[dict]:
 
 def engine_segments(name: str, seed: int) -> list[dict]:
     trace = engine.run(load_scenario(KERNEL / f"{name}.toml"), rng=random.Random(seed))
-    rows = engine_rows(trace)
-    return [
-        {
-            "from": r["from"],
-            "flags": [f for f in r["flags"] if f != "PSH"],
-            "seq": r["seq"],
-            "ack": r["ack"],
-            "len": r["len"],
-        }
-        for r in rows
-    ]
+    return comparable(engine_rows(trace))
 
 
 def kernel_rows(name: str) -> list[dict]:

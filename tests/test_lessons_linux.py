@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 import pytest
-from loopback import relative_numbers  # tests/loopback.py: record.py numbers Linux's so
+from loopback import comparable, relative_numbers  # tests/loopback.py: record.py numbers Linux's so
 
 from tui_tutor import engine
 from tui_tutor.lessons.loader import load_all
@@ -68,19 +68,6 @@ STORIES: dict[str, list[str | tuple[int, str]]] = {
 def kernel_rows(name: str) -> list[dict]:
     rows = json.loads((KERNEL / f"{name}.expected.json").read_text())["segments"]
     return [r for r in rows if not r.get("dropped")]
-
-
-def comparable(rows: list[dict]) -> list[dict]:
-    return [
-        {
-            "from": r["from"],
-            "flags": [f for f in r["flags"] if f != "PSH"],
-            "seq": r["seq"],
-            "ack": r["ack"],
-            "len": r["len"],
-        }
-        for r in rows
-    ]
 
 
 def crossed(name: str) -> bool:
