@@ -277,7 +277,7 @@ RULE_ZH: dict[str, str] = {
         "RFC 9293 3.6 节 SHLD-3：用 RST 表明数据丢失（Linux）"
     ),
     "Linux tcp_fin_timeout (RFC 9293 3.10.4 would wait in FIN-WAIT-2 forever)": (
-        "Linux 的 tcp_fin_timeout（按 RFC 9293 3.10.4 节会在 FIN-WAIT-2 中一直等下去）"
+        "Linux 的 `tcp_fin_timeout`（按 RFC 9293 3.10.4 节会在 FIN-WAIT-2 中一直等下去）"
     ),
     "RFC 9293 3.8.4 TCP keep-alives; Linux net.ipv4.tcp_keepalive_*": (
         "RFC 9293 3.8.4 节，TCP 保活；Linux 的 `net.ipv4.tcp_keepalive_*`"
@@ -313,7 +313,7 @@ EVENT_TEXT: dict[Event, dict[str, str]] = {
     Event.GIVE_UP: {"en": "its retransmissions run out", "zh": "重传次数用尽"},
     Event.READ: {"en": "its application reads", "zh": "应用读取数据"},
     Event.RCV_DATA: {"en": "data arrives", "zh": "收到数据"},
-    Event.TIMEOUT_FIN_WAIT_2: {"en": "tcp_fin_timeout passes", "zh": "tcp_fin_timeout 超时"},
+    Event.TIMEOUT_FIN_WAIT_2: {"en": "tcp_fin_timeout passes", "zh": "`tcp_fin_timeout` 超时"},
     Event.KEEPALIVE_TIMEOUT: {
         "en": "no keepalive probe is answered",
         "zh": "保活探测都没有应答",
