@@ -217,6 +217,10 @@ class LadderBody(ScrollView, can_focus=False):
                     self._cache.clear()
                 self._cache[key] = (LadderLines(self.rows, self.names, width), {})
             self._laid, self._strips = self._cache[key]
+            # A scrollbar coming or going changes the width without a resize of the panel:
+            # the heading above must follow the rows' new width.
+            if isinstance(self.parent, Ladder):
+                self.parent.call_later(self.parent._show_heading)
         return self._laid
 
     def show(self, rows: list[LadderRow], names: tuple[str, str]) -> None:
