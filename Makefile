@@ -22,6 +22,7 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/tui-tutor lessons coverage
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/wheel_check.py
 

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from capture_limits import CAPTURE_CANNOT_TELL, INVISIBLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wrong_answers import NAMES, REPO, all_wrongs, curriculum, grade, run_of, segment_wrongs
@@ -482,9 +483,20 @@ CAPTURES = sorted(
     for folder in (REPO / "tests" / "kernel", REPO / "tests" / "captures")
     for p in folder.glob("*.pcap*")
 )
+# kernel captures whose story the reader cannot follow (see tests/capture_limits.py)
+UNREADABLE = {**INVISIBLE, **CAPTURE_CANNOT_TELL}
 
 
-@pytest.mark.parametrize("path", CAPTURES, ids=lambda p: p.name)
+def _capture_cases() -> list:
+    return [
+        pytest.param(p, marks=pytest.mark.skip(reason=UNREADABLE[p.stem]), id=p.name)
+        if p.parent.name == "kernel" and p.stem in UNREADABLE
+        else pytest.param(p, id=p.name)
+        for p in CAPTURES
+    ]
+
+
+@pytest.mark.parametrize("path", _capture_cases())
 def test_classic_wrong_answers_about_a_real_capture_are_named(path):
     """The same rules on questions made from a capture: every segment the app asks about."""
     from tui_tutor.app.capture_source import capture_trace
@@ -609,8 +621,9 @@ def test_no_wrong_answer_anywhere_is_left_without_advice(
 # What stays as it is in Chinese text: the RFC's names of states, flags and variables, and
 # every other name in capitals (ISN, MSL, RFC, TLS, SND.NXT, a misspelt LASK_ACK quoted to be
 # corrected), code (`ss -tan`, close(), "Connection refused") and seq=/ack= notation, as Chinese
-# textbooks write them; and two proper names. Words in lower case are English.
-NAMES_KEPT = {"Linux", "netstat"}
+# textbooks write them; two proper names, and "SYN cookie", which Chinese texts leave in
+# English. Words in lower case are English.
+NAMES_KEPT = {"Linux", "netstat", "cookie"}
 _CODE = re.compile(r"`[^`]*`|\b\w+\([^)]*\)|\"[ -~]*\"|“[ -~]*”|\b(?:seq|ack|len)\s*=")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_.0-9-]*[A-Za-z0-9]")
 _CAPITALS = re.compile(r"[A-Z0-9_.-]+")

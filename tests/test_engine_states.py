@@ -32,6 +32,7 @@ from tui_tutor.engine import (
     SeqNum,
     State,
     Transition,
+    Why,
 )
 from tui_tutor.engine.peer import Action, ChangeState, Transmit
 from tui_tutor.engine.states import USER_CALLS
@@ -39,10 +40,9 @@ from tui_tutor.engine.states import USER_CALLS
 CLIENT, SERVER = Role.CLIENT, Role.SERVER
 ISNS = {"plain": (1000, 5000), "wrap": (2**32 - 1, 2**32 - 2)}
 """Both ISN pairs run every enumerated case; "wrap": each SYN takes the last numbers before 0."""
-SEGMENT_EVENTS = [
-    e for e in Event if not e.is_user_call and e not in (Event.TIMEOUT_2MSL, Event.GIVE_UP)
-]
-TIMER_EVENTS = [Event.TIMEOUT_2MSL, Event.GIVE_UP]
+HOST_EVENTS = [Event.CRASH]
+SEGMENT_EVENTS = [e for e in Event if not (e.is_user_call or e.is_timer or e in HOST_EVENTS)]
+TIMER_EVENTS = [e for e in Event if e.is_timer]
 LONG_ENOUGH = 10_000.0  # seconds: every retransmission limit and 2MSL run out well before
 FIN_RECEIVED = {State.CLOSE_WAIT, State.CLOSING, State.LAST_ACK, State.TIME_WAIT}
 
@@ -114,8 +114,15 @@ def new_link(isns: tuple[int, int], listening: bool = True, msl: float = 30.0) -
     return link
 
 
-def do(link: Link, role: Role, event: Event, nbytes: int = 0, deliver: bool = True) -> None:
-    link.call(role, event, nbytes)
+def do(
+    link: Link,
+    role: Role,
+    event: Event,
+    nbytes: int = 0,
+    deliver: bool = True,
+    shutdown: bool = False,
+) -> None:
+    link.call(role, event, nbytes, shutdown)
     if deliver:
         link.deliver_all()
 
@@ -164,17 +171,68 @@ def _established(isns: tuple[int, int]) -> Harness:
     return Harness(established(isns), CLIENT)
 
 
-def _fin_wait_1(isns: tuple[int, int]) -> Harness:
+def _fin_wait_1(isns: tuple[int, int], shutdown: bool = True) -> Harness:
     link = established(isns)
     link.lose_next(CLIENT, 1)  # the FIN is lost: still unacknowledged
-    do(link, CLIENT, Event.CLOSE)
+    do(link, CLIENT, Event.CLOSE, shutdown=shutdown)  # shutdown(SHUT_WR): it still reads
     return Harness(link, CLIENT)
 
 
-def _fin_wait_2(isns: tuple[int, int]) -> Harness:
+def _fin_wait_2(isns: tuple[int, int], shutdown: bool = True) -> Harness:
     link = established(isns)
-    do(link, CLIENT, Event.CLOSE)  # FIN acknowledged; the server has not closed
+    do(link, CLIENT, Event.CLOSE, shutdown=shutdown)  # FIN acknowledged; the server is open
     return Harness(link, CLIENT)
+
+
+def _fin_wait_1_closed(isns: tuple[int, int]) -> Harness:
+    return _fin_wait_1(isns, shutdown=False)  # close(): the application is gone
+
+
+def _fin_wait_2_closed(isns: tuple[int, int]) -> Harness:
+    return _fin_wait_2(isns, shutdown=False)
+
+
+def _established_unread(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[CLIENT].config.reads = False  # the application reads nothing
+    do(link, CLIENT, Event.CONNECT)
+    do(link, SERVER, Event.SEND, 5)
+    return Harness(link, CLIENT)
+
+
+def _close_wait_unread(isns: tuple[int, int]) -> Harness:
+    h = _established_unread(isns)
+    do(h.link, SERVER, Event.CLOSE)
+    return h
+
+
+def _listen_after_a_cookie(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[SERVER].config.sysctl = engine.Sysctl(tcp_syncookies=2)  # always cookies
+    do(link, CLIENT, Event.CONNECT, deliver=False)
+    link.lose_next(CLIENT, 1)  # the ACK that would bring the cookie back is lost
+    link.deliver_all()
+    return Harness(link, SERVER)
+
+
+def _time_wait_listening(isns: tuple[int, int]) -> Harness:
+    link = established(isns)
+    do(link, SERVER, Event.CLOSE)  # the server closes first: TIME_WAIT on the listening side
+    do(link, CLIENT, Event.CLOSE)
+    return Harness(link, SERVER)
+
+
+def _established_keepalive(isns: tuple[int, int]) -> Harness:
+    link = new_link(isns)
+    link.peers[CLIENT].config.keepalive = True  # SO_KEEPALIVE
+    do(link, CLIENT, Event.CONNECT)
+    return Harness(link, CLIENT)
+
+
+def _close_wait_keepalive(isns: tuple[int, int]) -> Harness:
+    h = _established_keepalive(isns)
+    do(h.link, SERVER, Event.CLOSE)
+    return h
 
 
 def _close_wait(isns: tuple[int, int]) -> Harness:
@@ -207,6 +265,8 @@ def _time_wait(isns: tuple[int, int]) -> Harness:
 
 
 PASSIVE, ACTIVE = "passive open", "active open"
+UNREAD, AFTER_CLOSE, KEEPALIVE = "unread data", "after close", "keepalive"
+NEW_CONNECTION, COOKIE = "new connection", "SYN cookie"
 BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSED, ""): _closed,
     (State.LISTEN, ""): _listen,
@@ -220,8 +280,17 @@ BUILDERS: dict[tuple[State, str], Callable[[tuple[int, int]], Harness]] = {
     (State.CLOSING, ""): _closing,
     (State.LAST_ACK, ""): _last_ack,
     (State.TIME_WAIT, ""): _time_wait,
+    # the states again, reached the way a conditioned row (its `when`) needs
+    (State.ESTABLISHED, UNREAD): _established_unread,
+    (State.CLOSE_WAIT, UNREAD): _close_wait_unread,
+    (State.FIN_WAIT_1, AFTER_CLOSE): _fin_wait_1_closed,
+    (State.FIN_WAIT_2, AFTER_CLOSE): _fin_wait_2_closed,
+    (State.TIME_WAIT, NEW_CONNECTION): _time_wait_listening,
+    (State.LISTEN, COOKIE): _listen_after_a_cookie,
+    (State.ESTABLISHED, KEEPALIVE): _established_keepalive,
+    (State.CLOSE_WAIT, KEEPALIVE): _close_wait_keepalive,
 }
-SITUATIONS = list(BUILDERS)  # the eleven states, SYN_RECEIVED reached both ways
+SITUATIONS = list(BUILDERS)  # the eleven states, some reached more than one way
 
 
 def peer_in(state: State, how: str = "", isns: tuple[int, int] = ISNS["plain"]) -> Harness:
@@ -256,6 +325,8 @@ def segment_for(h: Harness, event: Event) -> Segment:
     their_fin = nxt - 1 if p.state in FIN_RECEIVED else nxt
     # acknowledges our FIN: the one we sent, or one we never sent
     ack_of_fin = p.snd_nxt if p.fin_sent else p.snd_nxt + 1
+    if p.state is State.TIME_WAIT:
+        their_isn = p.rcv_nxt + 100_000  # a new connection's SYN: its ISN clock has moved on
     return {
         Event.RCV_SYN: Segment(Flag.SYN, their_isn),
         Event.RCV_SYN_ACK: Segment(Flag.SYN | Flag.ACK, their_isn, our_isn + 1),
@@ -268,12 +339,21 @@ def segment_for(h: Harness, event: Event) -> Segment:
         Event.RCV_RST: Segment(
             Flag.RST | Flag.ACK, nxt if p.state.synchronized else SeqNum(0), p.snd_nxt
         ),
+        # five new bytes at RCV.NXT (after their FIN, if it came: nothing may follow it)
+        Event.RCV_DATA: Segment(Flag.ACK | Flag.PSH, nxt, p.snd_una, length=5),
     }[event]
 
 
 # rows that only one way into SYN_RECEIVED can take: the table has no `when` for it, but a
 # passive open never sent a SYN that their SYN,ACK could answer (RFC 9293 figure 7)
-ONLY_WHEN = {(State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE}
+ONLY_WHEN = {
+    (State.SYN_RECEIVED, Event.RCV_SYN_ACK): ACTIVE,
+    # Linux's timers for connections that might never end: only after close(), or with
+    # SO_KEEPALIVE
+    (State.FIN_WAIT_2, Event.TIMEOUT_FIN_WAIT_2): AFTER_CLOSE,
+    (State.ESTABLISHED, Event.KEEPALIVE_TIMEOUT): KEEPALIVE,
+    (State.CLOSE_WAIT, Event.KEEPALIVE_TIMEOUT): KEEPALIVE,
+}
 # pairs whose segment the peer cannot tell from another event: in FIN_WAIT_2 our FIN is
 # already acknowledged, so their FIN acknowledging it again is a plain "rcv FIN"
 SAME_AS = {(State.FIN_WAIT_2, Event.RCV_FIN_ACK): Event.RCV_FIN}
@@ -284,15 +364,14 @@ def how_for(row: Transition) -> str:
 
 
 def rows_for(state: State, how: str, event: Event) -> list[Transition]:
-    """The rows that apply to ``event`` in ``state`` reached ``how``."""
-    return [
+    """The rows that apply to ``event`` in ``state`` reached ``how``: a row for that very
+    condition if there is one, else the plain row."""
+    rows = [
         r
         for r in TRANSITION_LIST
-        if r.state is state
-        and r.event is event
-        and (not r.when or r.when == how)
-        and ONLY_WHEN.get((state, event), how) == how
+        if r.state is state and r.event is event and ONLY_WHEN.get((state, event), how) == how
     ]
+    return [r for r in rows if r.when == how] or [r for r in rows if not r.when]
 
 
 def situation_id(state: State, how: str) -> str:
@@ -300,10 +379,13 @@ def situation_id(state: State, how: str) -> str:
 
 
 def ways_into(row: Transition) -> list[str]:
-    """How the fixture reaches the row's state: SYN_RECEIVED both ways unless the row says."""
+    """How the fixture reaches the row's state: the way its condition needs; SYN_RECEIVED
+    both ways unless the row says."""
+    if how_for(row):
+        return [how_for(row)]
     if row.state is not State.SYN_RECEIVED:
         return [""]
-    return [how_for(row)] if how_for(row) else [PASSIVE, ACTIVE]
+    return [how for how in (PASSIVE, ACTIVE) if rows_for(row.state, how, row.event) == [row]]
 
 
 def row_cases(events: list[Event] | frozenset[Event]) -> list:
@@ -315,8 +397,8 @@ def row_cases(events: list[Event] | frozenset[Event]) -> list:
     ]
 
 
-def test_every_row_of_the_table_is_a_user_call_a_segment_or_a_timer():
-    kinds = [USER_CALLS, SEGMENT_EVENTS, TIMER_EVENTS]
+def test_every_row_of_the_table_is_a_user_call_a_segment_a_timer_or_the_host():
+    kinds = [USER_CALLS, SEGMENT_EVENTS, TIMER_EVENTS, HOST_EVENTS]
     assert all(sum(row.event in kind for kind in kinds) == 1 for row in TRANSITION_LIST)
 
 
@@ -452,6 +534,14 @@ def test_a_timer_with_a_row_moves_to_its_next_state(row, how):
         if isinstance(ev, engine.StateChanged) and ev.peer is h.me
     ]
     assert fired[-1] == row, f"{row.key}: the last row used was {fired[-1].key}"
+
+
+@pytest.mark.parametrize(("state", "how"), SITUATIONS, ids=[situation_id(*s) for s in SITUATIONS])
+def test_a_crash_forgets_the_connection_in_any_state_and_sends_nothing(state, how):
+    h = peer_in(state, how)
+    out = sent(h.peer.crash(h.link.now))
+    assert out == [] and h.state is State.CLOSED
+    assert not (h.peer.rto_running or h.peer.keepalive_running or h.peer.fin_wait_2_running)
 
 
 # ====================================================================== CLOSED
@@ -655,15 +745,22 @@ def test_syn_received_from_listen_goes_back_to_listen_on_a_reset():
     assert h.state is State.LISTEN
 
 
-@pytest.mark.parametrize("how", [PASSIVE, ACTIVE])
-def test_a_close_in_syn_received_sends_the_fin_at_once_after_our_syn(how):
-    h = peer_in(State.SYN_RECEIVED, how)
+def test_a_close_in_syn_received_holds_the_fin_until_our_syn_is_acknowledged():
+    """Linux (tests/kernel/close_in_syn_received); RFC 9293 3.10.4 would send it at once."""
+    h = peer_in(State.SYN_RECEIVED, ACTIVE)  # a simultaneous open: the application holds it
     iss, rcv_nxt = SeqNum(h.peer.config.isn), h.peer.rcv_nxt
-    out = sent(h.call(Event.CLOSE))
-    assert show(out) == f"FIN,ACK seq={(iss + 1).value} ack={rcv_nxt.value}", (
-        "RFC 9293 3.10.4: CLOSE in SYN-RECEIVED with nothing to send: form a FIN and send it"
-    )
+    assert sent(h.call(Event.CLOSE)) == []
     assert h.state is State.FIN_WAIT_1
+    their_ack = Segment(Flag.ACK, rcv_nxt, iss + 1)
+    assert show(sent(h.receive(their_ack))) == f"FIN,ACK seq={(iss + 1).value} ack={rcv_nxt.value}"
+
+
+def test_closing_the_listener_of_a_half_open_connection_forgets_it_without_a_word():
+    """Linux (tests/kernel/close_listener_in_syn_received): the client's next segment,
+    finding nothing, is answered with RST."""
+    h = peer_in(State.SYN_RECEIVED, PASSIVE)
+    assert sent(h.call(Event.CLOSE)) == []
+    assert h.state is State.CLOSED
 
 
 def test_data_and_close_in_syn_received_go_out_once_the_syn_is_acked_even_with_their_fin():
@@ -810,7 +907,8 @@ def test_simultaneous_close_goes_through_closing_to_time_wait_on_both_sides():
 
 
 def test_fin_wait_2_still_takes_data_half_closed():
-    trace = engine.run(story(engine.Connect(), engine.Close(CLIENT), engine.Send(SERVER, 8)))
+    half_close = engine.Close(CLIENT, how="shutdown")
+    trace = engine.run(story(engine.Connect(), half_close, engine.Send(SERVER, 8)))
     assert ladder(trace)[-2:] == ["server PSH,ACK seq=1 ack=2 len=8", "client ACK seq=2 ack=9"]
     assert trace.final_states() == {CLIENT: State.FIN_WAIT_2, SERVER: State.CLOSE_WAIT}
 
@@ -925,3 +1023,33 @@ def test_time_wait_is_ended_by_a_rst_at_rcv_nxt():
     h = peer_in(State.TIME_WAIT)
     h.receive(Segment(Flag.RST, h.peer.rcv_nxt))
     assert h.state is State.CLOSED
+
+
+# ====================================================================== forged segments
+
+
+def test_an_injected_rst_counts_from_the_receivers_rcv_nxt_and_shows_as_from_the_other_peer():
+    trace = engine.run(
+        story(engine.Connect(), engine.Inject(CLIENT, Flag.RST, seq=1000)),
+    )
+    (forged,) = [
+        ev for ev in trace.events if isinstance(ev, engine.SegmentSent) and ev.why is Why.INJECTED
+    ]
+    assert forged.sender is SERVER and forged.segment.seq == SeqNum(5001 + 1000)
+    assert ladder(trace)[-1] == "client ACK seq=1 ack=1", "a challenge ACK (RFC 5961)"
+    assert trace.final_states() == {CLIENT: State.ESTABLISHED, SERVER: State.ESTABLISHED}
+
+
+def test_an_injected_segment_before_the_receiver_has_heard_from_the_other_counts_from_its_isn():
+    trace = engine.run(story(engine.Inject(SERVER, Flag.SYN)))
+    forged = next(ev for ev in trace.events if isinstance(ev, engine.SegmentSent))
+    assert forged.sender is CLIENT and forged.segment.seq == SeqNum(1000), "the client's ISN"
+    # the real client never sent it: it answers the SYN,ACK with RST, the server listens again
+    assert ladder(trace)[1:] == ["server SYN,ACK seq=0 ack=1001", "client RST seq=1001"]
+    assert trace.final_states()[SERVER] is State.LISTEN
+
+
+def test_close_with_so_linger_0_is_an_abort():
+    linger0 = engine.run(story(engine.Connect(), engine.Close(CLIENT, how="linger0")))
+    abort = engine.run(story(engine.Connect(), engine.Abort(CLIENT)))
+    assert ladder(linger0) == ladder(abort) and ladder(abort)[-1] == "client RST,ACK seq=1 ack=1"

@@ -104,7 +104,7 @@ def test_progress_prints_a_table_for_the_learner(tmp_path, capsys):
     line = next(row for row in out.splitlines() if "three-way handshake" in row)
     info = next(i for i in read_catalog(default_dir()) if i.id == LESSON)
     assert "in progress" in line and f"1/{info.questions}" in line
-    assert "0 of 17 lessons solved" in out
+    assert f"0 of {len(read_catalog(default_dir()))} lessons solved" in out
 
 
 def test_report_gives_every_learner_and_lesson_as_csv(tmp_path, capsys):
@@ -116,7 +116,7 @@ def test_report_gives_every_learner_and_lesson_as_csv(tmp_path, capsys):
     assert cli.main(["report", "--data-dir", str(tmp_path), "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["learner"] for r in rows} == {"ada", "bob"}
-    assert len(rows) == 2 * 17
+    assert len(rows) == 2 * len(read_catalog(default_dir()))
     ada = next(r for r in rows if r["learner"] == "ada" and r["lesson"] == LESSON)
     bob = next(r for r in rows if r["learner"] == "bob" and r["lesson"] == LESSON)
     assert (ada["score"], ada["hints"], ada["status"]) == ("1.0", "1", "in progress")

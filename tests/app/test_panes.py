@@ -13,10 +13,10 @@ import pytest
 from rich.cells import cell_len
 
 from tui_tutor import engine
-from tui_tutor.app.diagram import is_drawn
+from tui_tutor.app.diagram import is_drawn, listed_once_taken
 from tui_tutor.app.screens.diagram import DiagramScreen
 from tui_tutor.app.screens.lesson import LessonScreen
-from tui_tutor.engine import Role, State
+from tui_tutor.engine import Event, Role, State
 from tui_tutor.lessons.model import PredictSegment
 from tui_tutor.lessons.names import STATE_ZH, transition_label
 
@@ -324,7 +324,7 @@ class TestDiagram:
                 label = transition_label(row, lang)
                 if is_drawn(row):
                     assert label_on_screen(lines, label), f"no arrow labelled {label!r}"
-                else:
+                elif not listed_once_taken(row):
                     short = transition_label(row, lang, when=False)
                     assert short in flat(text), f"{row.key} is neither drawn nor listed"
             marks = {"C": client, "S": server}
@@ -386,3 +386,19 @@ class TestDiagram:
             text = "\n".join(screen_lines(pilot))
             assert "已建立连接" in text and "被动打开" in text
             assert "passive open" not in text.replace("(passive open)", "")
+
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    async def test_a_row_of_linux_s_own_is_listed_once_a_peer_takes_it(self, tmp_path, lang):
+        unread = engine.transition(State.ESTABLISHED, Event.CLOSE, "unread data")
+        assert unread is not None and listed_once_taken(unread) and not is_drawn(unread)
+        listed = transition_label(unread, lang, when=False)  # "close / snd RST"
+        app = new_app(tmp_path, "rst-instead-of-fin", lang=lang)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("d")
+            await pilot.pause()
+            assert listed not in flat("\n".join(screen_lines(pilot))), "not taken yet"
+            await pilot.press("escape")
+            await to_the_last_segment(pilot)
+            await pilot.press("d")
+            await pilot.pause()
+            assert listed in flat("\n".join(screen_lines(pilot)))

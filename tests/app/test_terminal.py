@@ -141,7 +141,12 @@ class TestPicker:
         app = new_app(tmp_path, lang=lang)
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
+            # more lessons than rows: the listing is read page by page, down to the last
             listing = region_words(pilot, "#lesson-list")
+            for _ in app.catalog:
+                await pilot.press("down")
+                await pilot.pause()
+                listing += " " + region_words(pilot, "#lesson-list")
             for item in app.catalog:
                 assert item.text(item.title, lang) in listing
 

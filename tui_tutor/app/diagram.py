@@ -3,11 +3,11 @@
 Only the places of the boxes are chosen here (as the RFC's figure has them: CLOSED at
 the top, the opening states, ESTABLISHED in the middle, the closing states below,
 CLOSED again at the bottom). Every arrow and every label comes from
-``engine.TRANSITION_LIST``: each row between two different states is routed on a
-character grid (A*: short, few bends, never through a box, crossing other arrows
-only at right angles), and its label put beside a straight stretch of it. Rows that
-every state has (a reset, an abort, giving up after retransmissions) and loops are
-listed under the picture instead of drawn, as the RFC's figure leaves them out too.
+``engine.TRANSITION_LIST``: each of figure 5's arrows is routed on a character grid
+(A*: short, few bends, never through a box, crossing other arrows only at right
+angles), and the labels of the rows that take it put beside a straight stretch of it.
+Rows that every state has (a reset, an abort, giving up after retransmissions, a host
+restart), loops and rows figure 5 has no arrow for are listed under the picture.
 
 No Textual here: the diagram is Rich text, drawn by ``screens/diagram.py``.
 """
@@ -42,7 +42,7 @@ PLACES: tuple[tuple[str, State, float, int], ...] = (
 # the states a connection is in while it opens: their way back to CLOSED goes up
 OPENING = {State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED}
 # rows every state has: listed beneath the picture, not drawn
-LISTED_EVENTS = {Event.RCV_RST, Event.ABORT, Event.GIVE_UP}
+LISTED_EVENTS = {Event.RCV_RST, Event.ABORT, Event.GIVE_UP, Event.CRASH}
 
 # a box is its name between two borders; narrow Chinese pictures stack the two names
 WIDE_ZH = 90  # narrower than this, a Chinese box has the textbook name under the RFC one
@@ -71,11 +71,28 @@ def node_of(state: State, source: State | None = None) -> str:
     return state.value
 
 
+def arrow_of(row: Transition) -> tuple[str, str]:
+    return node_of(row.state), node_of(row.next_state, row.state)
+
+
 def is_drawn(row: Transition) -> bool:
     """An arrow in the picture, rather than a line of the list beneath it."""
     if row.state is row.next_state:
         return False
-    return not (row.event in LISTED_EVENTS and row.next_state is State.CLOSED)
+    if (row.event in LISTED_EVENTS and row.next_state is State.CLOSED) or row.beyond_the_rfc:
+        return False
+    return arrow_of(row) in FIGURE5_ARROWS
+
+
+def listed_once_taken(row: Transition) -> bool:
+    """Rows there is no room to list until a peer takes one: Linux's own (and a host
+    restart), and reads, which change nothing the picture shows."""
+    return row.beyond_the_rfc or row.event is Event.READ
+
+
+# the picture has figure 5's arrows only; another row of the RFC's between the same two boxes
+# is a second label on one of them, any other row a line beneath
+FIGURE5_ARROWS = {arrow_of(row) for row in TRANSITION_LIST if row.figure5}
 
 
 @dataclass
@@ -121,6 +138,7 @@ class Note:
 
     text: str
     rows: list[Transition]
+    once_taken: bool = False  # listed only once a peer has taken one of its rows
 
 
 class Layout:
@@ -178,7 +196,7 @@ class Layout:
         for row in TRANSITION_LIST:
             if not is_drawn(row):
                 continue
-            pair = (node_of(row.state), node_of(row.next_state, row.state))
+            pair = arrow_of(row)
             by_pair.setdefault(pair, Arrow(*pair, rows=[])).rows.append(row)
         return list(by_pair.values())
 
@@ -395,17 +413,17 @@ class Layout:
 
     def _listed(self) -> list[Note]:
         """Rows not drawn, grouped: ``rcv RST → CLOSED: ESTABLISHED, FIN_WAIT_1 …``."""
-        groups: dict[tuple[str, str], list[Transition]] = {}
+        groups: dict[tuple[str, str, bool], list[Transition]] = {}
         for row in TRANSITION_LIST:
             if is_drawn(row):
                 continue
             label = transition_label(row, self.lang, when=False)
             target = "↺" if row.state is row.next_state else f"→ {row.next_state.value}"
-            groups.setdefault((label, target), []).append(row)
+            groups.setdefault((label, target, listed_once_taken(row)), []).append(row)
         notes = []
-        for (label, target), rows in groups.items():
+        for (label, target, once_taken), rows in groups.items():
             states = ", ".join(dict.fromkeys(r.state.value for r in rows))
-            notes.append(Note(f"{label} {target}: {states}", rows))
+            notes.append(Note(f"{label} {target}: {states}", rows, once_taken))
         return notes
 
     # ---------------------------------------------------------------- drawing

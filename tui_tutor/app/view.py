@@ -18,6 +18,7 @@ from ..lessons.model import PredictSegment
 from ..lessons.quiz import Numbers
 from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
+from .diagram import listed_once_taken
 from .i18n import t
 from .widgets.ladder import LadderRow
 from .widgets.state_pane import CAPTURE_RULE, ExitLine, PaneData, PathStep
@@ -251,14 +252,16 @@ def pane_data(
         fresh = max(0, len(path) - len(run.transitions_at(before, peer)))
     current = path[-1].new if path else engine.State.CLOSED
     taken = held.taken.get(peer) if held else None
+    linux = takes_linux_rows(run)
     exits = tuple(
         ExitLine(
             names.transition_label(row, lang),
             t("same_state", lang) if row.next_state is current else row.next_state.value,
             taken=row == taken,
         )
-        for row in engine.TRANSITION_LIST
-        if row.state is current
+        # the RFC's rows first: Linux's own and reads are the first a short pane leaves out
+        for row in sorted(engine.TRANSITION_LIST, key=listed_once_taken)
+        if row.state is current and (linux or not listed_once_taken(row))
     )
     isn = run.isns.get(peer)
     symbol = "x" if peer is Role.CLIENT else "y"
@@ -277,6 +280,15 @@ def pane_data(
         exits_title=t("exits_title", lang),
         more=t("exits_more", lang),
         fresh=fresh,
+    )
+
+
+def takes_linux_rows(run: Run) -> bool:
+    """Linux's own rows (and reads) are exits only in a lesson that takes one of them:
+    elsewhere they would crowd the RFC's out of the pane."""
+    return any(
+        isinstance(ev, engine.StateChanged) and listed_once_taken(ev.transition)
+        for ev in run.trace.events
     )
 
 

@@ -32,6 +32,13 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     sc.add_argument("--exam", action="store_true", help="the schema of exam files")
     sc.set_defaults(handler=run_schema)
 
+    cov = lsub.add_parser(
+        "coverage", help="which rows of the engine's state table the lessons ask or play"
+    )
+    cov.add_argument("--json", action="store_true", help="print JSON")
+    cov.add_argument("--dir", type=Path, help="lesson folder (default: the bundled lessons)")
+    cov.set_defaults(handler=run_coverage)
+
     _register_grading(lsub)
 
 
@@ -114,6 +121,56 @@ def run_list(args: argparse.Namespace) -> int:
         table.add_row(str(lesson.number), lesson.id, lesson.level, lesson.title.en, lesson.title.zh)
     Console().print(table)
     return 0
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    from ..lessons import default_dir
+    from ..lessons.checker import check_paths
+    from ..lessons.coverage import coverage, summarize
+
+    folder = args.dir or default_dir()
+    loaded, problems = check_paths([folder])  # coverage of lessons that pass check only
+    if problems:
+        raise CommandError(problems, status=1)
+    rows = coverage(loaded)
+    if args.json:
+        print(json.dumps({"transitions": [r.to_json() for r in rows]}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title="The engine's state table: the lessons (by number) that ask each row in a"
+        " question, and those that only play it"
+    )
+    table.add_column("state", no_wrap=True)
+    # on 80 columns (make test's log) the event wraps, so that the lessons keep their room
+    table.add_column("event", min_width=10)
+    table.add_column("next state", no_wrap=True)
+    table.add_column("fig. 5", no_wrap=True)
+    table.add_column("asked in lessons", ratio=1, min_width=9)
+    table.add_column("only played in", ratio=1, min_width=9)
+    number = {item.lesson.id: str(item.lesson.number) for item in loaded}
+    for row in rows:
+        t = row.transition
+        asking = list(dict.fromkeys(a.split("#")[0] for a in row.asked_in))
+        played = [name for name in row.played_in if name not in asking]
+        table.add_row(
+            str(t.state),
+            f"{t.event} ({t.when})" if t.when else str(t.event),
+            str(t.next_state),
+            "yes" if t.figure5 else "",
+            " ".join(number[n] for n in asking) or ("[red]none[/]" if t.figure5 else "-"),
+            " ".join(number[n] for n in played) or "-",
+        )
+    console = Console()
+    console.print(table)
+    s = summarize(rows)
+    console.print(f"RFC 9293 figure 5 arrows asked: {s.figure5_asked} of {s.figure5_total}")
+    console.print(
+        f"reset, abort and give-up rows asked or played: {s.endings_reached} of {s.endings_total}"
+    )
+    console.print(f"rows played by some lesson: {s.rows_played} of {s.rows_total}")
 
 
 # ------------------------------------------------------------------ questions and grade

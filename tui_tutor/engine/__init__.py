@@ -7,11 +7,16 @@ from .link import Link, LivelockError
 from .peer import Peer, PeerConfig
 from .scenario import (
     Abort,
+    Accept,
     Close,
     Connect,
+    Crash,
+    Crowd,
+    Inject,
     Listen,
     Lose,
     PeerSetup,
+    Read,
     Scenario,
     Send,
     Step,
@@ -23,6 +28,7 @@ from .scenario import (
 )
 from .segment import Flag, Segment, flags_label
 from .seq import MODULUS, SeqNum, relative
+from .settings import Sysctl
 from .states import (
     TRANSITION_LIST,
     TRANSITIONS,
@@ -54,10 +60,14 @@ __all__ = [
     "TRANSITIONS",
     "TRANSITION_LIST",
     "Abort",
+    "Accept",
     "Close",
     "Connect",
+    "Crash",
+    "Crowd",
     "Event",
     "Flag",
+    "Inject",
     "Link",
     "Listen",
     "LivelockError",
@@ -67,6 +77,7 @@ __all__ = [
     "PeerSetup",
     "PeerVars",
     "ProtocolError",
+    "Read",
     "Role",
     "Scenario",
     "Segment",
@@ -79,6 +90,7 @@ __all__ = [
     "StateChanged",
     "Step",
     "StepError",
+    "Sysctl",
     "TimerFired",
     "TimerKind",
     "TimerStarted",

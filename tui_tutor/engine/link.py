@@ -29,6 +29,7 @@ from .trace import (
     TimerStopped,
     Trace,
     UserCalled,
+    Why,
 )
 
 MAX_DELIVERIES = 10_000  # per call to deliver_all: a safety net against an ACK storm
@@ -64,16 +65,48 @@ class Link:
 
     # ------------------------------------------------------------ user calls
 
-    def call(self, role: Role, event: Event, nbytes: int = 0) -> None:
+    def call(self, role: Role, event: Event, nbytes: int = 0, shutdown: bool = False) -> None:
         """Run a user call on one peer. ``ProtocolError`` passes through untouched."""
         peer = self.peers[role]
-        actions = peer.call(event, self.now, nbytes)
+        actions = peer.call(event, self.now, nbytes, shutdown)
         label = f"{event.value} {nbytes}" if event is Event.SEND else event.value
+        if shutdown:
+            label = "shutdown"
         self.trace.events.append(UserCalled(self.now, self.step, role, label))
         self._apply(role, actions, cause=None)
 
     def lose_next(self, role: Role, count: int) -> None:
         self.losses[role] += count
+
+    def crash(self, role: Role) -> None:
+        """The peer's host restarts: it forgets its connection and sends nothing. A peer
+        that listened from the start listens again once it is back."""
+        old = self.peers[role]
+        self.trace.events.append(UserCalled(self.now, self.step, role, "crash"))
+        self._apply(role, old.crash(self.now), cause=None)
+        self.peers[role] = Peer(role, old.config, isn_clock_zero=old.isn_clock_zero)
+        self._note_vars(role)
+        if old.config.listening:
+            self.call(role, Event.LISTEN)
+
+    def crowd(self, role: Role, accept_queue: int, syn_queue: int) -> None:
+        """Other clients' connections (not drawn) now fill the listener's queues."""
+        label = f"crowd: {accept_queue} waiting, {syn_queue} half-open"
+        self.trace.events.append(UserCalled(self.now, self.step, role, label))
+        self.peers[role].crowd(accept_queue, syn_queue)
+
+    def accept(self, role: Role) -> None:
+        """The listener's application accepts the oldest waiting connection."""
+        self.trace.events.append(UserCalled(self.now, self.step, role, "accept"))
+        self.peers[role].accept()
+
+    def inject(self, to: Role, segment: Segment) -> None:
+        """Put a segment on the wire that ``to`` will take for one from the other peer."""
+        index = next(self._segments)
+        self.trace.events.append(
+            SegmentSent(self.now, self.step, index, to.other, segment, Why.INJECTED)
+        )
+        self.in_flight.append(_InFlight(index, to.other, segment))
 
     # ------------------------------------------------------------ the wire
 

@@ -21,20 +21,21 @@ class KnownDifference:
 LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
     KnownDifference(
         "rto",
-        "RTT is not measured: the retransmission timeout starts at 1 s and doubles. Linux "
-        "measures the round trip first, so on loopback it resends data and FINs after about "
-        "200 ms (a SYN, sent before anything was measured, after 1 s as the engine does).",
-        "不测量往返时间：重传超时从 1 秒开始并逐次加倍。Linux 先测量往返时间，所以在回环接口上"
-        "大约 200 毫秒后就重发数据和 FIN（SYN 发出时还没有测量，和引擎一样 1 秒后重发）。",
+        "RTT is not measured: a SYN's retransmission timeout starts at 1 s, anything else's at "
+        "the scenario's `rto` (1 s by default), and doubles. Linux measures the round trip, so "
+        "on loopback it resends data and FINs after about 200 ms.",
+        "不测量往返时间：SYN 的重传超时从 1 秒开始，其他报文段从场景的 `rto` 开始（默认 1 秒），"
+        "并逐次加倍。Linux 会测量往返时间，所以在回环接口上大约 200 毫秒后就重发数据和 FIN。",
     ),
     KnownDifference(
         "syn-linear",
-        "Newer Linux kernels resend a lost SYN 1 s apart several times before doubling "
-        "(`net.ipv4.tcp_syn_linear_timeouts`, 4 by default); the engine doubles from the first "
-        "resend (1, 2, 4 s), as RFC 6298 and older kernels do.",
-        "较新的 Linux 内核在加倍之前会以 1 秒的间隔重发丢失的 SYN 若干次"
-        "（`net.ipv4.tcp_syn_linear_timeouts`，默认 4 次）；引擎从第一次重发起就加倍"
-        "（1、2、4 秒），与 RFC 6298 和较早的内核一致。",
+        "Newer Linux kernels (6.5 and later) resend a lost SYN 1 s apart 4 times before "
+        "doubling and then allow 4 more (`net.ipv4.tcp_syn_linear_timeouts`, 4 by default); "
+        "the engine doubles from the first resend (1, 2, 4 s), as RFC 6298 and older kernels "
+        "do, unless the scenario sets `sysctl.tcp_syn_linear_timeouts`.",
+        "较新的 Linux 内核（6.5 及以后）在加倍之前会以 1 秒的间隔重发丢失的 SYN 4 次，并多允许 4 次"
+        "（`net.ipv4.tcp_syn_linear_timeouts`，默认 4）；引擎从第一次重发起就加倍（1、2、4 秒），"
+        "与 RFC 6298 和较早的内核一致，除非场景设置了 `sysctl.tcp_syn_linear_timeouts`。",
     ),
     KnownDifference(
         "delayed-ack",
@@ -83,13 +84,13 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
     ),
     KnownDifference(
         "isn",
-        "ISNs: the engine draws them uniformly at random, or takes a scenario's fixed `isn`. "
-        "RFC 9293 3.4.1 (MUST-8) and RFC 6528, which Linux follows, take them from a clock that "
-        "keeps rising plus a keyed hash of the addresses and ports (the lessons say so); so "
+        "ISNs: a peer's first ISN is drawn at random, or is the scenario's fixed `isn`; its "
+        "later ones follow Linux's clock (RFC 6528, one tick every 64 ns), with the same hash "
+        "whatever the ports, where Linux's keyed hash depends on the addresses and ports. So "
         "sequence numbers are compared relative to each ISN.",
-        "初始序列号：引擎均匀随机地选取，或采用场景里固定的 `isn`。RFC 9293 3.4.1（MUST-8）和 "
-        "Linux 遵循的 RFC 6528 用一个不断增长的时钟加上地址和端口的带密钥哈希来生成"
-        "（课程里这样讲）；所以比较序列号时用相对于各自初始序列号的相对值。",
+        "初始序列号：一端的第一个初始序列号随机选取，或采用场景里固定的 `isn`；"
+        "之后的按 Linux 的时钟增长（RFC 6528，每 64 纳秒一格），但不论端口如何哈希部分都相同，"
+        "而 Linux 的带密钥哈希取决于地址和端口。所以比较序列号时用相对于各自初始序列号的相对值。",
     ),
     KnownDifference(
         "time-wait",
@@ -99,26 +100,43 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
         "（默认 `msl = 30` 时为 60 秒）。",
     ),
     KnownDifference(
-        "fin-wait-2-orphan",
-        "FIN_WAIT_2 lasts until the other FIN comes. Linux drops an orphaned connection (one "
-        "whose application has closed) after `tcp_fin_timeout`, 60 s.",
-        "FIN_WAIT_2 一直持续到对方的 FIN 到来。Linux 会在 `tcp_fin_timeout`（60 秒）之后丢弃"
-        "孤儿连接（应用程序已经关闭的连接）。",
+        "one-tcb",
+        "The server is one TCB, its listening socket and its connection in one. Closing it in "
+        "SYN_RECEIVED closes the listener and drops the half-open connection silently; Linux "
+        "lists it as SYN-RECV in `ss` until a segment or its timer finds the listener gone. "
+        "Linux also resets the connections waiting in the accept queue when the listener "
+        "closes; the engine's other clients (`crowd`) are only numbers in its queues.",
+        "服务器只是一个 TCB，监听套接字和连接合二为一。"
+        "在 SYN_RECEIVED 中关闭它，就是关闭监听套接字，半开连接随之悄悄消失；"
+        "Linux 在 `ss` 里仍把它列为 SYN-RECV，直到某个报文段或它的定时器发现监听套接字已经不在。"
+        "监听套接字关闭时，Linux 还会复位全连接队列里等待的连接；"
+        "引擎里的其他客户端（`crowd`）只是队列中的数字。",
     ),
     KnownDifference(
-        "time-wait-syn",
-        "TIME_WAIT never accepts a new SYN (it answers with a challenge ACK). RFC 9293 3.6.1 "
-        "(MAY-2) and Linux accept a new SYN whose sequence number is past the old connection's.",
-        "TIME_WAIT 从不接受新的 SYN（以挑战 ACK 回应）。RFC 9293 3.6.1（MAY-2）和 Linux "
-        "接受序列号超过旧连接的新 SYN。",
+        "challenge-ack-rate",
+        "Linux sends at most one challenge ACK, or duplicate ACK for a segment outside the "
+        "window, per 500 ms per connection (`net.ipv4.tcp_invalid_ratelimit`); the engine "
+        "answers every one.",
+        "Linux 对每个连接每 500 毫秒最多发送一个挑战 ACK，或对窗口外报文段的重复 ACK"
+        "（`net.ipv4.tcp_invalid_ratelimit`）；引擎对每一个都回应。",
+    ),
+    KnownDifference(
+        "syn-cookies",
+        "The engine remembers the SYN cookies it gave and takes them from its ISN clock; Linux "
+        "keeps nothing and recomputes a keyed hash of the addresses, ports and time, with the "
+        "MSS in it.",
+        "引擎记住自己发出的 SYN cookie，并从它的初始序列号时钟取值；Linux 什么也不保存，"
+        "而是重新计算地址、端口和时间的带密钥哈希，其中还编码了 MSS。",
     ),
     KnownDifference(
         "not-modelled",
-        "Not modelled: congestion control, fast retransmit, SACK, window scaling, timestamps, "
+        "Not modelled: congestion control, fast retransmit, SACK, window scaling, timestamps "
+        "(Linux also lets into TIME_WAIT a SYN whose timestamp is newer, whatever its seq), "
         "window sizes and MSS negotiation (live mode compares flags, numbers and lengths, not "
         "windows or options).",
-        "未建模：拥塞控制、快速重传、SACK、窗口缩放、时间戳、窗口大小和 MSS 协商"
-        "（实机模式比较标志位、序列号和长度，不比较窗口和选项）。",
+        "未建模：拥塞控制、快速重传、SACK、窗口缩放、时间戳（对于 TIME_WAIT，Linux 还会接受时间戳"
+        "更新的 SYN，不论其序列号），窗口大小和 MSS 协商（实机模式比较标志位、序列号和长度，"
+        "不比较窗口和选项）。",
     ),
 )
 

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 
 from .segment import Flag, Segment
 from .seq import SeqNum, in_window
+from .settings import INITIAL_RTO, MAX_RTO, MIN_RTO, Sysctl, give_up_after
 from .states import Event, ProtocolError, State, Transition, transition
 from .trace import Role, TimerKind, Why
 
-INITIAL_RTO = 1.0  # RFC 6298 (2.1); Linux's TCP_TIMEOUT_INIT
-MAX_RTO = 120.0  # Linux's TCP_RTO_MAX
 DELAYED_ACK_TIMEOUT = 0.04  # Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
-SYN_RETRIES = 6  # Linux net.ipv4.tcp_syn_retries: 1+2+4+8+16+32 s, then 64 s more
-SYNACK_RETRIES = 5  # Linux net.ipv4.tcp_synack_retries
-DATA_RETRIES = 15  # Linux net.ipv4.tcp_retries2
+# RFC 6528: ISN = M + F(4-tuple, secret), M a clock. Linux's clock ticks every 64 ns; F is
+# the same for the same 4-tuple, so a later connection between the same ports starts higher
+ISN_CLOCK_HZ = 1_000_000_000 // 64
 RECEIVE_WINDOW = 65535
 
 
@@ -84,11 +83,18 @@ class _Unacked:
 
 @dataclass
 class PeerConfig:
-    isn: int
+    isn: int  # the ISN of the first connection; later ones follow the ISN clock
     listening: bool = False
     delayed_ack: bool = False
     msl: float = 30.0
     mss: int = 1460
+    reads: bool = True  # the application reads arriving data at once
+    keepalive: bool = False  # SO_KEEPALIVE: probe the other end when the connection is idle
+    backlog: int = 128  # listen(backlog): how many connections each queue may hold
+    #: the retransmission timeout once the connection is open (Linux measures the round
+    #: trip: srtt + 4 * rttvar, at least 200 ms, which is what it is on loopback)
+    rto: float = INITIAL_RTO
+    sysctl: Sysctl = field(default_factory=Sysctl)
 
 
 @dataclass
@@ -113,37 +119,62 @@ class Peer:
     #: RCV.WND: our receive window; the application reads at once, so it stays full.
     rcv_wnd: int = RECEIVE_WINDOW
     passive: bool = False  # reached SYN_RECEIVED from LISTEN
+    isn_clock_zero: float | None = None  # when the first ISN was chosen
+    # a listener's queues, filled by other clients the scenario does not draw: connections
+    # waiting for accept(), and half-open ones (a SYN flood)
+    others_waiting: int = 0
+    others_half_open: int = 0
+    cookies: set[tuple[int, int]] = field(default_factory=set)  # (their ISN, our cookie ISN)
+    unread: int = 0  # bytes received that the application has not read yet
+    released: bool = False  # the application called close(): nobody reads any more
     queued_bytes: int = 0  # written by the application, not yet sent
     fin_wanted: bool = False  # close() called; FIN goes out after the queued bytes
     fin_sent: bool = False
     unacked: list[_Unacked] = field(default_factory=list)
-    rto: float = INITIAL_RTO
-    retries: int = 0
+    backoff: int = 0  # the RTO has doubled this many times (RFC 6298 5.5)
+    retries: int = 0  # retransmissions by the RTO timer since the last new ACK
+    probed: bool = False  # the tail loss probe for the oldest segment has gone
+    retrans_stamp: float | None = None  # when Linux starts counting towards giving up
     rto_running: bool = False
+    fin_wait_2_running: bool = False  # Linux's FIN_WAIT_2 timer (after close())
+    keepalive_running: bool = False
+    probes_out: int = 0  # keepalive probes sent and not answered
     ack_owed: bool = False  # a delayed ACK is being held back
     out_of_order: dict[int, Segment] = field(default_factory=dict)
     _out: list[Action] = field(default_factory=list)
 
     # ---------------------------------------------------------------- user calls
 
-    def call(self, event: Event, now: float, nbytes: int = 0) -> list[Action]:
-        """Run a user call (``Event.CONNECT``, ``SEND`` ...). Raises ProtocolError."""
-        row = self._user_row(event)
-        handler = {
-            Event.LISTEN: self._listen,
-            Event.CONNECT: self._connect,
-            Event.SEND: self._send,
-            Event.CLOSE: self._close,
-            Event.ABORT: self._abort,
-        }[event]
+    def call(
+        self, event: Event, now: float, nbytes: int = 0, shutdown: bool = False
+    ) -> list[Action]:
+        """Run a user call (``Event.CONNECT``, ``SEND`` ...). Raises ProtocolError.
+
+        ``shutdown``: a ``CLOSE`` that only ends our sending (``shutdown(SHUT_WR)``); the
+        application keeps the socket and may read. Without it, ``CLOSE`` is ``close()``.
+        """
+        when = ""
+        if event is Event.CLOSE and not shutdown and self.unread:
+            when = "unread data"
+        elif event is Event.CLOSE and self.state is State.SYN_RECEIVED and self.passive:
+            when = "passive open"
+        row = self._user_row(event, when)
         if event is Event.SEND:
-            handler(row, now, nbytes)
+            self._send(row, now, nbytes)
+        elif event is Event.CLOSE:
+            self._close(row, now, shutdown)
         else:
+            handler = {
+                Event.LISTEN: self._listen,
+                Event.CONNECT: self._connect,
+                Event.READ: self._read,
+                Event.ABORT: self._abort,
+            }[event]
             handler(row, now)
         return self._flush()
 
-    def _user_row(self, event: Event) -> Transition:
-        row = transition(self.state, event)
+    def _user_row(self, event: Event, when: str = "") -> Transition:
+        row = transition(self.state, event, when) or transition(self.state, event)
         if row is None:
             raise ProtocolError(event, self.state, self.role.value)
         return row
@@ -152,36 +183,64 @@ class Peer:
         self._move(row)
 
     def _connect(self, row: Transition, now: float) -> None:
-        self.iss = SeqNum(self.config.isn)
+        self.iss = self._choose_isn(now)
         self.snd_una, self.snd_nxt = self.iss, self.iss + 1
         self.passive = False
         self._move(row)
+        self.retrans_stamp = now  # Linux counts a connect's time from its first SYN
         self._emit_new(Flag.SYN, self.iss, 0, Why.SYN, now)
 
     def _send(self, row: Transition, now: float, nbytes: int) -> None:
         self.queued_bytes += nbytes
+        if self.state is State.LISTEN:
+            # RFC 9293 3.10.2: "change the connection from passive to active", SYN first
+            self._connect(row, now)
+            return
         self._move(row)
         if self.state in (State.ESTABLISHED, State.CLOSE_WAIT):
             self._push(now)
 
-    def _close(self, row: Transition, now: float) -> None:
-        if self.state in (State.LISTEN, State.SYN_SENT):
+    def _read(self, row: Transition, now: float) -> None:
+        self.unread = 0
+        self._move(row)
+
+    def _close(self, row: Transition, now: float, shutdown: bool) -> None:
+        if row.next_state is State.CLOSED and not row.send:  # LISTEN, SYN_SENT, half-open
             self._forget(row, now)
             return
+        if row.send == "RST":  # unread data (Linux tcp_close)
+            self._reset(row, Why.RST_UNREAD, now)
+            return
+        self.released = not shutdown
         self.fin_wanted = True
         self._move(row)
         self._push(now)
 
     def _abort(self, row: Transition, now: float) -> None:
         if row.send == "RST":
-            self._emit(Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt), Why.RST_ABORT)
+            self._reset(row, Why.RST_ABORT, now)
+        else:
+            self._forget(row, now)
+
+    def _reset(self, row: Transition, why: Why, now: float) -> None:
+        """Give the connection up with RST,ACK at SND.NXT / RCV.NXT (Linux's active reset).
+        The state changes first, so that a reset lost on the way shows the sender CLOSED."""
+        rst = Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt)
         self._forget(row, now)
+        self._emit(rst, why)
 
     # ---------------------------------------------------------------- timers
 
     def timer_expired(self, timer: TimerKind, now: float) -> list[Action]:
         if timer is TimerKind.TIME_WAIT and self.state is State.TIME_WAIT:
             self._forget(self._row(Event.TIMEOUT_2MSL), now)
+        elif timer is TimerKind.FIN_WAIT_2:
+            self.fin_wait_2_running = False
+            if self.state is State.FIN_WAIT_2:
+                self._forget(self._row(Event.TIMEOUT_FIN_WAIT_2), now)
+        elif timer is TimerKind.KEEPALIVE:
+            self.keepalive_running = False
+            self._keepalive(now)
         elif timer is TimerKind.DELAYED_ACK and self.ack_owed:
             self._send_ack(Why.ACK_OF_FIN if self.state in _FIN_RECEIVED else Why.ACK)
         elif timer is TimerKind.RETRANSMISSION:
@@ -191,18 +250,87 @@ class Peer:
         return self._flush()
 
     def _retransmit(self, now: float) -> None:
-        limit = {State.SYN_SENT: SYN_RETRIES, State.SYN_RECEIVED: SYNACK_RETRIES}.get(
-            self.state, DATA_RETRIES
-        )
-        if self.retries >= limit:
-            row = self._row(Event.GIVE_UP)
-            if row is not None:
+        if self._timed_out(now):
+            row = self._row(Event.GIVE_UP, "passive open" if self._passive_half_open else "")
+            if row.next_state is State.LISTEN:
+                self._back_to_listen(row, now)
+            else:
                 self._forget(row, now)
             return
-        self.retries += 1
-        self.rto = min(self.rto * 2, MAX_RTO)  # RFC 6298 (5.5): back off
+        if self.state not in (State.SYN_SENT, State.SYN_RECEIVED) and not self.probed:
+            # Linux's tail loss probe (RFC 8985): the first resend once the connection is
+            # open; the timer does not back off for it and it does not count
+            self.probed = True
+        else:
+            self.retries += 1
+            if self.retrans_stamp is None:
+                self.retrans_stamp = now
+            linear = self.config.sysctl.tcp_syn_linear_timeouts
+            if self.state is not State.SYN_SENT or self.retries > linear:
+                self.backoff += 1  # RFC 6298 (5.5): back off
         self._resend_head()
         self._start_rto(now)
+
+    def _keepalive(self, now: float) -> None:
+        """Linux's tcp_keepalive_timer: probe an idle connection; reset it when nobody answers."""
+        sysctl = self.config.sysctl
+        if self.unacked:  # the retransmission timer is watching the other end already
+            self._start_timer(TimerKind.KEEPALIVE, sysctl.tcp_keepalive_time)
+            return
+        row = transition(self.state, Event.KEEPALIVE_TIMEOUT)
+        if row is None:
+            return
+        if self.probes_out >= sysctl.tcp_keepalive_probes:
+            self._reset(row, Why.RST_KEEPALIVE, now)
+            return
+        # a probe the other end must answer: one byte before what it expects, no data
+        self._emit(Segment(Flag.ACK, self.snd_nxt - 1, self.rcv_nxt), Why.KEEPALIVE)
+        self.probes_out += 1
+        self._start_timer(TimerKind.KEEPALIVE, sysctl.tcp_keepalive_intvl)
+
+    def _choose_isn(self, now: float) -> SeqNum:
+        """RFC 6528: the configured ISN for the first connection, then the clock's advance."""
+        if self.isn_clock_zero is None:
+            self.isn_clock_zero = now
+        return SeqNum(self.config.isn + round((now - self.isn_clock_zero) * ISN_CLOCK_HZ))
+
+    def _start_timer(self, timer: TimerKind, seconds: float) -> None:
+        setattr(self, _RUNNING[timer], True)
+        self._out.append(StartTimer(timer, seconds))
+
+    def crash(self, now: float) -> list[Action]:
+        """The host restarts: every timer stops, nothing is sent, the TCB is gone."""
+        if self.state is not State.CLOSED:
+            self._forget(self._row(Event.CRASH), now)
+        return self._flush()
+
+    def _timed_out(self, now: float) -> bool:
+        """Linux's tcp_write_timeout: has this connection retransmitted long enough?"""
+        sysctl = self.config.sysctl
+        if self.state is State.SYN_RECEIVED:
+            limit = sysctl.tcp_synack_retries if self.passive else sysctl.tcp_syn_retries
+            return self.retries >= limit
+        if self.state is State.SYN_SENT:
+            limit, base = sysctl.tcp_syn_retries, INITIAL_RTO
+            if self.retries >= limit + sysctl.tcp_syn_linear_timeouts:
+                return True
+        else:
+            limit = sysctl.orphan_retries if self.released else sysctl.tcp_retries2
+            base = MIN_RTO
+        if not self.retries or self.retrans_stamp is None:
+            return False
+        return now - self.retrans_stamp >= give_up_after(limit, base) - 1e-9
+
+    @property
+    def _passive_half_open(self) -> bool:
+        return self.state is State.SYN_RECEIVED and self.passive
+
+    @property
+    def rto(self) -> float:
+        """The retransmission timeout now: the base for the state, doubled per back-off."""
+        opening = self.state in (State.SYN_SENT, State.SYN_RECEIVED)
+        base = INITIAL_RTO if opening else self.config.rto
+        return min(base * 2**self.backoff, MAX_RTO)
 
     def _resend_head(self) -> None:
         head = self.unacked[0]
@@ -232,24 +360,82 @@ class Peer:
         """3.10.7.1: no connection here; anything but a RST gets a RST."""
         if seg.has(Flag.RST):
             self._drop("RST to a closed port: ignored")
-        elif seg.has(Flag.ACK):
-            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_REFUSED)
         else:
-            self._emit(
-                Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), Why.RST_REFUSED
+            self._answer_with_rst(
+                seg, Why.RST_NO_CONNECTION if seg.has(Flag.ACK) else Why.RST_REFUSED
             )
+
+    def _answer_with_rst(self, seg: Segment, why: Why) -> None:
+        """The RST that answers a segment nothing will take (RFC 9293 3.10.7.1)."""
+        if seg.has(Flag.ACK):
+            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), why)
+        else:
+            self._emit(Segment(Flag.RST | Flag.ACK, SeqNum(0), seg.seq + seg.seg_len), why)
+
+    # ---------------------------------------------------------------- the listen queues
+
+    def crowd(self, accept_queue: int, syn_queue: int) -> None:
+        """Other clients' connections now wait in our queues (not drawn, not on the wire)."""
+        self.others_waiting, self.others_half_open = accept_queue, syn_queue
+
+    def accept(self) -> None:
+        """The application accepts the oldest waiting connection (another client's first)."""
+        self.others_waiting = max(0, self.others_waiting - 1)
+
+    @property
+    def _accept_queue_full(self) -> bool:
+        """Linux's sk_acceptq_is_full: backlog + 1 connections fit."""
+        return self.others_waiting > self.config.backlog
+
+    @property
+    def _syn_queue_full(self) -> bool:
+        """Linux's inet_csk_reqsk_queue_is_full: as many half-open ones as the backlog allows."""
+        return self.others_half_open > self.config.backlog
+
+    def _syn_cookie(self, seg: Segment, now: float) -> None:
+        """Answer with a SYN,ACK whose ISN encodes the connection, and keep nothing."""
+        cookie = self._choose_isn(now)
+        self.cookies.add((seg.seq.value, cookie.value))
+        self._emit(Segment(Flag.SYN | Flag.ACK, cookie, seg.seq + 1), Why.SYN_COOKIE)
+
+    def _cookie_ack(self, seg: Segment, now: float) -> bool:
+        """An ACK that brings back one of our cookies opens the connection at once."""
+        assert seg.ack is not None
+        if ((seg.seq - 1).value, (seg.ack - 1).value) not in self.cookies:
+            return False
+        if self._accept_queue_full:
+            self._drop("a valid SYN cookie, but the accept queue is full: dropped")
+            return True
+        self.irs, self.rcv_nxt = seg.seq - 1, seg.seq
+        self.iss, self.snd_una, self.snd_nxt = seg.ack - 1, seg.ack, seg.ack
+        self.passive = True
+        self._move(self._row(Event.RCV_ACK_OF_SYN, "SYN cookie"))
+        self._synchronized_receive(seg, now)  # its data, if it carries any
+        return True
 
     def _listen_receive(self, seg: Segment, now: float) -> None:
         """3.10.7.2."""
+        sysctl = self.config.sysctl
         if seg.has(Flag.RST):
             self._drop("RST in LISTEN: ignored")
         elif seg.has(Flag.ACK):
-            self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
+            if seg.has(Flag.SYN) or not self._cookie_ack(seg, now):
+                self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
+        elif seg.has(Flag.SYN) and (sysctl.tcp_syncookies == 2 or self._syn_queue_full):
+            # Linux's tcp_conn_request: a cookie instead of a SYN queue entry
+            if not sysctl.tcp_syncookies:
+                self._drop("the SYN queue is full and SYN cookies are off: SYN dropped")
+            elif self._accept_queue_full:
+                self._drop("the accept queue is full: SYN dropped")
+            else:
+                self._syn_cookie(seg, now)
+        elif seg.has(Flag.SYN) and self._accept_queue_full:
+            self._drop("the accept queue is full: SYN dropped")
         elif seg.has(Flag.SYN):
             self.irs = seg.seq
             self.rcv_nxt = seg.seq + 1  # data on a SYN is not accepted (no Fast Open)
             self.snd_wnd = seg.window
-            self.iss = SeqNum(self.config.isn)
+            self.iss = self._choose_isn(now)
             self.snd_una, self.snd_nxt = self.iss, self.iss + 1
             self.passive = True
             self._move(self._row(Event.RCV_SYN))
@@ -298,6 +484,9 @@ class Peer:
     def _synchronized_receive(self, seg: Segment, now: float) -> None:
         """3.10.7.4: SYN_RECEIVED and every state after it."""
         assert self.irs is not None and self.iss is not None
+        if self.keepalive_running:  # the other end is alive: the idle time starts again
+            self.probes_out = 0
+            self._start_timer(TimerKind.KEEPALIVE, self.config.sysctl.tcp_keepalive_time)
         # Linux: a repeated SYN in SYN_RECEIVED means our SYN,ACK was lost; send it again.
         if self.state is State.SYN_RECEIVED and seg.flags == Flag.SYN and seg.seq == self.irs:
             self._emit(
@@ -322,6 +511,16 @@ class Peer:
                 self._push(now)
             else:
                 self._send_ack(Why.DUPLICATE_ACK)
+            return
+        # TIME_WAIT: a new SYN above everything the old connection used starts a new one
+        # (RFC 9293 3.6.1 MAY-2), if we listen on the port; Linux picks an ISN above ours too
+        if (
+            self.state is State.TIME_WAIT
+            and seg.flags == Flag.SYN
+            and seg.seq > self.rcv_nxt
+            and self.config.listening
+        ):
+            self._reincarnate(seg, now)
             return
         # TIME_WAIT: their FIN again: our last ACK may have been lost (Linux restarts 2MSL)
         if (
@@ -381,6 +580,9 @@ class Peer:
                 self._emit(Segment(Flag.RST, seg.ack), Why.RST_BAD_ACK)
                 self._drop("unacceptable ACK in SYN_RECEIVED: RST sent")
                 return
+            if self.passive and self._accept_queue_full:
+                self._drop("the accept queue is full: the ACK is dropped, the SYN,ACK resent later")
+                return
             self._acknowledge(seg.ack, now)
             self._move(self._row(Event.RCV_ACK_OF_SYN))
         elif seg.ack > self.snd_nxt:
@@ -394,6 +596,8 @@ class Peer:
         if fin_acked_now:
             if self.state is State.FIN_WAIT_1 and not self._fin_in_order(seg):
                 self._move(self._row(Event.RCV_ACK_OF_FIN))
+                if self.released:  # nobody will read: Linux bounds the wait for their FIN
+                    self._start_timer(TimerKind.FIN_WAIT_2, self.config.sysctl.tcp_fin_timeout)
             elif self.state is State.CLOSING:
                 self._move(self._row(Event.RCV_ACK_OF_FIN))
                 self._start_time_wait(now)
@@ -401,7 +605,12 @@ class Peer:
             elif self.state is State.LAST_ACK:
                 self._forget(self._row(Event.RCV_ACK_OF_FIN), now)
                 return
-        # seventh: the segment text
+        # seventh: the segment text; new data for an application that has closed is lost
+        new_data = seg.length > 0 and seg.seq + seg.length > self.rcv_nxt
+        if self.released and new_data and self.state in _ACCEPTS_DATA:
+            self._forget(self._row(Event.RCV_DATA, "after close"), now)
+            self._answer_with_rst(seg, Why.RST_DATA_AFTER_CLOSE)
+            return
         if seg.length or seg.has(Flag.FIN):
             self._take_text(seg, now, fin_acked_now)
         self._push(now)
@@ -420,6 +629,8 @@ class Peer:
         new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
         if new_bytes and self.state in _ACCEPTS_DATA:
             self.rcv_nxt = self.rcv_nxt + new_bytes
+            if not self.config.reads:
+                self.unread += new_bytes
         elif seg.length and not seg.has(Flag.FIN):
             self._drop(f"data after their FIN in {self.state}: ignored")
             return
@@ -467,11 +678,10 @@ class Peer:
 
     def _acknowledge(self, ack: SeqNum, now: float) -> None:
         """SND.UNA moves up to ack; acknowledged segments leave the retransmission queue."""
-        recovering = self.retries > 0
+        recovering = self.retries > 0 or self.probed
         self.snd_una = ack
         self.unacked = [u for u in self.unacked if u.end > ack]
-        self.retries = 0
-        self.rto = INITIAL_RTO
+        self._reset_backoff()
         if self.unacked:
             if recovering:
                 # after a timeout, what is still unacknowledged was lost too: each ACK
@@ -486,9 +696,10 @@ class Peer:
         """Send queued bytes as the window allows, then the FIN once they are gone."""
         if self.state not in _CAN_SEND:
             return
-        if self.snd_una == self.iss and self.queued_bytes:
-            # data waits until our SYN is acknowledged; a close in SYN_RECEIVED with nothing
-            # written sends its FIN at once (RFC 9293 3.10.4), as Linux does
+        if self.snd_una == self.iss:
+            # data and the FIN wait until our SYN is acknowledged: a close in SYN_RECEIVED
+            # moves to FIN_WAIT_1 and holds its FIN (tests/kernel/close_in_syn_received),
+            # where RFC 9293 3.10.4 would send it at once
             return
         while self.queued_bytes:
             room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]
@@ -550,6 +761,10 @@ class Peer:
         if self.ack_owed and keep is not TimerKind.DELAYED_ACK:
             self._out.append(StopTimer(TimerKind.DELAYED_ACK))
             self.ack_owed = False
+        for timer in (TimerKind.FIN_WAIT_2, TimerKind.KEEPALIVE):
+            if getattr(self, _RUNNING[timer]) and keep is not timer:
+                self._out.append(StopTimer(timer))
+                setattr(self, _RUNNING[timer], False)
 
     def _move(self, row: Transition, expect: State | None = None) -> None:
         assert row.state is self.state, (row, self.state)
@@ -557,7 +772,10 @@ class Peer:
             assert row.next_state is expect
         if row.next_state is not self.state or row.event is Event.RCV_FIN:
             self._out.append(ChangeState(self.state, row.next_state, row))
+        opened = row.next_state is State.ESTABLISHED and self.state is not State.ESTABLISHED
         self.state = row.next_state
+        if opened and self.config.keepalive:
+            self._start_timer(TimerKind.KEEPALIVE, self.config.sysctl.tcp_keepalive_time)
 
     def _row(self, event: Event, when: str = "") -> Transition:
         row = transition(self.state, event, when)
@@ -572,9 +790,30 @@ class Peer:
         self._move(row)
         self.unacked.clear()
         self.out_of_order.clear()
-        self.queued_bytes = 0
-        self.fin_wanted = self.fin_sent = False
-        self.rto, self.retries = INITIAL_RTO, 0
+        self.queued_bytes = self.unread = self.probes_out = 0
+        self.fin_wanted = self.fin_sent = self.released = False
+        self._reset_backoff()
+
+    def _reincarnate(self, syn: Segment, now: float) -> None:
+        """TIME_WAIT gives way to a new connection from the same port: SYN_RECEIVED."""
+        row = self._row(Event.RCV_SYN, "new connection")
+        self._stop_all_but(None)
+        self._out.append(StopTimer(TimerKind.TIME_WAIT))
+        iss = self.snd_nxt + 65535 + 2  # Linux's tcp_timewait_state_process
+        self.irs, self.rcv_nxt, self.snd_wnd = syn.seq, syn.seq + 1, syn.window
+        self.iss, self.snd_una, self.snd_nxt = iss, iss, iss + 1
+        self.passive = True
+        self.unacked.clear()
+        self.out_of_order.clear()
+        self.fin_wanted = self.fin_sent = self.released = False
+        self._reset_backoff()
+        self._move(row)
+        self._emit_new(Flag.SYN | Flag.ACK, self.iss, 0, Why.SYN_ACK, now)
+
+    def _reset_backoff(self) -> None:
+        self.backoff = self.retries = 0
+        self.probed = False
+        self.retrans_stamp = None
 
     def _back_to_listen(self, row: Transition, now: float) -> None:
         self._forget(row, now)
@@ -595,4 +834,5 @@ _CAN_SEND = frozenset(
     {State.ESTABLISHED, State.CLOSE_WAIT, State.FIN_WAIT_1, State.CLOSING, State.LAST_ACK}
 )
 _ACCEPTS_DATA = frozenset({State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2})
+_RUNNING = {TimerKind.FIN_WAIT_2: "fin_wait_2_running", TimerKind.KEEPALIVE: "keepalive_running"}
 _FIN_RECEIVED = frozenset({State.CLOSE_WAIT, State.LAST_ACK, State.CLOSING, State.TIME_WAIT})

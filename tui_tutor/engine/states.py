@@ -57,6 +57,7 @@ class Event(enum.Enum):
     LISTEN = "listen"
     CONNECT = "connect"
     SEND = "send"
+    READ = "read"
     CLOSE = "close"
     ABORT = "abort"
     # arriving segments
@@ -67,9 +68,14 @@ class Event(enum.Enum):
     RCV_ACK_OF_FIN = "rcv ACK of FIN"
     RCV_FIN_ACK = "rcv FIN + ACK of FIN"
     RCV_RST = "rcv RST"
+    RCV_DATA = "rcv data"
     # timers
     TIMEOUT_2MSL = "2MSL timeout"
     GIVE_UP = "retransmissions exhausted"
+    TIMEOUT_FIN_WAIT_2 = "FIN_WAIT_2 timeout"
+    KEEPALIVE_TIMEOUT = "keepalive unanswered"
+    # the host itself
+    CRASH = "host restarts"
 
     def __str__(self) -> str:
         return self.value
@@ -78,8 +84,17 @@ class Event(enum.Enum):
     def is_user_call(self) -> bool:
         return self in USER_CALLS
 
+    @property
+    def is_timer(self) -> bool:
+        return self in TIMER_EVENTS
 
-USER_CALLS = frozenset({Event.LISTEN, Event.CONNECT, Event.SEND, Event.CLOSE, Event.ABORT})
+
+TIMER_EVENTS = frozenset(
+    {Event.TIMEOUT_2MSL, Event.GIVE_UP, Event.TIMEOUT_FIN_WAIT_2, Event.KEEPALIVE_TIMEOUT}
+)
+USER_CALLS = frozenset(
+    {Event.LISTEN, Event.CONNECT, Event.SEND, Event.READ, Event.CLOSE, Event.ABORT}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +108,19 @@ class Transition:
     reason: str  # one line, in the learner's terms
     rule: str  # where RFC 9293 (or the Linux behaviour it leaves open) says so
     when: str = ""  # a condition that picks between two rows for the same pair
+    figure5: bool = False  # an arrow of RFC 9293 figure 5 (or its note 2)
 
     @property
     def key(self) -> str:
         """Stable id for translations and tests, e.g. ``LISTEN/rcv SYN``."""
         base = f"{self.state.value}/{self.event.value}"
         return f"{base} ({self.when})" if self.when else base
+
+    @property
+    def beyond_the_rfc(self) -> bool:
+        """A row RFC 9293's event processing (3.10) has not: what Linux does where the RFC
+        leaves it to the host (a RST for lost data, its timers, SYN cookies), a host restart."""
+        return not self.rule.startswith("RFC 9293 3.10")
 
     @property
     def label(self) -> str:
@@ -109,6 +131,8 @@ class Transition:
 S, E = State, Event
 _OPEN = "RFC 9293 3.10.1 OPEN call"
 _SEND = "RFC 9293 3.10.2 SEND call"
+_RECEIVE = "RFC 9293 3.10.3 RECEIVE call"
+_DATA_LOST = "RFC 9293 3.6 SHLD-3: a RST shows that data was lost (Linux)"
 _CLOSE = "RFC 9293 3.10.4 CLOSE call"
 _ABORT = "RFC 9293 3.10.5 ABORT call"
 _SYN_SENT = "RFC 9293 3.10.7.3 SYN-SENT state"
@@ -121,7 +145,9 @@ _ABORT_RST = "sends RST,ACK (Linux adds ACK to the RFC's bare RST)"
 
 TRANSITION_LIST: tuple[Transition, ...] = (
     # opening
-    Transition(S.CLOSED, E.LISTEN, S.LISTEN, "", "passive open: wait for a SYN", _OPEN),
+    Transition(
+        S.CLOSED, E.LISTEN, S.LISTEN, "", "passive open: wait for a SYN", _OPEN, figure5=True
+    ),
     Transition(
         S.CLOSED,
         E.CONNECT,
@@ -129,6 +155,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN",
         "active open: send a SYN whose seq is the initial sequence number",
         _OPEN,
+        figure5=True,
     ),
     Transition(
         S.LISTEN,
@@ -137,8 +164,29 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN,ACK",
         "a SYN arrives: answer with our own SYN and ACK its seq+1",
         _LISTEN,
+        figure5=True,
     ),
-    Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE),
+    Transition(S.LISTEN, E.CLOSE, S.CLOSED, "", "stop listening", _CLOSE, figure5=True),
+    Transition(
+        S.LISTEN,
+        E.RCV_ACK_OF_SYN,
+        S.ESTABLISHED,
+        "",
+        "an ACK that brings back a valid SYN cookie: the connection is rebuilt from the"
+        " numbers and open at once (no SYN_RECEIVED was ever kept)",
+        "RFC 4987 3.6 SYN cookies; Linux net.ipv4.tcp_syncookies",
+        when="SYN cookie",
+    ),
+    Transition(
+        S.LISTEN,
+        E.SEND,
+        S.SYN_SENT,
+        "SYN",
+        "data to send: the passive open turns active and sends a SYN (the sockets API cannot"
+        " do this; Linux refuses a write on a listening socket)",
+        _SEND,
+        figure5=True,
+    ),
     Transition(S.LISTEN, E.ABORT, S.CLOSED, "", "stop listening; nothing to reset", _ABORT),
     Transition(
         S.SYN_SENT,
@@ -147,6 +195,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "our SYN is acknowledged and theirs arrived: ACK it, the connection is open",
         _SYN_SENT,
+        figure5=True,
     ),
     Transition(
         S.SYN_SENT,
@@ -155,6 +204,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "SYN,ACK",
         "simultaneous open: a SYN crossed ours; send SYN again, now with an ACK",
         _SYN_SENT,
+        figure5=True,
     ),
     Transition(
         S.SYN_SENT,
@@ -167,7 +217,15 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     Transition(
         S.SYN_SENT, E.SEND, S.SYN_SENT, "", "data waits until the connection is open", _SEND
     ),
-    Transition(S.SYN_SENT, E.CLOSE, S.CLOSED, "", "give up the connection before it opens", _CLOSE),
+    Transition(
+        S.SYN_SENT,
+        E.CLOSE,
+        S.CLOSED,
+        "",
+        "give up the connection before it opens",
+        _CLOSE,
+        figure5=True,
+    ),
     Transition(S.SYN_SENT, E.ABORT, S.CLOSED, "", "give up; nothing to reset yet", _ABORT),
     Transition(
         S.SYN_SENT,
@@ -184,6 +242,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our SYN is acknowledged: the connection is open",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.SYN_RECEIVED,
@@ -202,6 +261,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "reset during a passive open: go back to listening",
         _RST,
         when="passive open",
+        figure5=True,
     ),
     Transition(
         S.SYN_RECEIVED,
@@ -219,9 +279,22 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         S.SYN_RECEIVED,
         E.CLOSE,
         S.FIN_WAIT_1,
-        "FIN",
-        "close before any data: send FIN",
+        "",
+        "close before the handshake ends: the FIN waits until our SYN is acknowledged (Linux;"
+        " RFC 9293 figure 5 sends it at once)",
         _CLOSE,
+        figure5=True,
+    ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.CLOSE,
+        S.CLOSED,
+        "",
+        "the listening socket is closed: its half-open connection goes too, silently (Linux;"
+        " no application holds a socket for it yet)",
+        "Linux: a closed listener drops its half-open connections (RFC 9293 3.10.4 has no such"
+        " case)",
+        when="passive open",
     ),
     Transition(S.SYN_RECEIVED, E.ABORT, S.CLOSED, "RST", "abort: " + _ABORT_RST, _ABORT),
     Transition(
@@ -232,9 +305,23 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "no ACK for our SYN,ACK: give up",
         _TIMEOUT,
     ),
+    Transition(
+        S.SYN_RECEIVED,
+        E.GIVE_UP,
+        S.LISTEN,
+        "",
+        "no ACK for any of our SYN,ACKs (net.ipv4.tcp_synack_retries): the half-open"
+        " connection is dropped, silently; the listening socket stays (Linux)",
+        "Linux net.ipv4.tcp_synack_retries (RFC 9293 3.10.8 deletes the TCB)",
+        when="passive open",
+    ),
     # data transfer
     Transition(S.ESTABLISHED, E.SEND, S.ESTABLISHED, "data", "send data", _SEND),
     Transition(S.CLOSE_WAIT, E.SEND, S.CLOSE_WAIT, "data", "half-closed: we may still send", _SEND),
+    *(
+        Transition(state, E.READ, state, "", "the application reads what has arrived", _RECEIVE)
+        for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT)
+    ),
     # closing
     Transition(
         S.ESTABLISHED,
@@ -243,6 +330,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "FIN",
         "active close: send FIN; it takes one sequence number",
         _CLOSE,
+        figure5=True,
     ),
     Transition(
         S.ESTABLISHED,
@@ -251,6 +339,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "the other side has finished sending: ACK its FIN (seq+1)",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -259,6 +348,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged; wait for theirs",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -267,6 +357,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "simultaneous close: their FIN came before the ACK of ours",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_1,
@@ -275,6 +366,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "their FIN also acknowledges ours: ACK it and wait 2MSL",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.FIN_WAIT_2,
@@ -283,6 +375,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "ACK",
         "their FIN arrives: ACK it and wait 2MSL before forgetting the connection",
         _FIN,
+        figure5=True,
     ),
     Transition(
         S.CLOSE_WAIT,
@@ -291,6 +384,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "FIN",
         "passive close: our side is done too; send FIN",
         _CLOSE,
+        figure5=True,
     ),
     Transition(
         S.CLOSING,
@@ -299,6 +393,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged: wait 2MSL",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.LAST_ACK,
@@ -307,6 +402,7 @@ TRANSITION_LIST: tuple[Transition, ...] = (
         "",
         "our FIN is acknowledged: the connection is gone",
         _ACK,
+        figure5=True,
     ),
     Transition(
         S.TIME_WAIT,
@@ -318,11 +414,48 @@ TRANSITION_LIST: tuple[Transition, ...] = (
     ),
     Transition(
         S.TIME_WAIT,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        "SYN,ACK",
+        "a new SYN from the same port, above every number the old connection used: a new"
+        " connection replaces TIME_WAIT (Linux, when something listens; its ISN is ours +"
+        " 65537)",
+        "RFC 9293 3.6.1 MAY-2 (RFC 6191)",
+        when="new connection",
+    ),
+    Transition(
+        S.TIME_WAIT,
         E.TIMEOUT_2MSL,
         S.CLOSED,
         "",
         "2MSL passed: no old segment can still arrive",
         _TIMEOUT,
+        figure5=True,
+    ),
+    # closing with data nobody will read: a RST instead of a FIN
+    *(
+        Transition(
+            state,
+            E.CLOSE,
+            S.CLOSED,
+            "RST",
+            "close() while received data is still unread: reset instead of FIN",
+            _DATA_LOST,
+            when="unread data",
+        )
+        for state in (S.ESTABLISHED, S.CLOSE_WAIT)
+    ),
+    *(
+        Transition(
+            state,
+            E.RCV_DATA,
+            S.CLOSED,
+            "RST",
+            "new data after the application closed: nobody can read it; reset",
+            _DATA_LOST,
+            when="after close",
+        )
+        for state in (S.FIN_WAIT_1, S.FIN_WAIT_2)
     ),
     # resets
     *(
@@ -346,6 +479,40 @@ TRANSITION_LIST: tuple[Transition, ...] = (
             state, E.GIVE_UP, S.CLOSED, "", "no ACK after every retransmission: give up", _TIMEOUT
         )
         for state in (S.ESTABLISHED, S.FIN_WAIT_1, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK)
+    ),
+    # Linux's timers for connections that might never end
+    Transition(
+        S.FIN_WAIT_2,
+        E.TIMEOUT_FIN_WAIT_2,
+        S.CLOSED,
+        "",
+        "the application has closed and no FIN came within net.ipv4.tcp_fin_timeout (60 s):"
+        " forget the connection, silently",
+        "Linux tcp_fin_timeout (RFC 9293 3.10.4 would wait in FIN-WAIT-2 forever)",
+    ),
+    *(
+        Transition(
+            state,
+            E.KEEPALIVE_TIMEOUT,
+            S.CLOSED,
+            "RST",
+            "no keepalive probe was answered: the other end is gone; reset (ETIMEDOUT)",
+            "RFC 9293 3.8.4 TCP keep-alives; Linux net.ipv4.tcp_keepalive_*",
+        )
+        for state in (S.ESTABLISHED, S.CLOSE_WAIT)
+    ),
+    # a crash: the host forgets every connection without a word (half-open connections)
+    *(
+        Transition(
+            state,
+            E.CRASH,
+            S.CLOSED,
+            "",
+            "the host crashed and restarted: its connections are forgotten, nothing is sent",
+            "RFC 9293 3.5.2 half-open connections and other anomalies",
+        )
+        for state in State
+        if state is not S.CLOSED
     ),
 )
 

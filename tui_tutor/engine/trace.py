@@ -31,6 +31,8 @@ class TimerKind(enum.Enum):
     RETRANSMISSION = "RTO"
     TIME_WAIT = "2MSL"
     DELAYED_ACK = "delayed ACK"
+    FIN_WAIT_2 = "FIN_WAIT_2"
+    KEEPALIVE = "keepalive"
 
     def __str__(self) -> str:
         return self.value
@@ -47,11 +49,18 @@ class Why(enum.Enum):
     FIN = "the application closed its side"
     ACK_OF_FIN = "acknowledges a FIN"
     RST_REFUSED = "nothing listens on the port"
+    RST_NO_CONNECTION = "no connection for this segment: a RST at its ack"
     RST_ABORT = "the application aborted"
+    RST_UNREAD = "the application closed with data it never read"
+    RST_DATA_AFTER_CLOSE = "data arrived after the application closed"
     RST_BAD_ACK = "acknowledges something never sent"
     DUPLICATE_ACK = "a segment outside the window or out of order"
     CHALLENGE_ACK = "a SYN or RST that does not fit the connection"
     RETRANSMISSION = "the retransmission timer ran out"
+    INJECTED = "sent by neither application: forged, or an old duplicate"
+    KEEPALIVE = "the connection was idle: is the other end still there?"
+    SYN_COOKIE = "the SYN queue is full: a SYN cookie answers, and nothing is kept"
+    RST_KEEPALIVE = "no keepalive probe was answered"
 
 
 @dataclass(frozen=True, slots=True)

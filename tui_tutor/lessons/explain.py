@@ -15,7 +15,7 @@ Chinese follows the textbook terms: 报文段 (segment), 初始序列号 (ISN), 
 from __future__ import annotations
 
 from ..engine import TRANSITION_LIST, TRANSITIONS, Event, State, Transition, Why
-from .names import STATE_ZH  # one home for the textbook names
+from .names import EVENT_ZH, STATE_ZH, WHEN_ZH  # one home for the textbook names
 
 # Why a segment was sent, and so why it carries the flags it carries.
 WHY: dict[Why, dict[str, str]] = {
@@ -82,6 +82,55 @@ WHY: dict[Why, dict[str, str]] = {
         "with the same seq.",
         "zh": "重传定时器在收到 ACK 之前超时：同一个报文段以相同的序列号再发一次。",
     },
+    # the rest of the state machine (RST, abort, give-up, timers, queues)
+    Why.RST_UNREAD: {
+        "en": "close() with received data still unread: the data is lost, so a RST says so "
+        "instead of a FIN (RFC 9293 3.6; Linux). It carries seq=SND.NXT and ack=RCV.NXT.",
+        "zh": "调用 close() 时还有收到的数据没有读：这些数据丢失了，所以发送 RST 而不是 FIN"
+        "（RFC 9293 3.6；Linux）。RST 的 seq=SND.NXT，ack=RCV.NXT。",
+    },
+    Why.RST_NO_CONNECTION: {
+        "en": "This host has no connection for the segment (it closed, gave up or restarted): "
+        "it answers with RST, and as the segment carries an ACK, the RST's seq is that ack, "
+        "exactly what the other side expects (RFC 9293 3.10.7.1).",
+        "zh": "本主机没有这个报文段对应的连接（已经关闭、放弃或重启过）：它用 RST 回应；"
+        "因为这个报文段带着 ACK，RST 的序列号就取那个确认号，正好是对方期望的序列号"
+        "（RFC 9293 3.10.7.1）。",
+    },
+    Why.INJECTED: {
+        "en": "Neither application sent this segment: an attacker forged it, guessing the "
+        "numbers, or it is an old duplicate. The receiver judges it by its numbers alone.",
+        "zh": "这个报文段不是任何一方的应用发出的：它是攻击者猜测序列号伪造的，"
+        "或者是一个旧的重复报文段。接收方只能凭序列号来判断它。",
+    },
+    Why.KEEPALIVE: {
+        "en": "A keepalive probe: the connection has been idle for `tcp_keepalive_time`, so the "
+        "peer sends an ACK with seq one below SND.NXT and no data. It is outside the other "
+        "end's window, so a live peer must answer with an ACK.",
+        "zh": "保活探测报文：连接空闲了 `tcp_keepalive_time`，于是发送一个不带数据的 ACK，"
+        "其序列号比 SND.NXT 小 1。它落在对方的接收窗口之外，所以对方只要还活着，就必须回一个 ACK。",
+    },
+    Why.RST_KEEPALIVE: {
+        "en": "No keepalive probe was answered (`tcp_keepalive_probes` of them): the other end is "
+        "gone. Linux resets the connection and the application gets ETIMEDOUT.",
+        "zh": "所有保活探测（共 `tcp_keepalive_probes` 个）都没有应答：对方已经不在了。"
+        "Linux 复位连接，应用得到 ETIMEDOUT。",
+    },
+    Why.SYN_COOKIE: {
+        "en": "A SYN cookie: the SYN queue is full (or `net.ipv4.tcp_syncookies` = 2), so the "
+        "server answers with a SYN,ACK whose seq encodes the connection (a keyed hash of the "
+        "addresses, ports and time, and the MSS) and keeps nothing. Only a valid ACK of it "
+        "opens the connection; if this SYN,ACK is lost, the server will not resend it.",
+        "zh": "SYN cookie：SYN 队列已满（或 `net.ipv4.tcp_syncookies` = 2），服务器回应的 SYN,ACK "
+        "用序列号编码了这个连接（地址、端口和时间的带密钥哈希，以及 MSS），自己什么也不保存。"
+        "只有对它的有效确认才能建立连接；这个 SYN,ACK 如果丢失，服务器不会重传。",
+    },
+    Why.RST_DATA_AFTER_CLOSE: {
+        "en": "Data arrived for an application that has called close(): nobody can read it, so "
+        "the answer is a RST whose seq is the ack of that data (RFC 9293 3.6; Linux).",
+        "zh": "应用已经调用了 close()，却又收到了数据：没有人能读取它，所以回应 RST，"
+        "其序列号等于那个数据报文段的确认号（RFC 9293 3.6；Linux）。",
+    },
 }
 
 # An ACK of a FIN said as the case is: the answerer's own FIN still to come, already sent,
@@ -127,7 +176,8 @@ TRANSITION_ZH: dict[str, str] = {
     "SYN_RECEIVED/rcv RST (passive open)": "被动打开过程中收到复位：回到 LISTEN",
     "SYN_RECEIVED/rcv RST (active open)": "主动打开过程中收到复位：连接被拒绝",
     "SYN_RECEIVED/send": "数据要等连接建立后才发送",
-    "SYN_RECEIVED/close": "还没发送数据就关闭：发送 FIN",
+    "SYN_RECEIVED/close": "握手结束之前关闭：FIN 要等我方的 SYN 被确认之后才发送"
+    "（Linux；RFC 9293 图 5 立即发送）",
     "SYN_RECEIVED/abort": "中止：发送 RST,ACK（Linux 在 RFC 的 RST 上加了 ACK）",
     "SYN_RECEIVED/retransmissions exhausted": "SYN,ACK 一直没有被确认：放弃",
     "ESTABLISHED/send": "发送数据",
@@ -161,6 +211,41 @@ TRANSITION_ZH: dict[str, str] = {
         f"{s}/retransmissions exhausted": "所有重传都没有被确认：放弃"
         for s in ("ESTABLISHED", "FIN_WAIT_1", "CLOSE_WAIT", "CLOSING", "LAST_ACK")
     },
+    # the rest of the state machine (RST, abort, give-up, timers, queues)
+    "LISTEN/send": "有数据要发送：被动打开变为主动打开，发送 SYN"
+    "（套接字 API 做不到；Linux 拒绝在监听套接字上写数据）",
+    "SYN_RECEIVED/retransmissions exhausted (passive open)": "所有 SYN,ACK 都没有被确认"
+    "（`net.ipv4.tcp_synack_retries`）：悄悄丢弃这个半开连接；监听套接字仍在（Linux）",
+    "LISTEN/rcv ACK of SYN (SYN cookie)": "收到的 ACK 带回了有效的 SYN cookie："
+    "根据其中的序列号重建连接，直接进入 ESTABLISHED（从未保存过 SYN_RECEIVED）",
+    "TIME_WAIT/rcv SYN (new connection)": "同一端口发来新的 SYN，"
+    "其序列号高于旧连接用过的所有序列号：新连接取代 TIME_WAIT"
+    "（Linux，且有套接字在监听；它的初始序列号取旧的 SND.NXT + 65537）",
+    "SYN_RECEIVED/close (passive open)": "监听套接字被关闭：半开连接随之悄悄消失"
+    "（Linux；应用还没有拿到这个连接的套接字）",
+    "FIN_WAIT_2/FIN_WAIT_2 timeout": "应用已经关闭，在 `net.ipv4.tcp_fin_timeout`（60 秒）内"
+    "没有等到对方的 FIN：悄悄丢弃连接",
+    **{
+        f"{s}/keepalive unanswered": "所有保活探测都没有应答：对方已经不在了；复位连接（ETIMEDOUT）"
+        for s in ("ESTABLISHED", "CLOSE_WAIT")
+    },
+    **{
+        f"{s.value}/host restarts": "主机崩溃后重启：它的连接全部被遗忘，什么也不发送"
+        for s in State
+        if s is not State.CLOSED
+    },
+    **{
+        f"{s}/read": "应用读取已经到达的数据"
+        for s in ("ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT")
+    },
+    **{
+        f"{s}/close (unread data)": "调用 close() 时还有收到的数据没有读：发送 RST 而不是 FIN"
+        for s in ("ESTABLISHED", "CLOSE_WAIT")
+    },
+    **{
+        f"{s}/rcv data (after close)": "应用关闭之后又收到新数据：没有人能读取它，复位连接"
+        for s in ("FIN_WAIT_1", "FIN_WAIT_2")
+    },
 }
 
 # Reasons of rows that are not the engine's table (a capture that began mid-connection).
@@ -180,8 +265,30 @@ RULE_ZH: dict[str, str] = {
     "RFC 9293 3.10.7.4 fifth, check the ACK field": "RFC 9293 3.10.7.4 节第五步：检查 ACK 字段",
     "RFC 9293 3.10.7.4 eighth, check the FIN bit": "RFC 9293 3.10.7.4 节第八步：检查 FIN 位",
     "RFC 9293 3.10.8 timeouts": "RFC 9293 3.10.8 节，超时",
+    "Linux: a closed listener drops its half-open connections (RFC 9293 3.10.4 has no such"
+    " case)": "Linux：关闭监听套接字时丢弃它的半开连接（RFC 9293 3.10.4 节没有这种情况）",
+    "Linux net.ipv4.tcp_synack_retries (RFC 9293 3.10.8 deletes the TCB)": (
+        "Linux 的 `net.ipv4.tcp_synack_retries`（RFC 9293 3.10.8 节会删除 TCB）"
+    ),
     "RFC 9293 3.5 figure 7, simultaneous open": "RFC 9293 3.5 节图 7，同时打开",
     "seen in the capture": "抓包中所见",
+    "RFC 9293 3.10.3 RECEIVE call": "RFC 9293 3.10.3 节，接收数据的调用",
+    "RFC 9293 3.6 SHLD-3: a RST shows that data was lost (Linux)": (
+        "RFC 9293 3.6 节 SHLD-3：用 RST 表明数据丢失（Linux）"
+    ),
+    "Linux tcp_fin_timeout (RFC 9293 3.10.4 would wait in FIN-WAIT-2 forever)": (
+        "Linux 的 `tcp_fin_timeout`（按 RFC 9293 3.10.4 节会在 FIN-WAIT-2 中一直等下去）"
+    ),
+    "RFC 9293 3.8.4 TCP keep-alives; Linux net.ipv4.tcp_keepalive_*": (
+        "RFC 9293 3.8.4 节，TCP 保活；Linux 的 `net.ipv4.tcp_keepalive_*`"
+    ),
+    "RFC 9293 3.5.2 half-open connections and other anomalies": (
+        "RFC 9293 3.5.2 节，半开连接及其他异常"
+    ),
+    "RFC 4987 3.6 SYN cookies; Linux net.ipv4.tcp_syncookies": (
+        "RFC 4987 3.6 节，SYN cookie；Linux 的 `net.ipv4.tcp_syncookies`"
+    ),
+    "RFC 9293 3.6.1 MAY-2 (RFC 6191)": "RFC 9293 3.6.1 节 MAY-2（RFC 6191）",
 }
 
 
@@ -204,6 +311,14 @@ EVENT_TEXT: dict[Event, dict[str, str]] = {
     Event.RCV_RST: {"en": "a RST arrives", "zh": "收到 RST"},
     Event.TIMEOUT_2MSL: {"en": "2MSL pass", "zh": "2MSL 超时"},
     Event.GIVE_UP: {"en": "its retransmissions run out", "zh": "重传次数用尽"},
+    Event.READ: {"en": "its application reads", "zh": "应用读取数据"},
+    Event.RCV_DATA: {"en": "data arrives", "zh": "收到数据"},
+    Event.TIMEOUT_FIN_WAIT_2: {"en": "tcp_fin_timeout passes", "zh": "`tcp_fin_timeout` 超时"},
+    Event.KEEPALIVE_TIMEOUT: {
+        "en": "no keepalive probe is answered",
+        "zh": "保活探测都没有应答",
+    },
+    Event.CRASH: {"en": "its host crashes and restarts", "zh": "主机崩溃后重启"},
 }
 
 # The answer fields, as the feedback names them.
@@ -338,6 +453,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "exit_when": {"en": "{item} (in {when})", "zh": "{item}（{when}时）"},
     "passive open": {"en": "a passive open", "zh": "被动打开"},
     "active open": {"en": "an active open", "zh": "主动打开"},
+    "unread data": {"en": "a close with data unread", "zh": "带着未读数据关闭"},
+    "after close": {"en": "a connection its application has closed", "zh": "应用已经关闭连接"},
+    "SYN cookie": {"en": "a handshake answered with a SYN cookie", "zh": "用 SYN cookie 应答握手"},
+    "new connection": {"en": "a new connection from the same port", "zh": "同一端口发起新连接"},
     # ---------------------------------------------------------------- answers that cannot be read
     "e_empty": {"en": "empty answer", "zh": "答案为空"},
     "e_digits": {
@@ -743,6 +862,8 @@ def missing_translations() -> list[str]:
     missing += [t.rule for t in TRANSITION_LIST if t.rule not in RULE_ZH]
     missing += [w.name for w in Why if w not in WHY]
     missing += [s.name for s in State if s not in STATE_ZH]
-    missing += [e.name for e in Event if e not in EVENT_TEXT]
+    missing += [e.name for e in Event if e not in EVENT_TEXT or e not in EVENT_ZH]
     missing += [k for k, v in PHRASES.items() if set(v) != {"en", "zh"}]
+    whens = {t.when for t in TRANSITION_LIST if t.when}
+    missing += sorted(w for w in whens if w not in PHRASES or w not in WHEN_ZH)
     return missing

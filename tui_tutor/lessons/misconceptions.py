@@ -381,7 +381,10 @@ def rst_refused_has_ack(a: FlagsAnswer, lang: str) -> str | None:
 
 
 def rst_abort_has_ack(a: FlagsAnswer, lang: str) -> str | None:
-    if "ACK" in a.missing and "RST" in a.want and a.why is Why.RST_ABORT:
+    # every reset a TCB sends as it gives the connection up: an abort, a close with unread
+    # data, keepalive's last word
+    active = (Why.RST_ABORT, Why.RST_UNREAD, Why.RST_KEEPALIVE)
+    if "ACK" in a.missing and "RST" in a.want and a.why in active:
         return explain.phrase("m_rst_abort_ack", lang)
     return None
 

@@ -41,10 +41,22 @@ EVENT_ZH: dict[Event, str] = {
     Event.RCV_RST: "收到 RST",
     Event.TIMEOUT_2MSL: "2MSL 超时",
     Event.GIVE_UP: "重传次数用尽",
+    Event.READ: "读取数据",
+    Event.RCV_DATA: "收到数据",
+    Event.TIMEOUT_FIN_WAIT_2: "FIN_WAIT_2 超时",
+    Event.KEEPALIVE_TIMEOUT: "保活探测无应答",
+    Event.CRASH: "主机重启",
 }
 
 # a transition's ``when``: which of two rows for the same (state, event) applies
-WHEN_ZH = {"passive open": "被动打开时", "active open": "主动打开时"}
+WHEN_ZH = {
+    "passive open": "被动打开时",
+    "active open": "主动打开时",
+    "unread data": "有未读数据",
+    "after close": "应用已关闭",
+    "SYN cookie": "SYN cookie",
+    "new connection": "新连接",
+}
 
 SEND_WORD = {"en": "snd", "zh": "发送"}
 DATA_WORD = {"en": "data", "zh": "数据"}

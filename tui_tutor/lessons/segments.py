@@ -176,8 +176,14 @@ def first_fin_sender(run: Run) -> set[Role]:
         return set()
     first = {fins[0][1].sender}
     # a simultaneous close: the other side sent its FIN before the first one reached it
+    # (the first FIN, or a copy of it sent again after it was lost)
     first_record = fins[0][1]
-    arrival = reached.get(first_record.index)
+    copies = [
+        reached[r.index]
+        for _, r in fins
+        if r.sender is first_record.sender and r.seq == first_record.seq and r.index in reached
+    ]
+    arrival = min(copies, default=None)
     for n, record in fins:
         if record.sender is not first_record.sender and (
             arrival is None or run.sent_at[n - 1] < arrival

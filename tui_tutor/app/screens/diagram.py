@@ -102,6 +102,8 @@ class DiagramScreen(Screen):
         out.append(Text(""))
         out += _wrap(t("diagram_listed", lang), width, "italic")
         for note in picture.listed:
+            if note.once_taken and not any(row in taken for row in note.rows):
+                continue
             out += _wrap("• " + note.text, width, _note_style(note, taken), indent=2)
         return out
 
