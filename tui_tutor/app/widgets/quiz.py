@@ -93,9 +93,10 @@ class QuizPanel(VerticalScroll, can_focus=False):
             yield StateField(id="field-state")
             yield CheckButton("", id="check-state", classes="check", compact=True)
         with Vertical(id="choice-form", classes="form"):
-            yield Label("", id="label-choice")
+            with Horizontal(classes="form-row"):  # the button beside it: a line less to scroll
+                yield Label("", id="label-choice")
+                yield CheckButton("", id="check-choice", classes="check", compact=True)
             yield Toggles([], column=True, id="choice")
-            yield CheckButton("", id="check-choice", classes="check", compact=True)
         yield Static("", id="quiz-feedback-text")
 
     def on_mount(self) -> None:
@@ -116,6 +117,16 @@ class QuizPanel(VerticalScroll, can_focus=False):
             self.call_after_refresh(self.scroll_to_widget, feedback, top=True, animate=False)
         elif self.scroll_y:
             self.scroll_home(animate=False)
+
+    def show_mistake(self, text: Text, field: str) -> None:
+        """Feedback on a check that was not right: the cursor in ``field`` (typing there
+        replaces what it holds), the form at the top of the panel, the feedback under it."""
+        feedback = self.query_one("#quiz-feedback-text", Static)
+        update_if_changed(feedback, text)
+        self.focus_field(field)
+        form = next((f for f in self.query(".form") if f.display), None)
+        if form is not None:
+            self.call_after_refresh(self.scroll_to_widget, form, top=True, animate=False)
 
     def _hide_forms(self) -> None:
         for form in self.query(".form"):
@@ -257,6 +268,11 @@ class QuizPanel(VerticalScroll, can_focus=False):
     def _check_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.CheckRequested())
+
+
+def field_rank(name: str) -> int:
+    """A field's place in the form (Tab order): the first of several to fix comes first."""
+    return FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER)
 
 
 def _state(value: object) -> State | None:
