@@ -21,7 +21,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("Enter", "help_check"),
         ("s a f r p", "help_flags"),
         ("x+1  y+1  1", "help_numbers_typed"),
-        ("e  sr  cw  f2", "help_states"),
+        ("e  r  cw  f2", "help_states"),
         ("1-9", "help_choice"),
         ("h", "help_hint"),
         ("v", "help_reveal"),

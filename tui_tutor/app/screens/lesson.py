@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...engine import Role
@@ -282,6 +283,13 @@ class LessonScreen(Screen):
             keys += [("t", "key_numbers"), ("l", "key_lang")]
         keys += [("?", "key_help"), ("esc", "key_lessons"), ("q", "key_quit")]
         return keys
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        super().set_focus(widget, scroll_visible, from_app_focus)
+        if isinstance(widget, NumberInput) and self.focused is widget:
+            widget.entered()  # now, before the next key: typing replaces what it holds
 
     def on_descendant_focus(self) -> None:
         if self.play is not None:
