@@ -62,21 +62,24 @@ async def test_a_right_prediction_is_graded_explained_and_recorded(tmp_path):
     assert list(outcomes(tmp_path).values()) == ["first_try"]
 
 
-async def test_the_segment_appears_in_the_ladder_after_n(tmp_path):
+async def test_the_segment_appears_in_the_ladder_once_answered(tmp_path):
     app = new_app(tmp_path, LESSON)
     async with app.run_test(size=(120, 36)) as pilot:
         await next_until(pilot, "PredictSegment")
         assert "├─ ? " in ladder(pilot), "the predicted segment shows as ? before it is sent"
         await answer_segment(pilot, right_answer(pilot, 1))
+        assert "SYN seq=x" in ladder(pilot) and "├─ ? " not in ladder(pilot)
+        client = pane(pilot, "client")
+        assert "▶ SYN_SENT" in client
+        assert "connect / snd SYN ★" in client, "the transition just taken"
+        # the answer said where the server goes; what it sends there is the next question
+        server = pane(pilot, "server")
+        assert "▶ SYN_RECEIVED" in server and "SND.NXT ?" in server
         await pilot.press("n")
         await pilot.pause()
         assert "SYN seq=x" in ladder(pilot)
-        assert "▶ SYN_SENT" in pane(pilot, "client")
-        assert "connect / snd SYN ★" in pane(pilot, "client"), "the transition just taken"
-        # the server's answer is the next question: it is drawn before it reacts
-        assert "▶ LISTEN" in pane(pilot, "server")
-        assert "rcv SYN / snd SYN,ACK → SYN_RECEIVED" in flat(pane(pilot, "server"))
-        assert "★" not in pane(pilot, "server")
+        assert "▶ SYN_SENT" in pane(pilot, "client") and "▶ SYN_RECEIVED" in pane(pilot, "server")
+        assert "★" not in pane(pilot, "client"), "nothing new at this step"
 
 
 async def test_a_common_wrong_answer_gets_its_own_feedback_then_a_hint(tmp_path):

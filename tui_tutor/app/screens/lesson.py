@@ -256,7 +256,8 @@ class LessonScreen(Screen):
         update_if_changed(self.query_one("#header", Static), text)
 
     def _show_keys(self) -> None:
-        # narrow: the numbers, diagram and language keys go first (help lists them)
+        # narrow: the numbers, diagram and language keys go first (help lists them), so that
+        # a question keeps its own keys (flags, Tab, Enter, h, v) with ?, esc and q
         line = keys_line(self._keys(), self.lang, self.size.width, drop_first=("t", "d", "l"))
         update_if_changed(self.query_one("#keys", Static), line)
 

@@ -7,7 +7,8 @@ from textual.widgets import Static
 
 from ..i18n import t
 
-KEEP = ("?", "esc", "q")  # never dropped: help (which lists the rest), the way out, quit
+# kept unless named in drop_first: the language, help (which lists the rest), the way out, quit
+KEEP = ("l", "?", "esc", "q")
 SPACINGS = ("roomy", "compact", "narrow")
 
 
@@ -16,7 +17,7 @@ def keys_line(
 ) -> Text:
     """``items``: (key, i18n label), in the order shown. Roomy when it fits, then with less
     space between items (never between a key and its words), then items go: those named in
-    ``drop_first`` (in that order), then from the end, but never ?, esc or q."""
+    ``drop_first`` (in that order), then from the end, but never l, ?, esc or q."""
     items = list(items)
     while True:
         for spacing in SPACINGS:
@@ -25,7 +26,7 @@ def keys_line(
                 return line
         keys = [key for key, _ in items]
         droppable = [key for key in drop_first if key in keys]
-        droppable += [key for key in reversed(keys) if key not in KEEP]
+        droppable += [key for key in reversed(keys) if key not in KEEP and key not in droppable]
         if not droppable:
             return line
         del items[keys.index(droppable[0])]
