@@ -18,7 +18,6 @@ from tui_tutor.progress import ProgressStore
 from .driver import (
     answer_segment,
     feedback,
-    flat,
     header,
     ladder,
     moment_kind,

@@ -58,7 +58,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "has: e ESTABLISHED, r SYN_RECEIVED, cw CLOSE_WAIT, closi CLOSING, f2 FIN_WAIT_2; "
         "↑ ↓ step through all states",
         "在状态框中输入状态名的开头，或只有一个状态含有的后面某个词的开头：e 为 ESTABLISHED，"
-        "r 为 SYN_RECEIVED，cw 为 CLOSE_WAIT，closi 为 CLOSING，f2 为 FIN_WAIT_2；↑ ↓ 逐个切换全部状态",
+        "r 为 SYN_RECEIVED，cw 为 CLOSE_WAIT，closi 为 CLOSING，f2 为 FIN_WAIT_2；"
+        "↑ ↓ 逐个切换全部状态",
     ),
     "help_choice": (
         "pick an answer of a multiple-choice question (↑ ↓ and Space in the list)",
@@ -223,6 +224,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "missing": ("Fill in first: {fields}.", "请先填写：{fields}。"),
     "list_sep": (", ", "、"),
     "colon": (": ", "："),
+    "in_parens": ("({text})", "（{text}）"),
     "bad_len": (
         'len: "{given}" is not a number of bytes',
         "长度：“{given}”不是字节数",
@@ -241,7 +243,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retransmission": ("retransmission", "重传"),
     "seg_sent": ("{sender} sends {label}", "{sender}发送 {label}"),
     "seg_lost": ("The segment is lost on the wire ✗", "该报文段在传输中丢失 ✗"),
-    "caused_by_call": ("{peer}'s application calls {call}", "{peer}的应用调用 {call}"),
+    "caused_by_call": ("{peer}'s application calls {call}", "{peer}的应用{action}，调用 {call}"),
     "caused_by_timer": ("{peer}'s {timer} timer runs out", "{peer}的 {timer} 定时器超时"),
     "caused_by_segment": ("answer to segment {n}", "对第 {n} 个报文段的回应"),
     "timer_fired": ("{peer}: {timer} timer fired", "{peer}：{timer} 定时器超时"),

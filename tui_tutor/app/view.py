@@ -366,7 +366,8 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
             sender=peer_name(record.sender, lang),
             label=segment_label(record, numbers),
         )
-        + f" ({cause_text(run, number, lang)})"
+        + ("" if lang == "zh" else " ")  # no space before a full-width parenthesis
+        + in_parens(cause_text(run, number, lang), lang)
     ]
     if record.lost:
         lines.append(t("seg_lost", lang))
@@ -381,16 +382,25 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
 
 
 def cause_text(run: Run, number: int, lang: str) -> str:
+    """What made segment ``number`` go: ``the client's application calls connect()``;
+    in Chinese the call is said in Chinese, then named (``主动打开，调用 connect()``)."""
     cause = run.causes[number - 1]
     peer = t(f"the_{cause.peer.value}", lang)
     if cause.kind == "call":
         name, _, size = cause.detail.partition(" ")
         call = f"{name}({size} bytes)" if size else f"{name}()"
         if size and lang == "zh":
-            call = f"{name}({size} 字节)"
-        return t("caused_by_call", lang, peer=peer, call=call)
+            call = f"{name}()，{size} 字节"
+        event = engine.Event(name) if name in {e.value for e in engine.Event} else None
+        action = names.event_label(event, lang) if event is not None else ""
+        return t("caused_by_call", lang, peer=peer, call=call, action=action)
     if cause.kind == "timer":
         return t("caused_by_timer", lang, peer=peer, timer=cause.detail)
     if cause.kind == "segment":
         return t("caused_by_segment", lang, n=cause.detail)
     return ""
+
+
+def in_parens(text: str, lang: str) -> str:
+    """``(text)``, or the full-width ``（text）`` in Chinese."""
+    return t("in_parens", lang, text=text)

@@ -40,6 +40,7 @@ from ..view import (
     Shown,
     cause_text,
     describe_segment,
+    in_parens,
     ladder_legend,
     ladder_rows,
     pane_data,
@@ -320,7 +321,9 @@ class LessonScreen(Screen):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)
             text = Text(prompt, style="bold")
-            text.append(f"\n({cause_text(play.run, moment.segment, lang)})", style="dim")
+            text.append(
+                "\n" + in_parens(cause_text(play.run, moment.segment, lang), lang), style="dim"
+            )
             quiz.set_text(text)
             await quiz.show_segment_form(self._ask(moment), lang, prior)
         elif isinstance(step, PredictState):

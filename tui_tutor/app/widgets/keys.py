@@ -48,8 +48,8 @@ def _line(items: list[tuple[str, str]], lang: str, spacing: str) -> Text:
     return text
 
 
-def update_if_changed(widget: Static, text: Text) -> None:
+def update_if_changed(widget: Static, text: object) -> None:
     """Static.update repaints (and lays out) even for the same text: skip that."""
     if getattr(widget, "_shown_text", None) != text:
         widget._shown_text = text  # type: ignore[attr-defined]
-        widget.update(text)
+        widget.update(text)  # type: ignore[arg-type]

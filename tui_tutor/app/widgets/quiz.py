@@ -32,6 +32,7 @@ from ...lessons.explain import field_name
 from ..i18n import t
 from .keys import update_if_changed
 from .number_input import NumberInput
+from .prose import Prose
 from .state_field import StateField
 from .toggles import FlagsField, Toggles
 
@@ -105,14 +106,12 @@ class QuizPanel(VerticalScroll, can_focus=False):
     # ------------------------------------------------------------ content
 
     def set_text(self, text: Text | str) -> None:
-        update_if_changed(
-            self.query_one("#quiz-text", Static), Text(text) if isinstance(text, str) else text
-        )
+        update_if_changed(self.query_one("#quiz-text", Static), _prose(text))
 
     def set_feedback(self, text: Text | str, show: bool = False) -> None:
         """New feedback; ``show`` scrolls the panel so that it is in view."""
         feedback = self.query_one("#quiz-feedback-text", Static)
-        update_if_changed(feedback, Text(text) if isinstance(text, str) else text)
+        update_if_changed(feedback, _prose(text))
         if show:
             self.call_after_refresh(self.scroll_to_widget, feedback, top=True, animate=False)
         elif self.scroll_y:
@@ -122,7 +121,7 @@ class QuizPanel(VerticalScroll, can_focus=False):
         """Feedback on a check that was not right: the cursor in ``field`` (typing there
         replaces what it holds), the form at the top of the panel, the feedback under it."""
         feedback = self.query_one("#quiz-feedback-text", Static)
-        update_if_changed(feedback, text)
+        update_if_changed(feedback, _prose(text))
         self.focus_field(field)
         form = next((f for f in self.query(".form") if f.display), None)
         if form is not None:
@@ -268,6 +267,11 @@ class QuizPanel(VerticalScroll, can_focus=False):
     def _check_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.CheckRequested())
+
+
+def _prose(text: Text | str) -> Prose:
+    """Sentences wrapped between Chinese characters too, not only at spaces."""
+    return Prose(Text(text) if isinstance(text, str) else text)
 
 
 def field_rank(name: str) -> int:

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from .number_input import NumberInput, starts_number
+from .prose import wrap
 
 FLAG_KEYS = {"s": "SYN", "a": "ACK", "f": "FIN", "r": "RST", "p": "PSH"}
 
@@ -104,7 +105,7 @@ class Toggles(Widget, can_focus=True):
         for index in range(len(self.items)):
             item = self._item(index)
             first = True
-            for line in item.wrap(self.app.console, max(10, width - 1)) if width else [item]:
+            for line in wrap(item, max(10, width - 1)) if width else [item]:
                 out.append((line if first else Text(" " * indent) + line, index))
                 first = False
         return out
