@@ -50,7 +50,7 @@ def test_a_mistyped_command_names_every_command_in_one_line(capsys):
     status, out, err = run(capsys, "lve")
     assert (status, out) == (2, "")
     names = commands()
-    assert len(names) == 9
+    assert len(names) == 10
     assert err.splitlines() == [
         f'tui-tutor: unknown command "lve". Did you mean "live"? The commands: {", ".join(names)}'
     ]

@@ -100,7 +100,10 @@ def main() -> None:
         env["COLUMNS"] = "200"
         tutor = venv / "bin" / "tui-tutor"
         lessons = sorted(
-            Path(f).name for f in files if f.startswith("lessons/") and f.endswith(".toml")
+            # Lessons are the top-level files; lessons/exams/ holds a trainer's example exam.
+            Path(f).name
+            for f in files
+            if f.startswith("lessons/") and f.endswith(".toml") and f.count("/") == 1
         )
         listed = json.loads(run([tutor, "lessons", "list", "--json"], away, env))
         found = sorted(Path(row["file"]).name for row in listed)

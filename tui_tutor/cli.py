@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 # modules under tui_tutor.commands, in the order --help lists them
-COMMANDS = ["app", "simulate", "lessons", "progress", "capture", "live", "serve"]
+COMMANDS = ["app", "simulate", "lessons", "progress", "class_view", "capture", "live", "serve"]
 
 
 # every subcommand's name; `tui-tutor` alone (the tutor) needs none of their modules
@@ -36,6 +36,7 @@ SUBCOMMANDS = frozenset(
         "lessons",
         "progress",
         "report",
+        "class",
         "capture",
         "live",
         "serve-ssh",

@@ -1,11 +1,12 @@
-"""Each learner's progress, in one SQLite file: answers, hints, reveals, time, where they are.
+"""Each learner's progress: answers, hints, reveals, time, where they are.
 
-The file lives in the platformdirs user data folder (``--data-dir`` overrides it)
-and holds every learner, so a trainer's report reads one file. It is opened in
-WAL mode and every answer is one transaction, so a crash or a kill loses at most
-the answer being written and never corrupts what is there. Several processes
-(one per SSH session) may write at once; SQLite serialises them. The file is
-made readable by its owner only (0600): it holds every learner's answers.
+Kept in one database for every learner, so a trainer's report reads one place:
+by default an SQLite file in the platformdirs user data folder (``--data-dir``
+overrides it), or any database ``--database URL`` names (``tui_tutor.db``: SQLite
+or PostgreSQL, which several hosts share). Every answer is one transaction, so a
+crash or a kill loses at most the answer being written. Several processes (one per
+SSH session, on one host or several) may write at once; each learner's writes are
+serialised.
 
 A write that fails (another program holds the lock, the disk is full, the file
 is damaged) does not stop the learner: it waits in memory, ``on_trouble`` is told
@@ -22,65 +23,21 @@ was reached and no question was revealed.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from .db import CLOSE_WAIT, REASONS, TRANSIENT, DatabaseError, open_database
+
+if TYPE_CHECKING:
+    from .db import Database
 
 UNSAVED_EXIT = 3  # the tutor ran, but some progress could not be saved
-BUSY_WAIT = 1.0  # seconds a write waits for another process's lock before it is put aside
 RETRY_AFTER = 5.0  # seconds after a failed write before writes are tried again
-CLOSE_WAIT = 2.0  # seconds the last try at close may wait (an SSH hang-up allows 3)
-
-# why a write failed, short enough for one line on the screen (the app has them in Chinese too)
-REASONS = {
-    "locked": "locked by another program",
-    "disk_full": "disk full",
-    "damaged": "the file is damaged",
-    "read_only": "the file is read-only",
-    "io_error": "disk error",
-    "error": "write failed",
-}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    learner TEXT NOT NULL,
-    lesson TEXT NOT NULL,
-    question TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('answer', 'hint', 'reveal')),
-    correct INTEGER,
-    answer TEXT,
-    at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS questions (
-    learner TEXT NOT NULL,
-    lesson TEXT NOT NULL,
-    question TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('open', 'first_try', 'solved', 'revealed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    hints INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (learner, lesson, question)
-);
-CREATE TABLE IF NOT EXISTS lessons (
-    learner TEXT NOT NULL,
-    lesson TEXT NOT NULL,
-    moment INTEGER NOT NULL DEFAULT 0,
-    isn_client INTEGER,
-    isn_server INTEGER,
-    seconds REAL NOT NULL DEFAULT 0,
-    questions INTEGER NOT NULL DEFAULT 0,
-    finished INTEGER NOT NULL DEFAULT 0,
-    started REAL NOT NULL,
-    updated REAL NOT NULL,
-    PRIMARY KEY (learner, lesson)
-);
-"""
 
 POINTS = {"first_try": 1.0, "solved": 0.5, "revealed": 0.0, "open": 0.0}
 
@@ -96,24 +53,6 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("tui-tutor", appauthor=False))
-
-
-def reason_of(err: sqlite3.Error) -> str:
-    """Why SQLite failed, as one of ``REASONS``."""
-    name = getattr(err, "sqlite_errorname", "") or ""
-    for prefix, reason in (
-        ("SQLITE_BUSY", "locked"),
-        ("SQLITE_LOCKED", "locked"),
-        ("SQLITE_FULL", "disk_full"),
-        ("SQLITE_CORRUPT", "damaged"),
-        ("SQLITE_NOTADB", "damaged"),
-        ("SQLITE_READONLY", "read_only"),
-        ("SQLITE_PERM", "read_only"),
-        ("SQLITE_IOERR", "io_error"),
-    ):
-        if name.startswith(prefix):
-            return reason
-    return "error"
 
 
 def next_outcome(
@@ -149,11 +88,10 @@ class LessonProgress:
         return round(100 * self.score / self.total) if self.total else 100
 
 
-class ProgressError(Exception):
-    """The progress file cannot be opened or written; the message names it."""
+# the progress database cannot be opened or read; the message is one line naming it
+ProgressError = DatabaseError
 
-
-Write = Callable[[sqlite3.Connection], object]
+Write = Callable[["Database"], object]
 Isns = tuple[int | None, int | None]
 Question = tuple[str, int, int]  # outcome, attempts, hints
 T = TypeVar("T")
@@ -180,50 +118,35 @@ class _Waiting:
 
 
 class ProgressStore:
-    """One learner's view of the shared progress file."""
+    """One learner's view of the shared progress database."""
 
-    def __init__(self, data_dir: Path | None, learner: str | None = None) -> None:
-        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+    def __init__(
+        self, data_dir: Path | None, learner: str | None = None, database: str | None = None
+    ) -> None:
         self.learner = learner or default_learner()
-        self.path = self.data_dir / "progress.sqlite3"
         # told the reason (a key of REASONS) when saving stops, None when it goes on again
         self.on_trouble: Callable[[str | None], None] | None = None
         self.write_trouble: str | None = None  # why writes wait, until one gets through
         self.read_trouble: str | None = None  # a read failed: the file is damaged for good
         self._waiting_writes: list[Write] = []
         self._waiting: dict[str, _Waiting] = {}
+        self._last_read: dict[tuple[str, str], object] = {}  # what each read gave last
+        self._touched: set[str] = set()  # lessons the waiting writes change
         self._unsaved_since: float | None = None
         self._failed_at = 0.0
-        try:
-            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _create_private(self.path)
-            self.db = sqlite3.connect(self.path, timeout=BUSY_WAIT, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as err:
-            raise ProgressError(f"{self.path}: cannot open the progress file: {err}") from None
+        self.db = open_database(database, Path(data_dir) if data_dir else None)
+        self.path = getattr(self.db, "path", None)  # the SQLite file, None for a server
+        self.label = self.db.label
 
     def check(self) -> None:
-        """Read the whole file once (``PRAGMA quick_check``): a damaged one is refused now,
-        not by every session that would touch the damaged part."""
-        try:
-            rows = self.db.execute("PRAGMA quick_check").fetchall()
-        except sqlite3.Error as err:
-            rows = [(str(err),)]
-        if rows != [("ok",)]:
-            # the report's first line that says something ("*** in database main ***" does not)
-            lines = [line for row in rows for line in str(row[0]).splitlines()]
-            first = next((line for line in lines if not line.startswith("***")), "")
-            raise ProgressError(
-                f"{self.path}: the progress file is damaged ({first[:120]}); restore it from a "
-                "backup, or move it away to start a new one"
-            )
+        """Check the whole database once at a server's start (SQLite's ``quick_check``): a
+        damaged one is refused now, not by every session that would touch the damaged part."""
+        self.db.check()
 
     def close(self) -> None:
         """A last try at what waits to be saved (see ``unsaved_line``), then close."""
         if self._waiting_writes:
-            self.db.execute(f"PRAGMA busy_timeout = {int(CLOSE_WAIT * 1000)}")
+            self.db.set_wait(CLOSE_WAIT)
             self._flush()
         self.db.close()
 
@@ -234,40 +157,41 @@ class ProgressStore:
         since = time.strftime("%H:%M", time.localtime(self._unsaved_since))
         reason = REASONS.get(self.write_trouble or "error", REASONS["error"])
         return (
-            f"{self.path}: progress since {since} could not be saved ({reason}); "
+            f"{self.label}: progress since {since} could not be saved ({reason}); "
             "what was saved before is kept"
         )
 
     # ------------------------------------------------------------ writing
 
-    def _write(self, write: Write) -> bool:
-        """Save ``write`` (and any that wait) in one transaction; False if it has to wait."""
+    def save(self, write: Write, lesson: str | None = None) -> bool:
+        """Save ``write`` (and any that wait) in one transaction; False if it has to wait
+        (it is tried again with the next write, and at ``close``). ``lesson``: the lesson
+        it changes, read again once saved (what the screen falls back on if reads fail)."""
         if not self._waiting_writes:
             self._unsaved_since = time.time()
         self._waiting_writes.append(write)
+        if lesson is not None:
+            self._touched.add(lesson)
         if self.write_trouble and time.monotonic() - self._failed_at < RETRY_AFTER:
             return False  # failed a moment ago: no new wait on every key press
         return self._flush()
 
     def _flush(self) -> bool:
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self.db.write(self.learner):
                 for write in self._waiting_writes:
                     write(self.db)
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as err:
+        except self.db.errors as err:
             self._failed_at = time.monotonic()
-            self._tell(write=reason_of(err))
+            self._tell(write=self.db.reason(err))
             return False
         self._waiting_writes.clear()
         self._waiting.clear()
         self._unsaved_since = None
         self._tell(write=None)
+        touched, self._touched = self._touched, set()
+        for lesson in touched:
+            self.lesson(lesson)
         return True
 
     @property
@@ -285,13 +209,27 @@ class ProgressStore:
         if self.trouble != before and self.on_trouble is not None:
             self.on_trouble(self.trouble)
 
-    def _read(self, read: Callable[[], T], fallback: T) -> T:
-        """A read that fails (a damaged file) is told like a failed write; the screen goes on."""
+    def read(self, read: Callable[[], T], fallback: T) -> T:
+        """A read that fails (a damaged file, a server gone) is told like a failed write and
+        gives ``fallback``: the screen goes on. A passing trouble ends with a read that works."""
         try:
-            return read()
-        except sqlite3.Error as err:
-            self._tell(read=reason_of(err))
+            value = read()
+        except self.db.errors as err:
+            self._tell(read=self.db.reason(err))
             return fallback
+        if self.read_trouble in TRANSIENT:
+            self._tell(read=None)
+        return value
+
+    def _remembered(self, key: tuple[str, str], read: Callable[[], T], fallback: T) -> T:
+        """A read; when it fails, what the same read gave last time (a server that went
+        away must not take the learner's score off the screen)."""
+        failed = object()
+        value = self.read(read, failed)
+        if value is failed:
+            return self._last_read.get(key, fallback)  # type: ignore[return-value]
+        self._last_read[key] = value
+        return value  # type: ignore[return-value]
 
     def _wait(self, lesson: str, **changes: object) -> _Waiting:
         """The lesson's waiting state, its row changed as a write that failed would have."""
@@ -305,10 +243,11 @@ class ProgressStore:
         now = time.time()
         learner = self.learner
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: Database) -> None:
             db.execute(
-                "INSERT OR IGNORE INTO lessons (learner, lesson, isn_client, isn_server, "
-                "questions, started, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lessons (learner, lesson, isn_client, isn_server, questions, "
+                "started, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (learner, lesson) DO NOTHING",
                 (learner, lesson, isns[0], isns[1], questions, now, now),
             )
             db.execute(
@@ -316,7 +255,7 @@ class ProgressStore:
                 (questions, learner, lesson),
             )
 
-        if not self._write(write):
+        if not self.save(write, lesson):
             if self._row(lesson) is None:
                 self._wait(lesson, isns=isns, questions=questions)
             else:
@@ -328,7 +267,7 @@ class ProgressStore:
         now = time.time()
         learner = self.learner
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: Database) -> None:
             db.execute(
                 "UPDATE lessons SET moment = 0, isn_client = ?, isn_server = ?, finished = 0, "
                 "updated = ? WHERE learner = ? AND lesson = ?",
@@ -336,7 +275,7 @@ class ProgressStore:
             )
             db.execute("DELETE FROM questions WHERE learner = ? AND lesson = ?", (learner, lesson))
 
-        if not self._write(write):
+        if not self.save(write, lesson):
             waiting = self._wait(lesson, moment=0, isns=isns, finished=False)
             waiting.reset = True
             waiting.questions.clear()
@@ -355,7 +294,7 @@ class ProgressStore:
         learner = self.learner
         outcome = ""
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: Database) -> None:
             nonlocal outcome
             db.execute(
                 "INSERT INTO events (learner, lesson, question, kind, correct, answer, at) "
@@ -370,13 +309,15 @@ class ProgressStore:
             ).fetchone()
             outcome, attempts, hints = next_outcome(row or ("open", 0, 0), kind, correct)
             db.execute(
-                "INSERT OR REPLACE INTO questions (learner, lesson, question, outcome, "
-                "attempts, hints) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO questions (learner, lesson, question, outcome, attempts, hints) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (learner, lesson, question) DO UPDATE "
+                "SET outcome = excluded.outcome, attempts = excluded.attempts, "
+                "hints = excluded.hints",
                 (learner, lesson, question, outcome, attempts, hints),
             )
             _touch(db, learner, lesson, seconds, now)
 
-        if self._write(write):
+        if self.save(write, lesson):
             return outcome
         # not saved yet: the outcome from what the file holds and what waits
         known = self._questions(lesson).get(question, ("open", 0, 0))
@@ -399,22 +340,22 @@ class ProgressStore:
         now = time.time()
         learner = self.learner
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: Database) -> None:
             if isns is None:
                 db.execute(
-                    "UPDATE lessons SET moment = ?, finished = MAX(finished, ?) "
-                    "WHERE learner = ? AND lesson = ?",
+                    "UPDATE lessons SET moment = ?, finished = CASE WHEN ? = 1 THEN 1 "
+                    "ELSE finished END WHERE learner = ? AND lesson = ?",
                     (moment, int(finished), learner, lesson),
                 )
             else:
                 db.execute(
-                    "UPDATE lessons SET moment = ?, isn_client = ?, isn_server = ?, "
-                    "finished = MAX(finished, ?) WHERE learner = ? AND lesson = ?",
+                    "UPDATE lessons SET moment = ?, isn_client = ?, isn_server = ?, finished = "
+                    "CASE WHEN ? = 1 THEN 1 ELSE finished END WHERE learner = ? AND lesson = ?",
                     (moment, isns[0], isns[1], int(finished), learner, lesson),
                 )
             _touch(db, learner, lesson, seconds, now)
 
-        if not self._write(write):
+        if not self.save(write, lesson):
             before = self._row(lesson)
             if before is not None:  # as the UPDATE: nothing for a lesson never opened
                 done = before.finished or finished
@@ -427,14 +368,17 @@ class ProgressStore:
         waiting = self._waiting.get(lesson)
         if waiting is not None and waiting.row is not None:
             return waiting.row
-        return self._read(lambda: lesson_row(self.db, self.learner, lesson), None)
+        return self._remembered(
+            ("row", lesson), lambda: lesson_row(self.db, self.learner, lesson), None
+        )
 
     def _questions(self, lesson: str) -> dict[str, Question]:
         """Each question's (outcome, attempts, hints): the file's, then what waits."""
         waiting = self._waiting.get(lesson)
         rows: dict[str, Question] = {}
         if waiting is None or not waiting.reset:
-            rows = self._read(lambda: question_rows(self.db, self.learner, lesson), {})
+            read = lambda: question_rows(self.db, self.learner, lesson)  # noqa: E731
+            rows = dict(self._remembered(("questions", lesson), read, {}))
         if waiting is not None:
             rows.update(waiting.questions)
         return rows
@@ -449,7 +393,7 @@ class ProgressStore:
         return summarize(lesson, row, self._questions(lesson).values(), total)
 
     def all_lessons(self) -> dict[str, LessonProgress]:
-        rows = self._read(
+        rows = self.read(
             lambda: self.db.execute(
                 "SELECT lesson FROM lessons WHERE learner = ?", (self.learner,)
             ).fetchall(),
@@ -459,21 +403,14 @@ class ProgressStore:
         return {name: self.lesson(name) for name in names}
 
 
-def _create_private(path: Path) -> None:
-    """A new progress file is made 0600 before SQLite opens it (its -wal and -shm files
-    take the same mode): every learner's answers are in it."""
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def _touch(db: sqlite3.Connection, learner: str, lesson: str, seconds: float, now: float) -> None:
+def _touch(db: Database, learner: str, lesson: str, seconds: float, now: float) -> None:
     db.execute(
         "UPDATE lessons SET seconds = seconds + ?, updated = ? WHERE learner = ? AND lesson = ?",
         (max(0.0, seconds), now, learner, lesson),
     )
 
 
-def lesson_row(db: sqlite3.Connection, learner: str, lesson: str) -> LessonRow | None:
+def lesson_row(db: Database, learner: str, lesson: str) -> LessonRow | None:
     row = db.execute(
         "SELECT moment, isn_client, isn_server, seconds, questions, finished FROM lessons "
         "WHERE learner = ? AND lesson = ?",
@@ -485,7 +422,7 @@ def lesson_row(db: sqlite3.Connection, learner: str, lesson: str) -> LessonRow |
     return LessonRow(moment, (isn_c, isn_s), seconds, questions, bool(finished))
 
 
-def question_rows(db: sqlite3.Connection, learner: str, lesson: str) -> dict[str, Question]:
+def question_rows(db: Database, learner: str, lesson: str) -> dict[str, Question]:
     rows = db.execute(
         "SELECT question, outcome, attempts, hints FROM questions WHERE learner = ? AND lesson = ?",
         (learner, lesson),
@@ -523,7 +460,7 @@ def summarize(
 
 
 def lesson_progress(
-    db: sqlite3.Connection, learner: str, lesson: str, total: int | None = None
+    db: Database, learner: str, lesson: str, total: int | None = None
 ) -> LessonProgress:
     """A learner's progress in a lesson, as the file holds it (for the trainer's report)."""
     row = lesson_row(db, learner, lesson)
@@ -532,5 +469,5 @@ def lesson_progress(
     return summarize(lesson, row, question_rows(db, learner, lesson).values(), total)
 
 
-def all_learners(db: sqlite3.Connection) -> list[str]:
+def all_learners(db: Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT learner FROM lessons ORDER BY learner")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import struct
+from dataclasses import replace
 
 from tui_tutor import engine
 from tui_tutor.engine import Role
@@ -118,9 +119,21 @@ def fake_result(
     isns: dict[Role, int] | None = None,
     rto: float | None = 0.2,
     seed: int = 7,
+    kernel: engine.Scenario | None = None,
 ) -> LiveResult:
+    """``kernel``: the kernel does what the engine does in this scenario instead."""
     trace = engine.run(scenario, rng=random.Random(seed), isns=isns)
     kernel_isns = {Role.CLIENT: 1_000_000, Role.SERVER: 2_000_000}  # the kernel picks its own
-    run = fake_run(scenario, engine.run(scenario, isns=kernel_isns), rto)
+    run = fake_run(scenario, engine.run(kernel or scenario, isns=kernel_isns), rto)
     ktrace = kernel_trace(run, scenario)
     return LiveResult(scenario, trace, run, ktrace, compare(scenario, trace, run, ktrace))
+
+
+def acks_at_once(scenario: engine.Scenario) -> engine.Scenario:
+    """The scenario with neither peer delaying its ACKs: what the kernel plays when its
+    delayed-ACK timer ran out before the call (``engine.linux``'s "ack-timer-first")."""
+    return replace(
+        scenario,
+        client=replace(scenario.client, delayed_ack=False),
+        server=replace(scenario.server, delayed_ack=False),
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,9 +22,10 @@ from textual.widgets import Static
 
 from ..lessons.catalog import LessonInfo, read_catalog
 from ..progress import ProgressStore
-from .i18n import t
+from .i18n import TwoLanguages, t
 
 if TYPE_CHECKING:
+    from ..exams.load import LoadedExam
     from ..lessons.loader import LoadedLesson
     from ..lessons.model import Lesson
 
@@ -56,7 +58,7 @@ class TooSmallScreen(Screen):
         self.query_one(Static).update(t("too_small", lang, w=size.width, h=size.height))
 
 
-class TutorApp(App):
+class TutorApp(TwoLanguages, App):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
@@ -82,8 +84,13 @@ class TutorApp(App):
         live_runner: Callable | None = None,
         served: bool = False,
         captures_dir: Path | None = None,
+        exam: LoadedExam | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        # an exam instead of the lessons; its clock (a test fixes it)
+        self.exam = exam
+        self.clock = clock
         # live mode (k): off for learners on a server unless the trainer allows it;
         # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
         self.allow_live = allow_live
@@ -104,14 +111,20 @@ class TutorApp(App):
         self.key_serial = 0  # keys received so far (see on_event)
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
+        self.seeded = seed is not None  # an exam's ISNs then come from it too, not the system's
         # the largest size a server gives the app ("512x256"): at it, the learner is told
         self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
 
-        self.push_screen(PickerScreen())
-        if self._first_lesson:
+        if self.exam is not None:
+            from .screens.exam import ExamDoorScreen
+
+            self.push_screen(ExamDoorScreen())
+        else:
+            self.push_screen(PickerScreen())
+        if self._first_lesson and self.exam is None:
             self.open_lesson(self._first_lesson)
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
@@ -285,13 +298,6 @@ class TutorApp(App):
                     return
         await super().on_event(event)
 
-    async def action_toggle_language(self) -> None:
-        self.lang = "zh" if self.lang == "en" else "en"
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_language", None)
-            if refresh is not None:
-                await refresh()
-
 
 def make_app(
     lessons_dir: Path | None = None,
@@ -306,6 +312,9 @@ def make_app(
     live_runner: Callable | None = None,
     served: bool = False,
     captures_dir: Path | None = None,
+    database: str | None = None,
+    exam: LoadedExam | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> TutorApp:
     """The app on a lesson folder, with a learner's progress store.
 
@@ -315,7 +324,7 @@ def make_app(
     from ..lessons import default_dir
 
     if store is None:
-        store = ProgressStore(data_dir, learner)
+        store = ProgressStore(data_dir, learner, database)
     return TutorApp(
         lessons_dir or default_dir(),
         store,
@@ -327,4 +336,6 @@ def make_app(
         live_runner,
         served=served,
         captures_dir=captures_dir,
+        exam=exam,
+        clock=clock,
     )

@@ -372,6 +372,92 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your terminal is larger than tui-tutor draws: it uses {w}x{h} at the top left.",
         "你的终端比 tui-tutor 能绘制的更大：它只使用左上角的 {w}x{h}。",
     ),
+    # exams
+    "exam_rules": (
+        "{n} questions · {minutes} minutes from the moment you start\n\n"
+        "No hints and no reveal. Each question takes one answer: the first you check is "
+        "kept, and you are not told whether it is right.\n"
+        "The clock keeps running if you leave; log in again to go on.",
+        "{n} 道题 · 从开始起计时 {minutes} 分钟\n\n"
+        "不能提示，也不能揭晓答案。每道题只能作答一次：第一次检查的答案即为最终答案，"
+        "且不会告诉你是否正确。\n"
+        "离开后计时不会停止；重新登录即可继续。",
+    ),
+    "exam_press_start": (
+        "Press Enter to start: the clock starts then.",
+        "按 Enter 开始：计时随即开始。",
+    ),
+    "exam_not_open": (
+        "The exam opens at {time} (in {left}).",
+        "考试将于 {time} 开放（还有 {left}）。",
+    ),
+    "exam_closed": ("The exam closed at {time}.", "考试已于 {time} 结束。"),
+    "exam_finished": (
+        "You have finished this exam; your answers are saved.",
+        "你已完成本次考试，答案已保存。",
+    ),
+    "exam_time_up": ("Time is up: your answers are saved.", "时间到：你的答案已保存。"),
+    "exam_score": (
+        "Your score: {right} of {total} right.",
+        "你的得分：{total} 题中答对 {right} 题。",
+    ),
+    "exam_answered": ("answered {k}/{n}", "已答 {k}/{n}"),
+    "exam_left": ("{time} left", "剩余 {time}"),
+    "exam_saved": ("Answer saved. Press n to go on.", "答案已保存。按 n 继续。"),
+    "exam_no_help": ("No hints or reveals in an exam.", "考试中不能提示或揭晓答案。"),
+    "exam_stay": ("The exam goes on: F finishes it.", "考试仍在进行：按 F 交卷。"),
+    "exam_confirm_finish": (
+        "Finish the exam now? Questions not answered stay unanswered.",
+        "现在交卷吗？未作答的题目将记为未答。",
+    ),
+    "exam_end_keys": ("l: English / 中文 · q: quit", "l：English / 中文 · q：退出"),
+    "exam_door_keys": (
+        "Enter: start · l: English / 中文 · q: quit",
+        "Enter：开始 · l：English / 中文 · q：退出",
+    ),
+    "key_finish": ("finish", "交卷"),
+    # the trainer's live view (tui-tutor class)
+    "class_title": ("Class", "班级"),
+    "class_learners": ("{n} learners", "{n} 名学员"),
+    "class_stuck": ("{n} stuck", "{n} 人卡住"),
+    "class_updated": ("updated {time}", "更新于 {time}"),
+    "class_sorted": ("sorted: {column}", "排序：{column}"),
+    "class_empty": ("No learner has started yet.", "还没有学员开始学习。"),
+    "class_unreadable": (
+        "Cannot read the database ({reason}); showing what was read at {time}.",
+        "无法读取数据库（{reason}）；显示 {time} 读到的内容。",
+    ),
+    "col_flag": ("!", "!"),
+    "col_learner": ("learner", "学员"),
+    "col_lesson": ("lesson", "课程"),
+    "col_step": ("step", "步骤"),
+    "col_score": ("score", "得分"),
+    "col_hints": ("hints", "提示"),
+    "col_reveals": ("shown", "揭晓"),
+    "col_last": ("last", "上次作答"),
+    "flag_tries": ("{n} wrong", "错{n}次"),
+    "flag_idle": ("idle", "停滞"),
+    "class_exam": ("Exam, {left} left: {title}", "考试，剩 {left}：{title}"),
+    "minutes": ("{m} min", "{m} 分钟"),
+    "under_a_minute": ("<1 min", "<1 分钟"),
+    "hours": ("{h} h", "{h} 小时"),
+    "days": ("{d} d", "{d} 天"),
+    "sort_flag": ("stuck first", "卡住优先"),
+    "key_sort": ("sort", "排序"),
+    "key_reverse": ("reverse", "倒序"),
+    "key_answers": ("answers", "作答记录"),
+    "key_back_class": ("class", "班级"),
+    "answers_title": ("{learner}'s answers, newest first", "{learner} 的作答记录，最新在前"),
+    "answers_empty": ("No answer yet.", "还没有作答。"),
+    "col_ago": ("ago", "距今"),
+    "col_what": ("what", "类型"),
+    "col_question": ("question", "题目"),
+    "col_answer": ("answer", "答案"),
+    "col_right": ("right", "对错"),
+    "what_answer": ("answer", "作答"),
+    "what_hint": ("hint", "提示"),
+    "what_reveal": ("reveal", "揭晓"),
+    "what_exam": ("exam", "考试"),
     # the progress file (reasons are progress.REASONS' keys)
     "progress_not_saved": (
         "Your progress could not be saved: {reason}.",
@@ -386,6 +472,7 @@ STRINGS: dict[str, tuple[str, str]] = {
             ("damaged", "文件已损坏"),
             ("read_only", "文件是只读的"),
             ("io_error", "磁盘错误"),
+            ("unreachable", "无法连接数据库"),
             ("error", "写入失败"),
         )
     },
@@ -396,3 +483,17 @@ def t(key: str, lang: str, **values: object) -> str:
     en, zh = STRINGS[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+class TwoLanguages:
+    """For an App: ``l`` switches English and Chinese, and every screen that has
+    ``refresh_language`` redraws itself in the new one."""
+
+    lang: str
+
+    async def action_toggle_language(self) -> None:
+        self.lang = "zh" if self.lang == "en" else "en"
+        for screen in self.screen_stack:  # type: ignore[attr-defined]
+            refresh = getattr(screen, "refresh_language", None)
+            if refresh is not None:
+                await refresh()

@@ -8,7 +8,10 @@ are given to the top-level parser and to every command that uses them; the comma
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+DATABASE_ENV = "TUI_TUTOR_DATABASE"  # --database's default: keeps a password out of `ps`
 
 
 class CommandError(Exception):
@@ -36,6 +39,15 @@ _OPTIONS: dict[str, tuple[str, dict, object]] = {
         },
         None,
     ),
+    "database": (
+        "--database",
+        {
+            "metavar": "URL",
+            "help": "where progress is kept: sqlite:///PATH or postgresql://USER@HOST/NAME "
+            f"(default: ${DATABASE_ENV}, else progress.sqlite3 in the data folder)",
+        },
+        None,
+    ),
     "learner": (
         "--learner",
         {"metavar": "NAME", "help": "whose progress (default: your login name)"},
@@ -47,6 +59,11 @@ _OPTIONS: dict[str, tuple[str, dict, object]] = {
         "en",
     ),
     "lesson": ("--lesson", {"metavar": "ID", "help": "open this lesson at once"}, None),
+    "exam": (
+        "--exam",
+        {"type": Path, "metavar": "FILE", "help": "take this exam (a .toml exam file)"},
+        None,
+    ),
     "no_live": (
         "--no-live",
         {
@@ -88,3 +105,17 @@ def add_global_options(
             flag = kwargs.pop("action", None) == "store_true"
             kwargs.update(action=_BeforeCommand, **({"nargs": 0, "const": True} if flag else {}))
         p.add_argument(option, dest=dest, default=argparse.SUPPRESS, **kwargs)
+
+
+def database_url(args: argparse.Namespace) -> str | None:
+    """``--database``, else ``$TUI_TUTOR_DATABASE``: a URL, or None for the data folder's file.
+    A URL that names no database is refused in one line."""
+    url = getattr(args, "database", None) or os.environ.get(DATABASE_ENV) or None
+    if url is not None:
+        from ..db import DatabaseError, sqlite_path
+
+        try:
+            sqlite_path(url, None)
+        except DatabaseError as err:
+            raise CommandError(str(err)) from None
+    return url

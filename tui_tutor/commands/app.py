@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import GLOBAL_OPTIONS, CommandError, add_global_options
+from . import GLOBAL_OPTIONS, CommandError, add_global_options, database_url
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows the tutor's start
 if TYPE_CHECKING:
     from ..app.app import TutorApp
+    from ..exams.load import LoadedExam
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -25,7 +26,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     # --served and --captures: set by serve-ssh and serve-web for each learner's app (no
     # path of the server is typed or shown; captures only from --captures)
-    add_global_options(p, "lessons", "data_dir", "learner", "lang", "served", "captures")
+    add_global_options(
+        p, "lessons", "data_dir", "database", "learner", "lang", "served", "captures"
+    )
     p.set_defaults(handler=run_open)
 
 
@@ -49,6 +52,7 @@ def lesson_folder(folder: Path | None) -> tuple[Path, list[str]]:
 def run(args: argparse.Namespace) -> int:
     from ..progress import ProgressError
 
+    database = database_url(args)
     folder, ids = lesson_folder(args.lessons)
     if args.lesson is not None and args.lesson not in ids:
         import difflib
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             f"--lesson {args.lesson}: no lesson has this id.{hint} "
             "(tui-tutor lessons list shows them)"
         )
+    exam = load_exam_file(args.exam, folder) if args.exam is not None else None
     from ..app import make_app
 
     try:
@@ -67,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
             args.data_dir,
             args.learner,
             args.lang,
+            database=database,
             open_lesson=args.lesson,
+            exam=exam,
             allow_live=not args.no_live,
             served=args.served,
             captures_dir=args.captures,
@@ -76,6 +83,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     app.run()
     return finished(app)
+
+
+def load_exam_file(path: Path, lessons: Path) -> LoadedExam:
+    """The exam, its questions found in the lessons; every problem one line, exit 2."""
+    from ..exams.load import load_exam
+    from ..validation import FileProblem
+
+    try:
+        return load_exam(path, lessons)
+    except FileProblem as err:
+        raise CommandError(err.lines) from None
 
 
 def finished(app: TutorApp) -> int:
@@ -109,7 +127,14 @@ def run_open(args: argparse.Namespace) -> int:
 
     folder, _ids = lesson_folder(args.lessons)
     try:
-        app = make_app(folder, args.data_dir, args.learner, args.lang, open_capture=args.file)
+        app = make_app(
+            folder,
+            args.data_dir,
+            args.learner,
+            args.lang,
+            database=database_url(args),
+            open_capture=args.file,
+        )
     except ProgressError as err:
         raise CommandError(str(err)) from None
     app.capture_connection = args.connection

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     ck.set_defaults(handler=run_check)
 
-    sc = lsub.add_parser("schema", help="print the JSON Schema of lesson files")
+    sc = lsub.add_parser("schema", help="print the JSON Schema of lesson files (or exam files)")
+    sc.add_argument("--exam", action="store_true", help="the schema of exam files")
     sc.set_defaults(handler=run_schema)
 
     _register_grading(lsub)
@@ -44,19 +45,38 @@ def lesson_schema() -> dict:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    if args.exam:
+        from ..exams.model import exam_schema
+
+        print(json.dumps(exam_schema(), indent=2, ensure_ascii=False))
+        return 0
     print(json.dumps(lesson_schema(), indent=2, ensure_ascii=False))
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Lessons, and exams (files with ``kind = "exam"``) against the lessons checked with
+    them, else against the bundled ones."""
+    from ..exams.load import check_exams, exam_files
     from ..lessons import default_dir
     from ..lessons.checker import check_paths
+    from ..lessons.loader import load_all
 
     paths = args.paths or [default_dir()]
-    loaded, problems = check_paths(paths)
+    exams = exam_files(paths)
+    lesson_paths = [p for p in paths if p not in exams]
+    loaded, problems = check_paths(lesson_paths) if lesson_paths else ([], [])
+    lessons = {item.lesson.id: item.lesson for item in loaded or load_all([default_dir()])[0]}
+    exams_right, exam_problems = check_exams(exams, lessons)
+    problems += exam_problems
     if problems:
         raise CommandError(problems, status=1)
-    print(f"{len(loaded)} lesson{'s' if len(loaded) != 1 else ''} OK")
+    said = []
+    if lesson_paths:
+        said.append(f"{len(loaded)} lesson{'s' if len(loaded) != 1 else ''} OK")
+    if exams:
+        said.append(f"{exams_right} exam{'s' if exams_right != 1 else ''} OK")
+    print("; ".join(said))
     return 0
 
 

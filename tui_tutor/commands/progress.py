@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import CommandError, add_global_options
+from . import CommandError, add_global_options, database_url
 
 if TYPE_CHECKING:
-    import sqlite3
+    from ..db import Database
 
 COLUMNS = [
     "learner",
@@ -27,12 +27,17 @@ COLUMNS = [
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("progress", help="your progress, lesson by lesson")
-    add_global_options(p, "data_dir", "learner", "lessons")
+    add_global_options(p, "data_dir", "database", "learner", "lessons")
     p.set_defaults(handler=run_progress)
 
     r = sub.add_parser("report", help="every learner's progress, for the trainer")
-    add_global_options(r, "data_dir", "lessons")
+    add_global_options(r, "data_dir", "database", "lessons")
     r.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    r.add_argument(
+        "--exam",
+        metavar="NAME",
+        help="an exam's results: each learner's answers, and how many got each question right",
+    )
     r.set_defaults(handler=run_report)
 
 
@@ -44,70 +49,17 @@ def _lessons(folder: Path | None) -> list:
     return [item.lesson for item in loaded]
 
 
-def _open(data_dir: Path | None) -> tuple[sqlite3.Connection, Path]:
-    """The progress file, read-only; when it cannot be read, the line says why."""
-    import os
-    import sqlite3
+def _open(args: argparse.Namespace) -> Database:
+    """The progress database, read-only; when it cannot be read, the line says why."""
+    from ..db import DatabaseError, open_reader
 
-    from ..progress import default_data_dir
-
-    path = (data_dir or default_data_dir()) / "progress.sqlite3"
-    if not path.exists():
-        raise CommandError(f"{path}: no progress recorded yet (no such file)", status=1)
-    if not os.access(path, os.R_OK):
-        raise CommandError(
-            f"{path}: cannot read the progress file: permission denied (it is {_owner(path)}'s;"
-            " run this as that user)",
-            status=1,
-        )
     try:
-        return _connect(path, "mode=ro"), path
-    except sqlite3.Error as err:
-        if os.access(path.parent, os.W_OK):
-            raise CommandError(_why_not(path, err), status=1) from None
-    # a folder (or disk) we may not write: SQLite wants to make the -shm file beside the
-    # file even to read it; with no tutor running (no -wal file) it can be read as it is
-    if Path(f"{path}-wal").exists():
-        raise CommandError(
-            f"{path}: cannot read the progress file while a tutor is writing it: SQLite needs "
-            f"to write {path.name}-shm, and {path.parent} is read-only to this user "
-            f"(run this as {_owner(path)})",
-            status=1,
-        )
-    try:
-        return _connect(path, "immutable=1"), path
-    except sqlite3.Error as err:
-        raise CommandError(_why_not(path, err), status=1) from None
+        return open_reader(database_url(args), args.data_dir)
+    except DatabaseError as err:
+        raise CommandError(str(err), status=1) from None
 
 
-def _connect(path: Path, mode: str) -> sqlite3.Connection:
-    import sqlite3
-    from urllib.parse import quote
-
-    db = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True, timeout=10)
-    try:
-        db.execute("SELECT 1 FROM lessons LIMIT 1")
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _why_not(path: Path, err: sqlite3.Error) -> str:
-    name = err.sqlite_errorname or ""
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "no such table" in str(err):
-        return f"{path}: not a tui-tutor progress file ({err})"
-    return f"{path}: cannot read the progress file: {err}"
-
-
-def _owner(path: Path) -> str:
-    try:
-        return path.owner()
-    except (KeyError, OSError):
-        return f"user {path.stat().st_uid}"
-
-
-def rows(db: sqlite3.Connection, learners: list[str], lessons: list) -> list[dict]:
+def rows(db: Database, learners: list[str], lessons: list) -> list[dict]:
     from ..progress import lesson_progress
 
     out = []
@@ -189,9 +141,9 @@ def run_progress(args: argparse.Namespace) -> int:
     from ..progress import default_learner
 
     learner = args.learner or default_learner()
-    db, path = _open(args.data_dir)
+    db = _open(args)
     data = rows(db, [learner], _lessons(args.lessons))
-    _table(f"{learner}'s progress ({path})", data, with_learner=False)
+    _table(f"{learner}'s progress ({db.label})", data, with_learner=False)
     done = sum(1 for r in data if r["status"] == "solved")
     print(f"{done} of {len(data)} lessons solved")
     return 0
@@ -200,7 +152,11 @@ def run_progress(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from ..progress import all_learners
 
-    db, path = _open(args.data_dir)
+    db = _open(args)
+    if args.exam is not None:
+        from . import exam_report
+
+        return exam_report.run(args, db)
     learners = all_learners(db)
     data = [r for r in rows(db, learners, _lessons(args.lessons))]
     if args.csv:
@@ -213,7 +169,7 @@ def run_report(args: argparse.Namespace) -> int:
         writer.writerows(data)
         return 0
     if not learners:
-        print(f"{path}: no learner has started a lesson yet")
+        print(f"{db.label}: no learner has started a lesson yet")
         return 0
-    _table(f"Report: {len(learners)} learners ({path})", data, with_learner=True)
+    _table(f"Report: {len(learners)} learners ({db.label})", data, with_learner=True)
     return 0

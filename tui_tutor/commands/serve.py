@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from . import CommandError, add_global_options
+from . import DATABASE_ENV, CommandError, add_global_options, database_url
 from .app import lesson_folder
 
 
@@ -33,9 +33,12 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="FILE",
         help="the server's key, made on first start (default DATA_DIR/ssh_host_ed25519_key)",
     )
-    add_global_options(p, "data_dir", "lessons")
+    add_global_options(p, "data_dir", "database", "lessons")
     add_global_options(
         p, "captures", help="the folder whose captures learners may open with o (default: none)"
+    )
+    add_global_options(
+        p, "exam", help="give learners this exam (a .toml exam file) instead of the lessons"
     )
     p.add_argument(
         "--max-sessions", type=int, default=50, metavar="N", help="sessions at once (default 50)"
@@ -97,7 +100,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     w.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    add_global_options(w, "data_dir", "learner", "lessons")
+    add_global_options(w, "data_dir", "database", "learner", "lessons")
     add_global_options(
         w, "captures", help="the folder whose captures the learner may open with o (default: none)"
     )
@@ -122,7 +125,11 @@ def _positive(option: str, value: float, unit: str = "") -> None:
 
 def _check_common(args: argparse.Namespace) -> Path:
     """The options both servers share; returns the data folder, made and writable, with a
-    progress file that reads whole."""
+    progress database that is reachable, up to date and reads whole. The learners' apps
+    find the database in their environment (``$TUI_TUTOR_DATABASE``: no password in
+    their command line)."""
+    import os
+
     from ..progress import ProgressError, ProgressStore, default_data_dir
 
     if not 0 <= args.port <= 65535:
@@ -131,8 +138,16 @@ def _check_common(args: argparse.Namespace) -> Path:
     if args.captures is not None and not args.captures.is_dir():
         raise CommandError(f"{args.captures}: no such capture folder")
     data_dir = (args.data_dir or default_data_dir()).absolute()
+    database = database_url(args)
+    if database is not None:
+        from ..db import sqlite_path
+
+        path = sqlite_path(database, None)  # the apps run in /: a relative path would move
+        database = f"sqlite://{path.absolute()}" if path is not None else database
+        os.environ[DATABASE_ENV] = database
+    args.database = database
     try:  # fail here, once, rather than in every learner's session
-        store = ProgressStore(data_dir, "-")
+        store = ProgressStore(data_dir, "-", database)
         try:
             store.check()
         finally:
@@ -140,6 +155,28 @@ def _check_common(args: argparse.Namespace) -> Path:
     except ProgressError as err:
         raise CommandError(str(err)) from None
     return data_dir
+
+
+def _check_exam(args: argparse.Namespace, data_dir: Path) -> Path | None:
+    """The exam file, checked against the lessons now (one line per problem) and made
+    known to the database, so that ``report --exam`` names it before anyone starts."""
+    if args.exam is None:
+        return None
+    import time
+
+    from ..exams.attempt import register_exam
+    from ..progress import ProgressStore
+    from .app import load_exam_file
+
+    folder, _ids = lesson_folder(args.lessons)
+    loaded = load_exam_file(args.exam, folder)
+    store = ProgressStore(data_dir, "-", args.database)
+    store.save(lambda db: register_exam(db, loaded, time.time()))
+    store.close()
+    unsaved = store.unsaved_line()
+    if unsaved is not None:
+        raise CommandError(unsaved)
+    return args.exam.absolute()
 
 
 def _check_url(url: str) -> None:
@@ -191,6 +228,7 @@ def run_ssh(args: argparse.Namespace) -> int:
     _positive("--session-memory", args.session_memory, " of MiB")
     _positive("--cpu-per-learner", args.cpu_per_learner, " of cores")
     data_dir = _check_common(args)
+    exam = _check_exam(args, data_dir)
     host_key_path = args.host_key or data_dir / "ssh_host_ed25519_key"
     try:
         keys = read_authorized_keys(args.authorized_keys)
@@ -206,6 +244,7 @@ def run_ssh(args: argparse.Namespace) -> int:
         keys=keys,
         host_key=host_key,
         data_dir=data_dir,
+        database=args.database,
         lessons=args.lessons.absolute() if args.lessons else None,
         captures=args.captures.absolute() if args.captures else None,
         limits=Limits(
@@ -218,6 +257,7 @@ def run_ssh(args: argparse.Namespace) -> int:
             cpu_per_learner=args.cpu_per_learner,
         ),
         allow_live=args.allow_live,
+        exam=exam,
     )
     try:
         return asyncio.run(serve(config))

@@ -47,6 +47,33 @@ LINUX_DIFFERENCES: tuple[KnownDifference, ...] = (
         "最多等一个时钟节拍。引擎立即发送 ACK，除非场景设置了 `delayed_ack`，那时等 40 毫秒。",
     ),
     KnownDifference(
+        "ack-timer-first",
+        "The delayed-ACK timer can run out before the application's next call. Where the "
+        "engine's delayed ACK rides on the segment that call sends (a three-segment close: FIN, "
+        "FIN+ACK, ACK), Linux's ACK then goes alone and the call's segment follows on its own: "
+        "four segments, and the other peer passes through FIN_WAIT_2. Linux holds the ACK of a "
+        "FIN that comes before any data only until the next clock tick (1 to 10 ms), so live "
+        "mode's next call, a few milliseconds later, often comes too late; on a busy machine, "
+        "almost always.",
+        "延迟确认定时器可能在应用的下一次调用之前就到期。引擎里延迟的 ACK 搭载在那次调用发送的"
+        "报文段上（三个报文段的关闭：FIN、FIN+ACK、ACK）；而 Linux 这时已经单独发出了 ACK，"
+        "那次调用的报文段随后单独发出：共四个报文段，对端还会经过 FIN_WAIT_2。对于在任何数据"
+        "之前到来的 FIN，Linux 只把它的 ACK 保留到下一个时钟节拍（1 到 10 毫秒），所以实机模式"
+        "在几毫秒之后才进行的下一次调用常常已经太晚；在繁忙的机器上几乎总是如此。",
+    ),
+    KnownDifference(
+        "blocked-send",
+        "A send() before the connection is open: the engine's TCP keeps the bytes and sends them "
+        "on the third segment as soon as the SYN,ACK comes. Linux keeps the application waiting "
+        "in send() instead, and holds its ACK of the SYN,ACK (up to 200 ms) until the woken "
+        "application has written: the third segment leaves when the application gets to run, "
+        "at once on an idle machine, some milliseconds later on a busy one.",
+        "在连接建立之前调用 send()：引擎的 TCP 自己保存这些字节，SYN,ACK 一到就把它们放在第三个"
+        "报文段里发出。Linux 则让应用在 send() 里等待，并把对 SYN,ACK 的 ACK 保留（最多 200 "
+        "毫秒），直到被唤醒的应用写入数据：第三个报文段在应用得到运行机会时才发出，空闲的机器上"
+        "立即发出，繁忙的机器上要晚几毫秒。",
+    ),
+    KnownDifference(
         "timer-race",
         "Two timers that run out at the same moment fire in the engine in the order they were "
         "started; Linux's timer wheel rounds deadlines, so either may fire first (after a lost "

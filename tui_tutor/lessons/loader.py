@@ -10,6 +10,12 @@ from .catalog import duplicate_id
 from .model import Lesson
 
 
+def is_exam(data: dict) -> bool:
+    """An exam file (``tui_tutor.exams``: ``kind = "exam"`` and ``[[parts]]``), not a lesson:
+    a lesson has neither key, so an exam with a misspelt kind is still told as an exam."""
+    return "kind" in data or "parts" in data
+
+
 @dataclass(frozen=True)
 class LoadedLesson:
     lesson: Lesson
@@ -52,7 +58,10 @@ def load_all(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:
     loaded: dict[str, LoadedLesson] = {}
     for file in files:
         try:
-            item = load_lesson(file)
+            data = read_toml(file, str(file))
+            if is_exam(data):
+                continue  # an exam beside the lessons (tui_tutor.exams), not a lesson
+            item = LoadedLesson(validate(Lesson, data, str(file)), file, str(file))
         except FileProblem as err:
             problems.extend(err.lines)
             continue

@@ -244,3 +244,14 @@ class Lesson(_Strict):
     @property
     def questions(self) -> list[tuple[int, Question]]:
         return [(i, s) for i, s in enumerate(self.steps) if not isinstance(s, Narrate)]
+
+    @property
+    def question_ids(self) -> dict[str, tuple[int, Question]]:
+        """Each question by its id (``question_id``), in the lesson's order."""
+        return {question_id(i, s): (i, s) for i, s in self.questions}
+
+
+def question_id(index: int, step: LessonStep) -> str:
+    """A question's id: its own ``id``, else "q" and its place among the steps (q1 is
+    ``steps[1]``); progress and exams know questions by it."""
+    return getattr(step, "id", None) or f"q{index}"

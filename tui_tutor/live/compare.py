@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import engine
 from ..engine import Role, State
-from .observe import KernelRun
+from .observe import Called, KernelRun
 
 TIME_SLACK = 0.02  # seconds: closer than this is the same moment on loopback
 TIMER_TIE = 0.05  # engine timers due this close together may fire either way on Linux
@@ -182,28 +182,11 @@ def compare(
         }
         text = ", ".join(f"{r.value} {v}" for r, v in fixed.items() if v is not None)
         found.append(Difference("isn", engine=text, kernel="chosen by the kernel", known="isn"))
-    result.differences = _consequences([context.explain(d) for d in found])
+    result.differences = context.consequences([context.explain(d) for d in found])
     return result
 
 
 _STATE_KINDS = ("state", "state_reached", "state_missed")
-
-
-def _consequences(found: list[Difference]) -> list[Difference]:
-    """A state that differs in a step where the segments differ for a known reason differs
-    for that reason (the kernel's ACK came alone, so its peer moved on sooner)."""
-    because: dict[int, str] = {}
-    for d in found:
-        if d.known and d.kind not in _STATE_KINDS:
-            for step in (d.step, d.kernel_step):
-                if step is not None:
-                    because.setdefault(step, d.known)
-    return [
-        replace(d, known=because[d.step])
-        if d.known is None and d.kind in _STATE_KINDS and d.step in because
-        else d
-        for d in found
-    ]
 
 
 def align(ours: list[Row], theirs: list[Row]) -> list[tuple[Row | None, Row | None]]:
@@ -368,11 +351,16 @@ class _Context:
                 return "rto" if theirs < ours else None
             if d.field == "delayed_ack":
                 return "delayed-ack"
+            if self._woken_writer(d):
+                return "blocked-send"
             return "timer-race" if d.step in self.races else None
         if d.step in self.races and d.kind in ("only_engine", "only_kernel", "field"):
             return "timer-race"  # which of two timers fired first is the kernel's choice
-        if self._ack_rides_elsewhere(d):
-            return "delayed-ack"
+        carrier = self._rides_on(d)
+        if carrier is not None:
+            if d.kind == "only_engine":
+                return "delayed-ack"  # Linux held back an ACK the engine sent at once
+            return "ack-timer-first" if self._timer_first(d, carrier) else None
         if d.kind == "only_engine" and d.segment is not None:
             sent = self.trace.segments()[d.segment - 1]
             if d.step in self.cut and sent.time > self.cut[d.step] + TIME_SLACK:
@@ -387,19 +375,100 @@ class _Context:
                 return "time-wait"
         return None
 
-    def _ack_rides_elsewhere(self, d: Difference) -> bool:
-        """A pure ACK one side sent alone and the other put on a later segment of the same
-        peer: who waited how long before acknowledging."""
+    def consequences(self, found: list[Difference]) -> list[Difference]:
+        """A state that differs in a step where the segments differ for a known reason differs
+        for that reason (the kernel's ACK came alone, so its peer moved on sooner)."""
+        because: list[tuple[set[int], Role | None, str]] = []  # steps, whose states, why
+        for d in found:
+            if not d.known or d.kind in _STATE_KINDS:
+                continue
+            carrier = self._rides_on(d) if d.known == "ack-timer-first" else None
+            if carrier is not None and d.step is not None and d.peer is not None:
+                # the lone ACK moved its receiver on, from when it went until the call
+                first, last = sorted((d.step, carrier.step))
+                because.append((set(range(first, last + 1)), d.peer.other, d.known))
+            else:
+                steps = {s for s in (d.step, d.kernel_step) if s is not None}
+                because.append((steps, None, d.known))
+        out = []
+        for d in found:
+            if d.known is None and d.kind in _STATE_KINDS:
+                d = next(
+                    (
+                        replace(d, known=known)
+                        for steps, peer, known in because
+                        if d.step in steps and peer in (None, d.peer)
+                    ),
+                    d,
+                )
+            out.append(d)
+        return out
+
+    def _rides_on(self, d: Difference) -> Row | None:
+        """For a pure ACK one side sent alone: the segment of the same peer the other side
+        put that ACK on (who waited how long before acknowledging)."""
         if d.kind == "only_kernel" and d.kernel_segment is not None:
             alone, other = self.theirs[d.kernel_segment - 1], self.ours
         elif d.kind == "only_engine" and d.segment is not None:
             alone, other = self.ours[d.segment - 1], self.theirs
         else:
-            return False
+            return None
+        if not alone.pure_ack:
+            return None
         ack = alone.json["ack"]
-        return alone.pure_ack and any(
-            r.sender is alone.sender and not r.pure_ack and r.json["ack"] == ack for r in other
+        return next(
+            (
+                r
+                for r in other
+                if r.sender is alone.sender and not r.pure_ack and r.json["ack"] == ack
+            ),
+            None,
         )
+
+    def _timer_first(self, d: Difference, carrier: Row) -> bool:
+        """The kernel's ACK went alone because its delayed-ACK timer ran out before the call:
+        in the engine the peer delays its ACKs and the ACK rides on what the peer's own call
+        sent; in the kernel run the ACK was on the wire before that call was made."""
+        assert d.kernel_segment is not None
+        alone = self.theirs[d.kernel_segment - 1]
+        setup = self.scenario.client if alone.sender is Role.CLIENT else self.scenario.server
+        if not setup.delayed_ack or not self._answers_own_call(carrier):
+            return False
+        return any(
+            isinstance(c, Called)
+            and c.step == carrier.step
+            and c.peer is alone.sender
+            and alone.time < c.time
+            for c in self.run.log
+        )
+
+    def _woken_writer(self, d: Difference) -> bool:
+        """The kernel's late answer carried data its sender's application had been waiting
+        in send() to write since before what the answer answers."""
+        if d.kernel_segment is None:
+            return False
+        row = self.theirs[d.kernel_segment - 1]
+        if not row.json["len"] or row.answer is None:
+            return False
+        stimulus = row.time - row.answer
+        return any(
+            isinstance(c, Called)
+            and c.peer is row.sender
+            and c.call.startswith("send")
+            and c.time < stimulus
+            for c in self.run.log
+        )
+
+    def _answers_own_call(self, row: Row) -> bool:
+        """The engine sent this row in answer to its sender's own call (not to a segment)."""
+        index = self.trace.segments()[row.number - 1].index
+        cause: engine.TraceEvent | None = None
+        for ev in self.trace.events:
+            if isinstance(ev, engine.UserCalled | engine.SegmentDelivered):
+                cause = ev
+            elif isinstance(ev, engine.SegmentSent) and ev.index == index:
+                return isinstance(cause, engine.UserCalled) and cause.peer is row.sender
+        return False
 
     def _syn(self, d: Difference) -> bool:
         rows_ = self.trace.segments()

@@ -18,9 +18,10 @@ every byte that arrives is read, as the engine's applications read everything.
 
 Time is bounded: a step's delivery ends when the wire has been quiet for a
 moment (``quiet``: longer than Linux's 40 ms delayed ACK, shorter than its 200 ms
-retransmission timeout) or after ``step_bound`` seconds; a wait waits what
-``LiveOptions.waits`` says (the command cuts long waits short); a call that
-blocks (a send before the connection is open) runs in a thread of its own.
+retransmission timeout; none after a ``lose``, which sends nothing) or after
+``step_bound`` seconds; a wait waits what ``LiveOptions.waits`` says (the command
+cuts long waits short); a call that blocks (a send before the connection is open)
+runs in a thread of its own, and the next step comes once it waits in the kernel.
 Every socket, rule, queue and capture is let go in ``finally``, also on Ctrl+C.
 """
 
@@ -60,6 +61,7 @@ _OPENED = frozenset(
     }
 )
 TIMESTAMP_OPTION = 12  # bytes Linux's timestamp option takes from every segment's MSS
+BLOCK_BOUND = 1.0  # seconds a blocking call may take to be done or waiting in the kernel
 
 
 @dataclass
@@ -207,6 +209,7 @@ class Player:
             played.played = False
             played.notes.append(("unknown_step", type(step).__name__.lower()))
         else:
+            called = time.time()  # as close to the call as can be: what went before, went first
             try:
                 call = action(self, step)
             except NotPlayed as err:
@@ -214,12 +217,15 @@ class Player:
                 played.notes.append(err.note)
                 call = None
             if call is not None:  # what the call itself did to its peer (SYN_SENT, FIN_WAIT_1)
-                self.run.log.append(Called(played.start, index, step.peer, call))
+                self.run.log.append(Called(called, index, step.peer, call))
                 self._states()
             self.wire.pull()
         played.held = hold
         if not isinstance(step, engine.Wait) and not hold:
-            self.wire.settle(self.options.quiet, self.options.step_bound)
+            # a loss sends nothing, so nothing answers it: waiting would only bring the
+            # lost segment's retransmission (200 ms) nearer to the steps after it
+            quiet = 0.0 if isinstance(step, engine.Lose) else self.options.quiet
+            self.wire.settle(quiet, self.options.step_bound)
         self.tend()
         self._states(at_end=True)
         played.end = time.time()
@@ -285,8 +291,12 @@ class Player:
     def peer(self, role: Role) -> Peer:
         return self.peers[role]
 
-    def in_thread(self, peer: Peer, call: Callable[[], None], name: str) -> None:
-        """Run a call that may block (until the connection opens); wait briefly for it."""
+    def in_thread(
+        self, peer: Peer, sock: socket.socket, call: Callable[[], None], name: str
+    ) -> None:
+        """Run a call that blocks (until the connection opens) in a thread of its own; go on
+        once it is done or waits in the kernel, as an application's would when the SYN,ACK
+        comes (Linux then holds its ACK for the data: ``sk_write_pending``)."""
 
         def run() -> None:
             try:
@@ -297,7 +307,7 @@ class Player:
         thread = threading.Thread(target=run, name=f"live-{name}", daemon=True)
         peer.threads.append(thread)
         thread.start()
-        thread.join(0.05)
+        _wait_until_blocked(thread, sock)
 
     def _let_go(self) -> None:
         """Close every socket at once (RST, no TIME_WAIT left behind); end the threads."""
@@ -309,6 +319,24 @@ class Player:
         for peer in self.peers.values():
             for thread in peer.threads:
                 thread.join(1.0)
+
+
+def _wait_until_blocked(thread: threading.Thread, sock: socket.socket) -> None:
+    """Until ``thread`` is done or blocked in a system call on ``sock`` (proc(5): a task's
+    ``syscall`` file names the call it is blocked in, then its arguments; the first is the
+    socket's descriptor). Where that file cannot be read, a moment as a guess."""
+    task = Path(f"/proc/self/task/{thread.native_id}/syscall")
+    deadline = time.monotonic() + BLOCK_BOUND
+    while thread.is_alive() and time.monotonic() < deadline:
+        try:
+            fields = task.read_text().split()
+        except OSError:
+            thread.join(0.05)
+            return
+        blocked = len(fields) > 1 and fields[0] not in ("running", "-1")
+        if blocked and int(fields[1], 16) == sock.fileno():
+            return
+        time.sleep(0.001)
 
 
 def _pair(ports: dict[Role, int]) -> tuple[int, int]:
@@ -380,8 +408,17 @@ def _send(player: Player, step: engine.Send) -> str:
     if conn is None:
         raise NotPlayed("no_connection", "send")
     data = b"x" * step.bytes
-    # blocks while the connection is still opening, as an application's send() does
-    player.in_thread(peer, lambda: conn.sendall(data), "send")
+    try:  # at once, in this thread, when it does not block: its segment leaves now
+        sent = conn.send(data, socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        sent = 0
+    except OSError as err:
+        peer.errors.append(f"send: {err.strerror or err}")
+        return f"send {step.bytes}"
+    if sent < len(data):
+        rest = data[sent:]
+        # blocks while the connection is still opening, as an application's send() does
+        player.in_thread(peer, conn, lambda: conn.sendall(rest), "send")
     return f"send {step.bytes}"
 
 

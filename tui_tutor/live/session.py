@@ -25,7 +25,9 @@ from .words import difference, known, note
 
 MARGIN = 0.5  # seconds waited after the engine's last event in a wait
 SHORTEST_WAIT = 0.3
-QUICK = 0.002  # the quiet moment when a peer delays its ACKs: the next step comes first
+# the quiet moment when a peer delays its ACKs, so that the next step comes before Linux's
+# delayed ACK if it can (a FIN before any data: one clock tick); if not, 'ack-timer-first'
+QUICK = 0.002
 
 
 @dataclass

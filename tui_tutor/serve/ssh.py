@@ -35,6 +35,7 @@ from pathlib import Path
 
 import asyncssh
 
+from ..db import describe
 from ..progress import UNSAVED_EXIT
 from .keys import AuthorizedKeys
 from .limits import KEEPALIVE_COUNT, CpuBudget, Limits, RateLimiter
@@ -104,11 +105,13 @@ class ServeConfig:
     keys: AuthorizedKeys
     host_key: asyncssh.SSHKey
     data_dir: Path
+    database: str | None = None  # --database (the apps read it from $TUI_TUTOR_DATABASE)
     lessons: Path | None = None
     captures: Path | None = None  # the folder whose captures learners may open
     limits: Limits = field(default_factory=Limits)
     python: str | None = None  # the interpreter that runs each app (default: this one)
     allow_live: bool = False  # live mode (k) plays on this server's kernel: off unless asked
+    exam: Path | None = None  # learners get this exam, not the lessons
 
 
 class ListenError(Exception):
@@ -452,6 +455,8 @@ class TutorSession(asyncssh.SSHServerSession):
             config.captures,
             config.allow_live,
         )
+        if config.exam is not None:
+            command += ["--exam", str(config.exam)]
         env = tutor_env(self.term_name, dict(self.chan.get_environment()))
         env[MAX_SIZE_ENV] = f"{columns}x{rows}"
         memory = config.limits.session_memory * 1024 * 1024
@@ -636,7 +641,8 @@ async def serve(config: ServeConfig, log: Callable[[str], None] = log_stderr) ->
     limits = config.limits
     log(
         f"tui-tutor serve-ssh: listening on {config.host}:{port}; "
-        f"{len(config.keys.names)} learners in {config.keys.path}; progress in {config.data_dir}; "
+        f"{len(config.keys.names)} learners in {config.keys.path}; "
+        f"progress in {describe(config.database, config.data_dir)}; "
         f"at most {limits.max_sessions} sessions ({limits.max_sessions_per_learner} per "
         f"learner), idle timeout {limits.idle_timeout:g}s"
     )
