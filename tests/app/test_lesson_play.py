@@ -172,6 +172,24 @@ class TestReveal:
             assert moment_kind(pilot) == "segment", "a revealed question lets the learner go on"
         assert list(outcomes(tmp_path).values()) == ["first_try", "revealed"]
 
+    async def test_reveal_after_a_wrong_pick_explains_the_right_one(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(20):  # to the first choice, revealing the questions before it
+                if moment_kind(pilot) == "Choice":
+                    break
+                await pilot.press("v", "n")
+                await pilot.pause()
+            options = app.screen.moment.step.options
+            right = next(i for i, o in enumerate(options) if o.correct)
+            wrong = next(i for i, o in enumerate(options) if not o.correct)
+            await pilot.press(str(wrong + 1), "enter", "v")
+            await pilot.pause()
+            shown = feedback(pilot)
+            assert f"✘ you picked {wrong + 1}" in shown, shown
+            assert f"{right + 1}. " in shown, "the right option is shown"
+            assert "Pick an answer first" not in shown, "an answer was picked"
+
     async def test_reveal_before_any_answer_shows_the_answer(self, tmp_path):
         app = new_app(tmp_path, LESSON)
         async with app.run_test(size=(120, 36)) as pilot:

@@ -177,6 +177,8 @@ def _revealed(out: Text, answer: Answer, question: QuestionView, lang: str) -> N
     if _is_choice(expected) and question.options is not None:
         options = question.options(lang)
         right = [int(n) - 1 for n in expected.fields[0].expected.split(",") if n]
+        # why the right options are right, as a right pick is told (not "pick an answer first")
+        expected = question.grade({"choice": set(right)}, lang)
         for i in right:
             out.append(f"  {i + 1}. {options[i]}\n", style="bold")
         given = marks.get("choice")
