@@ -187,3 +187,20 @@ async def test_in_chinese_at_80x24_the_footer_keeps_help_escape_and_quit(tmp_pat
             assert "esc 课程" in keys
         if where != "lesson":  # at a question its own keys come first; ? lists l
             assert "l English" in keys
+
+
+async def test_shrinking_the_terminal_fits_the_question_row_again(tmp_path):
+    app = new_app(tmp_path, LESSON, lang="zh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await next_until(pilot, "PredictSegment")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        row = next(line for line in region_lines(pilot, "#quiz") if "[ ]SYN" in line)
+        assert "标志位" not in row, "at 80 columns the row has no room for the word flags"
+        assert re.search(r"确认号▏.*▕", row), f"the ack field is cut: {row!r}"
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        row = next(line for line in region_lines(pilot, "#quiz") if "[ ]SYN" in line)
+        assert "标志位" in row, "wide again: the word flags is back"

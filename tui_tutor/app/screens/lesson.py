@@ -533,6 +533,7 @@ class LessonScreen(Screen):
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
+            self.query_one("#quiz", QuizPanel).fit_width()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_flag":

@@ -145,12 +145,18 @@ class QuizPanel(VerticalScroll, can_focus=False):
             label._shown_text = text  # type: ignore[attr-defined]
             label.update(text)
 
+    def fit_width(self) -> None:
+        """The word "flags" before the check boxes only where the row has room for it (the
+        screen calls this again when the terminal is resized)."""
+        wide = self.app.size.width >= 110
+        self._show(self.query_one("#label-flags"), wide and getattr(self, "_flags_asked", False))
+
     async def show_segment_form(self, ask: list[str], lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}
         self._hide_forms()
-        wide = self.app.size.width >= 110
-        self._label("#label-flags", t("flags", lang) if wide else "")
-        self._show(self.query_one("#label-flags"), wide and "flags" in ask)
+        self._label("#label-flags", t("flags", lang))
+        self._flags_asked = "flags" in ask
+        self.fit_width()
         self._label("#label-after", t("after_it", lang))
         for name in ("seq", "ack"):
             self._label(f"#label-{name}", field_name(name, lang))
