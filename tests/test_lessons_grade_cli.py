@@ -246,3 +246,13 @@ def test_grade_gives_what_the_grader_gives_the_app_for_any_answer(
         assert shown == (f.lines if grade.correct else [] if f.correct else f.advice)
         if not f.correct:
             assert shown, f"{lesson_id} {qid} {f.field}: wrong with no advice"
+
+
+def test_a_lesson_is_found_by_the_number_lessons_list_shows(capsys):
+    lesson = next(iter(LESSONS_BY_ID.values()))
+    status, by_id, _ = run(capsys, "questions", lesson.id, "--json")
+    assert status == 0
+    for number in (str(lesson.number), f"{lesson.number:02d}"):
+        status, by_number, err = run(capsys, "questions", number, "--json")
+        assert (status, err) == (0, "")
+        assert json.loads(by_number) == json.loads(by_id)

@@ -165,11 +165,19 @@ def _find_lesson(name: str):
     path = Path(name)
     if not path.is_file():
         infos = read_catalog(default_dir())
-        match = next((info for info in infos if info.id == name), None)
+        # The number `lessons list` shows in its # column works too ("2", "02").
+        match = next(
+            (
+                info
+                for info in infos
+                if info.id == name or (name.isdigit() and info.number == int(name))
+            ),
+            None,
+        )
         if match is None:
             close = difflib.get_close_matches(name, [info.id for info in infos], n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
-            raise CommandError(f'no lesson "{name}" (an id or a .toml file){hint}')
+            raise CommandError(f'no lesson "{name}" (an id, a number or a .toml file){hint}')
         path = match.path
     try:
         return load_lesson(path).lesson
