@@ -59,7 +59,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
         """The learner clicked a Check button."""
 
     DEFAULT_CSS = """
-    QuizPanel { border: round $accent; padding: 0 1; }
+    /* a thin scrollbar where the right padding was: at 80 columns the Chinese form row
+       (序列号, 确认号) fits exactly, and the scrollbar that feedback brings must not cut it */
+    QuizPanel { border: round $accent; padding: 0 0 0 1; scrollbar-size-vertical: 1; }
     QuizPanel #quiz-text, QuizPanel #quiz-feedback-text { height: auto; }
     QuizPanel .form { height: auto; }
     QuizPanel .form-row { height: auto; }
