@@ -398,3 +398,24 @@ def test_no_bundled_lesson_text_breaks_a_line_inside_a_sentence():
         for text in texts(tomllib.loads(path.read_text())):
             for line in flowed(text.strip()).split("\n")[:-1]:
                 assert not line or line[-1] in SENTENCE_ENDS, (path.name, line)
+
+
+def test_a_lesson_file_edited_after_it_was_loaded_is_read_again(tmp_path):
+    """Loaded lessons are kept by file (serve-ssh's fork server loads them once for every
+    app); an author's edit must still show, and a file broken since must say so."""
+    import shutil
+
+    from tui_tutor.lessons import default_dir
+    from tui_tutor.lessons.loader import load_lesson
+
+    path = tmp_path / "lesson.toml"
+    shutil.copy(default_dir() / "01-why-handshake.toml", path)
+    first = load_lesson(path).lesson
+    assert load_lesson(path).lesson == first
+    text = path.read_text(encoding="utf-8")
+    edited = first.title.en + " (edited)"
+    path.write_text(text.replace(first.title.en, edited, 1), encoding="utf-8")
+    assert load_lesson(path).lesson.title.en == edited
+    path.write_text(text + "\nnot toml at all [[[\n", encoding="utf-8")
+    with pytest.raises(FileProblem):
+        load_lesson(path)

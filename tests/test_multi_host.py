@@ -141,3 +141,37 @@ async def test_an_exam_over_two_hosts_keeps_its_clock_when_the_learner_moves(tmp
     finally:
         assert first.stop() == 0
         assert second.stop() == 0
+
+
+@pytest.mark.parametrize("given", ["--database", "TUI_TUTOR_DATABASE"])
+async def test_an_exam_answer_in_a_forked_app_reaches_the_shared_database(
+    tmp_path, pg_url, monkeypatch, given
+):
+    """The apps come from the fork server (one import for the class): each still gets the
+    exam and the database, by option or from the server's environment."""
+    if given == "--database":
+        server = start_server(tmp_path, "--database", pg_url, "--exam", str(EXAM))
+    else:
+        monkeypatch.setenv(given, pg_url)
+        server = start_server(tmp_path, "--exam", str(EXAM))
+    try:
+        ada = await connect(server, "ada")
+        async with ada.conn:
+            await (await ada.open()).expect("Press Enter to start")
+            app = server.children()["ada"]
+            assert b"forkserver" in Path(f"/proc/{app}/cmdline").read_bytes(), "forked"
+            ada.press("\r")
+            await ada.expect("answered 0/7")
+            # SYN, seq 100 (wrong: the client's ISN is x), ack left empty, the client
+            # SYN_SENT, the server LISTEN (type-ahead letters); a wrong answer is kept too
+            ada.press("s\t100\t\ts\tl\r")
+            await ada.expect("answered 1/7", t("exam_saved", "en"))
+        db = ProgressStore(None, "-", pg_url).db
+        given_answers = db.execute(
+            "SELECT learner, lesson, question FROM exam_answers WHERE exam = ?",
+            ("handshake-and-close",),
+        ).fetchall()
+        assert given_answers == [("ada", "three-way-handshake", "q1")]
+    finally:
+        assert server.stop() == 0
+    assert not [line for line in server.log if "fork server" in line], server.log

@@ -133,24 +133,38 @@ class Server:
     log: list[str] = field(default_factory=list)
 
     def children(self) -> dict[str, int]:
-        """The tutor apps running under the server, by learner."""
+        """The tutor apps running under the server, by learner (as its log names them)."""
         apps = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.proc.pid and b"--learner" in argv:
-                apps[argv[argv.index(b"--learner") + 1].decode()] = int(entry.name)
+        for line in list(self.log):
+            started = re.match(r"\S+ started learner=(\S+) .* pid=(\d+) ", line)
+            if started and alive_child(int(started.group(2)), self.proc.pid):
+                apps[started.group(1)] = int(started.group(2))
         return apps
+
+    def fork_server(self) -> int | None:
+        """The pid of the server's fork server, if it runs: the child with no terminal
+        (the apps it forked have its command line too, and each its own terminal)."""
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and alive_child(int(entry.name), self.proc.pid):
+                with contextlib.suppress(OSError, IndexError):
+                    tty = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[4])
+                    if tty == 0 and b"forkserver" in (entry / "cmdline").read_bytes():
+                        return int(entry.name)
+        return None
 
     def stop(self) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=20)
+
+
+def alive_child(pid: int, parent: int) -> bool:
+    """``pid`` runs (is not a zombie) as a child of ``parent``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and int(fields[1]) == parent
 
 
 def write_keys(folder: Path, names: list[str]) -> tuple[Path, dict[str, asyncssh.SSHKey]]:
@@ -165,9 +179,16 @@ def write_keys(folder: Path, names: list[str]) -> tuple[Path, dict[str, asyncssh
     return path, keys
 
 
-def start_server(folder: Path, *options: str, names: list[str] = LEARNERS) -> Server:
+def start_server(
+    folder: Path, *options: str, names: list[str] = LEARNERS, nohup: bool = False
+) -> Server:
+    """``nohup``: started as under nohup, SIGHUP ignored (the apps must not inherit that)."""
     folder.mkdir(parents=True, exist_ok=True)
     keys_file, keys = write_keys(folder, names)
+
+    def ignore_hangup() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "tui_tutor", "serve-ssh", "--port", "0"),
@@ -179,6 +200,7 @@ def start_server(folder: Path, *options: str, names: list[str] = LEARNERS) -> Se
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ignore_hangup if nohup else None,
     )
     log: list[str] = []
     listening = threading.Event()
@@ -495,16 +517,60 @@ def test_key_options_are_refused_rather_than_ignored(tmp_path, capsys):
     assert err[0].startswith(f"{keys}:1: key options such as 'from=")
 
 
-def test_an_unreadable_host_key_is_one_line(tmp_path, capsys):
+def test_a_huge_key_file_is_one_line_without_reading_it(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    with keys.open("r+b") as f:
+        f.truncate(8 << 30)  # 8 GiB, sparse: read whole, the server would run out of memory
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (
+        2,
+        [f"{keys} (authorized keys): larger than 4 MiB, the most such a file may have"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: os.mkfifo(path), "a named pipe (FIFO)"),  # opened plainly, it would hang
+        (lambda path: path.symlink_to("/dev/zero"), "a device"),  # read whole, never ends
+        (lambda path: path.mkdir(), "a folder"),
+    ],
+)
+def test_a_key_file_that_is_not_a_regular_file_is_one_line(tmp_path, capsys, make, kind):
+    keys = tmp_path / "keys"
+    make(keys)
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (2, [f"{keys} (authorized keys): {kind}, not a regular file"])
+
+
+def test_a_key_file_that_is_not_utf8_names_the_byte(tmp_path, capsys):
+    keys, _ = write_keys(tmp_path, ["ada"])
+    keys.write_bytes(keys.read_bytes() + b"\xff\n")
+    size = keys.stat().st_size
+    status, err = run_cli(capsys, "--authorized-keys", str(keys), "--data-dir", str(tmp_path))
+    assert (status, err) == (
+        2,
+        [f"{keys}: cannot read the authorized keys file: not UTF-8 at byte {size - 2}"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.write_text("not a key\n"), ": cannot read the host key: "),
+        (lambda path: path.symlink_to("/dev/urandom"), " (host key): a device, not a regular file"),
+    ],
+)
+def test_an_unreadable_host_key_is_one_line(tmp_path, capsys, make, said):
     keys, _ = write_keys(tmp_path, ["ada"])
     host_key = tmp_path / "host_key"
-    host_key.write_text("not a key\n")
+    make(host_key)
     status, err = run_cli(
         capsys, "--authorized-keys", str(keys), "--host-key", str(host_key),
         "--data-dir", str(tmp_path),
     )  # fmt: skip
     assert status == 2 and len(err) == 1
-    assert err[0].startswith(f"{host_key}: cannot read the host key")
+    assert err[0].startswith(f"{host_key}{said}")
 
 
 def test_a_port_in_use_is_one_line(tmp_path, capsys):
@@ -886,3 +952,94 @@ async def test_a_served_learner_opens_only_the_trainers_captures(tmp_path):
                 await learner.expect(PICKER)
     finally:
         assert server.stop() == 0
+
+
+# ---------------------------------------------------------------- a class at once (issue 13)
+
+
+def status_of(pid: int) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
+
+def socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:"):
+                found.add(target)
+    return found
+
+
+async def test_each_learner_gets_an_app_of_their_own_with_the_limits(tmp_path):
+    server = start_server(tmp_path, "--session-memory", "900", nohup=True)
+    try:
+        eve, fay = await connect(server, "eve"), await connect(server, "fay")
+        async with eve.conn, fay.conn:
+            await asyncio.gather(eve.open(), fay.open())
+            await asyncio.gather(eve.expect(PICKER), fay.expect(PICKER))
+            apps = server.children()
+            forks = server.fork_server()
+            assert forks is not None, "the apps come from the fork server"
+            assert set(apps) == {"eve", "fay"} and apps["eve"] != apps["fay"]
+            ttys = set()
+            for learner, pid in apps.items():
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                session, tty = int(fields[3]), int(fields[4])
+                assert session == pid, f"{learner}'s app leads a session of its own"
+                assert tty != 0, f"{learner}'s app has its pty as controlling terminal"
+                ttys.add(tty)
+                assert memory_cap(pid) == 900 * 1024 * 1024, "the memory cap is the app's"
+                ignored = int(status_of(pid)["SigIgn"], 16)
+                assert not ignored & (1 << (signal.SIGHUP - 1)), "a hangup ends the app"
+                assert not socket_inodes(pid) & socket_inodes(forks), (
+                    "no fd of the fork server is left open in an app"
+                )
+            assert len(ttys) == 2, "each app has a terminal of its own"
+            for learner in (eve, fay):
+                learner.press("\r")  # the first lesson, with ISNs of its own
+            await asyncio.gather(eve.expect("step 1/"), fay.expect("step 1/"))
+            await asyncio.sleep(1)  # the lesson's start is saved
+        (lesson,) = lessons_of(server.data_dir)["eve"]
+        isns = [ProgressStore(server.data_dir, name).lesson(lesson).isns for name in ("eve", "fay")]
+        assert None not in isns[0] and isns[0] != isns[1], f"two forks drew the same ISNs: {isns}"
+    finally:
+        assert server.stop() == 0
+
+
+async def test_a_crashed_fork_server_leaves_logins_working(tmp_path):
+    server = start_server(tmp_path)
+    try:
+        ada = await connect(server, "ada")
+        async with ada.conn:
+            await (await ada.open()).expect(PICKER)
+            forks = server.fork_server()
+            assert forks is not None
+            os.kill(forks, signal.SIGKILL)
+            bob = await connect(server, "bob")
+            async with bob.conn:
+                await (await bob.open()).expect(PICKER, "learner: bob")
+            wait_for_log(server, r"fork server failed: .*apps start slower")
+            ada.press("l")
+            await ada.expect(PICKER_ZH)  # the app forked before goes on
+    finally:
+        assert server.stop() == 0
+
+
+async def test_a_killed_server_leaves_no_fork_server_or_app_behind(tmp_path):
+    server = start_server(tmp_path)
+    ada = await connect(server, "ada")
+    async with ada.conn:
+        await (await ada.open()).expect(PICKER)
+        left = [server.fork_server(), *server.children().values()]
+        assert None not in left and len(left) == 2
+        server.proc.kill()
+        server.proc.wait(timeout=10)
+        await ada.closed()
+    await asyncio.to_thread(
+        wait_until,
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in left),
+        30,
+        "the fork server and the app exited with the server",
+    )

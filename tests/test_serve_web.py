@@ -1,8 +1,8 @@
 """``tui-tutor serve-web``: the page answers on its port and its websocket runs the tutor.
 
-What needs a browser (drawing the page, typing in it) is not tested here; the
-websocket is what the page's script talks to, so a client on it sees the same
-screen bytes a browser would draw.
+The page itself is loaded in a real headless Chromium (``browser.py``): the
+terminal appears, shows the picker, and keys typed into the page reach the tutor.
+The other tests talk to the websocket directly, as the page's script does.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from browser import CHROMIUM, Browser
 
 from tui_tutor import cli
 
 REPO = Path(__file__).resolve().parent.parent
 PICKER = "how TCP opens and closes connections"
+PICKER_ZH = "TCP 如何建立和关闭连接"
 
 
 def free_port() -> int:
@@ -92,6 +94,23 @@ async def test_the_websocket_runs_the_tutor_as_the_learner_served(web, tmp_path)
                 raise AssertionError(f"websocket ended: {message}")
         (app,) = apps_under(tmp_path / "data")
         assert "--served" in app, "the tutor knows it is served: no path of this machine is typed"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt install chromium)")
+async def test_in_a_browser_the_page_shows_the_picker_and_keys_reach_the_tutor(web):
+    port, _proc = web
+    await asyncio.to_thread(get, f"http://127.0.0.1:{port}/")
+    async with Browser() as browser:
+        await browser.open(f"http://localhost:{port}/")
+        await browser.find_terminal()
+        await browser.wait_for(PICKER, "learner: ada")
+        await browser.focus()
+        await browser.type("l")
+        await browser.wait_for(PICKER_ZH)
+        await browser.type("l")
+        await browser.wait_for(PICKER)
+        await browser.type("enter")  # the first lesson
+        await browser.wait_for("step 1/")
 
 
 def test_sigterm_stops_the_web_server(web):

@@ -78,8 +78,15 @@ class Database:
         raise NotImplementedError
 
 
+POSTGRES_SCHEMES = ("postgresql:", "postgres:")
+
+
 def is_url(text: str) -> bool:
-    return text.startswith(("sqlite:", "postgresql:", "postgres:"))
+    return text.startswith(("sqlite:", *POSTGRES_SCHEMES))
+
+
+def is_postgres(url: str | None) -> bool:
+    return url is not None and url.startswith(POSTGRES_SCHEMES)
 
 
 def sqlite_path(url: str | None, data_dir: Path | None) -> Path | None:
@@ -88,7 +95,7 @@ def sqlite_path(url: str | None, data_dir: Path | None) -> Path | None:
         from ..progress import default_data_dir
 
         return (data_dir or default_data_dir()) / PROGRESS_FILE
-    if url.startswith(("postgresql:", "postgres:")):
+    if is_postgres(url):
         return None
     if not url.startswith("sqlite://") or url == "sqlite://":
         raise DatabaseError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,31 @@ def lesson_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return unique, problems
 
 
+# lessons this process has validated, by the identity of their file (device, inode, size,
+# modification time): serve-ssh's fork server loads them once, and every app it forks
+# finds them here instead of validating them again (a tenth of a second per login)
+_validated: dict[tuple[int, int, int, int], Lesson] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def load_lesson(path: Path, label: str | None = None) -> LoadedLesson:
     """One lesson, or FileProblem with every schema problem of the file."""
     label = label or str(path)
+    before = _identity(path)
+    if before is not None and before in _validated:
+        return LoadedLesson(_validated[before], path, label)
     data = read_toml(path, label)
-    return LoadedLesson(validate(Lesson, data, label), path, label)
+    lesson = validate(Lesson, data, label)
+    if before is not None and _identity(path) == before:  # not changed while it was read
+        _validated[before] = lesson
+    return LoadedLesson(lesson, path, label)
 
 
 def load_all(paths: list[Path]) -> tuple[list[LoadedLesson], list[str]]:

@@ -23,7 +23,12 @@ from pathlib import Path
 
 import asyncssh
 
+from ..inputs import InputError, read_limited
+
 MAX_NAME = 64
+# a key line is at most about 750 bytes (RSA 4096 with a long name): room for thousands
+AUTHORIZED_KEYS_LIMIT = 4 << 20
+HOST_KEY_LIMIT = 64 << 10  # a private key in OpenSSH's format is a few KiB
 # what OpenSSH writes as the first word of a public key line
 KEY_TYPE = re.compile(r"^(ssh-|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)[A-Za-z0-9@.-]+$")
 
@@ -85,14 +90,20 @@ class AuthorizedKeys:
 
 def read_authorized_keys(path: Path) -> AuthorizedKeys:
     """Read ``path``; every problem in it comes back at once as ``KeyFileError``."""
+    if not path.exists():
+        raise KeyFileError([f"{path}: no such authorized keys file"])
     try:
+        # only a regular file, and only so much of it: a FIFO, /dev/zero or a file of
+        # gigabytes named here must not hang the server or fill its memory
+        data = read_limited(path, AUTHORIZED_KEYS_LIMIT, f"{path} (authorized keys)")
         # utf-8-sig: a file saved by Notepad starts with a byte order mark
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KeyFileError([f"{path}: no such authorized keys file"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise KeyFileError([f"{path}: cannot read the authorized keys file: {reason}"]) from None
+        text = data.decode("utf-8-sig")
+    except InputError as err:
+        raise KeyFileError([str(err)]) from None
+    except UnicodeDecodeError as err:
+        raise KeyFileError(
+            [f"{path}: cannot read the authorized keys file: not UTF-8 at byte {err.start}"]
+        ) from None
     learners: dict[bytes, str] = {}
     named: dict[str, tuple[str, str]] = {}  # same_learner(id) -> (line, comment) naming it first
     problems: list[str] = []
@@ -150,10 +161,12 @@ def load_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
     """The host key kept at ``path``, made on first start (mode 0600). True if it is new."""
     if path.exists():
         try:
-            return asyncssh.read_private_key(path), False
-        except (OSError, asyncssh.KeyImportError, ValueError) as err:
-            reason = getattr(err, "strerror", None) or str(err)
-            raise KeyFileError([f"{path}: cannot read the host key: {reason}"]) from None
+            data = read_limited(path, HOST_KEY_LIMIT, f"{path} (host key)")
+            return asyncssh.import_private_key(data), False
+        except InputError as err:
+            raise KeyFileError([str(err)]) from None
+        except (asyncssh.KeyImportError, ValueError) as err:
+            raise KeyFileError([f"{path}: cannot read the host key: {err}"]) from None
     key = asyncssh.generate_private_key("ssh-ed25519", comment="tui-tutor host key")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """One tutor app in a child process on its own pseudo-terminal, driven from an asyncio loop.
 
-The child is ``python -m tui_tutor --learner NAME ...`` started in a new session
+The child is ``tui-tutor --learner NAME ...``, forked by the fork server
+(``forkserver.py``) or started as a new interpreter (``spawn``), in a new session
 with the pty's slave as its controlling terminal, so that closing the master
 (``hangup``) sends it SIGHUP like a closed terminal window would, and a resize
 (``resize``) sends it SIGWINCH. Output is read from the master only when the
@@ -44,6 +45,25 @@ TERMINAL_RESET = (
 DROP_ENV = ("COLUMNS", "LINES", "NO_COLOR", "COLORTERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION")
 
 
+def tutor_args(
+    learner: str,
+    data_dir: Path,
+    lessons: Path | None = None,
+    captures: Path | None = None,
+    allow_live: bool = False,
+) -> list[str]:
+    """The ``tui-tutor`` arguments of one learner's app, served: captures only from
+    ``captures``, live mode off unless the trainer allows it."""
+    args = ["--learner", learner, "--data-dir", str(data_dir), "--served"]
+    if lessons is not None:
+        args += ["--lessons", str(lessons)]
+    if captures is not None:
+        args += ["--captures", str(captures)]
+    if not allow_live:
+        args.append("--no-live")
+    return args
+
+
 def tutor_command(
     learner: str,
     data_dir: Path,
@@ -52,17 +72,9 @@ def tutor_command(
     captures: Path | None = None,
     allow_live: bool = False,
 ) -> list[str]:
-    """The command line of one learner's tutor app, served: captures only from ``captures``,
-    live mode off unless the trainer allows it."""
-    command = [python or sys.executable, "-m", "tui_tutor", "--learner", learner]
-    command += ["--data-dir", str(data_dir), "--served"]
-    if lessons is not None:
-        command += ["--lessons", str(lessons)]
-    if captures is not None:
-        command += ["--captures", str(captures)]
-    if not allow_live:
-        command.append("--no-live")
-    return command
+    """The command line of one learner's app in an interpreter of its own."""
+    args = tutor_args(learner, data_dir, lessons, captures, allow_live)
+    return [python or sys.executable, "-m", "tui_tutor", *args]
 
 
 def tutor_env(term: str, client_env: dict[str, str] | None = None) -> dict[str, str]:
@@ -79,6 +91,22 @@ def _set_size(fd: int, columns: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
+def open_pty(size: tuple[int, int]) -> tuple[int, int]:
+    """A new pty (master, slave) of ``size`` (columns, rows), echo off until the app sets
+    its own modes: early key presses stay off the screen."""
+    master, slave = os.openpty()
+    try:
+        _set_size(slave, *size)
+        attrs = termios.tcgetattr(slave)
+        attrs[3] &= ~termios.ECHO
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    except BaseException:
+        os.close(master)
+        os.close(slave)
+        raise
+    return master, slave
+
+
 def _child_setup(memory: int | None) -> Callable[[], None]:
     def setup() -> None:
         """In the child, after setsid: take the pty (fd 0) as the controlling terminal."""
@@ -89,6 +117,23 @@ def _child_setup(memory: int | None) -> Callable[[], None]:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return setup
+
+
+def spawn(
+    command: list[str], env: dict[str, str], slave: int, memory: int | None = None
+) -> subprocess.Popen:
+    """``command`` in a new interpreter on the terminal ``slave``, in a session of its own
+    (the pty is its controlling terminal), its address space capped at ``memory`` bytes."""
+    return subprocess.Popen(
+        command,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd="/",
+        start_new_session=True,
+        preexec_fn=_child_setup(memory),
+    )
 
 
 def _cpu_of(pid: int) -> float | None:
@@ -106,17 +151,23 @@ class PtyChild:
 
     def __init__(
         self,
-        command: list[str],
-        env: dict[str, str],
+        pid: int,
+        master: int,
         size: tuple[int, int],
         on_output: Callable[[bytes], None],
         on_exit: Callable[[int], None],
-        memory: int | None = None,
+        proc: subprocess.Popen | None = None,
     ) -> None:
-        """``memory``: the most bytes of address space the app may have."""
+        """The app ``pid`` (this process's child), already running on the pty whose master
+        is ``master`` (now this object's to close), of ``size``; ``proc`` if ``spawn``
+        started it."""
         self.on_output = on_output
         self.on_exit = on_exit
         self.loop = asyncio.get_running_loop()
+        self.pid = pid
+        self.proc = proc  # kept so that subprocess never reaps the app behind our back
+        self.master: int | None = master
+        self.size = size
         self.returncode: int | None = None
         self._final_cpu: float | None = None  # from the exit's rusage
         self.stopped = False  # by ``stop``, until ``cont``
@@ -124,30 +175,6 @@ class PtyChild:
         self._reading = False
         self._output_done = False  # the master is closed: all the app wrote has been passed on
         self._exited = asyncio.Event()
-        master, slave = os.openpty()
-        try:
-            _set_size(slave, *size)
-            # no echo until the app sets its own modes: early key presses stay off the screen
-            attrs = termios.tcgetattr(slave)
-            attrs[3] &= ~termios.ECHO
-            termios.tcsetattr(slave, termios.TCSANOW, attrs)
-            self.proc = subprocess.Popen(
-                command,
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                cwd="/",
-                start_new_session=True,
-                preexec_fn=_child_setup(memory),
-            )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        self.master: int | None = master
-        self.pid = self.proc.pid
         try:
             os.set_blocking(master, False)
             self.resume_output()
@@ -241,6 +268,7 @@ class PtyChild:
         """The kernel sends the app SIGWINCH when the size changes."""
         if self.master is not None:
             _set_size(self.master, columns, rows)
+            self.size = (columns, rows)
 
     # ------------------------------------------------------------ ending
 
@@ -286,8 +314,10 @@ class PtyChild:
         """Wait for the app (it has exited when the pidfd says so); its total CPU is kept."""
         _pid, status, usage = os.wait4(self.pid, 0)
         self._final_cpu = usage.ru_utime + usage.ru_stime
-        self.proc.returncode = os.waitstatus_to_exitcode(status)
-        return self.proc.returncode
+        returncode = os.waitstatus_to_exitcode(status)
+        if self.proc is not None:
+            self.proc.returncode = returncode
+        return returncode
 
     def _exited_with(self, returncode: int) -> None:
         self.returncode = returncode

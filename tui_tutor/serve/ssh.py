@@ -4,8 +4,12 @@ One ``TutorServer`` listens; each TCP connection gets a ``LearnerConnection``
 (authentication, the rate limit), each session on it a ``TutorSession`` that runs
 the learner's own tutor app in a child process on its own pty (``pty.py``).
 A child per session keeps a crash to one learner and makes a session's memory
-its process's RSS. Nothing but the tutor runs: exec requests, subsystems (sftp,
-scp), forwarding of ports, the agent and X11 are all refused.
+its process's. The children are forked by a fork server that has imported the
+tutor once (``forkserver.py``), so a login costs a fork rather than a new
+interpreter; without one (it failed, or ``python`` names another interpreter)
+each app starts an interpreter of its own. Nothing but the tutor runs: exec
+requests, subsystems (sftp, scp), forwarding of ports, the agent and X11 are all
+refused.
 
 The learner is named by the key's comment in the authorized_keys file, never
 by the user name the client sends, so ``ssh anything@host`` logs in as the
@@ -26,6 +30,7 @@ import logging
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -37,12 +42,16 @@ import asyncssh
 
 from ..db import describe
 from ..progress import UNSAVED_EXIT
+from .forkserver import ForkServer, ForkServerError, become_subreaper
 from .keys import AuthorizedKeys
 from .limits import KEEPALIVE_COUNT, CpuBudget, Limits, RateLimiter
-from .pty import TERMINAL_RESET, PtyChild, tutor_command, tutor_env
+from .pty import TERMINAL_RESET, PtyChild, open_pty, spawn, tutor_args, tutor_env
 
 DEFAULT_SIZE = (80, 24)
+DEFAULT_TERM = "xterm-256color"
 INPUT_HIGH_WATER = 64 * 1024  # bytes the app has not read yet before we stop reading the client
+FORK_SERVER_START = 60.0  # seconds the fork server may take to import and warm the tutor
+EARLY_INPUT = 4096  # bytes typed while the app is being forked, passed on once it runs
 CPU_TICK = 0.5  # seconds between two looks at what each app has spent
 TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")  # xterm-256color, screen.xterm, ...
 MAX_SIZE_ENV = "TUI_TUTOR_MAX_SIZE"  # tells the app it is clamped, so it can tell the learner
@@ -131,6 +140,7 @@ class TutorServer:
         self.held: set[str] = set()  # learners paused until their CPU budget refills
         self.stopping = False
         self.listener: asyncssh.SSHAcceptor | None = None
+        self.forks: ForkServer | None = None
         self._tick: asyncio.TimerHandle | None = None
         self._asyncssh_log = _LogToServer(log)
 
@@ -144,8 +154,43 @@ class TutorServer:
             # asyncio's message repeats the address; the errno's own words are enough
             reason = os.strerror(err.errno) if err.errno else str(err)
             raise ListenError(f"{where}: cannot listen: {reason}") from None
+        await self._start_fork_server()
         self._tick = asyncio.get_running_loop().call_later(CPU_TICK, self._count_cpu)
         return self.listener.get_port()
+
+    async def _start_fork_server(self) -> None:
+        """Ready before the server says it listens (a learner who comes earlier waits)."""
+        if self.config.python is not None:  # another interpreter: it cannot fork that one
+            return
+        if not become_subreaper():
+            self.log("no fork server (this system has no child subreapers): apps start slower")
+            return
+        lessons = str(self.config.lessons) if self.config.lessons else ""
+        try:
+            self.forks = ForkServer.start(tutor_env(DEFAULT_TERM), warm=lessons)
+            await self.forks.ready(FORK_SERVER_START)
+        except (OSError, ForkServerError) as err:
+            self.log(f"no fork server ({printable(str(err), 200)}): apps start slower")
+            if self.forks is not None:
+                self.forks.kill()
+                self.forks = None
+
+    async def launch(
+        self, args: list[str], env: dict[str, str], slave: int, memory: int
+    ) -> tuple[int, subprocess.Popen | None]:
+        """One app of ``tui-tutor ARGS`` on the terminal ``slave``: forked by the fork
+        server, or, without one, in an interpreter of its own."""
+        if self.forks is not None:
+            try:
+                return await self.forks.launch(args, env, slave, memory), None
+            except ForkServerError as err:
+                if self.forks is not None:
+                    self.log(f"fork server failed: {printable(str(err), 200)}; apps start slower")
+                    self.forks.kill()
+                    self.forks = None
+        python = self.config.python or sys.executable
+        proc = spawn([python, "-m", "tui_tutor", *args], env, slave, memory)
+        return proc.pid, proc
 
     async def _listen(self) -> asyncssh.SSHAcceptor:
         return await asyncssh.create_server(
@@ -250,6 +295,9 @@ class TutorServer:
         await asyncio.sleep(0.1)  # let the disconnects reach the sockets
         if self.listener is not None:
             await self.listener.wait_closed()
+        if self.forks is not None:
+            self.forks.close()
+            self.forks = None
 
 
 class LearnerConnection(asyncssh.SSHServer):
@@ -362,6 +410,8 @@ class TutorSession(asyncssh.SSHServerSession):
         self.size = DEFAULT_SIZE
         self.first_size: tuple[int, int] | None = None
         self.child: PtyChild | None = None
+        self.starting: asyncio.Task | None = None  # the app being forked
+        self.early_input = bytearray()  # keys typed meanwhile
         self.cpu_counted = 0.0  # CPU seconds of the app already charged to the learner
         self.held = False  # app paused, keys and resizes wait: over the CPU budget
         self.held_size: tuple[int, int] | None = None  # a resize that came while held
@@ -379,7 +429,7 @@ class TutorSession(asyncssh.SSHServerSession):
         self._arm_idle(self.server.config.limits.idle_timeout)
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], _modes) -> bool:
-        self.term = term_type or "xterm-256color"
+        self.term = term_type or DEFAULT_TERM
         self._set_size(term_size[0], term_size[1])
         return True
 
@@ -428,10 +478,13 @@ class TutorSession(asyncssh.SSHServerSession):
             self._refuse(refusal)
             return
         self.started = time.time()
+        self.starting = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> None:
         # from here on the session holds a place: whatever goes wrong must give it back
         problem = "interrupted"
         try:
-            self.child = self._start_app()
+            self.child = await self._start_app()
         except Exception as err:  # any error at all: one line for the learner, one for the log
             problem = printable(f"{type(err).__name__}: {err}", 200)
         finally:
@@ -441,33 +494,52 @@ class TutorSession(asyncssh.SSHServerSession):
                     f"error learner={self.learner} address={self.address}: "
                     f"cannot start the tutor: {problem}"
                 )
-                self._refuse(CANNOT_START)
+                if self.ended is None:
+                    self._refuse(CANNOT_START)
+        if self.ended is not None:  # the learner left, or the server stops, meanwhile
+            self.child.hangup()
+            return
+        self.server.log(
+            f"started learner={self.learner} address={self.address} pid={self.child.pid} "
+            f"in {time.time() - self.started:.2f}s"
+        )
+        if self.held:
+            self.child.stop()
+        elif self.child.size != self.size:  # resized meanwhile
+            self.child.resize(*self.size)
+        if self.early_input:
+            self.child.write(bytes(self.early_input))
+            self.early_input.clear()
 
-    def _start_app(self) -> PtyChild:
+    async def _start_app(self) -> PtyChild:
         assert self.chan is not None
         config = self.server.config
         columns, rows = config.limits.max_size
-        command = tutor_command(
-            self.learner,
-            config.data_dir,
-            config.lessons,
-            config.python,
-            config.captures,
-            config.allow_live,
+        args = tutor_args(
+            self.learner, config.data_dir, config.lessons, config.captures, config.allow_live
         )
         if config.exam is not None:
-            command += ["--exam", str(config.exam)]
+            args += ["--exam", str(config.exam)]
         env = tutor_env(self.term_name, dict(self.chan.get_environment()))
         env[MAX_SIZE_ENV] = f"{columns}x{rows}"
         memory = config.limits.session_memory * 1024 * 1024
-        return PtyChild(command, env, self.size, self._output, self._exited, memory)
+        size = self.size
+        master, slave = open_pty(size)
+        try:
+            pid, proc = await self.server.launch(args, env, slave, memory)
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        return PtyChild(pid, master, size, self._output, self._exited, proc)
 
     @property
     def term_name(self) -> str:
         """The client's TERM if it is a plain terminal name, for the app (and the log)."""
         if self.term and TERM_NAME.fullmatch(self.term):
             return self.term
-        return "xterm-256color"
+        return DEFAULT_TERM
 
     def charge_cpu(self, budget: CpuBudget) -> None:
         """Charge the learner what the app has spent since the last look."""
@@ -525,6 +597,8 @@ class TutorSession(asyncssh.SSHServerSession):
     def data_received(self, data: bytes, datatype: int | None) -> None:
         self.last_input = self.loop.time()
         if self.child is None:
+            if self.starting is not None and len(self.early_input) + len(data) <= EARLY_INPUT:
+                self.early_input += data
             return
         self.child.write(data)
         if self.child.pending_input > INPUT_HIGH_WATER and self.chan is not None:
