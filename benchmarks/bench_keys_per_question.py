@@ -1,8 +1,9 @@
 """Keys per question: lesson 2 (the three-way handshake) answered right by keyboard alone.
 
 A learner who knows the answers and the keys: at a segment question the flags by
-their letters, Tab, seq, Tab, ack, Tab, both states by the fewest letters of
-type-ahead, Enter; at a choice its digit and Enter. The answers come from the
+their letters, seq (a number typed in the flags field moves on to seq, no Tab),
+Tab, ack, Tab, both states by the fewest letters of type-ahead (``r`` for
+SYN_RECEIVED), Enter; at a choice its digit and Enter. The answers come from the
 engine's run. Numbers are typed two ways: plain (counted from the ISN, ``1`` for
 x+1) and as x+1 / y+1. Each answer is checked on the screen's state before it
 counts. For reference, the same shortest paths on the form before the keyboard
@@ -50,7 +51,8 @@ def segment_keys(screen, number: int, plain: bool) -> list[str]:
     keys: list[str] = []
     fields = [f for f in ("flags", "seq", "ack", "len", "client_state", "server_state") if f in ask]
     for i, field in enumerate(fields):
-        if i:
+        # a number typed in the flags field moves on by itself
+        if i and not (fields[i - 1] == "flags" and field in ("seq", "ack")):
             keys.append("tab")
         if field == "flags":
             keys += [FLAG_LETTERS[f] for f in sorted(expected_flags(record))]

@@ -11,13 +11,13 @@ and with random ones (each must get a line of advice: never a bare "Not quite").
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
 import pytest
 from capture_limits import CAPTURE_CANNOT_TELL, INVISIBLE
+from chinese import english_words
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wrong_answers import NAMES, REPO, all_wrongs, curriculum, grade, run_of, segment_wrongs
@@ -617,22 +617,6 @@ def test_no_wrong_answer_anywhere_is_left_without_advice(
 
 
 # ------------------------------------------------------------------ Chinese without English
-
-# What stays as it is in Chinese text: the RFC's names of states, flags and variables, and
-# every other name in capitals (ISN, MSL, RFC, TLS, SND.NXT, a misspelt LASK_ACK quoted to be
-# corrected), code (`ss -tan`, close(), "Connection refused") and seq=/ack= notation, as Chinese
-# textbooks write them; two proper names, and "SYN cookie", which Chinese texts leave in
-# English. Words in lower case are English.
-NAMES_KEPT = {"Linux", "netstat", "cookie"}
-_CODE = re.compile(r"`[^`]*`|\b\w+\([^)]*\)|\"[ -~]*\"|“[ -~]*”|\b(?:seq|ack|len)\s*=")
-_WORD = re.compile(r"[A-Za-z][A-Za-z_.0-9-]*[A-Za-z0-9]")
-_CAPITALS = re.compile(r"[A-Z0-9_.-]+")
-
-
-def english_words(text: str) -> list[str]:
-    """Words of two letters or more that are English (code, quotes and capitals aside)."""
-    text = _CODE.sub(" ", text)
-    return [w for w in _WORD.findall(text) if not _CAPITALS.fullmatch(w) and w not in NAMES_KEPT]
 
 
 def test_english_words_finds_english_and_spares_the_allowed():

@@ -365,6 +365,41 @@ def test_every_table_has_a_description_in_the_schema():
     assert [name for name, d in schema["$defs"].items() if not d.get("description")] == []
 
 
+def test_a_line_break_inside_a_sentence_is_the_authors_and_goes():
+    from tui_tutor.lessons.model import Text, flowed
+
+    text = Text(
+        en="One thing changes: the client's FIN\nhas been acknowledged.\nNext.", zh="甲，\n乙。"
+    )
+    assert text.get("en") == "One thing changes: the client's FIN has been acknowledged.\nNext."
+    assert text.get("zh") == "甲，乙。", "no space between two Chinese characters"
+    assert flowed("Two.\n\nParagraphs") == "Two.\n\nParagraphs"
+    assert flowed("A list:\n- one\n- two") == "A list:\n- one\n- two"
+
+
+def test_no_bundled_lesson_text_breaks_a_line_inside_a_sentence():
+    import tomllib
+    from pathlib import Path
+
+    from tui_tutor.lessons.model import SENTENCE_ENDS, flowed
+
+    def texts(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from texts(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from texts(value)
+        elif isinstance(node, str):
+            yield node
+
+    folder = Path(__file__).resolve().parent.parent / "lessons"
+    for path in sorted(folder.glob("*.toml")):
+        for text in texts(tomllib.loads(path.read_text())):
+            for line in flowed(text.strip()).split("\n")[:-1]:
+                assert not line or line[-1] in SENTENCE_ENDS, (path.name, line)
+
+
 def test_a_lesson_file_edited_after_it_was_loaded_is_read_again(tmp_path):
     """Loaded lessons are kept by file (serve-ssh's fork server loads them once for every
     app); an author's edit must still show, and a file broken since must say so."""

@@ -378,6 +378,37 @@ def test_every_reason_rule_state_event_and_sentence_has_chinese():
     assert explain.missing_translations() == []
 
 
+def test_every_reason_the_engine_drops_a_segment_for_reads_in_chinese():
+    """The ladder's note under a segment that changed nothing is shown in Chinese too."""
+    import ast
+    import inspect
+
+    from tui_tutor.engine import peer
+
+    reasons = [
+        node.args[0]
+        for node in ast.walk(ast.parse(inspect.getsource(peer)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") == "_drop"
+        and isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+    ]
+    assert len(reasons) > 15
+    for reason in reasons:
+        text = (
+            reason.value
+            if isinstance(reason, ast.Constant)
+            else "data after their FIN in X: ignored"
+        )
+        if isinstance(reason, ast.JoinedStr):
+            text = text.replace("X", "FIN_WAIT_2")
+        zh = explain.drop_note(text, "zh")
+        assert zh != text and not any(w in zh for w in ("dropped", "ignored", "sent")), text
+    joined = explain.drop_note(
+        "their FIN again: our ACK of it was lost; ACK it again; no ACK bit: dropped", "zh"
+    )
+    assert joined == "对方再次发来 FIN：我方对它的确认丢失了；再确认一次；没有 ACK 标志：丢弃"
+
+
 def test_every_rule_of_the_state_table_is_said_in_chinese_in_its_explanation():
     from tui_tutor.engine import TRANSITION_LIST
 

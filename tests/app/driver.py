@@ -204,13 +204,15 @@ def state_keys(state: str) -> str:
     }
     candidates |= {words[0][0] + w[0] for w in words[1:]}
     candidates |= {words[0][0] + w for w in words[1:]}
+    candidates |= {w[:n] for w in words[1:] for n in range(1, len(w) + 1)}  # r: SYN_RECEIVED
     fits = [c for c in candidates if match_state(c) is not None and match_state(c).value == state]
     return min(fits, key=lambda c: (len(c), c))
 
 
 def answer_keys(answer: dict[str, object], ask: list[str]) -> list[str]:
     """The keys of the lesson's keyboard model that fill the segment form with ``answer``,
-    starting with the flags field focused, ending with Enter."""
+    starting with the flags field focused, ending with Enter (no Tab after the flags when a
+    number follows: typing it moves on)."""
     keys: list[str] = []
     order = [
         name
@@ -218,9 +220,10 @@ def answer_keys(answer: dict[str, object], ask: list[str]) -> list[str]:
         if name in ask
     ]
     for i, name in enumerate(order):
-        if i:
-            keys.append("tab")
         value = answer.get(name, "")
+        spills = order[i - 1] == "flags" and name in ("seq", "ack") and str(value)
+        if i and not spills:
+            keys.append("tab")
         if name == "flags":
             keys += [FLAG_LETTERS[f] for f in sorted(value)]  # type: ignore[arg-type]
         elif name in ("client_state", "server_state"):

@@ -146,7 +146,7 @@ async def test_the_end_of_a_capture_is_not_a_lesson_and_offers_no_new_isns(tmp_p
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
-        results = region_words(pilot, "#results-text")
+        results = region_words(pilot, "#results-text") + region_words(pilot, "#results-keys")
         assert "new ISNs" not in results and "play the capture again" in results
         assert "revealed" in results, "a capture's answers are counted for its results"
 

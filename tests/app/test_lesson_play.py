@@ -18,7 +18,6 @@ from tui_tutor.progress import ProgressStore
 from .driver import (
     answer_segment,
     feedback,
-    flat,
     header,
     ladder,
     moment_kind,
@@ -62,21 +61,24 @@ async def test_a_right_prediction_is_graded_explained_and_recorded(tmp_path):
     assert list(outcomes(tmp_path).values()) == ["first_try"]
 
 
-async def test_the_segment_appears_in_the_ladder_after_n(tmp_path):
+async def test_the_segment_appears_in_the_ladder_once_answered(tmp_path):
     app = new_app(tmp_path, LESSON)
     async with app.run_test(size=(120, 36)) as pilot:
         await next_until(pilot, "PredictSegment")
         assert "├─ ? " in ladder(pilot), "the predicted segment shows as ? before it is sent"
         await answer_segment(pilot, right_answer(pilot, 1))
+        assert "SYN seq=x" in ladder(pilot) and "├─ ? " not in ladder(pilot)
+        client = pane(pilot, "client")
+        assert "▶ SYN_SENT" in client
+        assert "connect / snd SYN ★" in client, "the transition just taken"
+        # the answer said where the server goes; what it sends there is the next question
+        server = pane(pilot, "server")
+        assert "▶ SYN_RECEIVED" in server and "SND.NXT ?" in server
         await pilot.press("n")
         await pilot.pause()
         assert "SYN seq=x" in ladder(pilot)
-        assert "▶ SYN_SENT" in pane(pilot, "client")
-        assert "connect / snd SYN ★" in pane(pilot, "client"), "the transition just taken"
-        # the server's answer is the next question: it is drawn before it reacts
-        assert "▶ LISTEN" in pane(pilot, "server")
-        assert "rcv SYN / snd SYN,ACK → SYN_RECEIVED" in flat(pane(pilot, "server"))
-        assert "★" not in pane(pilot, "server")
+        assert "▶ SYN_SENT" in pane(pilot, "client") and "▶ SYN_RECEIVED" in pane(pilot, "server")
+        assert "★" not in pane(pilot, "client"), "nothing new at this step"
 
 
 async def test_a_common_wrong_answer_gets_its_own_feedback_then_a_hint(tmp_path):
@@ -169,6 +171,24 @@ class TestReveal:
             await pilot.pause()
             assert moment_kind(pilot) == "segment", "a revealed question lets the learner go on"
         assert list(outcomes(tmp_path).values()) == ["first_try", "revealed"]
+
+    async def test_reveal_after_a_wrong_pick_explains_the_right_one(self, tmp_path):
+        app = new_app(tmp_path, LESSON)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(20):  # to the first choice, revealing the questions before it
+                if moment_kind(pilot) == "Choice":
+                    break
+                await pilot.press("v", "n")
+                await pilot.pause()
+            options = app.screen.moment.step.options
+            right = next(i for i, o in enumerate(options) if o.correct)
+            wrong = next(i for i, o in enumerate(options) if not o.correct)
+            await pilot.press(str(wrong + 1), "enter", "v")
+            await pilot.pause()
+            shown = feedback(pilot)
+            assert f"✘ you picked {wrong + 1}" in shown, shown
+            assert f"{right + 1}. " in shown, "the right option is shown"
+            assert "Pick an answer first" not in shown, "an answer was picked"
 
     async def test_reveal_before_any_answer_shows_the_answer(self, tmp_path):
         app = new_app(tmp_path, LESSON)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 import pytest
 from rich.cells import cell_len
@@ -17,7 +18,7 @@ from tui_tutor.app.diagram import is_drawn, listed_once_taken
 from tui_tutor.app.screens.diagram import DiagramScreen
 from tui_tutor.app.screens.lesson import LessonScreen
 from tui_tutor.engine import Event, Role, State
-from tui_tutor.lessons.model import PredictSegment
+from tui_tutor.lessons.model import PredictSegment, PredictState
 from tui_tutor.lessons.names import STATE_ZH, transition_label
 
 from .driver import flat, ladder, new_app, pane, region_text, screen_lines
@@ -46,22 +47,32 @@ def sending(run, number: int) -> engine.StateChanged | None:
     return None
 
 
-def expected_state(run, index: int, peer: Role) -> State:
-    """What the peer's pane must show as current at moment ``index`` of a walk that
-    answers every question when it reaches it: the state it is in, unless a question
-    still to come (or being asked) is about a segment this peer sends by changing state,
-    in which case the peer is shown as it was before that change."""
-    moment = run.moments[index]
-    position = {id(ev): pos for pos, ev in enumerate(run.trace.events)}
-    held = []
-    for question in run.moments[index:]:
-        if is_segment_question(question) and question.segment > moment.segments_shown:
-            change = sending(run, question.segment)
-            if change and change.peer is peer and position[id(change)] < moment.cutoff:
-                held.append(change)
-    if held:
-        return min(held, key=lambda ev: position[id(ev)]).old
-    return run.states_at(moment.cutoff)[peer]
+def segment_moment(run, index: int, number: int):
+    """The step after question ``index`` that shows segment ``number`` crossing."""
+    return next(m for m in run.moments[index + 1 :] if m.kind == "segment" and m.segment == number)
+
+
+def told_cutoff(run, index: int, peer: Role, answered: bool) -> int:
+    """How far into the trace the learner has been told about ``peer`` at moment ``index``
+    of a walk that answers every question when it reaches it: the moment itself, and
+    every question answered so far: a segment question as far as the step that shows
+    its segment, a state question about this peer its state."""
+    cut = run.moments[index].cutoff
+    for q, m in enumerate(run.moments[: index + 1]):
+        if q == index and not answered:
+            break
+        if is_segment_question(m):
+            cut = max(cut, segment_moment(run, q, m.segment).cutoff)
+        elif isinstance(m.step, PredictState) and m.step.peer == peer.value:
+            end = m.step.when == "end"
+            cut = max(cut, len(run.trace.events) if end else run.frame_end[m.step.segment - 1])
+    return cut
+
+
+def expected_state(run, index: int, peer: Role, answered: bool) -> State:
+    """Where the peer's pane must put it: as far as the learner has been told, never
+    behind it (the screen must not contradict an answer just given) nor ahead of it."""
+    return run.states_at(told_cutoff(run, index, peer, answered))[peer]
 
 
 def current_line(text: str) -> str:
@@ -116,7 +127,7 @@ class TestPanes:
             async def visit(index: int, answered: bool) -> None:
                 for peer in (Role.CLIENT, Role.SERVER):
                     shown = pane(pilot, peer.value)
-                    state = expected_state(screen.play.run, index, peer)
+                    state = expected_state(screen.play.run, index, peer, answered)
                     line = current_line(shown)
                     assert line.startswith(f"▶ {state.value}"), (
                         f"{lesson} step {index + 1}: {peer.value} shows {line!r}, "
@@ -127,8 +138,8 @@ class TestPanes:
 
             await walk(pilot, visit)
 
-    @pytest.mark.parametrize("lesson", [*WALKED, "third-ack-carries-data"])
-    async def test_nothing_a_segment_question_asks_shows_before_it_is_answered(
+    @pytest.mark.parametrize("lesson", [*WALKED, "third-ack-carries-data", "review"])
+    async def test_an_answer_is_never_contradicted_and_nothing_asked_shows_early(
         self, tmp_path, lesson
     ):
         app = new_app(tmp_path, lesson)
@@ -140,38 +151,69 @@ class TestPanes:
                 moment = run.moments[index]
                 if not is_segment_question(moment):
                     return
-                record = run.record(moment.segment)
-                sender = pane(pilot, record.sender.value)
-                change = sending(run, moment.segment)
+                number = moment.segment
+                record = run.record(number)
+                rows = ladder_rows_on_screen(ladder(pilot))
                 seq = screen.numbers.show(record.seq, "seq", record.sender)
-                row = re.compile(rf"^│\s*{moment.segment} .*seq=", re.M)
-                assert not row.search(ladder(pilot)), "the asked segment is on the ladder"
-                if not answered:
-                    if "SND.NXT" in sender:
-                        assert "SND.NXT ?" in sender, f"the sender's SND.NXT shows:\n{sender}"
-                    assert f"seq={seq}" not in flat(sender)
-                    assert "★" not in sender, "an exit is marked before the answer"
-                if change is not None:
-                    assert current_line(sender) == f"▶ {change.old.value}", (
-                        f"the sender has already moved:\n{sender}"
-                    )
-                    label = f"{transition_label(change.transition, 'en')} → "
-                    mark = "★ " if answered else ""
-                    assert mark + label in flat(sender), f"exit {label!r} not as expected"
+                if answered:
+                    # what the reveal just said: the segment, and where it leaves both peers
+                    assert f"seq={seq}" in rows.get(number, ""), "the answer is on the ladder"
+                    if segment_moment(run, index, number).cutoff == run.frame_end[number - 1]:
+                        for peer, state in (
+                            (Role.CLIENT, record.client_state),
+                            (Role.SERVER, record.server_state),
+                        ):
+                            line = current_line(pane(pilot, peer.value))
+                            assert line.startswith(f"▶ {state.value}"), (
+                                f"{lesson} step {index + 1}: revealed {peer.value} "
+                                f"{state.value}, the pane says {line!r}"
+                            )
+                    return
+                assert "seq=" not in rows.get(number, ""), "the asked segment is on the ladder"
+                sender = pane(pilot, record.sender.value)
+                if "SND.NXT" in sender:
+                    assert "SND.NXT ?" in sender, f"the sender's SND.NXT shows:\n{sender}"
+                change = sending(run, number)
+                if change is None:
+                    return
+                position = run.trace.events.index(change)
+                if position >= moment.cutoff:  # the move is the question's: not made yet
+                    assert current_line(sender) == f"▶ {change.old.value}", sender
+                    return
+                # the sender moved earlier (told at the step that showed what it got, and
+                # where it is now is checked step by step above); what that move put on the
+                # wire is the question
+                real = transition_label(change.transition, "en")
+                hidden = transition_label(replace(change.transition, send="?"), "en")
+                exits = {
+                    transition_label(row, "en")
+                    for row in engine.TRANSITION_LIST
+                    if row.state is change.new
+                }
+                if real not in exits:
+                    rest = flat(sender).replace(hidden, "")
+                    assert real not in rest, f"{real!r} tells the answer:\n{sender}"
+                if "  │ " in sender:  # the path in full, with its edges
+                    assert hidden in flat(sender), f"no {hidden!r} in\n{sender}"
 
             await walk(pilot, visit)
 
-    async def test_after_the_answer_the_receivers_exit_is_marked_too(self, tmp_path):
+    async def test_after_the_answer_the_moves_it_told_are_marked(self, tmp_path):
         app = new_app(tmp_path, "three-way-handshake")
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await to_the_question_about(pilot, 3)
+            run = screen.play.run
+            receiver = run.record(3).sender.other
+            before = current_line(pane(pilot, receiver.value))
             await pilot.press("v")
             await pilot.pause()
-            run = screen.play.run
-            arrives = [ev for ev in run.caused_by(3) if ev.peer is run.record(3).sender.other]
+            arrives = [ev for ev in run.caused_by(3) if ev.peer is receiver]
             assert arrives, "the third segment moves the server"
+            assert before == f"▶ {arrives[0].old.value}"
+            shown = pane(pilot, receiver.value)
+            assert current_line(shown) == f"▶ {arrives[0].new.value}"
             label = transition_label(arrives[0].transition, "en")
-            assert f"★ {label} → {arrives[0].new.value}" in flat(pane(pilot, "server"))
+            assert f"│ {label} ★" in shown, f"the move just told is not marked:\n{shown}"
 
     async def test_in_chinese_the_exits_and_path_are_chinese(self, tmp_path):
         app = new_app(tmp_path, "three-way-handshake", lang="zh")
@@ -364,17 +406,26 @@ class TestDiagram:
             text = region_text(pilot, "#diagram-scroll")
             assert re.search(r"━ (C )?C( S)? ━|━ C S ━", text), f"C not in view:\n{text}"
 
-    async def test_the_diagram_does_not_show_a_move_still_asked(self, tmp_path):
+    @pytest.mark.parametrize("number", [1, 2])
+    async def test_the_diagram_puts_the_peers_where_the_panes_do(self, tmp_path, number):
         app = new_app(tmp_path, "three-way-handshake")
         async with app.run_test(size=(120, 36)) as pilot:
-            screen = await to_the_question_about(pilot, 2)
-            change = sending(screen.play.run, 2)
+            screen = await to_the_question_about(pilot, number)
+            states = {
+                mark: current_line(pane(pilot, role)).split()[1]
+                for mark, role in (("C", "client"), ("S", "server"))
+            }
+            change = sending(screen.play.run, number)
+            if screen.play.run.trace.events.index(change) >= screen.moment.cutoff:
+                assert states["C" if change.peer is Role.CLIENT else "S"] == change.old.value
             await pilot.press("d")
             await pilot.pause()
             lines = screen_lines(pilot)
-            marked = next(i for i, line in enumerate(lines) if re.search(r"━ S ━", line))
-            assert change.old.value in lines[marked + 1], "S is where the server was"
-            assert change.new.value not in lines[marked + 1]
+            for mark, state in states.items():
+                at = next(
+                    i for i, line in enumerate(lines) if re.search(rf"━ (C )?{mark}( S)? ━", line)
+                )
+                assert state in lines[at + 1], f"{mark} is not on {state}"
 
     async def test_language_switches_inside_the_diagram(self, tmp_path):
         app = new_app(tmp_path, "three-way-handshake")

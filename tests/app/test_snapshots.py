@@ -128,6 +128,22 @@ class TestLesson:
         assert snap_compare(app, terminal_size=(80, 24), run_before=focus_in_seq)
 
 
+class TestConfirm:
+    """R in a lesson asks before the score is wiped."""
+
+    @staticmethod
+    async def restart_asked(pilot):
+        await next_until(pilot, "PredictSegment")
+        await answer_segment(pilot, right_answer(pilot, 1))
+        await pilot.press("R")
+        await settle(pilot)
+
+    @sizes_and_languages
+    def test_restart_asks_first(self, snap_compare, tmp_path, size, lang):
+        app = app_for(tmp_path, lang, "three-way-handshake")
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=self.restart_asked)
+
+
 class TestHelp:
     @staticmethod
     async def open_help(pilot):
@@ -272,9 +288,9 @@ class TestPanes:
         app = app_for(tmp_path, lang, "three-way-handshake")
         assert snap_compare(app, terminal_size=SIZES[size], run_before=self.at_the_server_answer)
 
-    @pytest.mark.parametrize("size", SIZES)
-    def test_panes_after_the_answer(self, snap_compare, tmp_path, size):
-        app = app_for(tmp_path, "en", "three-way-handshake")
+    @sizes_and_languages
+    def test_panes_after_the_answer(self, snap_compare, tmp_path, size, lang):
+        app = app_for(tmp_path, lang, "three-way-handshake")
         assert snap_compare(
             app, terminal_size=SIZES[size], run_before=self.after_revealing_the_server_answer
         )
@@ -285,9 +301,9 @@ class TestPanes:
             await pilot.press("v", "n")
             await pilot.pause()
 
-    @pytest.mark.parametrize("size", SIZES)
-    def test_ladder_with_retransmissions(self, snap_compare, tmp_path, size):
-        app = app_for(tmp_path, "en", "lost-syn-backoff")
+    @sizes_and_languages
+    def test_ladder_with_retransmissions(self, snap_compare, tmp_path, size, lang):
+        app = app_for(tmp_path, lang, "lost-syn-backoff")
         assert snap_compare(app, terminal_size=SIZES[size], run_before=self.after_the_backoff)
 
 

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from ..lessons.catalog import LessonInfo, read_catalog
 from ..progress import ProgressStore
 from .i18n import TwoLanguages, t
+from .monochrome import readable_without_colour
 
 if TYPE_CHECKING:
     from ..exams.load import LoadedExam
@@ -88,6 +89,7 @@ class TutorApp(TwoLanguages, App):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        readable_without_colour(self)
         # an exam instead of the lessons; its clock (a test fixes it)
         self.exam = exam
         self.clock = clock

@@ -18,6 +18,7 @@ from textual.binding import Binding
 
 from ..classroom import ClassReader
 from .i18n import TwoLanguages, t
+from .monochrome import readable_without_colour
 
 EVERY = 3.0  # seconds between two reads of the database
 
@@ -39,6 +40,7 @@ class ClassApp(TwoLanguages, App):
         every: float = EVERY,
     ) -> None:
         super().__init__()
+        readable_without_colour(self)
         self.reader = reader
         self.clock = clock
         self.lang = lang

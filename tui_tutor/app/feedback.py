@@ -19,7 +19,7 @@ from ..lessons.explain import field_name
 from ..lessons.expr import BadExpression
 from ..lessons.quiz import FieldGrade, Grade
 from .i18n import t
-from .widgets.quiz import FIELD_ORDER, FormState
+from .widgets.quiz import FormState, field_rank
 
 
 @dataclass
@@ -51,7 +51,7 @@ def problems(
     answers (no ACK, no data); everything else asked must be there. ``read_number(field,
     text)`` raises BadExpression."""
     out: list[tuple[str, str]] = []
-    for name in sorted(values, key=_order):
+    for name in sorted(values, key=field_rank):
         value = values[name]
         if isinstance(value, set):
             if not value:
@@ -88,10 +88,6 @@ def missing_or_unreadable(
         elif why:
             lines.append(f"{field_name(name, lang)}{t('colon', lang)}{why}")
     return lines
-
-
-def _order(name: str) -> int:
-    return FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER)
 
 
 @dataclass
@@ -181,6 +177,8 @@ def _revealed(out: Text, answer: Answer, question: QuestionView, lang: str) -> N
     if _is_choice(expected) and question.options is not None:
         options = question.options(lang)
         right = [int(n) - 1 for n in expected.fields[0].expected.split(",") if n]
+        # why the right options are right, as a right pick is told (not "pick an answer first")
+        expected = question.grade({"choice": set(right)}, lang)
         for i in right:
             out.append(f"  {i + 1}. {options[i]}\n", style="bold")
         given = marks.get("choice")

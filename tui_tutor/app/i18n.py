@@ -43,8 +43,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "help_flags": (
         "tick SYN, ACK, FIN, RST, PSH (unless the cursor is in a text field); in the flags "
-        "field ← → and Space work too",
-        "勾选 SYN、ACK、FIN、RST、PSH（光标不在文字输入框中时）；在标志位框中也可以用 ← → 和空格",
+        "field ← → and Space work too, and a number (0-9, x, y) moves on to seq and is typed there",
+        "勾选 SYN、ACK、FIN、RST、PSH（光标不在文字输入框中时）；在标志位框中也可以用 ← → 和空格，"
+        "输入数字（0-9、x、y）会跳到序号框并输入在那里",
     ),
     "help_numbers_typed": (
         "seq and ack: x+1, y+1, or a plain number counted from the ISN (absolute after t); "
@@ -53,10 +54,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "没有 ACK 时确认号留空，没有数据时长度留空",
     ),
     "help_states": (
-        "in a state field type the start of the name: e ESTABLISHED, sr SYN_RECEIVED, "
-        "cw CLOSE_WAIT, closi CLOSING, f2 FIN_WAIT_2; ↑ ↓ step through all states",
-        "在状态框中输入状态名的开头：e 为 ESTABLISHED，sr 为 SYN_RECEIVED，cw 为 CLOSE_WAIT，"
-        "closi 为 CLOSING，f2 为 FIN_WAIT_2；↑ ↓ 逐个切换全部状态",
+        "in a state field type the start of the name, or of a later word that only one state "
+        "has: e ESTABLISHED, r SYN_RECEIVED, cw CLOSE_WAIT, closi CLOSING, f2 FIN_WAIT_2; "
+        "↑ ↓ step through all states",
+        "在状态框中输入状态名的开头，或只有一个状态含有的后面某个词的开头：e 为 ESTABLISHED，"
+        "r 为 SYN_RECEIVED，cw 为 CLOSE_WAIT，closi 为 CLOSING，f2 为 FIN_WAIT_2；"
+        "↑ ↓ 逐个切换全部状态",
     ),
     "help_choice": (
         "pick an answer of a multiple-choice question (↑ ↓ and Space in the list)",
@@ -89,8 +92,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "help_escape": ("back to the list of lessons", "返回课程列表"),
     "help_focus": (
-        "The field with the cursor is drawn inverted between heavy bars ▐ ▌.",
-        "光标所在的输入框反色显示，两边是粗竖条 ▐ ▌。",
+        "The field with the cursor is drawn inverted between heavy bars ▐ ▌. After a check "
+        "that is not right the cursor goes to the first field marked ✘ (what you type replaces "
+        "what it holds); after a right one it leaves the form, and n goes on.",
+        "光标所在的输入框反色显示，两边是粗竖条 ▐ ▌。检查结果不对时，光标移到第一个标 ✘ 的输入框"
+        "（输入的内容会替换框中原有的内容）；答对后光标离开表单，按 n 继续。",
     ),
     "help_pick_lesson": ("choose a lesson", "选择课程"),
     "help_open_lesson": (
@@ -227,6 +233,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "missing": ("Fill in first: {fields}.", "请先填写：{fields}。"),
     "list_sep": (", ", "、"),
     "colon": (": ", "："),
+    "in_parens": ("({text})", "（{text}）"),
     "bad_len": (
         'len: "{given}" is not a number of bytes',
         "长度：“{given}”不是字节数",
@@ -245,10 +252,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retransmission": ("retransmission", "重传"),
     "seg_sent": ("{sender} sends {label}", "{sender}发送 {label}"),
     "seg_lost": ("The segment is lost on the wire ✗", "该报文段在传输中丢失 ✗"),
-    "caused_by_call": ("{peer}'s application calls {call}", "{peer}的应用调用 {call}"),
-    "caused_by_timer": ("{peer}'s {timer} timer runs out", "{peer}的 {timer} 定时器超时"),
+    "caused_by_call": ("{peer}'s application calls {call}", "{peer}的应用{action}，调用 {call}"),
+    "caused_by_timer": ("{peer}'s {timer} timer runs out", "{peer}的{timer}定时器超时"),
     "caused_by_segment": ("answer to segment {n}", "对第 {n} 个报文段的回应"),
-    "timer_fired": ("{peer}: {timer} timer fired", "{peer}：{timer} 定时器超时"),
+    "timer_fired": ("{peer}: {timer} timer fired", "{peer}：{timer}定时器超时"),
     "timer_2msl": (
         "{peer}: TIME_WAIT for 2MSL = {seconds:g} s",
         "{peer}：TIME_WAIT 等待 2MSL = {seconds:g} 秒",

@@ -8,13 +8,14 @@ moments) and writes numbers the way the learner chose (x+1, relative, absolute).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from .. import engine
 from ..engine import Role, SegmentRecord
 from ..ladder import label_text
 from ..lessons import names
-from ..lessons.model import PredictSegment
+from ..lessons.explain import drop_note
+from ..lessons.model import PredictSegment, PredictState
 from ..lessons.quiz import Numbers
 from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
@@ -40,15 +41,23 @@ def segment_numbers(record: SegmentRecord, numbers: Numbers) -> tuple[str, str |
 
 
 def ladder_rows(
-    run: Run, moment: Moment, numbers: Numbers, lang: str, previous: Moment | None = None
+    run: Run,
+    moment: Moment,
+    numbers: Numbers,
+    lang: str,
+    previous: Moment | None = None,
+    shown: Shown | None = None,
+    before: Shown | None = None,
 ) -> list[LadderRow]:
     """Segments 1..shown, timer rows in between, and a "?" row for a pending prediction."""
+    now = shown or Shown.plain(run, moment)
+    if before is None and previous is not None:
+        before = Shown.plain(run, previous)
     start = run.records[0].time if run.records else 0.0
-    shown = moment.segments_shown
-    old_cut = previous.cutoff if previous else 0
-    old_shown = previous.segments_shown if previous else 0
+    old_cut = before.cutoff if before else {peer: 0 for peer in Role}
+    old_shown = before.segments if before else 0
     rows: list[tuple[int, LadderRow]] = []
-    for n in range(1, shown + 1):
+    for n in range(1, now.segments + 1):
         record = run.record(n)
         seq, ack = segment_numbers(record, numbers)
         rows.append(
@@ -69,22 +78,17 @@ def ladder_rows(
                 ),
             )
         )
-    for pos, ev in enumerate(run.trace.events[: moment.cutoff]):
+    for pos, ev in enumerate(run.trace.events[: max(now.cutoff.values())]):
         label = _timer_label(ev, lang)
-        if label:
-            rows.append(
-                (pos, LadderRow("timer", ev.time - start, label=label, fresh=pos >= old_cut))
-            )
+        peer = getattr(ev, "peer", None)
+        if label and pos < now.cutoff.get(peer, 0):  # a timer shows with its peer's pane
+            fresh = pos >= old_cut.get(peer, 0)
+            rows.append((pos, LadderRow("timer", ev.time - start, label=label, fresh=fresh)))
     rows.sort(key=lambda item: item[0])
     out = [row for _, row in rows]
-    if (
-        moment.kind == "step"
-        and moment.segment is not None
-        and moment.segment > shown
-        and (moment.segment <= len(run.records))
-    ):
-        sender = run.record(moment.segment).sender
-        out.append(LadderRow("pending", None, moment.segment, sender, label="?", fresh=True))
+    if now.pending is not None:
+        sender = run.record(now.pending).sender
+        out.append(LadderRow("pending", None, now.pending, sender, label="?", fresh=True))
     return out
 
 
@@ -129,23 +133,48 @@ def ladder_legend(lang: str) -> str:
 
 def _timer_label(ev: engine.TraceEvent, lang: str) -> str:
     if isinstance(ev, engine.TimerFired) and ev.timer is not engine.TimerKind.DELAYED_ACK:
-        return t("timer_fired", lang, peer=peer_name(ev.peer, lang), timer=ev.timer.value)
+        return t(
+            "timer_fired",
+            lang,
+            peer=peer_name(ev.peer, lang),
+            timer=names.timer_name(ev.timer.value, lang),
+        )
     if isinstance(ev, engine.TimerStarted) and ev.timer is engine.TimerKind.TIME_WAIT:
         return t("timer_2msl", lang, peer=peer_name(ev.peer, lang), seconds=ev.deadline - ev.time)
     return ""
 
 
 @dataclass(frozen=True)
-class Held:
-    """What the panes keep back at a moment, so that nothing a question asks shows early.
+class Shown:
+    """How far into the trace the panes, the ladder and the diagram go at a moment, and
+    what they keep back.
 
-    A segment's sender moves as it sends (``rcv SYN / snd SYN,ACK``: LISTEN -> SYN_RECEIVED);
-    while that segment is being predicted the sender is drawn as it was before, with
-    its exits unmarked. Once the question is answered the exits taken are marked.
+    A moment shows the trace up to its cutoff. A question answered (or revealed) has
+    told the learner more: a segment question the segment and the states it leads to,
+    a state question that peer's state. From then on the screen shows that too, so
+    that it never contradicts what the learner was just told. What questions still
+    open ask stays back: the segment itself (``?`` on the ladder), what its sender's
+    move puts on the wire (``rcv SYN / snd ?``) and the sender's sequence variables.
     """
 
-    from_pos: dict[Role, int] = field(default_factory=dict)  # per peer: events held from here
-    taken: dict[Role, engine.Transition] = field(default_factory=dict)  # exits to mark
+    cutoff: dict[Role, int]  # per peer: trace.events[:cutoff]
+    segments: int  # ladder rows 1..segments
+    pending: int | None = None  # the segment being predicted: a "?" row
+    unsent: frozenset[int] = frozenset()  # trace positions of moves whose segment is asked
+    hide_vars: frozenset[Role] = frozenset()  # peers whose SND.NXT / RCV.NXT would tell
+
+    @classmethod
+    def plain(cls, run: Run, moment: Moment) -> Shown:
+        """The moment as it is, nothing told beyond it (the sandbox, a live run)."""
+        pending = None
+        number = moment.segment
+        if (
+            is_segment_question(moment)
+            and number
+            and moment.segments_shown < number <= len(run.records)
+        ):
+            pending = number
+        return cls({peer: moment.cutoff for peer in Role}, moment.segments_shown, pending)
 
 
 def is_segment_question(moment: Moment) -> bool:
@@ -160,76 +189,94 @@ def is_segment_question(moment: Moment) -> bool:
 _REACTION = (engine.StateChanged, engine.PeerVars, engine.TimerStarted, engine.TimerStopped)
 
 
-def sending_change(run: Run, number: int) -> tuple[int, engine.StateChanged] | None:
-    """The sender's state change in the reaction that sent segment ``number``, and where
-    that reaction's events start.
+def reaction(run: Run, number: int) -> tuple[int, int | None]:
+    """Where the sender's reaction that sent segment ``number`` starts in the trace, and
+    the position of its state change in it (None when it did not change state: data, a
+    retransmission, a plain ACK).
 
     In the trace a peer's reaction (to a call, a timer, an arriving segment) is one group:
     its variables, its state change, the segment it sends. Predicting the segment is
-    predicting that reaction, so the change is held back with it. None when the sender
-    did not change state (data, a retransmission).
+    predicting what that reaction puts on the wire.
     """
     events = run.trace.events
     sender = run.record(number).sender
     pos = run.sent_at[number - 1] - 1
-    change: engine.StateChanged | None = None
+    change: int | None = None
     while pos >= 0 and isinstance(events[pos], _REACTION):
         ev = events[pos]
         if isinstance(ev, engine.StateChanged) and ev.peer is sender and change is None:
-            change = ev
+            change = pos
         pos -= 1
-    return (pos + 1, change) if change is not None else None
+    return pos + 1, change
 
 
-def held_back(run: Run, index: int, answered: Callable[[int], bool]) -> Held:
-    """What the panes keep back at moment ``index``; ``answered(i)``: question i is done."""
-    held = Held()
+def told(run: Run, index: int) -> dict[Role, int]:
+    """Per peer, how far into the trace question ``index``, once answered, has told."""
     moment = run.moments[index]
+    step = moment.step
+    if is_segment_question(moment) and moment.segment is not None:
+        number = moment.segment
+        if number > len(run.records):
+            return {}
+        # as far as the step that shows the segment crossing goes (not further: a state
+        # question after it may still ask where it leads)
+        shows = next(
+            (m for m in run.moments[index + 1 :] if m.kind == "segment" and m.segment == number),
+            None,
+        )
+        cut = shows.cutoff if shows is not None else run.frame_end[number - 1]
+        return {peer: cut for peer in Role}
+    if isinstance(step, PredictState):
+        peer = Role(step.peer)
+        if step.when == "end":
+            return {peer: len(run.trace.events)}
+        if step.segment is not None and step.segment <= len(run.records):
+            return {peer: run.frame_end[step.segment - 1]}
+    return {}
+
+
+def shown_at(run: Run, index: int, answered: Callable[[int], bool]) -> Shown:
+    """What the screen shows at moment ``index``; ``answered(i)``: question i is done."""
+    moment = run.moments[index]
+    cutoff = {peer: moment.cutoff for peer in Role}
+    segments = moment.segments_shown
+    for q in range(index + 1):
+        if not answered(q):
+            continue
+        for peer, cut in told(run, q).items():
+            cutoff[peer] = max(cutoff[peer], cut)
+        question = run.moments[q]
+        if is_segment_question(question) and question.segment is not None:
+            segments = max(segments, min(question.segment, len(run.records)))
+    pending = None
+    hide: set[Role] = set()
+    number = moment.segment
+    if is_segment_question(moment) and number and segments < number <= len(run.records):
+        pending = number
+        hide.add(run.record(number).sender)  # its SND.NXT is the seq asked
+    unsent: set[int] = set()
     for q in range(index, len(run.moments)):
         question = run.moments[q]
-        if not is_segment_question(question) or question.segment is None:
-            continue
         number = question.segment
-        if number <= moment.segments_shown or (q > index and answered(q)):
+        if not is_segment_question(question) or number is None:
             continue
-        sent = sending_change(run, number)
-        if sent is not None:
-            pos, change = sent
-            held.from_pos[change.peer] = min(held.from_pos.get(change.peer, pos), pos)
-    if is_segment_question(moment) and answered(index) and moment.segment is not None:
-        number = moment.segment
-        sent = sending_change(run, number)
-        if sent is not None:
-            held.taken[sent[1].peer] = sent[1].transition
-        # the receiver's exit, unless a later open question holds it back
-        receiver = run.record(number).sender.other
-        segment_index = run.record(number).index
-        for pos, ev in enumerate(run.trace.events):
-            if (
-                isinstance(ev, engine.StateChanged)
-                and ev.cause_segment == segment_index
-                and ev.peer is receiver
-            ):
-                if pos < held.from_pos.get(receiver, pos + 1):
-                    held.taken.setdefault(receiver, ev.transition)
-                break
-    return held
-
-
-def shown_cutoff(moment: Moment, peer: Role, held: Held | None) -> int:
-    """How much of the trace a peer's pane (and the diagram) shows at ``moment``."""
-    hold = held.from_pos.get(peer) if held else None
-    return moment.cutoff if hold is None else min(moment.cutoff, hold)
+        if number <= segments or number > len(run.records) or (q > index and answered(q)):
+            continue
+        sender = run.record(number).sender
+        start, change = reaction(run, number)
+        if start < cutoff[sender]:  # the sender has reacted already: it moved, it sends "?"
+            hide.add(sender)
+            if change is not None:
+                unsent.add(change)
+    return Shown(cutoff, segments, pending, frozenset(unsent), frozenset(hide))
 
 
 def peer_paths(
-    run: Run, moment: Moment, held: Held | None = None
+    run: Run, moment: Moment, shown: Shown | None = None
 ) -> dict[Role, list[engine.StateChanged]]:
     """Both peers' transitions so far, as the panes show them, for the diagram."""
-    return {
-        peer: run.transitions_at(shown_cutoff(moment, peer, held), peer)
-        for peer in (Role.CLIENT, Role.SERVER)
-    }
+    shown = shown or Shown.plain(run, moment)
+    return {peer: run.transitions_at(shown.cutoff[peer], peer) for peer in Role}
 
 
 def pane_data(
@@ -239,42 +286,49 @@ def pane_data(
     numbers: Numbers,
     lang: str,
     previous: Moment | None = None,
-    hide_vars: bool = False,
-    held: Held | None = None,
+    shown: Shown | None = None,
+    before: Shown | None = None,
 ) -> PaneData:
-    """One peer's pane at ``moment``: path, current state, exits from the transition table."""
-    cutoff = shown_cutoff(moment, peer, held)
-    path = run.transitions_at(cutoff, peer)
-    hold = held.from_pos.get(peer) if held else None
+    """One peer's pane at ``moment``: path, current state, exits from the transition table.
+
+    ``shown``/``before``: what the screen shows now and showed at the step before (by
+    default the moments as they are); edges into states that appeared since are fresh.
+    """
+    now = shown or Shown.plain(run, moment)
+    if before is None and previous is not None:
+        before = Shown.plain(run, previous)
+    cutoff = now.cutoff[peer]
+    changes = [
+        (pos, ev)
+        for pos, ev in enumerate(run.trace.events[:cutoff])
+        if isinstance(ev, engine.StateChanged) and ev.peer is peer
+    ]
     fresh = 0
-    if previous is not None and previous.cutoff < moment.cutoff:
-        before = previous.cutoff if hold is None else min(previous.cutoff, hold)
-        fresh = max(0, len(path) - len(run.transitions_at(before, peer)))
-    current = path[-1].new if path else engine.State.CLOSED
-    taken = held.taken.get(peer) if held else None
+    if before is not None and before.cutoff[peer] < cutoff:
+        fresh = sum(pos >= before.cutoff[peer] for pos, _ in changes)
+    current = changes[-1][1].new if changes else engine.State.CLOSED
     linux = takes_linux_rows(run)
     exits = tuple(
         ExitLine(
             names.transition_label(row, lang),
             t("same_state", lang) if row.next_state is current else row.next_state.value,
-            taken=row == taken,
         )
         # the RFC's rows first: Linux's own and reads are the first a short pane leaves out
         for row in sorted(engine.TRANSITION_LIST, key=listed_once_taken)
         if row.state is current and (linux or not listed_once_taken(row))
     )
+    labels = [_edge_label(ev, lang, pos in now.unsent) for pos, ev in changes]
     isn = run.isns.get(peer)
     symbol = "x" if peer is Role.CLIENT else "y"
     return PaneData(
         title=peer_name(peer, lang),
         isn=f"ISN {symbol}={'?' if isn is None else isn}",
-        variables=variables(run, cutoff, peer, numbers, hide_vars or cutoff < moment.cutoff),
+        variables=variables(run, cutoff, peer, numbers, peer in now.hide_vars),
         path=tuple(
-            PathStep(ev.old.value, _edge_label(path[i - 1], lang) if i else "")
-            for i, ev in enumerate(path)
+            PathStep(ev.old.value, labels[i - 1] if i else "") for i, (_, ev) in enumerate(changes)
         ),
         current=current.value,
-        current_label=_edge_label(path[-1], lang) if path else "",
+        current_label=labels[-1] if labels else "",
         current_zh=names.state_zh(current) if lang == "zh" else "",
         exits=exits,
         exits_title=t("exits_title", lang),
@@ -292,11 +346,15 @@ def takes_linux_rows(run: Run) -> bool:
     )
 
 
-def _edge_label(change: engine.StateChanged, lang: str) -> str:
+def _edge_label(change: engine.StateChanged, lang: str, unsent: bool = False) -> str:
+    """The edge into a state; ``unsent``: what it put on the wire is still asked."""
     # a state the capture began in has no RFC row: say so instead
     if change.transition.rule == CAPTURE_RULE:
         return t("capture_began", lang)
-    return names.transition_label(change.transition, lang)
+    transition = change.transition
+    if unsent:
+        transition = replace(transition, send="?")
+    return names.transition_label(transition, lang)
 
 
 def variables(
@@ -326,7 +384,8 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
             sender=peer_name(record.sender, lang),
             label=segment_label(record, numbers),
         )
-        + f" ({cause_text(run, number, lang)})"
+        + ("" if lang == "zh" else " ")  # no space before a full-width parenthesis
+        + in_parens(cause_text(run, number, lang), lang)
     ]
     if record.lost:
         lines.append(t("seg_lost", lang))
@@ -336,21 +395,30 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
         if changes:
             lines.extend(explain_state(changes, peer, state, lang))
     if record.note:
-        lines.append(record.note)
+        lines.append(drop_note(record.note, lang))
     return lines
 
 
 def cause_text(run: Run, number: int, lang: str) -> str:
+    """What made segment ``number`` go: ``the client's application calls connect()``;
+    in Chinese the call is said in Chinese, then named (``主动打开，调用 connect()``)."""
     cause = run.causes[number - 1]
     peer = t(f"the_{cause.peer.value}", lang)
     if cause.kind == "call":
         name, _, size = cause.detail.partition(" ")
         call = f"{name}({size} bytes)" if size else f"{name}()"
         if size and lang == "zh":
-            call = f"{name}({size} 字节)"
-        return t("caused_by_call", lang, peer=peer, call=call)
+            call = f"{name}()，{size} 字节"
+        event = engine.Event(name) if name in {e.value for e in engine.Event} else None
+        action = names.event_label(event, lang) if event is not None else ""
+        return t("caused_by_call", lang, peer=peer, call=call, action=action)
     if cause.kind == "timer":
-        return t("caused_by_timer", lang, peer=peer, timer=cause.detail)
+        return t("caused_by_timer", lang, peer=peer, timer=names.timer_name(cause.detail, lang))
     if cause.kind == "segment":
         return t("caused_by_segment", lang, n=cause.detail)
     return ""
+
+
+def in_parens(text: str, lang: str) -> str:
+    """``(text)``, or the full-width ``（text）`` in Chinese."""
+    return t("in_parens", lang, text=text)

@@ -14,6 +14,8 @@ Chinese follows the textbook terms: 报文段 (segment), 初始序列号 (ISN), 
 
 from __future__ import annotations
 
+import re
+
 from ..engine import TRANSITION_LIST, TRANSITIONS, Event, State, Transition, Why
 from .names import EVENT_ZH, STATE_ZH, WHEN_ZH  # one home for the textbook names
 
@@ -252,6 +254,70 @@ TRANSITION_ZH: dict[str, str] = {
 REASON_ZH: dict[str, str] = {
     "already open when the capture began": "抓包开始时连接已经建立",
 }
+
+# Why the engine let a segment change nothing (its ``Drop`` reasons), in Chinese.
+DROP_ZH: dict[str, str] = {
+    "RST to a closed port: ignored": "发往已关闭端口的 RST：忽略",
+    "a valid SYN cookie, but the accept queue is full: dropped": (
+        "SYN cookie 有效，但全连接队列已满：丢弃"
+    ),
+    "RST in LISTEN: ignored": "LISTEN 状态收到 RST：忽略",
+    "the SYN queue is full and SYN cookies are off: SYN dropped": (
+        "半连接队列已满且 SYN cookie 关闭：丢弃 SYN"
+    ),
+    "the accept queue is full: SYN dropped": "全连接队列已满：丢弃 SYN",
+    "neither SYN, ACK nor RST in LISTEN: dropped": (
+        "LISTEN 状态收到的报文段既无 SYN、ACK 也无 RST：丢弃"
+    ),
+    "RST with an ACK of something never sent: ignored": "RST 确认了从未发送的序列号：忽略",
+    "RST without an ACK in SYN_SENT: ignored": "SYN_SENT 状态收到不带 ACK 的 RST：忽略",
+    "no SYN in SYN_SENT: dropped": "SYN_SENT 状态收到的报文段没有 SYN：丢弃",
+    "RST outside the window: ignored": "RST 不在接收窗口内：忽略",
+    "their FIN again: our ACK of it was lost; ACK it again": (
+        "对方再次发来 FIN：我方对它的确认丢失了；再确认一次"
+    ),
+    "outside the receive window: dropped, ACK sent": "不在接收窗口内：丢弃，并发送 ACK",
+    "RST in the window but not at RCV.NXT: challenge ACK": (
+        "RST 在窗口内但不等于 RCV.NXT：回复挑战 ACK"
+    ),
+    "a new SYN in SYN_RECEIVED: the half-open connection is dropped": (
+        "SYN_RECEIVED 状态收到新的 SYN：丢弃这个半开连接"
+    ),
+    "SYN on an open connection: challenge ACK (RFC 5961)": (
+        "已建立的连接收到 SYN：回复挑战 ACK（RFC 5961）"
+    ),
+    "no ACK bit: dropped": "没有 ACK 标志：丢弃",
+    "unacceptable ACK in SYN_RECEIVED: RST sent": "SYN_RECEIVED 状态收到不可接受的 ACK：发送 RST",
+    "the accept queue is full: the ACK is dropped, the SYN,ACK resent later": (
+        "全连接队列已满：丢弃这个 ACK，稍后重传 SYN,ACK"
+    ),
+    "acknowledges something never sent: dropped, ACK sent": (
+        "确认了从未发送的数据：丢弃，并发送 ACK"
+    ),
+    "out of order: queued, duplicate ACK sent": "乱序到达：放入队列，发送重复 ACK",
+}
+_DATA_AFTER_FIN = re.compile(r"data after their FIN in (\w+): ignored")
+
+
+def drop_note(note: str, lang: str) -> str:
+    """A segment's note (the engine's ``Drop`` reasons joined by "; ") in ``lang``."""
+    if _lang(lang) != "zh" or not note:
+        return note
+    parts, pending = [], ""
+    for piece in note.split("; "):  # a reason may hold "; " itself: grow until one is known
+        pending = f"{pending}; {piece}" if pending else piece
+        after_fin = _DATA_AFTER_FIN.fullmatch(pending)
+        if after_fin:
+            parts.append(f"{after_fin.group(1)} 状态收到对方 FIN 之后的数据：忽略")
+        elif pending in DROP_ZH:
+            parts.append(DROP_ZH[pending])
+        else:
+            continue
+        pending = ""
+    if pending:
+        parts.append(pending)  # not the engine's (a capture's own note): kept as it is
+    return "；".join(parts)
+
 
 # The RFC 9293 rule behind each row, in Chinese, by the engine's English.
 RULE_ZH: dict[str, str] = {

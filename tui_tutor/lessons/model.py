@@ -61,7 +61,28 @@ class Text(_Strict):
         return value
 
     def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return flowed(self.zh if lang == "zh" else self.en)
+
+
+SENTENCE_ENDS = set('.:!?)。：！？）」”";；')
+
+
+def flowed(text: str) -> str:
+    """A lesson's text with the line breaks inside a sentence taken out: authors wrap their
+    source lines, the screen wraps at its own width. A line that ends a sentence, a blank
+    line and a list item ("- ", "• ") keep their break."""
+    lines = text.split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        before, after = out.split("\n")[-1].rstrip()[-1:], line.lstrip()[:1]
+        starts_item = line.lstrip().startswith(("- ", "• ", "* "))
+        if not before or not after or before in SENTENCE_ENDS or starts_item:
+            out += "\n" + line
+        elif before.isascii() or after.isascii():
+            out = out.rstrip() + " " + line.lstrip()
+        else:  # between two Chinese characters: no space
+            out = out.rstrip() + line.lstrip()
+    return out
 
 
 class _Placed(_Strict):

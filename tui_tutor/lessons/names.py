@@ -9,7 +9,7 @@ grader and the lessons all read names from here, so each is said one way.
 
 from __future__ import annotations
 
-from ..engine import Event, State, Transition
+from ..engine import Event, State, TimerKind, Transition
 
 STATE_ZH: dict[State, str] = {
     State.CLOSED: "关闭",
@@ -58,6 +58,14 @@ WHEN_ZH = {
     "new connection": "新连接",
 }
 
+TIMER_ZH: dict[TimerKind, str] = {
+    TimerKind.RETRANSMISSION: "重传（RTO）",
+    TimerKind.TIME_WAIT: "2MSL",
+    TimerKind.DELAYED_ACK: "延迟确认",
+    TimerKind.FIN_WAIT_2: "FIN_WAIT_2",
+    TimerKind.KEEPALIVE: "保活",
+}
+
 SEND_WORD = {"en": "snd", "zh": "发送"}
 DATA_WORD = {"en": "data", "zh": "数据"}
 
@@ -70,6 +78,12 @@ def state_zh(state: State) -> str:
 def state_name(state: State, lang: str) -> str:
     """``SYN_SENT`` in English, ``SYN_SENT 同步已发送`` in Chinese."""
     return f"{state.value} {STATE_ZH[state]}" if lang == "zh" else state.value
+
+
+def timer_name(name: str, lang: str) -> str:
+    """A timer as the trace names it (``keepalive``): ``保活`` in Chinese."""
+    kind = next((k for k in TimerKind if k.value == name), None)
+    return TIMER_ZH[kind] if lang == "zh" and kind is not None else name
 
 
 def event_label(event: Event, lang: str) -> str:

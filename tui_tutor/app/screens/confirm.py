@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..i18n import t
+from ..widgets.prose import Prose
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -34,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
         text.append(t("confirm_keys", lang), style="dim")
         with Vertical() as box:
             box.border_title = t("confirm_title", lang)
-            yield Static(text, id="confirm-text")
+            yield Static(Prose(text), id="confirm-text")  # Chinese wraps between characters
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

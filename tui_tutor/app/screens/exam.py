@@ -27,6 +27,7 @@ from ...engine import Role
 from ...exams.attempt import ExamDesk
 from ...lessons.model import question_id
 from ..i18n import t
+from ..view import Shown, shown_at
 from ..widgets.keys import update_if_changed
 from ..widgets.quiz import FormState, QuizPanel
 from .class_view import ago
@@ -210,6 +211,10 @@ def exam_lesson(lesson: Lesson, questions: list[ExamQuestion]) -> Lesson:
     return lesson.model_copy(update={"steps": steps})
 
 
+def _never(_index: int) -> bool:
+    return False
+
+
 class ExamPartScreen(LessonScreen):
     """One lesson's questions of the exam."""
 
@@ -274,6 +279,15 @@ class ExamPartScreen(LessonScreen):
     def _done(self, index: int) -> bool:
         question = self._exam_question(self.play.run.moments[index] if self.play else None)
         return question is not None and self.session.answered(question)
+
+    def _shown(self) -> tuple[Shown, Shown | None]:
+        """An answer tells nothing in an exam (no mark): the ladder and panes draw a segment
+        when the learner moves on past it, as the lesson's steps show it."""
+        play = self.play
+        assert play is not None
+        now = shown_at(play.run, play.index, _never)
+        before = shown_at(play.run, play.index - 1, _never) if play.index else None
+        return now, before
 
     def _answered_now(self) -> bool:
         return self.play is not None and self._done(self.play.index)
@@ -355,7 +369,7 @@ class ExamPartScreen(LessonScreen):
             self._end(time_up=True)
             return
         quiz.set_feedback(self._feedback(answer, moment), show=True)
-        self._draw_panes()
+        self._draw_run()
         self._show_header()
         self._show_keys()
         self.set_focus(None)

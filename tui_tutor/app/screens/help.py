@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..i18n import t
+from ..widgets.prose import Prose
 
 # (keys as printed, what they do); the keys are the same in both languages
 SECTIONS: dict[str, list[tuple[str, str]]] = {
@@ -21,7 +22,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("Enter", "help_check"),
         ("s a f r p", "help_flags"),
         ("x+1  y+1  1", "help_numbers_typed"),
-        ("e  sr  cw  f2", "help_states"),
+        ("e  r  cw  f2", "help_states"),
         ("1-9", "help_choice"),
         ("h", "help_hint"),
         ("v", "help_reveal"),
@@ -67,18 +68,19 @@ TITLES = {
 
 
 def help_text(first: str, lang: str) -> Group:
-    parts: list[Text | Table] = []
+    parts: list[Text | Table | Prose] = []
     order = [first, *(s for s in ("lesson", "picker", "sandbox") if s != first), "all"]
     for name in order:
         parts.append(Text(t(TITLES[name], lang), style="bold underline"))
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")  # Chinese has no spaces to wrap at
+        table.add_column()
         for keys, label in SECTIONS[name]:
-            table.add_row(keys, t(label, lang))
+            # Prose: Chinese wraps between its characters, not only at the spaces around "SYN"
+            table.add_row(keys, Prose(Text(t(label, lang))))
         parts.append(table)
         if name == "lesson":
-            parts.append(Text(t("help_focus", lang), style="italic"))
+            parts.append(Prose(Text(t("help_focus", lang), style="italic")))
         parts.append(Text(""))
     parts.append(Text(t("help_mouse", lang)))
     parts.append(Text(t("help_close", lang), style="dim"))

@@ -38,19 +38,21 @@ from ...lessons.timeline import Moment, Run
 from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
 from ..view import (
+    Shown,
     cause_text,
     describe_segment,
-    held_back,
+    in_parens,
     ladder_legend,
     ladder_rows,
     pane_data,
     peer_paths,
     segment_label,
+    shown_at,
 )
 from ..widgets.keys import keys_line, update_if_changed
 from ..widgets.ladder import Ladder
 from ..widgets.number_input import NumberInput
-from ..widgets.quiz import FormState, QuizPanel
+from ..widgets.quiz import FormState, QuizPanel, field_rank
 from ..widgets.state_field import StateField
 from ..widgets.state_pane import StatePane
 from ..widgets.toggles import FLAG_KEYS
@@ -211,35 +213,35 @@ class LessonScreen(Screen):
         play, moment = self.play, self.moment
         if play is None or moment is None:
             return
-        run, lang = play.run, self.lang
-        previous = run.moments[play.index - 1] if play.index > 0 else None
-        numbers = self.numbers
+        await self._show_quiz(moment, focus)
+        self._draw_run()
+        self._show_header()
+        self._show_keys()
+
+    def _shown(self) -> tuple[Shown, Shown | None]:
+        """What the ladder and panes show now, and what they showed at the step before."""
+        play = self.play
+        assert play is not None
+        now = shown_at(play.run, play.index, self._done)
+        before = shown_at(play.run, play.index - 1, self._done) if play.index else None
+        return now, before
+
+    def _draw_run(self) -> None:
+        """The ladder and both panes: redrawn at each step, and when an answer tells more."""
+        play, moment = self.play, self.moment
+        if play is None or moment is None:
+            return
+        run, lang, numbers = play.run, self.lang, self.numbers
+        now, before = self._shown()
         self.query_one("#ladder", Ladder).show(
-            ladder_rows(run, moment, numbers, lang, previous),
+            ladder_rows(run, moment, numbers, lang, shown=now, before=before),
             (t("client", lang), t("server", lang)),
             t("segments", lang),
             ladder_legend(lang),
         )
-        self._draw_panes()
-        await self._show_quiz(moment, focus)
-        self._show_header()
-        self._show_keys()
-
-    def _draw_panes(self) -> None:
-        play, moment = self.play, self.moment
-        if play is None or moment is None:
-            return
-        run = play.run
-        previous = run.moments[play.index - 1] if play.index > 0 else None
-        # while a segment is being predicted, its sender's SND.NXT / RCV.NXT would give it away
-        asking = None
-        pending = moment.segment is not None and moment.segment > moment.segments_shown
-        if pending and self._is_question(moment) and not self._done(play.index):
-            asking = run.record(moment.segment).sender
-        held = held_back(run, play.index, self._done)
         for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
             self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, self.numbers, self.lang, previous, role is asking, held
+                run, moment, role, numbers, lang, shown=now, before=before
             )
 
     def _show_header(self) -> None:
@@ -260,9 +262,10 @@ class LessonScreen(Screen):
         update_if_changed(self.query_one("#header", Static), text)
 
     def _show_keys(self) -> None:
-        update_if_changed(
-            self.query_one("#keys", Static), keys_line(self._keys(), self.lang, self.size.width)
-        )
+        # narrow: the numbers, diagram and language keys go first (help lists them), so that
+        # a question keeps its own keys (flags, Tab, Enter, h, v) with ?, esc and q
+        line = keys_line(self._keys(), self.lang, self.size.width, drop_first=("t", "d", "l"))
+        update_if_changed(self.query_one("#keys", Static), line)
 
     def _keys(self) -> list[tuple[str, str]]:
         """The footer: the keys of this moment and this field first, the rest after."""
@@ -273,7 +276,7 @@ class LessonScreen(Screen):
         if asking and moment is not None:
             step = moment.step
             if typing_state:
-                keys.append(("a-z ↑↓", "key_type_state"))
+                keys.append(("a-z", "key_type_state"))
             elif isinstance(step, Choice):
                 keys.append(("1-9", "key_pick"))
             elif not isinstance(self.focused, NumberInput) and not isinstance(step, PredictState):
@@ -287,6 +290,13 @@ class LessonScreen(Screen):
             keys += [("t", "key_numbers"), ("l", "key_lang")]
         keys += [("?", "key_help"), ("esc", "key_lessons"), ("q", "key_quit")]
         return keys
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        super().set_focus(widget, scroll_visible, from_app_focus)
+        if isinstance(widget, NumberInput) and self.focused is widget:
+            widget.entered()  # now, before the next key: typing replaces what it holds
 
     def on_descendant_focus(self) -> None:
         if self.play is not None:
@@ -316,7 +326,9 @@ class LessonScreen(Screen):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)
             text = Text(prompt, style="bold")
-            text.append(f"\n({cause_text(play.run, moment.segment, lang)})", style="dim")
+            text.append(
+                "\n" + in_parens(cause_text(play.run, moment.segment, lang), lang), style="dim"
+            )
             quiz.set_text(text)
             await quiz.show_segment_form(self._ask(moment), lang, prior)
         elif isinstance(step, PredictState):
@@ -467,8 +479,7 @@ class LessonScreen(Screen):
         found = problems(values, question.read_number)
         if found:
             answer.unread = dict(values)  # not a try: say what is missing, keep the first try
-            quiz.set_feedback(self._feedback(answer, moment), show=True)
-            quiz.focus_field(found[0][0])
+            quiz.show_mistake(self._feedback(answer, moment), found[0][0])
             return
         answer.unread = None
         grade = self._grade(moment, values, self.lang)
@@ -477,14 +488,17 @@ class LessonScreen(Screen):
         if first_right:
             answer.tries += 1
             self._record(moment, "answer", grade.correct, _answer_text(values))
-        quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
-        self._show_keys()
         if grade.correct:
-            self._draw_panes()
-        # the cursor leaves the form, so that letters are keys again (l must not type
-        # LISTEN into a state field); Tab goes back in
-        self.set_focus(None)
+            quiz.set_feedback(self._feedback(answer, moment), show=True)
+            self._draw_run()
+            # the cursor leaves the form, so that letters are keys again (n goes on)
+            self.set_focus(None)
+        else:
+            # the cursor goes to the first field to fix, the form stays in view above the why
+            wrong = [f.field for f in grade.fields if not f.correct]
+            quiz.show_mistake(self._feedback(answer, moment), min(wrong, key=field_rank))
+        self._show_keys()
 
     @on(QuizPanel.CheckRequested)
     async def _check_requested(self) -> None:
@@ -512,7 +526,7 @@ class LessonScreen(Screen):
         answer.entered = dict(answer.form.values)
         answer.revealed, answer.unread = True, None
         self._record(moment, "reveal")
-        self._draw_panes()
+        self._draw_run()
         quiz.set_feedback(self._feedback(answer, moment), show=True)
         self._show_header()
         self._show_keys()
@@ -524,6 +538,7 @@ class LessonScreen(Screen):
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
+            self.query_one("#quiz", QuizPanel).fit_width()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_flag":
@@ -713,8 +728,8 @@ class LessonScreen(Screen):
         play, moment = self.play, self.moment
         if play is None or moment is None:
             return
-        held = held_back(play.run, play.index, self._done)
-        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, held)))
+        now, _ = self._shown()
+        self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, now)))
 
     def action_scroll_ladder(self, lines: int) -> None:
         self.query_one("#ladder", Ladder).scroll_rows(lines)

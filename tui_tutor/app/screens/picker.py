@@ -16,6 +16,7 @@ from ...lessons.catalog import LessonInfo
 from ...progress import LessonProgress
 from ..i18n import t
 from ..widgets.keys import keys_line
+from ..widgets.prose import Prose, wrap
 
 LEVELS = ["basic", "intermediate", "advanced", "review"]
 STATUS_MARKS = {"not started": "·", "in progress": "◐", "solved": "✔", "finished": "✓"}
@@ -83,7 +84,7 @@ class PickerScreen(Screen):
         store = getattr(self.app, "store", None)
         title = Text(t("app_title", lang), style="bold")
         if store is not None:
-            title.append(f"   {t('learner', lang)}: {store.learner}", style="dim")
+            title.append(f"   {t('learner', lang)}{t('colon', lang)}{store.learner}", style="dim")
         self.query_one("#picker-title", Static).update(title)
         progress = self._progress()
         options: list[Option | None] = []
@@ -137,11 +138,7 @@ class PickerScreen(Screen):
         label_width = 12 if words else 2
         title_room = width - 4 - label_width - 5
         title = item.text(item.title, lang)
-        lines = (
-            Text(title).wrap(self.app.console, title_room)
-            if cell_len(title) > title_room
-            else [Text(title)]
-        )
+        lines = wrap(Text(title), title_room) if cell_len(title) > title_room else [Text(title)]
         row = Text(f"{item.number:>3} ")
         row.append(set_cell_size(lines[0].plain, title_room))
         row.append(" " + set_cell_size(label, label_width - 1), style=style)
@@ -181,7 +178,10 @@ class PickerScreen(Screen):
             if lesson.prerequisites:
                 names = [self._title(p) for p in lesson.prerequisites]
                 detail.append(
-                    f"\n{t('prerequisites', lang)}: " + ", ".join(names) + "\n", style="dim"
+                    f"\n{t('prerequisites', lang)}{t('colon', lang)}"
+                    + t("list_sep", lang).join(names)
+                    + "\n",
+                    style="dim",
                 )
             store = getattr(self.app, "store", None)
             if store is not None:
@@ -193,7 +193,7 @@ class PickerScreen(Screen):
                         f"{t('key_reveal', lang)} {p.reveals}\n",
                         style="cyan",
                     )
-        self.query_one("#lesson-detail", Static).update(detail)
+        self.query_one("#lesson-detail", Static).update(Prose(detail))
 
     def _lesson(self, lesson_id: str | None) -> LessonInfo | None:
         return next((i for i in self.lessons if i.id == lesson_id), None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -37,9 +39,12 @@ class ResultsScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     ResultsScreen { align: center middle; }
-    ResultsScreen > VerticalScroll { width: 76; max-width: 95%; height: auto; max-height: 90%;
-                                     border: round $success; padding: 0 2; background: $surface; }
+    ResultsScreen > Vertical { width: 76; max-width: 95%; height: auto; max-height: 90%;
+                               border: round $success; padding: 0 2; background: $surface; }
+    ResultsScreen VerticalScroll { height: auto; max-height: 1fr; }
     ResultsScreen #results-text { height: auto; }
+    ResultsScreen #results-keys { dock: bottom; height: auto; margin-top: 1;
+                                  color: $text-muted; }
     """
 
     def __init__(self, source: LessonSource, results: list[tuple[str, dict[str, str]]]) -> None:
@@ -51,11 +56,18 @@ class ResultsScreen(ModalScreen[None]):
         return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as box:
+        # the keys stay below the list, never scrolled out of a short terminal
+        with Vertical() as box:
             box.border_title = t("results", self.lang)
-            yield Static(self._text(), id="results-text")
+            with VerticalScroll():
+                yield Static(self._text(), id="results-text")
+            yield Static(self._keys(), id="results-keys")
 
-    def _text(self) -> Text:
+    def _keys(self) -> str:
+        keys = "results_keys_capture" if self.source.fixed_isns else "results_keys"
+        return t(keys, self.lang)
+
+    def _text(self) -> Group:
         lang = self.lang
         outcomes = [outcome for outcome, _ in self.results]
         score = sum(POINTS[o] for o in outcomes)
@@ -69,23 +81,28 @@ class ResultsScreen(ModalScreen[None]):
                 mark, label, _ = MARKS[kind]
                 text.append(f"  {mark} {count} × {t(label, lang)}\n")
         missed = [(n, o, title) for n, (o, title) in enumerate(self.results, 1) if o != "first_try"]
-        if missed:
-            text.append("\n" + t("results_missed", lang) + "\n", style="bold")
-            for number, outcome, title in missed:
-                mark, label, style = MARKS[outcome]
-                text.append(f"  {mark} {number}. ", style=f"bold {style}")
-                text.append(title.get(lang) or title.get("en", ""))
-                text.append(f" ({t(label, lang)})\n", style="dim")
-        keys = "results_keys_capture" if self.source.fixed_isns else "results_keys"
-        text.append("\n" + t(keys, lang), style="dim")
-        return text
+        if not missed:
+            return Group(text)
+        text.append("\n" + t("results_missed", lang), style="bold")
+        # each missed question's words wrap under its words, not under its mark
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
+        for number, outcome, title in missed:
+            mark, label, style = MARKS[outcome]
+            words = Text(title.get(lang) or title.get("en", ""))
+            space = "" if lang == "zh" else " "  # no space before a full-width parenthesis
+            words.append(space + t("in_parens", lang, text=t(label, lang)), style="dim")
+            table.add_row(Text(f"  {mark} {number}.", style=f"bold {style}"), words)
+        return Group(text, table)
 
     async def action_toggle_language(self) -> None:
         await self.app.action_toggle_language()  # type: ignore[attr-defined]
 
     async def refresh_language(self) -> None:
-        self.query_one(VerticalScroll).border_title = t("results", self.lang)
+        self.query_one(Vertical).border_title = t("results", self.lang)
         self.query_one("#results-text", Static).update(self._text())
+        self.query_one("#results-keys", Static).update(self._keys())
 
     def action_to_lessons(self) -> None:
         self.dismiss(None)

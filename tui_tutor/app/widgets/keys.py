@@ -7,43 +7,49 @@ from textual.widgets import Static
 
 from ..i18n import t
 
-KEEP = ("l", "?", "esc", "q")  # never dropped: the language, help, the way out, quit
+# kept unless named in drop_first: the language, help (which lists the rest), the way out, quit
+KEEP = ("l", "?", "esc", "q")
+SPACINGS = ("roomy", "compact", "narrow")
 
 
-def keys_line(items: list[tuple[str, str]], lang: str, width: int) -> Text:
-    """``items``: (key, i18n label), most useful first. Roomy when it fits, then tighter
-    (the key in reverse video still sets it apart, also without colour), then the least
-    useful go (from the end), but never l, ?, esc or q."""
+def keys_line(
+    items: list[tuple[str, str]], lang: str, width: int, drop_first: tuple[str, ...] = ()
+) -> Text:
+    """``items``: (key, i18n label), in the order shown. Roomy when it fits, then with less
+    space between items (never between a key and its words), then items go: those named in
+    ``drop_first`` (in that order), then from the end, but never l, ?, esc or q."""
     items = list(items)
     while True:
-        for spacing in ("roomy", "compact", "tight"):
+        for spacing in SPACINGS:
             line = _line(items, lang, spacing)
             if line.cell_len <= width:
                 return line
-        droppable = [i for i, (key, _) in enumerate(items) if key not in KEEP]
+        keys = [key for key, _ in items]
+        droppable = [key for key in drop_first if key in keys]
+        droppable += [key for key in reversed(keys) if key not in KEEP and key not in droppable]
         if not droppable:
             return line
-        del items[droppable[-1]]
+        del items[keys.index(droppable[0])]
 
 
 def _line(items: list[tuple[str, str]], lang: str, spacing: str) -> Text:
+    """roomy: `` key  words``; compact: ``key words  key words``; narrow: one space between
+    items. The key is in reverse video, so that it stands out also without colour."""
     text = Text()
     for key, label in items:
         words = t(label, lang) if label else ""
         if spacing == "roomy":
             text.append(f" {key} ", style="bold reverse")
             text.append(f" {words} " if words else " ")
-        elif spacing == "compact":
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f"{words} " if words else " ")
         else:
+            text.append(" " if spacing == "narrow" or not text else "  ")
             text.append(key, style="bold reverse")
-            text.append(f"{words} " if words else " ")
+            text.append(f" {words}" if words else "")
     return text
 
 
-def update_if_changed(widget: Static, text: Text) -> None:
+def update_if_changed(widget: Static, text: object) -> None:
     """Static.update repaints (and lays out) even for the same text: skip that."""
     if getattr(widget, "_shown_text", None) != text:
         widget._shown_text = text  # type: ignore[attr-defined]
-        widget.update(text)
+        widget.update(text)  # type: ignore[arg-type]

@@ -21,10 +21,15 @@ from textual.reactive import Reactive
 from textual.widgets import Input
 
 ALLOWED = set("0123456789xXyY+- ")
+STARTS = set("0123456789xXyY")  # what a number can start with
 
 
 def typable(character: str | None) -> bool:
     return character is not None and unicodedata.normalize("NFKC", character) in ALLOWED
+
+
+def starts_number(character: str | None) -> bool:
+    return character is not None and unicodedata.normalize("NFKC", character) in STARTS
 
 
 class NumberInput(Input):
@@ -41,6 +46,16 @@ class NumberInput(Input):
                         border-left: inner $accent; border-right: inner $accent;
                         text-style: reverse; }
     """
+
+    def __init__(self, **kwargs: object) -> None:
+        # what the field holds is selected when the cursor arrives (typing replaces it), but
+        # by ``entered``, at once: Input's own selection waits for the Focus event, which
+        # comes after keys typed fast behind Tab have already landed
+        super().__init__(select_on_focus=False, **kwargs)  # type: ignore[arg-type]
+
+    def entered(self) -> None:
+        """The cursor has just come here (Tab, a check, a number typed in the flags)."""
+        self.select_all()
 
     def on_mount(self) -> None:
         # Served, a steady cursor: a blinking one repaints the field twice a second for as

@@ -32,6 +32,7 @@ from ...lessons.explain import field_name
 from ..i18n import t
 from .keys import update_if_changed
 from .number_input import NumberInput
+from .prose import Prose
 from .state_field import StateField
 from .toggles import FlagsField, Toggles
 
@@ -58,7 +59,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
         """The learner clicked a Check button."""
 
     DEFAULT_CSS = """
-    QuizPanel { border: round $accent; padding: 0 1; }
+    /* a thin scrollbar where the right padding was: at 80 columns the Chinese form row
+       (序列号, 确认号) fits exactly, and the scrollbar that feedback brings must not cut it */
+    QuizPanel { border: round $accent; padding: 0 0 0 1; scrollbar-size-vertical: 1; }
     QuizPanel #quiz-text, QuizPanel #quiz-feedback-text { height: auto; }
     QuizPanel .form { height: auto; }
     QuizPanel .form-row { height: auto; }
@@ -93,9 +96,10 @@ class QuizPanel(VerticalScroll, can_focus=False):
             yield StateField(id="field-state")
             yield CheckButton("", id="check-state", classes="check", compact=True)
         with Vertical(id="choice-form", classes="form"):
-            yield Label("", id="label-choice")
+            with Horizontal(classes="form-row"):  # the button beside it: a line less to scroll
+                yield Label("", id="label-choice")
+                yield CheckButton("", id="check-choice", classes="check", compact=True)
             yield Toggles([], column=True, id="choice")
-            yield CheckButton("", id="check-choice", classes="check", compact=True)
         yield Static("", id="quiz-feedback-text")
 
     def on_mount(self) -> None:
@@ -104,18 +108,26 @@ class QuizPanel(VerticalScroll, can_focus=False):
     # ------------------------------------------------------------ content
 
     def set_text(self, text: Text | str) -> None:
-        update_if_changed(
-            self.query_one("#quiz-text", Static), Text(text) if isinstance(text, str) else text
-        )
+        update_if_changed(self.query_one("#quiz-text", Static), _prose(text))
 
     def set_feedback(self, text: Text | str, show: bool = False) -> None:
         """New feedback; ``show`` scrolls the panel so that it is in view."""
         feedback = self.query_one("#quiz-feedback-text", Static)
-        update_if_changed(feedback, Text(text) if isinstance(text, str) else text)
+        update_if_changed(feedback, _prose(text))
         if show:
             self.call_after_refresh(self.scroll_to_widget, feedback, top=True, animate=False)
         elif self.scroll_y:
             self.scroll_home(animate=False)
+
+    def show_mistake(self, text: Text, field: str) -> None:
+        """Feedback on a check that was not right: the cursor in ``field`` (typing there
+        replaces what it holds), the form at the top of the panel, the feedback under it."""
+        feedback = self.query_one("#quiz-feedback-text", Static)
+        update_if_changed(feedback, _prose(text))
+        self.focus_field(field)
+        form = next((f for f in self.query(".form") if f.display), None)
+        if form is not None:
+            self.call_after_refresh(self.scroll_to_widget, form, top=True, animate=False)
 
     def _hide_forms(self) -> None:
         for form in self.query(".form"):
@@ -135,12 +147,18 @@ class QuizPanel(VerticalScroll, can_focus=False):
             label._shown_text = text  # type: ignore[attr-defined]
             label.update(text)
 
+    def fit_width(self) -> None:
+        """The word "flags" before the check boxes only where the row has room for it (the
+        screen calls this again when the terminal is resized)."""
+        wide = self.app.size.width >= 110
+        self._show(self.query_one("#label-flags"), wide and getattr(self, "_flags_asked", False))
+
     async def show_segment_form(self, ask: list[str], lang: str, prior: FormState | None) -> None:
         values = prior.values if prior else {}
         self._hide_forms()
-        wide = self.app.size.width >= 110
-        self._label("#label-flags", t("flags", lang) if wide else "")
-        self._show(self.query_one("#label-flags"), wide and "flags" in ask)
+        self._label("#label-flags", t("flags", lang))
+        self._flags_asked = "flags" in ask
+        self.fit_width()
         self._label("#label-after", t("after_it", lang))
         for name in ("seq", "ack"):
             self._label(f"#label-{name}", field_name(name, lang))
@@ -257,6 +275,16 @@ class QuizPanel(VerticalScroll, can_focus=False):
     def _check_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.CheckRequested())
+
+
+def _prose(text: Text | str) -> Prose:
+    """Sentences wrapped between Chinese characters too, not only at spaces."""
+    return Prose(Text(text) if isinstance(text, str) else text)
+
+
+def field_rank(name: str) -> int:
+    """A field's place in the form (Tab order): the first of several to fix comes first."""
+    return FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER)
 
 
 def _state(value: object) -> State | None:

@@ -4,7 +4,9 @@ Typing picks as you go: ``e`` is ESTABLISHED, ``t`` TIME_WAIT, ``sr`` SYN_RECEIV
 ``cw`` CLOSE_WAIT, ``closi`` CLOSING, ``f2`` FIN_WAIT_2. Each letter either goes on
 with the word being typed or starts one of the name's next words; where several
 states fit, the first in the RFC's order wins (``c`` is CLOSED) and ↑/↓ step
-through all eleven. No list pops up, so keys never land anywhere but here.
+through all eleven. When no name starts so, a later word may, if it is in one state
+only: ``r`` is SYN_RECEIVED, ``a`` LAST_ACK, ``w2`` FIN_WAIT_2 (``w`` alone is in
+four). No list pops up, so keys never land anywhere but here.
 """
 
 from __future__ import annotations
@@ -43,14 +45,24 @@ def _fits(typed: str, words: list[str]) -> bool:
 
 
 def match_state(typed: str) -> State | None:
-    """The state whose name ``typed`` starts, or None."""
+    """The state whose name ``typed`` starts, or None; failing that, the one state in which
+    a later word starts so (``r`` SYN_RECEIVED, ``a`` LAST_ACK, ``w1`` FIN_WAIT_1)."""
     key = "".join(c for c in unicodedata.normalize("NFKC", typed).upper() if c not in SEPARATORS)
     if not key:
         return None
     for state in STATES:
         if _fits(key, state.value.split("_")):
             return state
-    return None
+    inside = [
+        state
+        for state in STATES
+        if any(
+            _fits(key, words[k:])
+            for words in [state.value.split("_")]
+            for k in range(1, len(words))
+        )
+    ]
+    return inside[0] if len(inside) == 1 else None
 
 
 class StateField(Widget, can_focus=True):

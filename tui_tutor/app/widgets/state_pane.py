@@ -20,8 +20,8 @@ from textual.widget import Widget
 CAPTURE_RULE = "seen in the capture"  # the rule of a state a capture simply began in
 
 CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
-TAKEN_STYLE = "bold yellow"
-FRESH_STYLE = "bold yellow"
+FRESH_STYLE = "bold yellow"  # with a ★, so that it reads without colour too
+ROOMY = 26  # a pane at least this wide indents its exits under their title
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,6 @@ class ExitLine:
 
     label: str  # "rcv SYN / snd SYN,ACK"
     target: str  # "SYN_RECEIVED", or the "same" word for a loop
-    taken: bool = False  # the answered question fires this one
 
 
 @dataclass(frozen=True)
@@ -125,16 +124,20 @@ def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
     shown_path: list[Text] = path_short if room >= 1 and path_short else []
     room -= len(shown_path)
     shown_exits: list[Text] = []
-    for i, lines in enumerate(exits):
-        rest = len(exits) - i - 1
-        need = len(lines) + (1 if rest else 0)  # keep a line to say how many are left out
-        if need > room:
-            if room >= 1:
-                shown_exits.append(Text(data.more.format(n=len(exits) - i), style="dim"))
-                room -= 1
-            break
-        shown_exits.extend(lines)
-        room -= len(lines)
+    if sum(len(lines) for lines in exits) <= room:
+        for lines in exits:
+            shown_exits.extend(lines)
+    elif room >= 1:
+        # not all: those that fit, in the table's order, and a line to say how many are not
+        budget, left_out = room - 1, 0
+        for lines in exits:
+            if len(lines) <= budget:
+                shown_exits.extend(lines)
+                budget -= len(lines)
+            else:
+                left_out += 1
+        shown_exits.append(Text(data.more.format(n=left_out), style="dim"))
+    room -= len(shown_exits)
     title: list[Text] = []
     if exits and room >= 1 and len(shown_exits) == sum(len(lines) for lines in exits):
         title = [Text(data.exits_title, style="dim italic")]
@@ -148,7 +151,10 @@ def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
         more = _path_condensed(data, width, len(shown_path) + room)
         if len(more) > len(shown_path):
             shown_path = more
-    return [*shown_vars, *shown_path, current[0], *title, *shown_exits]
+    here = current[0]
+    if data.fresh and shown_path is not full_path and here.cell_len + 2 <= width:
+        here = Text.assemble(here, Text(" ★", style=FRESH_STYLE))  # just moved here
+    return [*shown_vars, *shown_path, here, *title, *shown_exits]
 
 
 def _zh_beside(data: PaneData, width: int) -> bool:
@@ -164,11 +170,12 @@ def _current_lines(data: PaneData, width: int) -> list[Text]:
 
 
 def _variable_lines(data: PaneData, width: int) -> list[Text]:
-    joined = "  ".join(data.variables)
     if not data.variables:
         return []
-    if cell_len(joined) <= width:
-        return [Text(joined)]
+    for gap in ("  ", " "):
+        joined = gap.join(data.variables)
+        if cell_len(joined) <= width:
+            return [Text(joined)]
     return [Text(v) for v in data.variables]
 
 
@@ -218,23 +225,25 @@ def _path_full(data: PaneData, width: int) -> list[Text]:
 
 
 def _exit_lines(exit_: ExitLine, width: int) -> list[Text]:
-    """``  label → TARGET`` on one line, or the label then ``    → TARGET`` beneath it."""
-    mark, style = ("★ ", TAKEN_STYLE) if exit_.taken else ("  ", "")
-    one = f"{mark}{exit_.label} → {exit_.target}"
-    if cell_len(one) <= width:
-        return [Text(one, style=style)]
-    # too long: the label, then the next state; the label split at "/" if it needs to be
-    if cell_len(exit_.label) + 2 <= width:
+    """``label → TARGET`` on one line; when narrow the label over as few lines as it takes
+    (split at "/" first), the target after its last line or beneath it. A roomy pane
+    indents the exits under their title; a narrow one keeps every cell for the words."""
+    indent = "  " if width >= ROOMY else ""
+    room = width - len(indent)
+    one = f"{exit_.label} → {exit_.target}"
+    if cell_len(one) <= room:
+        return [Text(indent + one)]
+    event, slash, send = exit_.label.partition(" / ")
+    if cell_len(exit_.label) <= room:
         parts = [exit_.label]
     else:
-        event, slash, send = exit_.label.partition(" / ")
-        parts = _wrap(event, width - 2) + (_wrap("/ " + send, width - 2) if slash else [])
-    lines = [Text(mark + part, style=style) for part in parts]
-    target = f"    → {exit_.target}"
-    if cell_len(target) > width:
-        target = f"  → {exit_.target}"
-    lines.append(Text(target, style=style))
-    return lines
+        parts = _wrap(event, room) + (_wrap("/ " + send, room) if slash else [])
+    target = f"→ {exit_.target}"
+    if cell_len(parts[-1]) + 1 + cell_len(target) <= room:
+        parts[-1] += " " + target
+    else:
+        parts.append("  " + target if cell_len(target) + 2 <= room else target)
+    return [Text(indent + part) for part in parts]
 
 
 def _wrap(text: str, width: int) -> list[str]:

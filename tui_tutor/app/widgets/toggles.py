@@ -15,6 +15,9 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from .number_input import NumberInput, starts_number
+from .prose import wrap
+
 FLAG_KEYS = {"s": "SYN", "a": "ACK", "f": "FIN", "r": "RST", "p": "PSH"}
 
 
@@ -102,7 +105,7 @@ class Toggles(Widget, can_focus=True):
         for index in range(len(self.items)):
             item = self._item(index)
             first = True
-            for line in item.wrap(self.app.console, max(10, width - 1)) if width else [item]:
+            for line in wrap(item, max(10, width - 1)) if width else [item]:
                 out.append((line if first else Text(" " * indent) + line, index))
                 first = False
         return out
@@ -166,7 +169,21 @@ class Toggles(Widget, can_focus=True):
 
 
 class FlagsField(Toggles):
-    """``[ ]SYN [x]ACK [ ]FIN [ ]RST [ ]PSH``: s a f r p tick them."""
+    """``[ ]SYN [x]ACK [ ]FIN [ ]RST [ ]PSH``: s a f r p tick them. A number typed here
+    (a digit, x or y) means the flags are done: the cursor moves on to the number field
+    after them (seq) and the character lands there."""
+
+    def take_key(self, event: events.Key) -> bool:
+        if super().take_key(event):
+            return True
+        if not starts_number(event.character):
+            return False
+        chain = self.screen.focus_chain
+        after = chain[chain.index(self) + 1] if self in chain[:-1] else None
+        if not isinstance(after, NumberInput):
+            return False
+        self.screen.set_focus(after)
+        return after.take_key(event)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(list(FLAG_KEYS.values()), letters=list(FLAG_KEYS), id=id)
