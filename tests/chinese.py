@@ -10,8 +10,8 @@ import re
 # textbooks write them; a few names and units written the same in Chinese, and "SYN cookie",
 # which Chinese texts leave in English. Words in lower case are English.
 NAMES_KEPT = {"Linux", "netstat", "Web", "GiB", "Gbit", "cookie", "IPsec"}
-# Header fields and socket calls, named as in code even in Chinese prose ("seq 字段").
-NAMES_KEPT |= {"seq", "ack", "shutdown", "accept", "backlog"}
+# Socket calls and their arguments, named as in code even in Chinese prose.
+NAMES_KEPT |= {"shutdown", "accept", "backlog"}
 _CODE = re.compile(r"`[^`]*`|\b\w+\([^)]*\)|\"[ -~]*\"|“[ -~]*”|\b(?:seq|ack|len)\s*=")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_.0-9-]*[A-Za-z0-9]")
 _CAPITALS = re.compile(r"[A-Z0-9_.-]+")
