@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -245,21 +246,38 @@ class LessonScreen(Screen):
             )
 
     def _show_header(self) -> None:
+        """The title, then where the learner is (step, score, language, numbers). When the
+        line is short of room the status words shorten; if the title still does not fit
+        beside them, the status goes onto the question's border: the title is never cut."""
         play = self.play
         assert play is not None
         lang = self.lang
         mode = "absolute" if self.absolute else self.source.numbers
+        step = f"{play.index + 1}/{len(play.run.moments)}"
         score = ""
         if self.store is not None and self.source.lesson is not None:
             progress = self.store.lesson(self.source.key)
-            score = f" · {t('score', lang)} {progress.score:g}/{progress.total}"
+            score = f"{progress.score:g}/{progress.total}"
+        title = f" {self.source.title(lang)}"
+        words = [f"{t('step', lang)} {step}"] + ([f"{t('score', lang)} {score}"] if score else [])
+        tag = "中文" if lang == "zh" else "EN"
+        statuses = [
+            "   " + " · ".join([*words, tag, t(mode, lang)]),
+            " · " + " · ".join([*words, t(mode, lang)]),
+            " · " + " · ".join([*words, t(f"{mode}_short", lang)]),
+        ]
+        width = self.size.width or 80
+        status = next((s for s in statuses if cell_len(title) + cell_len(s) <= width), "")
         text = Text()
-        text.append(f" {self.source.title(lang)}", style="bold")
-        text.append(
-            f"   {t('step', lang)} {play.index + 1}/{len(play.run.moments)}{score}"
-            f" · {'中文' if lang == 'zh' else 'EN'} · {t(mode, lang)}"
-        )
+        text.append(title, style="bold")
+        text.append(status)
         update_if_changed(self.query_one("#header", Static), text)
+        quiz_title = t("question", lang)
+        if not status:
+            quiz_title += " · " + " · ".join([*words, t(f"{mode}_short", lang)])
+        quiz = self.query_one("#quiz", QuizPanel)
+        if quiz.border_title != quiz_title:
+            quiz.border_title = quiz_title
 
     def _show_keys(self) -> None:
         # narrow: the numbers, diagram and language keys go first (help lists them), so that
@@ -321,7 +339,6 @@ class LessonScreen(Screen):
         answer = play.answers.get(play.index)
         prior = answer.form if answer else None
         step = moment.step
-        quiz.border_title = t("question", lang)
         if isinstance(step, PredictSegment) or (moment.kind == "step" and step is None):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)
@@ -538,6 +555,7 @@ class LessonScreen(Screen):
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
+            self._show_header()
             self.query_one("#quiz", QuizPanel).fit_width()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -82,6 +82,7 @@ class ResultsScreen(ModalScreen[None]):
                 text.append(f"  {mark} {count} × {t(label, lang)}\n")
         missed = [(n, o, title) for n, (o, title) in enumerate(self.results, 1) if o != "first_try"]
         if not missed:
+            text.rstrip()  # no blank line under the last count
             return Group(text)
         text.append("\n" + t("results_missed", lang), style="bold")
         # each missed question's words wrap under its words, not under its mark
