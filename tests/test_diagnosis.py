@@ -28,6 +28,7 @@ from tui_tutor.engine import (
     Abort,
     Close,
     Connect,
+    Listen,
     Lose,
     PeerSetup,
     Role,
@@ -674,3 +675,18 @@ def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
                 assert f"第 {fin} 个报文段" in grade_.fields[0].explanation[-1]
             wrong = next(s for s in State if s not in (inferred, alt))
             assert not grade_segment(run, n, {field: wrong.value}, numbers, ask=[field]).correct
+
+
+def test_who_closed_first_is_read_from_the_connection_asked_about():
+    # two connections in one lesson (as lesson 31 plays them): the server closes the first,
+    # the client the second; advice on the second must not follow the first one's closer
+    run = play(
+        Connect(), Close(S), Close(C), Wait(61), Listen(S), Connect(), Close(C), Close(S), Wait(61)
+    )
+    second_syn = [n for n, r in enumerate(run.records, 1) if r.flags == ["SYN"]][1]
+    fin = first(run, C, "FIN", after=second_syn)
+    named(state(run, fin, C, State.CLOSE_WAIT), "closers_swapped", "m_state_close_wait_active",
+          peer="the client")  # fmt: skip
+    server_fin = first(run, S, "FIN", after=second_syn)
+    named(state(run, server_fin, S, State.TIME_WAIT), "closers_swapped",
+          "m_state_time_wait_second", peer="the server")  # fmt: skip
