@@ -500,8 +500,8 @@ def _capture_cases() -> list:
 @pytest.mark.parametrize("path", _capture_cases())
 def test_classic_wrong_answers_about_a_real_capture_are_named(path):
     """The same rules on questions made from a capture: every segment the app asks about."""
-    from tui_tutor.app.capture_source import capture_trace
     from tui_tutor.captures import read_capture
+    from tui_tutor.captures.replay import capture_trace
 
     asked = 0
     for conn in read_capture(path):
@@ -652,8 +652,8 @@ def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
     """From one vantage point a FIN resent with no ACK in between was lost, or its ACK was:
     the capture says so, and the receiver's state where the FIN would have taken it is right
     too while the trace cannot decide."""
-    from tui_tutor.app.capture_source import capture_source
     from tui_tutor.captures import read_capture
+    from tui_tutor.lessons.source import capture_source
 
     conn = read_capture(REPO / "tests" / "captures" / "simultaneous_close.pcap")[0]
     fins = [n for n, step in enumerate(conn.steps, 1) if "FIN" in step.record.flags]
