@@ -495,17 +495,3 @@ def t(key: str, lang: str, **values: object) -> str:
     en, zh = STRINGS[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
-
-
-class TwoLanguages:
-    """For an App: ``l`` switches English and Chinese, and every screen that has
-    ``refresh_language`` redraws itself in the new one."""
-
-    lang: str
-
-    async def action_toggle_language(self) -> None:
-        self.lang = "zh" if self.lang == "en" else "en"
-        for screen in self.screen_stack:  # type: ignore[attr-defined]
-            refresh = getattr(screen, "refresh_language", None)
-            if refresh is not None:
-                await refresh()

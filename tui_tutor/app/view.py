@@ -21,8 +21,7 @@ from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
 from .diagram import listed_once_taken
 from .i18n import t
-from .widgets.ladder import LadderRow
-from .widgets.state_pane import ExitLine, PaneData, PathStep
+from .scene import ExitLine, LadderRow, PaneData, PathStep
 
 
 def peer_name(role: Role, lang: str) -> str:

@@ -34,8 +34,10 @@ from ...lessons.model import (
 from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.source import LessonSource, lesson_source
 from ...lessons.timeline import Moment, Run
+from ...progress import ProgressStore
 from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
+from ..languages import Tutor
 from ..view import (
     Shown,
     cause_text,
@@ -66,7 +68,7 @@ class PlayState:
     answers: dict[int, Answer] = field(default_factory=dict)
 
 
-class LessonScreen(Screen):
+class LessonScreen(Tutor, Screen[None]):
     # every key is taken as it arrives, in order (see TutorApp.on_event)
     KEYS_IN_ORDER = True
     AUTO_FOCUS = None  # focus is where the question puts it, also after a dialog closes
@@ -120,12 +122,8 @@ class LessonScreen(Screen):
         yield Static("", id="keys")
 
     @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
-    @property
-    def store(self):
-        return getattr(self.app, "store", None)
+    def store(self) -> ProgressStore | None:
+        return self.tutor.store
 
     async def on_mount(self) -> None:
         await self._start(resume=True)
@@ -316,6 +314,7 @@ class LessonScreen(Screen):
         answer = play.answers.get(play.index)
         prior = answer.form if answer else None
         step = moment.step
+        quiz.border_title = t("question", lang)  # the lesson's header may add to it
         if isinstance(step, PredictSegment) or (moment.kind == "step" and step is None):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)
@@ -584,12 +583,19 @@ class LessonScreen(Screen):
                 (outcome, {lang: self.question_title(m, lang) for lang in ("en", "zh")})
                 for outcome, m in self._results()
             ]
-            self.app.push_screen(ResultsScreen(self.source, results))
+            self.app.push_screen(ResultsScreen(self.source, results), self._after_results)
             return
         self._remember_form()
         play.index += 1
         self._save()
         await self._show()
+
+    def _after_results(self, choice: str | None) -> None:
+        """What the learner chose on the results screen."""
+        if choice == "lessons":
+            self.app.pop_screen()
+        elif choice == "again":
+            self.call_later(self.action_restart)
 
     def _results(self) -> list[tuple[str, Moment | None]]:
         """(outcome, the question's moment) for every question, in lesson order."""
@@ -704,9 +710,9 @@ class LessonScreen(Screen):
                     except (BadExpression, ValueError):
                         continue  # unreadable stays as typed: Enter will say so
 
-    async def action_toggle_language(self) -> None:
+    def action_toggle_language(self) -> None:
         self._remember_form()
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         await self._show(focus=False)

@@ -25,13 +25,14 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
+from ..languages import Tutor
 from ..view import ladder_rows, pane_data
 from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
 from ..widgets.state_pane import StatePane
 
 
-class LiveScreen(Screen):
+class LiveScreen(Tutor, Screen[None]):
     BINDINGS = [
         Binding("escape,k", "app.pop_screen", "back"),
         Binding("r", "again", "again"),
@@ -66,10 +67,6 @@ class LiveScreen(Screen):
         self.at_step: int | None = 0
         self.failed = ""
 
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
         with Horizontal(id="main"):
@@ -90,7 +87,7 @@ class LiveScreen(Screen):
     def play(self) -> None:
         from ...live import LiveSettings
 
-        runner = self.app.live_runner  # type: ignore[attr-defined]
+        runner = self.tutor.live_runner
         settings = LiveSettings(isns=self.isns, progress=self._progress)
         try:
             result = runner(self.scenario, settings)
@@ -208,8 +205,8 @@ class LiveScreen(Screen):
         self.absolute = not self.absolute
         self._draw()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self.query_one("#differences-box").border_title = t("live_differences", self.lang)

@@ -6,8 +6,6 @@ scenario from the start (it is pure and fast), so b simply drops the last step.
 
 from __future__ import annotations
 
-import random
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +19,7 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
+from ..languages import Tutor
 from ..view import describe_segment, ladder_legend, ladder_rows, pane_data, peer_paths
 from ..widgets.keys import keys_line
 from ..widgets.ladder import Ladder
@@ -38,7 +37,7 @@ ACTIONS = {
 }
 
 
-class SandboxScreen(Screen):
+class SandboxScreen(Tutor, Screen[None]):
     KEYS_IN_ORDER = True  # see TutorApp.on_event
     BINDINGS = [
         Binding("b", "undo", "back"),
@@ -79,12 +78,8 @@ class SandboxScreen(Screen):
         self.message = ""
 
     def _new_isns(self) -> dict[Role, int]:
-        rng = getattr(self.app, "rng", None) or random.Random()
+        rng = self.tutor.rng
         return {Role.CLIENT: rng.randrange(2**32), Role.SERVER: rng.randrange(2**32)}
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
@@ -235,14 +230,14 @@ class SandboxScreen(Screen):
             self.notify(t("live_nothing", self.lang))
             return
         titles = {lang: t("sandbox_title", lang) for lang in ("en", "zh")}
-        self.app.open_live(self._scenario(), titles, dict(self.isns))  # type: ignore[attr-defined]
+        self.tutor.open_live(self._scenario(), titles, dict(self.isns))
 
     def action_toggle_numbers(self) -> None:
         self.absolute = not self.absolute
         self._draw()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self._draw()

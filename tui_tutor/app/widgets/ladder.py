@@ -23,28 +23,11 @@ from textual.widgets import Static
 
 from ...engine import Role
 from ...ladder import label_text
+from ..scene import LadderRow
 from .keys import update_if_changed
 
 CLIENT_STYLE = "cyan"
 SERVER_STYLE = "magenta"
-
-
-@dataclass(frozen=True)
-class LadderRow:
-    """One row: a segment, a timer event, or the segment the learner is predicting."""
-
-    kind: str  # "segment", "timer", "pending"
-    time: float | None
-    number: int | None = None
-    sender: Role | None = None
-    flags: tuple[str, ...] = ()
-    seq: str = ""
-    ack: str | None = None
-    length: int = 0
-    label: str = ""  # timer rows: "Client: RTO timer fired"; a pending row: "?"
-    lost: bool = False
-    note: str = ""  # a retransmission's: "↻ of #1, RTO 1 s"
-    fresh: bool = False  # appeared at the current moment
 
 
 @dataclass(frozen=True)

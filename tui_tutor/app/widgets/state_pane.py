@@ -11,49 +11,15 @@ the state goes beside it, or onto the top border when the pane is too narrow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from ..scene import ExitLine, PaneData, PathStep
+
 CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
 FRESH_STYLE = "bold yellow"  # with a ★, so that it reads without colour too
 ROOMY = 26  # a pane at least this wide indents its exits under their title
-
-
-@dataclass(frozen=True)
-class PathStep:
-    """A state the peer was in, and the label of the edge that led into it ("" at the start)."""
-
-    state: str
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class ExitLine:
-    """One transition out of the current state."""
-
-    label: str  # "rcv SYN / snd SYN,ACK"
-    target: str  # "SYN_RECEIVED", or the "same" word for a loop
-    short: str = ""  # "rcv SYN/SYN,ACK", "rcv RST (passive)": for a pane short of room
-    shorter: str = ""  # "rcv RST": the condition left to the next state to tell
-
-
-@dataclass(frozen=True)
-class PaneData:
-    """Everything the pane shows, read from the trace by the screen, in the learner's language."""
-
-    title: str  # "Client"
-    isn: str  # "ISN x=1000", shown on the bottom border
-    variables: tuple[str, ...]  # ("SND.NXT x+1", "RCV.NXT y+1")
-    path: tuple[PathStep, ...]  # states before the current one, oldest first
-    current: str  # "ESTABLISHED"
-    current_label: str  # the edge into the current state ("" at the start)
-    current_zh: str  # "已建立连接" in Chinese, "" in English
-    exits: tuple[ExitLine, ...]
-    exits_title: str  # "what can happen next"
-    fresh: int = 0  # how many of the last edges (into current included) happened just now
 
 
 class StatePane(Widget):
