@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -43,7 +42,6 @@ from ..view import (
     cause_text,
     describe_segment,
     in_parens,
-    ladder_legend,
     ladder_rows,
     pane_data,
     peer_paths,
@@ -51,11 +49,10 @@ from ..view import (
     shown_at,
 )
 from ..widgets.keys import keys_line, update_if_changed
-from ..widgets.ladder import Ladder
 from ..widgets.number_input import NumberInput
+from ..widgets.peers import PEERS_BINDINGS, Peers
 from ..widgets.quiz import FormState, QuizPanel, field_rank
 from ..widgets.state_field import StateField
-from ..widgets.state_pane import StatePane
 from ..widgets.toggles import FLAG_KEYS
 
 IDLE_CAP = 120.0  # seconds between two key presses counted as learning time at most
@@ -89,10 +86,8 @@ class LessonScreen(Tutor, Screen[None]):
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
-        Binding("d", "diagram", "diagram"),
+        *PEERS_BINDINGS,
         Binding("escape", "leave", "lessons"),
-        Binding("shift+up", "scroll_ladder(-1)", show=False),
-        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(
@@ -114,12 +109,17 @@ class LessonScreen(Tutor, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         yield QuizPanel(id="quiz")
         yield Static("", id="keys")
+
+    @property
+    def peers(self) -> Peers:
+        return self.query_one("#main", Peers)
+
+    @property
+    def quiz(self) -> QuizPanel:
+        return self.query_one("#quiz", QuizPanel)
 
     @property
     def store(self) -> ProgressStore | None:
@@ -209,16 +209,14 @@ class LessonScreen(Tutor, Screen[None]):
             return
         run, lang, numbers = play.run, self.lang, self.numbers
         now, before = self._shown()
-        self.query_one("#ladder", Ladder).show(
+        self.peers.show(
             ladder_rows(run, moment, numbers, lang, shown=now, before=before),
-            (t("client", lang), t("server", lang)),
-            t("segments", lang),
-            ladder_legend(lang),
+            {
+                role: pane_data(run, moment, role, numbers, lang, shown=now, before=before)
+                for role in Role
+            },
+            lang,
         )
-        for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
-            self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, numbers, lang, shown=now, before=before
-            )
 
     def _show_header(self) -> None:
         """The title, then where the learner is (step, score, language, numbers). When the
@@ -250,7 +248,7 @@ class LessonScreen(Tutor, Screen[None]):
         quiz_title = t("question", lang)
         if not status:
             quiz_title += " · " + " · ".join([*words, t(f"{mode}_short", lang)])
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         if quiz.border_title != quiz_title:
             quiz.border_title = quiz_title
 
@@ -307,7 +305,7 @@ class LessonScreen(Tutor, Screen[None]):
         return answer is not None and (answer.correct or answer.revealed)
 
     async def _show_quiz(self, moment: Moment, focus: bool) -> None:
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         lang = self.lang
         play = self.play
         assert play is not None
@@ -457,14 +455,14 @@ class LessonScreen(Tutor, Screen[None]):
         """The answer at the current moment, created with what the form holds."""
         play = self.play
         assert play is not None
-        values = self.query_one("#quiz", QuizPanel).values()
+        values = self.quiz.values()
         return play.answers.setdefault(play.index, Answer(FormState(values)))
 
     async def action_check(self) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         values = quiz.values()
         answer = self._answer_here()
         answer.form = FormState(values)
@@ -505,13 +503,13 @@ class LessonScreen(Tutor, Screen[None]):
         if not answer.hinted:
             answer.hinted = True
             self._record(moment, "hint")
-        self.query_one("#quiz", QuizPanel).set_feedback(self._feedback(answer, moment), show=True)
+        self.quiz.set_feedback(self._feedback(answer, moment), show=True)
 
     async def action_reveal(self) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         answer = self._answer_here()
         if answer.correct or answer.revealed:
             return
@@ -526,13 +524,13 @@ class LessonScreen(Tutor, Screen[None]):
         self.set_focus(None)
 
     def action_scroll_feedback(self, direction: int) -> None:
-        self.query_one("#quiz", QuizPanel).scroll_relative(y=direction * 4, animate=False)
+        self.quiz.scroll_relative(y=direction * 4, animate=False)
 
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
             self._show_header()
-            self.query_one("#quiz", QuizPanel).fit_width()
+            self.quiz.fit_width()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_flag":
@@ -540,7 +538,7 @@ class LessonScreen(Tutor, Screen[None]):
             focused = self.focused
             return (
                 self.is_mounted
-                and self.query_one("#quiz", QuizPanel).flags_shown
+                and self.quiz.flags_shown
                 and not (isinstance(focused, NumberInput | StateField))
             )
         return True
@@ -548,7 +546,7 @@ class LessonScreen(Tutor, Screen[None]):
     def action_move_field(self, step: int) -> None:
         """Tab and Shift+Tab: round the question's fields; from outside the form, Tab goes
         to the first field and Shift+Tab to the last."""
-        fields = self.query_one("#quiz", QuizPanel).fields()
+        fields = self.quiz.fields()
         if not fields:
             return
         focused = self.focused
@@ -559,11 +557,11 @@ class LessonScreen(Tutor, Screen[None]):
         self.set_focus(target)
 
     def action_toggle_flag(self, flag: str) -> None:
-        self.query_one("#quiz", QuizPanel).toggle_flag(flag)
+        self.quiz.toggle_flag(flag)
 
     def action_pick(self, index: int) -> None:
         if isinstance(self.moment and self.moment.step, Choice):
-            self.query_one("#quiz", QuizPanel).pick_option(index)
+            self.quiz.pick_option(index)
 
     # ------------------------------------------------------------ moving
 
@@ -639,7 +637,7 @@ class LessonScreen(Tutor, Screen[None]):
         play, moment = self.play, self.moment
         if play is None or not self._is_question(moment):
             return
-        self._answer_here().form = FormState(self.query_one("#quiz", QuizPanel).values())
+        self._answer_here().form = FormState(self.quiz.values())
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
@@ -733,7 +731,7 @@ class LessonScreen(Tutor, Screen[None]):
         self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, now)))
 
     def action_scroll_ladder(self, lines: int) -> None:
-        self.query_one("#ladder", Ladder).scroll_rows(lines)
+        self.peers.ladder.scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()

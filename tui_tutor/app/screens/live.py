@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -28,8 +28,7 @@ from ..i18n import t
 from ..languages import Tutor
 from ..view import ladder_rows, pane_data
 from ..widgets.keys import keys_line
-from ..widgets.ladder import Ladder
-from ..widgets.state_pane import StatePane
+from ..widgets.peers import Peers
 
 
 class LiveScreen(Tutor, Screen[None]):
@@ -43,9 +42,6 @@ class LiveScreen(Tutor, Screen[None]):
     ]
     DEFAULT_CSS = """
     LiveScreen #header { height: 1; background: $primary-background; }
-    LiveScreen #main { height: 1fr; }
-    LiveScreen #client-pane, LiveScreen #server-pane { width: 27%; max-width: 36; min-width: 22; }
-    LiveScreen #ladder { width: 1fr; }
     LiveScreen #differences-box { height: 8; border: round $accent; padding: 0 1; }
     LiveScreen.-tall #differences-box { height: 12; }
     LiveScreen #keys { height: 1; background: $panel; }
@@ -69,10 +65,7 @@ class LiveScreen(Tutor, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         with VerticalScroll(id="differences-box"):
             yield Static("", id="differences")
         yield Static("", id="keys")
@@ -156,18 +149,20 @@ class LiveScreen(Tutor, Screen[None]):
 
     def _draw_run(self) -> None:
         lang, run = self.lang, self.run_
-        ladder = self.query_one("#ladder", Ladder)
-        names = (t("client", lang), t("server", lang))
+        peers = self.query_one(Peers)
         if run is None:
-            ladder.show([], names, t("live_segments", lang))
+            peers.show([], {}, lang, title="live_segments", legend=False)
             return
         numbers = Numbers(run.x, run.y, symbolic=True, absolute=self.absolute)
         end = Moment("events", len(run.trace.events), len(run.records))
-        ladder.show(ladder_rows(run, end, numbers, lang), names, t("live_segments", lang))
-        for role, pane in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
+        panes = {}
+        for role in Role:
             data = pane_data(run, end, role, numbers, lang)
             title = f"{data.title} · {t('live_yours', lang)}"
-            self.query_one(pane, StatePane).data = replace(data, title=title, fresh=0)
+            panes[role] = replace(data, title=title, fresh=0)
+        peers.show(
+            ladder_rows(run, end, numbers, lang), panes, lang, title="live_segments", legend=False
+        )
 
     def _draw_differences(self) -> None:
         from ...live.words import MODES, difference, known, note, say

@@ -20,10 +20,9 @@ from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
 from ..languages import Tutor
-from ..view import describe_segment, ladder_legend, ladder_rows, pane_data, peer_paths
+from ..view import describe_segment, ladder_rows, pane_data, peer_paths
 from ..widgets.keys import keys_line
-from ..widgets.ladder import Ladder
-from ..widgets.state_pane import StatePane
+from ..widgets.peers import PEERS_BINDINGS, Peers
 
 SEND_BYTES = 100
 WAITS = (1, 10, 60)
@@ -46,7 +45,7 @@ class SandboxScreen(Tutor, Screen[None]):
         Binding("k", "live", "your kernel"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
-        Binding("d", "diagram", "diagram"),
+        *PEERS_BINDINGS,
         Binding("escape", "app.pop_screen", "lessons"),
         Binding("right,down", "app.focus_next", show=False),
         Binding("left,up", "app.focus_previous", show=False),
@@ -54,9 +53,6 @@ class SandboxScreen(Tutor, Screen[None]):
     # every button fits at 80 columns: none is ever focused off screen
     DEFAULT_CSS = """
     SandboxScreen #header { height: 1; background: $primary-background; }
-    SandboxScreen #main { height: 1fr; }
-    SandboxScreen #client-pane, SandboxScreen #server-pane { width: 27%; max-width: 36; }
-    SandboxScreen #ladder { width: 1fr; }
     SandboxScreen #actions { height: auto; border: round $accent; padding: 0 1; }
     SandboxScreen .action-row { height: 1; }
     SandboxScreen .action-row Label { width: 10; }
@@ -83,10 +79,7 @@ class SandboxScreen(Tutor, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         with Vertical(id="actions"):
             yield Static("", id="what")
             for role in (Role.CLIENT, Role.SERVER):
@@ -119,17 +112,10 @@ class SandboxScreen(Tutor, Screen[None]):
         now = Moment("events", events, len(run.records))
         before = Moment("events", self._previous_events, self._previous_segments)
         numbers = self._numbers()
-        self.query_one("#ladder", Ladder).show(
+        self.query_one(Peers).show(
             ladder_rows(run, now, numbers, lang, before),
-            (t("client", lang), t("server", lang)),
-            t("segments", lang),
-            ladder_legend(lang),
-        )
-        self.query_one("#client-pane", StatePane).data = pane_data(
-            run, now, Role.CLIENT, numbers, lang, before
-        )
-        self.query_one("#server-pane", StatePane).data = pane_data(
-            run, now, Role.SERVER, numbers, lang, before
+            {role: pane_data(run, now, role, numbers, lang, before) for role in Role},
+            lang,
         )
         what = Text()
         if self.message:
@@ -246,6 +232,9 @@ class SandboxScreen(Tutor, Screen[None]):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen("sandbox"))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one(Peers).ladder.scroll_rows(lines)
 
     def action_diagram(self) -> None:
         from .diagram import DiagramScreen

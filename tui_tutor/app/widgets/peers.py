@@ -36,13 +36,20 @@ class Peers(Horizontal):
     def pane(self, role: Role) -> StatePane:
         return self.query_one(f"#{role.value}-pane", StatePane)
 
-    def show(self, rows: list[LadderRow], panes: dict[Role, PaneData], lang: str) -> None:
-        """Draw the ladder's rows and both panes, in ``lang``."""
+    def show(
+        self,
+        rows: list[LadderRow],
+        panes: dict[Role, PaneData],
+        lang: str,
+        title: str = "segments",
+        legend: bool = True,
+    ) -> None:
+        """Draw the ladder's rows (under ``title``, a key of the strings) and both panes."""
         self.ladder.show(
             rows,
             (t("client", lang), t("server", lang)),
-            t("segments", lang),
-            t("ladder_legend", lang),
+            t(title, lang),
+            t("ladder_legend", lang) if legend else "",
         )
         for role, data in panes.items():
             self.pane(role).data = data
