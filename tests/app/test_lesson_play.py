@@ -351,47 +351,18 @@ async def test_reopening_a_lesson_resumes_where_it_was_left_with_the_same_isns(t
         assert "SYN seq=x" in ladder(pilot)
 
 
-async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_path):
-    app = new_app(tmp_path, LESSON)
-    async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(60):
-            kind = moment_kind(pilot)
-            if kind == "PredictSegment":
-                number = app.screen.moment.segment
-                if number == 3:
-                    await pilot.press("v")  # the third segment is revealed
-                else:
-                    await answer_segment(pilot, right_answer(pilot, number))
-            elif kind == "Choice":
-                step = app.screen.moment.step
-                right = [i for i, o in enumerate(step.options) if o.correct]
-                await pilot.press(*(str(i + 1) for i in right), "enter")
-            elif kind == "PredictState":
-                state = expected_state(app.screen.play.run, app.screen.moment.step)
-                await pilot.press(*typing(state_keys(state.value)), "enter")
-            await pilot.press("n")
-            await pilot.pause()
-            if isinstance(app.screen, ResultsScreen):
-                break
-        assert isinstance(app.screen, ResultsScreen)
-        shown = screen_text(pilot)
-        lesson = app.screen.source.lesson
-        questions = [step for _, step in lesson.questions]
-        missed = next(i for i, q in enumerate(questions, 1) if getattr(q, "segment", None) == 3)
-        assert f"Score: {len(questions) - 1} of {len(questions)}" in shown
-        title = questions[missed - 1].prompt.en
-        assert f"◇ {missed}. {title[:40]}" in shown, "the missed question, named"
-        assert questions[0].prompt.en[:30] not in shown, "questions right at once are not listed"
-        assert "(asks first)" in shown
-
-
-async def answer_everything_right(pilot) -> None:
-    """Answer every question right at the first try, by keys, until the results show."""
+async def answer_to_the_end(pilot, reveal_segment: int | None = None) -> None:
+    """Answer every question right at the first try, by keys, until the results show;
+    the question about ``reveal_segment`` is revealed instead."""
     app = pilot.app
     for _ in range(80):
         kind = moment_kind(pilot)
         if kind == "PredictSegment":
-            await answer_segment(pilot, right_answer(pilot, app.screen.moment.segment))
+            number = app.screen.moment.segment
+            if number == reveal_segment:
+                await pilot.press("v")
+            else:
+                await answer_segment(pilot, right_answer(pilot, number))
         elif kind == "Choice":
             step = app.screen.moment.step
             right = [i for i, o in enumerate(step.options) if o.correct]
@@ -406,12 +377,27 @@ async def answer_everything_right(pilot) -> None:
     raise AssertionError("no results screen")
 
 
+async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_path):
+    app = new_app(tmp_path, LESSON)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await answer_to_the_end(pilot, reveal_segment=3)  # the third segment is revealed
+        shown = screen_text(pilot)
+        lesson = app.screen.source.lesson
+        questions = [step for _, step in lesson.questions]
+        missed = next(i for i, q in enumerate(questions, 1) if getattr(q, "segment", None) == 3)
+        assert f"Score: {len(questions) - 1} of {len(questions)}" in shown
+        title = questions[missed - 1].prompt.en
+        assert f"◇ {missed}. {title[:40]}" in shown, "the missed question, named"
+        assert questions[0].prompt.en[:30] not in shown, "questions right at once are not listed"
+        assert "(asks first)" in shown
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_results_with_every_answer_right_end_without_a_blank_line(tmp_path, lang, size):
     app = new_app(tmp_path, LESSON, lang=lang)
     async with app.run_test(size=size) as pilot:
-        await answer_everything_right(pilot)
+        await answer_to_the_end(pilot)
         await pilot.pause()
         box = region_lines(pilot, "ResultsScreen > Vertical")
         inner = [line.strip().strip("│").strip() for line in box[1:-1]]
