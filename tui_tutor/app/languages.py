@@ -48,9 +48,11 @@ class Tutor:
     def lang(self) -> str:
         return cast(TwoLanguagesApp, self._node.app).lang
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> object:
         # Textual calls each class's handler in the MRO: a screen's own on_mount runs too
+        # (and may be async: hence ``object``)
         self._node.watch(self._node.app, "lang", self._language_changed, init=False)
+        return None
 
     async def _language_changed(self) -> None:
         await self.refresh_language()

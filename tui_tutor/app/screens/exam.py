@@ -29,6 +29,7 @@ from ...lessons.model import question_id
 from ..i18n import t
 from ..languages import Tutor
 from ..view import Shown, shown_at
+from ..widgets.boxes import titled
 from ..widgets.keys import update_if_changed
 from ..widgets.quiz import FormState, QuizPanel
 from .class_view import ago
@@ -81,7 +82,7 @@ class ExamSession:
 def _session(app: TutorApp) -> ExamSession:
     session = app.exam_session
     if session is None:
-        assert app.exam is not None
+        assert app.exam is not None and app.store is not None
         rng = app.rng if app.seeded else None  # a seeded app (a test): repeatable ISNs
         session = ExamSession(app.exam, ExamDesk(app.store, app.exam, app.clock, rng))
         app.exam_session = session
@@ -103,17 +104,17 @@ class _ExamNotice(Tutor, Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = _session(self.tutor).loaded.exam.title.get(self.lang)
+        with self._titled(Vertical()):
             yield Static("", id="exam-text")
+
+    def _titled(self, box: Vertical) -> Vertical:
+        return titled(box, _session(self.tutor).loaded.exam.title.get(self.lang))
 
     def on_mount(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
-        self.query_one(Vertical).border_title = _session(self.tutor).loaded.exam.title.get(
-            self.lang
-        )
+        self._titled(self.query_one(Vertical))
         update_if_changed(self.query_one("#exam-text", Static), self.text())
 
     def text(self) -> Text:
@@ -260,7 +261,9 @@ class ExamPartScreen(LessonScreen):
 
     async def _start(self, resume: bool) -> None:
         attempt = self.session.desk.attempt()
-        x, y = attempt.isns.get(self.source.lesson.id, (None, None)) if attempt else (None, None)
+        lesson = self.source.lesson
+        assert lesson is not None
+        x, y = attempt.isns.get(lesson.id, (None, None)) if attempt else (None, None)
         isns = {Role.CLIENT: x, Role.SERVER: y} if x is not None and y is not None else None
         self.play = PlayState(self.source.make_run(isns))
         # back in a running exam: at the first question still to answer

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from ..i18n import t
 from ..languages import Tutor
+from ..widgets.boxes import titled
 from ..widgets.prose import Prose
 
 # (keys as printed, what they do); the keys are the same in both languages
@@ -105,10 +106,11 @@ class HelpScreen(Tutor, ModalScreen[None]):
         self.first = screen if screen in SECTIONS else "lesson"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box") as box:
-            box.border_title = t("help_title", self.lang)
-            box.border_subtitle = t("help_scroll_hint", self.lang)
+        with self._titled(VerticalScroll(id="help-box")):
             yield Static(help_text(self.first, self.lang), id="help-text")
+
+    def _titled(self, box: VerticalScroll) -> VerticalScroll:
+        return titled(box, t("help_title", self.lang), t("help_scroll_hint", self.lang))
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()  # ↑ ↓ PgUp PgDn scroll it
@@ -117,9 +119,7 @@ class HelpScreen(Tutor, ModalScreen[None]):
         self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
-        box = self.query_one("#help-box", VerticalScroll)
-        box.border_title = t("help_title", self.lang)
-        box.border_subtitle = t("help_scroll_hint", self.lang)
+        self._titled(self.query_one("#help-box", VerticalScroll))
         self.query_one("#help-text", Static).update(help_text(self.first, self.lang))
 
     def action_dismiss_help(self) -> None:

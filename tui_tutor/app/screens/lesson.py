@@ -83,9 +83,6 @@ class LessonScreen(Tutor, Screen[None]):
         Binding("h", "hint", "hint"),
         Binding("v", "reveal", "reveal"),
         Binding("R", "restart", "restart"),
-        Binding("t", "toggle_numbers", "numbers"),
-        Binding("l", "toggle_language", "language"),
-        Binding("question_mark", "help", "help"),
         *PEERS_BINDINGS,
         Binding("escape", "leave", "lessons"),
         Binding("pageup", "scroll_feedback(-1)", show=False),
@@ -134,8 +131,10 @@ class LessonScreen(Tutor, Screen[None]):
         questions = len(self._questions())
         if self.store is not None:
             progress = self.store.lesson(self.source.key)
-            if resume and progress.status != "not started" and None not in progress.isns:
-                isns = {Role.CLIENT: progress.isns[0], Role.SERVER: progress.isns[1]}
+            client, server = progress.isns
+            started = resume and progress.status != "not started"
+            if started and client is not None and server is not None:
+                isns = {Role.CLIENT: client, Role.SERVER: server}
         run = self.source.make_run(None if self.source.fixed_isns else isns)
         self.play = PlayState(run)
         if self.store is not None:

@@ -41,10 +41,7 @@ class SandboxScreen(Tutor, Screen[None]):
     BINDINGS = [
         Binding("b", "undo", "back"),
         Binding("r,R", "reset", "restart"),
-        Binding("t", "toggle_numbers", "numbers"),
         Binding("k", "live", "your kernel"),
-        Binding("l", "toggle_language", "language"),
-        Binding("question_mark", "help", "help"),
         *PEERS_BINDINGS,
         Binding("escape", "app.pop_screen", "lessons"),
         Binding("right,down", "app.focus_next", show=False),

@@ -13,8 +13,12 @@ from ..scene import LadderRow, PaneData
 from .ladder import Ladder
 from .state_pane import StatePane
 
-# the keys of a screen that shows the peers: the whole diagram, and the ladder's old rows
+# the keys of a screen where the learner plays the peers (lesson, sandbox): numbers,
+# language, help, the whole diagram, and the ladder's old rows
 PEERS_BINDINGS = [
+    Binding("t", "toggle_numbers", "numbers"),
+    Binding("l", "toggle_language", "language"),
+    Binding("question_mark", "help", "help"),
     Binding("d", "diagram", "diagram"),
     Binding("shift+up", "scroll_ladder(-1)", show=False),
     Binding("shift+down", "scroll_ladder(1)", show=False),
