@@ -73,8 +73,8 @@ def acknowledged(run: Run, number: int):
     """The segment whose end the ack of segment ``number`` points at, or None."""
     r = run.record(number)
     for earlier in reversed(run.records[: number - 1]):
-        used = earlier.length + ("SYN" in earlier.flags) + ("FIN" in earlier.flags)
-        ends_at_ack = (earlier.seq + used) % MODULUS == r.ack
+        used = earlier.seg_len
+        ends_at_ack = earlier.end == r.ack
         if earlier.sender is not r.sender and not earlier.lost and used and ends_at_ack:
             return earlier
     return None

@@ -390,7 +390,7 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
     if record.lost:
         lines.append(t("seg_lost", lang))
     for peer in (Role.CLIENT, Role.SERVER):
-        state = record.client_state if peer is Role.CLIENT else record.server_state
+        state = record.state_of(peer)
         changes = state_changes(run, number, peer)
         if changes:
             lines.extend(explain_state(changes, peer, state, lang))

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from ..engine import TRANSITION_LIST, Event, Role, State, Transition
 from .decode import ACK, FIN, RST, SYN
 from .quirks import Quirk, QuirkKind, quirk
-from .sequence import Segment
+from .sequence import CONTROL_SPACE, Segment
 
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
@@ -156,14 +156,14 @@ class Facts:
                 syn_group = groups.get(key, -1)
                 if syn_group < 0:
                     syn_group = groups[key] = len(groups)
-                    self.ends[r].append((1 << syn_group, (seq + 1) & _MASK))
+                    self.ends[r].append((1 << syn_group, (seq + CONTROL_SPACE[SYN]) & _MASK))
             if flags & FIN:
-                fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+                fin_seq = (seq + length + CONTROL_SPACE[flags & SYN]) & _MASK
                 key = (r, 2, fin_seq)
                 fin_group = groups.get(key, -1)
                 if fin_group < 0:
                     fin_group = groups[key] = len(groups)
-                    self.ends[r].append((1 << fin_group, (fin_seq + 1) & _MASK))
+                    self.ends[r].append((1 << fin_group, (fin_seq + CONTROL_SPACE[FIN]) & _MASK))
             self.marks[i] = (syn_group, fin_group)
         self.isn_end = [None if n is None else (n + 1) & _MASK for n in isn]
         # the facts worked out so far; once ``all`` made them all, a tuple of them

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .segment import Flag, Segment
+from .segment import Flag, Segment, sequence_space
 from .seq import SeqNum, in_window
 from .settings import INITIAL_RTO, MAX_RTO, MIN_RTO, Sysctl, give_up_after
 from .states import Event, ProtocolError, State, Transition, transition
@@ -78,7 +78,7 @@ class _Unacked:
 
     @property
     def end(self) -> SeqNum:
-        return self.seq + self.length + (Flag.SYN in self.flags) + (Flag.FIN in self.flags)
+        return self.seq + sequence_space(self.flags, self.length)
 
 
 @dataclass
@@ -626,7 +626,7 @@ class Peer:
             self._take_in_order(self.out_of_order.pop(self.rcv_nxt.value), now, False)
 
     def _take_in_order(self, seg: Segment, now: float, fin_acked_now: bool) -> None:
-        new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
+        new_bytes = max(0, seg.length - self.rcv_nxt.since(seg.seq))
         if new_bytes and self.state in _ACCEPTS_DATA:
             self.rcv_nxt = self.rcv_nxt + new_bytes
             if not self.config.reads:
@@ -702,7 +702,7 @@ class Peer:
             # where RFC 9293 3.10.4 would send it at once
             return
         while self.queued_bytes:
-            room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]
+            room = self.snd_wnd - self.snd_nxt.since(self.snd_una)
             size = min(self.queued_bytes, self.config.mss, room)
             if size <= 0:
                 break

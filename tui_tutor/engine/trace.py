@@ -8,10 +8,11 @@ record has the virtual ``time`` it happened at and the index of the scenario
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .segment import Flag, Segment
-from .seq import SeqNum, relative
+from .segment import Flag, Segment, sequence_space
+from .seq import MODULUS, SeqNum, relative
 from .states import State, Transition
 
 
@@ -61,6 +62,12 @@ class Why(enum.Enum):
     KEEPALIVE = "the connection was idle: is the other end still there?"
     SYN_COOKIE = "the SYN queue is full: a SYN cookie answers, and nothing is kept"
     RST_KEEPALIVE = "no keepalive probe was answered"
+
+
+def isn_owner(field: str, sender: Role) -> Role:
+    """Whose ISN a segment's number counts from: a ``seq`` its sender's, an ``ack`` the
+    receiver's (relative numbers, and the x and y of a lesson, count from it)."""
+    return sender if field == "seq" else sender.other
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,16 +189,42 @@ class SegmentRecord:
     @property
     def segment(self) -> Segment:
         """The record as an engine segment; flags the engine does not model (URG, ECE) left out."""
-        flags = Flag.parse([name for name in self.flags if name in Flag.__members__])
         ack = SeqNum(self.ack) if self.ack is not None else None
-        return Segment(flags, SeqNum(self.seq), ack, self.length)
+        return Segment(self.flag_bits, SeqNum(self.seq), ack, self.length)
+
+    @property
+    def flag_bits(self) -> Flag:
+        """The flags the engine models, as a ``Flag``."""
+        return Flag.parse([name for name in self.flags if name in Flag.__members__])
+
+    @property
+    def seg_len(self) -> int:
+        """How many sequence numbers it takes: its data, one for a SYN, one for a FIN."""
+        return sequence_space(self.flag_bits, self.length)
+
+    @property
+    def numbered_flags(self) -> list[str]:
+        """Its flags that take a sequence number of their own (SYN, FIN)."""
+        return [name for name in self.flag_bits.names if sequence_space(Flag[name], 0)]
+
+    @property
+    def end(self) -> int:
+        """The first sequence number after it (absolute)."""
+        return (self.seq + self.seg_len) % MODULUS
+
+    def state_of(self, peer: Role) -> State:
+        """``peer``'s state right after this segment."""
+        return self.client_state if peer is Role.CLIENT else self.server_state
+
+    def relative_numbers(self, isns: Mapping[Role, int | None]) -> tuple[int, int | None]:
+        """seq and ack counted from the ISN each counts from (as they are where one is unknown)."""
+        seq = relative(self.seq, isns.get(isn_owner("seq", self.sender)))
+        if self.ack is None:
+            return seq, None
+        return seq, relative(self.ack, isns.get(isn_owner("ack", self.sender)))
 
     def to_json(self, isns: dict[Role, int | None], absolute: bool = False) -> dict:
-        seq, ack = self.seq, self.ack
-        if not absolute:
-            seq = relative(seq, isns.get(self.sender))
-            if ack is not None:
-                ack = relative(ack, isns.get(self.sender.other))
+        seq, ack = (self.seq, self.ack) if absolute else self.relative_numbers(isns)
         return {
             "from": self.sender.value,
             "flags": self.flags,

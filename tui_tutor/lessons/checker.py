@@ -306,8 +306,7 @@ def _did_you_mean_state(answer: str) -> str:
 
 
 def _flags(names: set[str]) -> str:
-    order = [f.name for f in engine.Flag]
-    return ",".join(sorted(names, key=order.index)) or "no flags"
+    return engine.flags_label(engine.Flag.parse(sorted(names)))
 
 
 def _texts(value: object, path: str) -> list[tuple[str, Text]]:

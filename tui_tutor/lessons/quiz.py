@@ -29,6 +29,8 @@ from ..engine import (
     StateChanged,
     TimerFired,
     Why,
+    flags_label,
+    isn_owner,
     relative,
 )
 from . import explain, misconceptions, segments
@@ -52,12 +54,10 @@ class Numbers:
 
     def base(self, field_name: str, sender: Role) -> int | None:
         """The ISN a number in ``field_name`` counts from: seq the sender's, ack the other's."""
-        owner = sender if field_name == "seq" else sender.other
-        return self.x if owner is Role.CLIENT else self.y
+        return self.x if isn_owner(field_name, sender) is Role.CLIENT else self.y
 
     def symbol(self, field_name: str, sender: Role) -> str:
-        owner = sender if field_name == "seq" else sender.other
-        return "x" if owner is Role.CLIENT else "y"
+        return "x" if isn_owner(field_name, sender) is Role.CLIENT else "y"
 
     def show(self, value: int | None, field_name: str, sender: Role) -> str:
         if value is None:
@@ -241,7 +241,7 @@ def _grade_flags(
         return FieldGrade(
             "flags", str(given), shown, False, [err.text(lang)], [why], readable=False
         )
-    got_text = ",".join(f.name for f in Flag if f.name in got) or "-"
+    got_text = flags_label(Flag.parse(sorted(got)))
     if got == want:
         return FieldGrade("flags", got_text, shown, True, [], [why])
     lines: list[str] = []
@@ -354,7 +354,7 @@ def _grade_len(run: Run, number: int, given: str, lang: str, mistakes: list[Mist
     record = run.record(number)
     what = explain.phrase("len_data" if record.length else "len_none", lang)
     lines = [explain.phrase("len_is", lang, v=record.length, what=what)]
-    controls = [f for f in ("SYN", "FIN") if f in record.flags]
+    controls = record.numbered_flags
     if controls:
         lines.append(explain.phrase("len_not_seg_len", lang, what=",".join(controls)))
     text = unicodedata.normalize("NFKC", given).strip() or "0"
@@ -457,8 +457,8 @@ def _grade_state(
     field_name: str,
 ) -> FieldGrade:
     record = run.record(number)
-    want = record.client_state if peer is Role.CLIENT else record.server_state
-    other = record.server_state if peer is Role.CLIENT else record.client_state
+    want = record.state_of(peer)
+    other = record.state_of(peer.other)
     lines = explain_state(state_changes(run, number, peer), peer, want, lang)
     start, end = _frame(run, number)
     context = (peer, want, other, start, end, number)
@@ -532,7 +532,7 @@ def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en"
         changes = state_changes(run, q.segment, peer)
         window = _frame(run, q.segment)
         record = run.record(q.segment)
-        other = record.server_state if peer is Role.CLIENT else record.client_state
+        other = record.state_of(peer.other)
         number = q.segment
     lines = explain_state(changes, peer, want, lang, at_end=q.when == "end")
     context = (peer, want, other, *window, number)
@@ -556,7 +556,7 @@ def expected_state(run: Run, q: PredictState) -> State:
         return run.end_states[peer]
     assert q.segment is not None
     record = run.record(q.segment)
-    return record.client_state if peer is Role.CLIENT else record.server_state
+    return record.state_of(peer)
 
 
 # ------------------------------------------------------------------ multiple choice
