@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..engine import TRANSITION_LIST, Event, Role, State, Transition
+from ..engine import TRANSITION_LIST, Event, Flag, Role, State, Transition
 from .decode import ACK, FIN, RST, SYN
 from .quirks import Quirk, QuirkKind, quirk
 from .sequence import CONTROL_SPACE, Segment
@@ -392,7 +392,7 @@ class _Replay:
             self._move(i, r, Event.ABORT, i)
             self.reset = True
             row = _row(st, Event.ABORT)
-            if row is not None and "RST" not in row.send:
+            if row is not None and Flag.RST not in row.sends:
                 self._odd(i, f"a RST from {st}: the engine would close without sending one")
             return
         if flags & SYN:

@@ -118,7 +118,7 @@ class Link:
             item = self.in_flight.popleft()
             receiver = item.sender.other
             actions = self.peers[receiver].receive(item.segment, self.now)
-            note = "; ".join(a.reason for a in actions if isinstance(a, Drop))
+            drops = tuple(a.reason for a in actions if isinstance(a, Drop))
             self.trace.events.append(
                 SegmentDelivered(
                     self.now,
@@ -127,7 +127,7 @@ class Link:
                     receiver,
                     self.peers[Role.CLIENT].state,
                     self.peers[Role.SERVER].state,
-                    note,
+                    drops=drops,
                 )
             )
             self._apply(receiver, actions, cause=item.index)

@@ -100,7 +100,8 @@ class SegmentDelivered:
     receiver: Role
     client_state: State
     server_state: State
-    note: str = ""  # why the receiver dropped or merely answered it, if it did
+    note: str = ""  # a recording's own note on it (a capture's)
+    drops: tuple[str, ...] = ()  # the engine's reasons the receiver dropped or only answered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,13 @@ class SegmentRecord:
     client_state: State
     server_state: State
     index: int = 0
-    note: str = ""
+    note: str = ""  # a recording's own note on it (a capture's)
+    drops: tuple[str, ...] = ()  # the engine's reasons the receiver dropped or only answered it
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What to say about it: the engine's drop reasons, then a recording's note."""
+        return (*self.drops, self.note) if self.note else self.drops
 
     @property
     def segment(self) -> Segment:
@@ -261,7 +268,7 @@ class Trace:
                     records[ev.index] = _record(ev, states[Role.CLIENT], states[Role.SERVER])
             elif isinstance(ev, SegmentDelivered):
                 records[ev.index] = _record(
-                    sent[ev.index], ev.client_state, ev.server_state, ev.note
+                    sent[ev.index], ev.client_state, ev.server_state, ev.note, ev.drops
                 )
         # a segment still in flight when the run ended: states as they are at the end
         for index, ev in sent.items():
@@ -292,7 +299,9 @@ class Trace:
         }
 
 
-def _record(ev: SegmentSent, client: State, server: State, note: str = "") -> SegmentRecord:
+def _record(
+    ev: SegmentSent, client: State, server: State, note: str = "", drops: tuple[str, ...] = ()
+) -> SegmentRecord:
     seg = ev.segment
     return SegmentRecord(
         sender=ev.sender,
@@ -307,4 +316,5 @@ def _record(ev: SegmentSent, client: State, server: State, note: str = "") -> Se
         server_state=server,
         index=ev.index,
         note=note,
+        drops=drops,
     )

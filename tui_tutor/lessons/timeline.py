@@ -25,6 +25,7 @@ class Cause:
     kind: str  # "call", "timer", "segment", "setup"
     peer: Role
     detail: str  # "connect", "send 5", "RTO", or the 1-based number of the segment
+    timer: engine.TimerKind | None = None  # the timer, for a timer's
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def _frames(run: Run) -> None:
         if isinstance(ev, engine.UserCalled):
             stimulus = Cause("call", ev.peer, ev.call)
         elif isinstance(ev, engine.TimerFired):
-            stimulus = Cause("timer", ev.peer, ev.timer.value)
+            stimulus = Cause("timer", ev.peer, ev.timer.value, ev.timer)
         elif isinstance(ev, engine.SegmentDelivered):
             stimulus = Cause("segment", ev.receiver, str(number_of[ev.index]))
             end_pos[ev.index] = _group_end(events, pos)
