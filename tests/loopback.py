@@ -133,6 +133,30 @@ class Server:
         self.listener.close()
 
 
+def opened(port: int, host: str = "127.0.0.1") -> tuple[Server, socket.socket, socket.socket]:
+    """A server listening on ``port``, a client connected to it, the connection accepted;
+    then a pause. Returns (server, client socket, accepted socket)."""
+    srv = Server(port, host)
+    cli = socket.create_connection((host, port))
+    conn = srv.accepted()
+    pause()
+    return srv, cli, conn
+
+
+def exchange(sender: socket.socket, receiver: socket.socket, data: bytes) -> None:
+    """``data`` written on one end and read whole on the other; then a pause."""
+    sender.sendall(data)
+    read_exactly(receiver, len(data))
+    pause()
+
+
+def closes(closer: socket.socket, other: socket.socket) -> None:
+    """``closer`` closes and ``other`` reads to the end (the FIN arrived); then a pause."""
+    closer.close()
+    read_eof(other)
+    pause()
+
+
 def read_exactly(sock: socket.socket, n: int) -> None:
     got = 0
     while got < n:
