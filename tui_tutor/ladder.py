@@ -7,7 +7,7 @@ richer ladder from the same ``SegmentRecord``s.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .engine import NO_FLAGS, Role, SegmentRecord, flags_label
 
@@ -44,7 +44,7 @@ def label_text(
 
 
 def segment_label(
-    record: SegmentRecord, isns: dict[Role, int | None], absolute: bool = False
+    record: SegmentRecord, isns: Mapping[Role, int | None], absolute: bool = False
 ) -> str:
     """``SYN,ACK seq=0 ack=1`` (plus ``len=5`` when there is data)."""
     seq, ack = (record.seq, record.ack) if absolute else record.relative_numbers(isns)
@@ -89,7 +89,7 @@ def arrow(
 
 def ladder_lines(
     records: Iterable[SegmentRecord],
-    isns: dict[Role, int | None],
+    isns: Mapping[Role, int | None],
     absolute: bool = False,
     client: str = "client",
     server: str = "server",

@@ -203,7 +203,7 @@ class CapturedConnection:
         if tables is None:
             tables = inference.json_formats = _tables(inference.states)
         start = self.start
-        rows = []
+        rows: list[str] = []
         row = rows.append
         for (t, r, flags, seq, ack, _, length), formats, again in zip(
             self._segments, tables, analysis.retransmission, strict=True
@@ -240,7 +240,7 @@ _FORMATS: dict[tuple[str, str], _Formats] = {}
 
 def _tables(states: list[tuple[State, State]]) -> list[_Formats]:
     """The format table of each segment's states."""
-    tables = []
+    tables: list[_Formats | None] = []
     pair = formats = None
     for both in states:
         if both is not pair:  # states change a few times per connection

@@ -75,7 +75,7 @@ def retransmissions(segments: list[Segment]) -> list[bool]:
     """Which segments are retransmissions (see the module doc)."""
     # ``(a - b) & _MASK`` in (0, _HALF) means a is after b in sequence space (RFC 1982);
     # written out rather than called, since this runs once per segment
-    found = []
+    found: list[bool] = []
     append = found.append
     nxt: list[int | None] = [None, None]  # one past the highest number each side sent
     sent = [False, False]  # has the side sent anything yet?

@@ -232,10 +232,10 @@ class Facts:
                 for bit, end in ends[1 - r]:
                     if (ack - end) & _MASK < _HALF:
                         covered |= bit
-                end = isn_end[1 - r]
-                if end is not None:
-                    acks_isn = (ack - end) & _MASK < _HALF
-                    exact_isn = ack == end
+                isn_after = isn_end[1 - r]
+                if isn_after is not None:
+                    acks_isn = (ack - isn_after) & _MASK < _HALF
+                    exact_isn = ack == isn_after
             out.append(
                 (r, flags & _KEPT, length > 0, syn_group, fin_group, covered, acks_isn, exact_isn)
             )

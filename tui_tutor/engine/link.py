@@ -59,9 +59,9 @@ class Link:
     # timers: (deadline, order, peer, kind); a dict says which entry is current
     _heap: list[tuple[float, int, Role, TimerKind]] = field(default_factory=list)
     _deadlines: dict[tuple[Role, TimerKind], tuple[float, int]] = field(default_factory=dict)
-    _order: itertools.count = field(default_factory=itertools.count)
-    _segments: itertools.count = field(default_factory=itertools.count)
-    _vars: dict[Role, tuple] = field(default_factory=dict)
+    _order: itertools.count[int] = field(default_factory=itertools.count)
+    _segments: itertools.count[int] = field(default_factory=itertools.count)
+    _vars: dict[Role, tuple[int | None, ...]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ user calls
 

@@ -335,7 +335,7 @@ class Peer:
         """The retransmission timeout now: the base for the state, doubled per back-off."""
         opening = self.state in (State.SYN_SENT, State.SYN_RECEIVED)
         base = INITIAL_RTO if opening else self.config.rto
-        return min(base * 2**self.backoff, MAX_RTO)
+        return min(base * 2.0**self.backoff, MAX_RTO)
 
     def _resend_head(self) -> None:
         head = self.unacked[0]

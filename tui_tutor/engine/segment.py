@@ -34,7 +34,7 @@ class Flag(enum.Flag):
         return cls(0)
 
     @classmethod
-    def parse(cls, names: list[str] | tuple[str, ...] | str) -> Flag:
+    def parse(cls, names: Iterable[str] | str) -> Flag:
         """``"SYN,ACK"`` or ``["SYN", "ACK"]`` -> ``Flag.SYN | Flag.ACK``."""
         if isinstance(names, str):
             names = [n for n in names.replace("+", ",").split(",") if n.strip()]

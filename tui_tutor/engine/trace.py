@@ -15,6 +15,10 @@ from .segment import Flag, Segment, sequence_space
 from .seq import MODULUS, SeqNum, relative
 from .states import State, Transition
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the engine loads without typing
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class Role(enum.Enum):
     CLIENT = "client"
@@ -230,7 +234,7 @@ class SegmentRecord:
             return seq, None
         return seq, relative(self.ack, isns.get(isn_owner("ack", self.sender)))
 
-    def to_json(self, isns: dict[Role, int | None], absolute: bool = False) -> dict:
+    def to_json(self, isns: Mapping[Role, int | None], absolute: bool = False) -> dict[str, Any]:
         seq, ack = (self.seq, self.ack) if absolute else self.relative_numbers(isns)
         return {
             "from": self.sender.value,
@@ -282,7 +286,7 @@ class Trace:
                 states[ev.peer] = ev.new
         return states
 
-    def to_json(self, absolute: bool = False) -> dict:
+    def to_json(self, absolute: bool = False) -> dict[str, Any]:
         """The ``{"connections": [...]}`` shape shared with the capture reader."""
         isns: dict[Role, int | None] = dict(self.isn)
         records = self.segments()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -305,7 +306,7 @@ def _did_you_mean_state(answer: str) -> str:
     return f'; did you mean "{close[0]}"?' if close else ""
 
 
-def _flags(names: set[str]) -> str:
+def _flags(names: Iterable[str]) -> str:
     return engine.flags_label(engine.Flag.parse(sorted(names)))
 
 

@@ -482,7 +482,7 @@ FLAGS_FALLBACK = "flags_rule"
 
 def diagnose_flags(answer: FlagsAnswer, lang: str) -> list[Finding]:
     """Every rule that matches (two flags may be wrong for two reasons), else why it is sent."""
-    found = []
+    found: list[Finding] = []
     for name, rule in FLAGS_RULES.items():
         text = rule(answer, lang)
         if text and all(f.text != text for f in found):

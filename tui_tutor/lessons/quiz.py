@@ -16,9 +16,10 @@ the other language gives the same marks with every line translated.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine import (
     MODULUS,
@@ -88,9 +89,10 @@ class FieldGrade:
     given: str
     expected: str
     correct: bool
-    advice: list[str] = field(default_factory=list)  # about this wrong answer, shown at once
-    explanation: list[str] = field(default_factory=list)  # why: shown once right or revealed
-    mistakes: list[str] = field(default_factory=list)  # ids of the rules behind the advice
+    # dataclasses.field: the name field is taken by the field above
+    advice: list[str] = dataclasses.field(default_factory=list)  # shown at once when wrong
+    explanation: list[str] = dataclasses.field(default_factory=list)  # why: once right or revealed
+    mistakes: list[str] = dataclasses.field(default_factory=list)  # the rules behind the advice
     readable: bool = True  # False: empty or unreadable, so not an attempt at an answer
 
     @property
@@ -569,7 +571,8 @@ def grade_choice(q: Choice, picked: set[int], lang: str = "en") -> Grade:
     letters = ",".join(str(i + 1) for i in sorted(correct))
     given = ",".join(str(i + 1) for i in sorted(chosen))
     if chosen == correct:
-        lines = [q.options[i].feedback.get(lang) for i in sorted(chosen) if q.options[i].feedback]
+        picks = [q.options[i] for i in sorted(chosen)]
+        lines = [o.feedback.get(lang) for o in picks if o.feedback]
         return Grade([FieldGrade("choice", given, letters, True, lines, [])])
     if not chosen:
         line = explain.phrase("m_choice_none", lang)

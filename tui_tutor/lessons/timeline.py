@@ -11,6 +11,7 @@ panes and the ladder from ``trace.events[:cutoff]`` and never computes TCP.
 from __future__ import annotations
 
 import random
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .. import engine
@@ -218,7 +219,7 @@ def _moments(run: Run, ask_before: set[int]) -> list[Moment]:
     return _reveal_after_state_questions(moments, run)
 
 
-def _last_change_in_last_frame(run: Run, peers: set[str], cutoff: int) -> int:
+def _last_change_in_last_frame(run: Run, peers: AbstractSet[str], cutoff: int) -> int:
     """Where to cut so that a question about the final state does not show its answer."""
     if not peers or not run.frame_end:
         return cutoff
