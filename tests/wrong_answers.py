@@ -31,6 +31,7 @@ from tui_tutor.engine import (
     StateChanged,
     TimerFired,
     Why,
+    relative,
 )
 from tui_tutor.lessons.loader import load_all
 from tui_tutor.lessons.model import Lesson, PredictSegment, PredictState
@@ -241,8 +242,8 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
     owner = r.sender if field == "seq" else r.sender.other
     base = run.x if owner is Role.CLIENT else run.y
     # the number as the other display mode shows it, unless it also reads as a near miss here
-    if base is not None and (want - base) % MODULUS != want:
-        typed = str((want - base) % MODULUS) if numbers.absolute else str(want)
+    if base is not None and relative(want, base) != want % MODULUS:
+        typed = str(relative(want, base)) if numbers.absolute else str(want)
         meant = numbers.readings(typed, field, r.sender).pop()
         if min((meant - want) % MODULUS, (want - meant) % MODULUS) > 1000:
             out.append(("other_mode", typed))
