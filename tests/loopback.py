@@ -157,6 +157,21 @@ def closes(closer: socket.socket, other: socket.socket) -> None:
     pause()
 
 
+def conversation(
+    port: int, request: bytes, answer: bytes, client_closes: bool, host: str = "127.0.0.1"
+) -> None:
+    """A whole connection: the handshake, a request, an answer, one side closes and the
+    other reads to the end, then closes too."""
+    srv, cli, conn = opened(port, host)
+    exchange(cli, conn, request)
+    exchange(conn, cli, answer)
+    first, last = (cli, conn) if client_closes else (conn, cli)
+    closes(first, last)
+    last.close()
+    pause()
+    srv.close()
+
+
 def read_exactly(sock: socket.socket, n: int) -> None:
     got = 0
     while got < n:

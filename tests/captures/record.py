@@ -38,6 +38,7 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     Server,
     abort,
     closes,
+    conversation,
     drop_first,
     exchange,
     opened,
@@ -52,13 +53,7 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
 
 def ipv6_close(port: int) -> None:
     """A whole connection over ::1: handshake, a request, an answer, the client closes."""
-    srv, cli, conn = opened(port, "::1")
-    exchange(cli, conn, b"ping")
-    exchange(conn, cli, b"pong!")
-    closes(cli, conn)
-    conn.close()
-    pause()
-    srv.close()
+    conversation(port, b"ping", b"pong!", client_closes=True, host="::1")
 
 
 def data_retransmission(port: int) -> None:

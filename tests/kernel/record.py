@@ -47,6 +47,7 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     Server,
     abort,
     closes,
+    conversation,
     drop_all,
     drop_first,
     exchange,
@@ -102,23 +103,11 @@ def expected_segments(pcap: Path, server_port: int) -> list[dict]:
 
 
 def client_closes_first(port: int) -> None:
-    srv, cli, conn = opened(port)
-    exchange(cli, conn, b"hello")
-    exchange(conn, cli, b"world!")
-    closes(cli, conn)
-    conn.close()
-    pause()
-    srv.close()
+    conversation(port, b"hello", b"world!", client_closes=True)
 
 
 def server_closes_first(port: int) -> None:
-    srv, cli, conn = opened(port)
-    exchange(cli, conn, b"GET")
-    exchange(conn, cli, b"0123456789")
-    closes(conn, cli)
-    cli.close()
-    pause()
-    srv.close()
+    conversation(port, b"GET", b"0123456789", client_closes=False)
 
 
 def half_close(port: int) -> None:
