@@ -134,7 +134,7 @@ def _timer_label(ev: engine.TraceEvent, lang: str) -> str:
             "timer_fired",
             lang,
             peer=peer_name(ev.peer, lang),
-            timer=names.timer_name(ev.timer.value, lang),
+            timer=names.timer_name(ev.timer, lang),
         )
     if isinstance(ev, engine.TimerStarted) and ev.timer is engine.TimerKind.TIME_WAIT:
         return t("timer_2msl", lang, peer=peer_name(ev.peer, lang), seconds=ev.deadline - ev.time)
@@ -422,12 +422,12 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
     if record.lost:
         lines.append(t("seg_lost", lang))
     for peer in (Role.CLIENT, Role.SERVER):
-        state = record.client_state if peer is Role.CLIENT else record.server_state
+        state = record.state_of(peer)
         changes = state_changes(run, number, peer)
         if changes:
             lines.extend(explain_state(changes, peer, state, lang))
-    if record.note:
-        lines.append(drop_note(record.note, lang))
+    if record.notes:
+        lines.append(drop_note(record.notes, lang))
     return lines
 
 
@@ -444,8 +444,8 @@ def cause_text(run: Run, number: int, lang: str) -> str:
         event = engine.Event(name) if name in {e.value for e in engine.Event} else None
         action = names.event_label(event, lang) if event is not None else ""
         return t("caused_by_call", lang, peer=peer, call=call, action=action)
-    if cause.kind == "timer":
-        return t("caused_by_timer", lang, peer=peer, timer=names.timer_name(cause.detail, lang))
+    if cause.timer is not None:
+        return t("caused_by_timer", lang, peer=peer, timer=names.timer_name(cause.timer, lang))
     if cause.kind == "segment":
         return t("caused_by_segment", lang, n=cause.detail)
     return ""

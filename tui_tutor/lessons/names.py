@@ -80,10 +80,9 @@ def state_name(state: State, lang: str) -> str:
     return f"{state.value} {STATE_ZH[state]}" if lang == "zh" else state.value
 
 
-def timer_name(name: str, lang: str) -> str:
+def timer_name(kind: TimerKind, lang: str) -> str:
     """A timer as the trace names it (``keepalive``): ``保活`` in Chinese."""
-    kind = next((k for k in TimerKind if k.value == name), None)
-    return TIMER_ZH[kind] if lang == "zh" and kind is not None else name
+    return TIMER_ZH[kind] if lang == "zh" else kind.value
 
 
 def event_label(event: Event, lang: str) -> str:

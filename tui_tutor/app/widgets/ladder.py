@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from ...engine import Role
-from ...ladder import label_text
+from ...ladder import arrow, label_text
 from ..scene import LadderRow
 from .keys import update_if_changed
 
@@ -142,27 +142,16 @@ def _arrow_width(label: str, shaft: int, lost: bool) -> int:
 def _arrow(
     label: str, span: int, rightward: bool, lost: bool, style: str, bare: bool = False
 ) -> Text:
-    body = "" if bare else f" {label} "
+    """The shared arrow between the two peers' bars ``├`` and ``┤``."""
+    label = "" if bare else label
     inner = span - 2  # between the two peers' bars
+    gap = 4 if inner - cell_len(f" {label} " if label else "") >= 12 else 2
+    text = "├" + arrow(label, inner, rightward, lost, lead=1, least=1, gap=gap) + "┤"
+    out = Text(text, style=style)
     if lost:
-        gap = 4 if inner - cell_len(body) >= 12 else 2
-        fill = max(1, inner - cell_len(body) - gap - 2)
-        if rightward:
-            text = "├─" + body + "─" * fill + "✗" + " " * (gap - 1)
-            text = text + " " * max(0, span - 1 - cell_len(text)) + "┤"
-        else:
-            text = " " * (gap - 1) + "✗" + "─" * fill + body + "─┤"
-            text = "├" + " " * max(0, span - 1 - cell_len(text)) + text
-        out = Text(text, style=style)
         cross = text.index("✗")
         out.stylize("bold red", cross, cross + 1)
-        return out
-    fill = max(1, inner - cell_len(body) - 2)
-    if rightward:
-        text = "├─" + body + "─" * fill + "▶┤"
-    else:
-        text = "├◀" + "─" * fill + body + "─┤"
-    return Text(text, style=style)
+    return out
 
 
 def _wrap(text: str, width: int) -> list[str]:
