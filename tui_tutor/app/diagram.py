@@ -272,10 +272,10 @@ class Layout:
             return
         cell, d, inward = end
         path = [(cell, d)]
-        step: tuple | None = came[(cell, d)]
-        while step is not None:
-            path.append(step)
-            step = came[step]
+        back = came[(cell, d)]
+        while back is not None:
+            path.append(back)
+            back = came[back]
         path.reverse()
         arrow.cells = [c for c, _ in path]
         # directions each cell connects to: where it came from and where it goes

@@ -22,8 +22,13 @@ def readable_without_colour(app: App) -> None:
     for slot in (RED, BRIGHT_RED):
         colours[slot] = LIGHT_RED
     app.ansi_theme_dark = TerminalTheme(
-        tuple(MONOKAI.background_color),
-        tuple(MONOKAI.foreground_color),
-        [tuple(c) for c in colours[:8]],
-        [tuple(c) for c in colours[8:]],
+        _rgb(MONOKAI.background_color),
+        _rgb(MONOKAI.foreground_color),
+        [_rgb(c) for c in colours[:8]],
+        [_rgb(c) for c in colours[8:]],
     )
+
+
+def _rgb(colour: tuple[int, int, int] | ColorTriplet) -> tuple[int, int, int]:
+    red, green, blue = colour
+    return (red, green, blue)

@@ -80,7 +80,8 @@ def ladder_rows(
     for pos, ev in enumerate(run.trace.events[: max(now.cutoff.values())]):
         label = _timer_label(ev, lang)
         peer = getattr(ev, "peer", None)
-        if label and pos < now.cutoff.get(peer, 0):  # a timer shows with its peer's pane
+        # a timer shows with its peer's pane
+        if label and isinstance(peer, Role) and pos < now.cutoff.get(peer, 0):
             fresh = pos >= old_cut.get(peer, 0)
             rows.append((pos, LadderRow("timer", ev.time - start, label=label, fresh=fresh)))
     rows.sort(key=lambda item: item[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
+from rich.text import JustifyMethod, Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -50,7 +50,7 @@ def plain(text: str) -> Text:
 @dataclass(frozen=True)
 class Column:
     key: str  # i18n key of its heading: "col_" + key
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     flexible: bool = False  # takes the width the others leave
 
 
@@ -279,7 +279,7 @@ class ClassScreen(_LiveTable):
 
     @on(DataTable.HeaderSelected)
     def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
+        key = str(event.column_key.value)
         if key == self.sort_by:
             self.descending = not self.descending
         else:

@@ -6,6 +6,8 @@ scenario from the start (it is pure and fast), so b simply drops the last step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,7 +28,7 @@ from ..widgets.peers import PEERS_BINDINGS, Peers
 
 SEND_BYTES = 100
 WAITS = (1, 10, 60)
-ACTIONS = {
+ACTIONS: dict[str, Callable[[Role], engine.Step]] = {
     "connect": lambda role: engine.Connect(role),
     "listen": lambda role: engine.Listen(role),
     "send": lambda role: engine.Send(role, SEND_BYTES),
@@ -168,6 +170,8 @@ class SandboxScreen(Tutor, Screen[None]):
 
     def _not_possible(self, step: engine.Step) -> str:
         """Why an action cannot be taken now, from the peer's state, in the learner's words."""
+        if isinstance(step, engine.Wait | engine.Inject):
+            return ""  # not an action of a peer
         lang, role = self.lang, step.peer
         state = self.run_.states_at(len(self.run_.trace.events))[role]
         action = next(a for a, make in ACTIONS.items() if type(make(role)) is type(step))

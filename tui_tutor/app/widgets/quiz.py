@@ -164,7 +164,7 @@ class QuizPanel(VerticalScroll, can_focus=False):
         self.query_one("#check-segment", Button).label = t("check", lang)
         flags = self.query_one("#field-flags", FlagsField)
         self._show(flags, "flags" in ask)
-        flags.flags = set(values.get("flags", set()))  # type: ignore[arg-type]
+        flags.flags = {str(f) for f in _items(values.get("flags"))}
         for name in NUMBER_FIELDS:
             field = self.query_one(f"#field-{name}", NumberInput)
             self._show(field, name in ask)
@@ -172,10 +172,10 @@ class QuizPanel(VerticalScroll, can_focus=False):
             field.value = str(values.get(name, ""))
         self._show(self.query_one("#label-after"), any(n in ask for n in STATE_FIELDS))
         for name in STATE_FIELDS:
-            field = self.query_one(f"#field-{name}", StateField)
-            self._show(field, name in ask)
+            state_field = self.query_one(f"#field-{name}", StateField)
+            self._show(state_field, name in ask)
             self._show(self.query_one(f"#label-{name}"), name in ask)
-            field.load(_state(values.get(name)))
+            state_field.load(_state(values.get(name)))
         self.query_one("#segment-form").display = True
 
     async def show_state_form(self, lang: str, prior: FormState | None) -> None:
@@ -196,7 +196,7 @@ class QuizPanel(VerticalScroll, can_focus=False):
         labels = [f"{i + 1}. {text}" for i, text in enumerate(options)]
         if (choice.items, choice.multi) != (labels, multi):
             choice.set_items(labels, multi)
-        choice.set_ticked(set(values.get("choice", set())))  # type: ignore[arg-type]
+        choice.set_ticked({int(str(i)) for i in _items(values.get("choice"))})
         choice.cursor = 0
         self.query_one("#check-choice", Button).label = t("check", lang)
         self.query_one("#choice-form").display = True
@@ -219,8 +219,8 @@ class QuizPanel(VerticalScroll, can_focus=False):
                 if state.display:
                     out[name] = state.value.value if state.value else ""
         if self.query_one("#state-form").display:
-            state = self.query_one("#field-state", StateField).value
-            out["state"] = state.value if state else ""
+            chosen = self.query_one("#field-state", StateField).value
+            out["state"] = chosen.value if chosen else ""
         if self.query_one("#choice-form").display:
             out["choice"] = set(self.query_one("#choice", Toggles).ticked)
         return out
@@ -282,6 +282,11 @@ def _prose(text: Text | str) -> Prose:
 def field_rank(name: str) -> int:
     """A field's place in the form (Tab order): the first of several to fix comes first."""
     return FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER)
+
+
+def _items(value: object) -> list[object]:
+    """A form value that holds several (ticked flags, chosen options), as a list."""
+    return list(value) if isinstance(value, set | frozenset | list | tuple) else []
 
 
 def _state(value: object) -> State | None:

@@ -94,11 +94,11 @@ class StateField(Widget, can_focus=True):
             text.stylize("underline", 0, typed)
         return text
 
-    def _on_focus(self) -> None:
+    def _on_focus(self, event: events.Focus) -> None:
         self._typed = ""
         self.refresh()
 
-    def _on_blur(self) -> None:
+    def _on_blur(self, event: events.Blur) -> None:
         self._typed = ""
         self.refresh()
 

@@ -120,10 +120,10 @@ class Toggles(Widget, can_focus=True):
             return 1
         return max(1, len(self._column_lines(width)))
 
-    def _on_focus(self) -> None:
+    def _on_focus(self, event: events.Focus) -> None:
         self.refresh()
 
-    def _on_blur(self) -> None:
+    def _on_blur(self, event: events.Blur) -> None:
         self.refresh()
 
     def watch_cursor(self) -> None:
