@@ -208,6 +208,16 @@ class LessonScreen(Screen):
         # one repaint for the whole step, not one per widget that changes
         with self.app.batch_update():
             await self._draw(focus)
+            self._hand_over_refreshes()
+
+    def _hand_over_refreshes(self) -> None:
+        """Give the screen every widget's request for a layout or repaint now, together.
+
+        Left to themselves, widgets pass their requests on when each next runs idle; on a
+        busy machine those reach the screen over two or three frames, and the screen lays
+        itself out and paints once per frame: twice or more for one n."""
+        for widget in self.walk_children(Widget):
+            widget._check_refresh()
 
     async def _draw(self, focus: bool) -> None:
         play, moment = self.play, self.moment

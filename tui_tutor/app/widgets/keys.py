@@ -49,7 +49,9 @@ def _line(items: list[tuple[str, str]], lang: str, spacing: str) -> Text:
 
 
 def update_if_changed(widget: Static, text: object) -> None:
-    """Static.update repaints (and lays out) even for the same text: skip that."""
+    """Static.update repaints (and lays out) even for the same text: skip that. A line
+    whose size the stylesheet fixes (a header, a keys line) is repainted in place: laying
+    the whole screen out again for it cost every Tab and n a layout pass."""
     if getattr(widget, "_shown_text", None) != text:
         widget._shown_text = text  # type: ignore[attr-defined]
-        widget.update(text)  # type: ignore[arg-type]
+        widget.update(text, layout=widget.styles.auto_dimensions)  # type: ignore[arg-type]
