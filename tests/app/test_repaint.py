@@ -130,3 +130,19 @@ async def test_next_repaints_the_ladder_lines_that_changed_only(tmp_path, monkey
             for y in range(max(r.y, body.y), min(r.bottom, body.bottom))
         }
         assert 0 < len(lines) <= 3, f"n repainted ladder lines {sorted(lines)}"
+
+
+async def test_reveal_repaints_what_it_shows_not_the_whole_screen(tmp_path, monkeypatch):
+    """v draws the segment on the ladder and the answer under the form, and scrolls the quiz
+    to it: the rest of the screen is not sent to the learner again."""
+    updates = Updates(monkeypatch)
+    app = new_app(tmp_path, LESSON)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await next_until(pilot, "PredictSegment")
+        wrong = right_answer(pilot, pilot.app.screen.moment.segment)
+        wrong["seq"] = "x+7"
+        await answer_segment(pilot, wrong)
+        assert "✘" in feedback(pilot)
+        await updates.during(pilot, "v")
+        assert "Revealed" in feedback(pilot)
+        assert updates.full == 0, "v repainted the whole screen"
