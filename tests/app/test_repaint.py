@@ -13,9 +13,7 @@ import pytest
 from textual._compositor import Compositor
 from textual.geometry import Region
 
-from tui_tutor.app.widgets.ladder import LadderBody
-
-from .driver import answer_segment, feedback, focused_id, new_app, next_until, right_answer
+from .driver import focused_id, new_app, next_until
 
 LESSON = "three-way-handshake"
 
@@ -109,40 +107,3 @@ async def test_served_a_learner_thinking_in_a_field_costs_no_repaint(tmp_path, m
         await pilot.pause(1.5)
         updates.watching = False
         assert not updates.regions, f"while the learner thought it repainted {updates.regions}"
-
-
-async def test_next_repaints_the_ladder_lines_that_changed_only(tmp_path, monkeypatch):
-    """A step adds a row or two to the ladder and takes the highlight off the one before:
-    those lines go to the learner, not the whole ladder again."""
-    updates = Updates(monkeypatch)
-    app = new_app(tmp_path, LESSON)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await next_until(pilot, "PredictSegment")
-        await answer_segment(pilot, right_answer(pilot, pilot.app.screen.moment.segment))
-        assert "✔" in feedback(pilot)
-        regions = await updates.during(pilot, "n")
-        body = app.screen.query_one(LadderBody).region
-        assert not any(r.contains_region(body) for r in regions), "n repainted the whole ladder"
-        lines = {
-            y
-            for r in regions
-            if r.overlaps(body)
-            for y in range(max(r.y, body.y), min(r.bottom, body.bottom))
-        }
-        assert 0 < len(lines) <= 3, f"n repainted ladder lines {sorted(lines)}"
-
-
-async def test_reveal_repaints_what_it_shows_not_the_whole_screen(tmp_path, monkeypatch):
-    """v draws the segment on the ladder and the answer under the form, and scrolls the quiz
-    to it: the rest of the screen is not sent to the learner again."""
-    updates = Updates(monkeypatch)
-    app = new_app(tmp_path, LESSON)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await next_until(pilot, "PredictSegment")
-        wrong = right_answer(pilot, pilot.app.screen.moment.segment)
-        wrong["seq"] = "x+7"
-        await answer_segment(pilot, wrong)
-        assert "✘" in feedback(pilot)
-        await updates.during(pilot, "v")
-        assert "Revealed" in feedback(pilot)
-        assert updates.full == 0, "v repainted the whole screen"
