@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -202,37 +202,19 @@ class LadderBody(ScrollView, can_focus=False):
         return self._laid
 
     def show(self, rows: list[LadderRow], names: tuple[str, str]) -> None:
-        before, top = self._laid, self.scroll_offset.y
         self.rows, self.names = rows, names
         self._laid = None
         self._resize()
         self.scroll_end(animate=False, immediate=True)
-        laid = self.laid_out()
-        if before is None or before.width != laid.width or self.scroll_offset.y != top:
-            self.refresh()
-            return
-        # the rows stayed where they were: repaint the lines that changed (a step adds a row
-        # or two and takes the highlight off the one before), not the whole ladder
-        width = self.size.width
-        for index in range(max(len(before.lines), len(laid.lines))):
-            old = before.lines[index] if index < len(before.lines) else None
-            new = laid.lines[index] if index < len(laid.lines) else None
-            if old != new:
-                self.refresh(Region(0, index - top, width, 1))
+        self.refresh()
 
     def _resize(self) -> None:
-        # never shorter than the room it has: rows added while they fit change no
-        # geometry, so that Textual does not repaint the whole ladder for each of them
         laid = self.laid_out()
-        room = self.scrollable_content_region.height
-        self.virtual_size = Size(laid.width, max(len(laid.lines), room))
+        self.virtual_size = Size(laid.width, len(laid.lines))
 
     def on_resize(self) -> None:
         self._laid = self._pass = None
         self._resize()
-        # the virtual height came from the old room: a scrollbar it brought when the room
-        # shrank goes again now (Textual looks at scrollbars only when the size changes)
-        self._refresh_scrollbars()
         self.scroll_end(animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
@@ -287,9 +269,8 @@ class Ladder(Vertical, can_focus=False):
         ):
             return  # unchanged: no repaint
         self.rows, self.heading = rows, heading
-        if (self.border_title, self.border_subtitle) != (title, legend):  # repaints it all
-            self.border_title = title
-            self.border_subtitle = legend
+        self.border_title = title
+        self.border_subtitle = legend
         self.body.show(rows, heading)
         self._show_heading()
 
