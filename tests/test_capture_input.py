@@ -167,7 +167,9 @@ def test_the_two_process_reading_keeps_tunnels_and_notes_and_reports_damage(tmp_
 def test_when_the_printing_falls_behind_the_reading_process_renders_in_its_place(
     tmp_path: Path, monkeypatch
 ):
-    # a pipe that is always full: the child renders every connection itself
+    # a parent always behind (any byte waiting in the pipe, or no room, counts): the child
+    # renders every connection itself
+    monkeypatch.setattr(pipeline, "BEHIND", 0)
     monkeypatch.setattr(pipeline.select, "select", lambda r, w, x, t: ([], [], []))
     path = many_connections(tmp_path / "m.pcap", 40)
 

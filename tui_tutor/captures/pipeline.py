@@ -10,9 +10,10 @@ JSON: the ``render`` it is given), in the order ``iter_connections`` numbers the
 
 Which process is slower depends on the capture: short connections cost more to
 analyse than to read, long ones less. So the child watches the pipe: when this
-process has not emptied it (a megabyte behind), the child renders the next
-connections itself and sends their text instead. The pipe stays small, so the
-child never runs far ahead and memory stays bounded as before.
+process has not yet read what was sent before (more than ``BEHIND`` bytes wait in
+the pipe), the child renders the next connections itself and sends their text
+instead, rather than wait for room: both cores stay busy, and the pipe stays small
+(a megabyte at most), so the child never runs far ahead and memory stays bounded.
 
 Messages on the pipe, each a length and a marshalled tuple:
 ``("items", [...])``, each item a finished connection: ``(key, data, tunnels,
@@ -27,6 +28,7 @@ SIGUSR1, which stops its reading as ``stop()`` stops a reading in one process.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import fcntl
 import marshal
@@ -35,6 +37,7 @@ import select
 import signal
 import struct
 import sys
+import termios
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,7 +52,10 @@ from .stream import Reading
 Render = Callable[[CapturedConnection], str]
 
 BATCH = 512  # segments per message: enough to cost little, few enough to stream
-PIPE_SIZE = 1 << 20  # how far the child may run ahead before it renders itself
+PIPE_SIZE = 1 << 20  # how far the child may run ahead at most
+# bytes waiting in the pipe from which the child renders itself: a few batches, so that
+# this process always has some at hand but the child never waits for room
+BEHIND = 64 << 10
 _LENGTH = struct.Struct("<I")
 
 
@@ -122,6 +128,16 @@ def _messages(pipe: BinaryIO) -> Iterator[tuple]:
         yield marshal.loads(pipe.read(_LENGTH.unpack(head)[0]))
 
 
+def _keeping_up(fd: int) -> bool:
+    """Has the parent read nearly all that was sent down the pipe ``fd``?"""
+    waiting = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, waiting, True)  # Linux: on either end of a pipe
+    except OSError:
+        return bool(select.select([], [fd], [], 0)[1])  # elsewhere: is there room at all?
+    return waiting[0] < BEHIND
+
+
 def _signal(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
@@ -148,7 +164,7 @@ def _child(path: str | Path, label: str, linger: float, render: Render, fd: int)
         out.flush()  # a live capture's connections go out as they end
 
     def send_items(batch: list[tuple[int, Flow]]) -> None:
-        if select.select([], [fd], [], 0)[1]:  # room in the pipe: the parent keeps up
+        if _keeping_up(fd):
             items: list = [(f.key, f.data, f.tunnels, f.notes) for _, f in batch]
         else:  # it is behind: render these here
             items = [render(from_flow(flow, number)) for number, flow in batch]
