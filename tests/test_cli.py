@@ -205,3 +205,18 @@ def test_lessons_list_reports_a_copied_lesson_once(capsys, lessons_with_a_copy):
     status, _, err = run(capsys, "lessons", "list", "--dir", str(lessons_with_a_copy))
     assert status == 1
     assert len(err.splitlines()) == 1 and "02-my-copy.toml; give one a new id" in err
+
+
+def test_lessons_list_at_80_columns_cuts_no_title_in_either_language(capsys, monkeypatch):
+    from tui_tutor.lessons.loader import load_all
+
+    monkeypatch.setenv("COLUMNS", "80")
+    status, out, _ = run(capsys, "lessons", "list", "--dir", str(LESSONS))
+    assert status == 0 and "…" not in out
+    # each column's wrapped pieces, read top to bottom, give the titles back whole
+    columns = [line.split("│")[4:6] for line in out.splitlines() if line.count("│") == 6]
+    english, chinese = ("".join(col[i] for col in columns).replace(" ", "") for i in (0, 1))
+    loaded, _ = load_all(sorted(LESSONS.glob("*.toml")))
+    for lesson in loaded:
+        assert lesson.lesson.title.en.replace(" ", "") in english
+        assert lesson.lesson.title.zh.replace(" ", "") in chinese

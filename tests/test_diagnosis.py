@@ -28,6 +28,7 @@ from tui_tutor.engine import (
     Abort,
     Close,
     Connect,
+    Listen,
     Lose,
     PeerSetup,
     Role,
@@ -499,8 +500,8 @@ def _capture_cases() -> list:
 @pytest.mark.parametrize("path", _capture_cases())
 def test_classic_wrong_answers_about_a_real_capture_are_named(path):
     """The same rules on questions made from a capture: every segment the app asks about."""
-    from tui_tutor.app.capture_source import capture_trace
     from tui_tutor.captures import read_capture
+    from tui_tutor.captures.replay import capture_trace
 
     asked = 0
     for conn in read_capture(path):
@@ -651,8 +652,8 @@ def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
     """From one vantage point a FIN resent with no ACK in between was lost, or its ACK was:
     the capture says so, and the receiver's state where the FIN would have taken it is right
     too while the trace cannot decide."""
-    from tui_tutor.app.capture_source import capture_source
     from tui_tutor.captures import read_capture
+    from tui_tutor.lessons.source import capture_source
 
     conn = read_capture(REPO / "tests" / "captures" / "simultaneous_close.pcap")[0]
     fins = [n for n, step in enumerate(conn.steps, 1) if "FIN" in step.record.flags]
@@ -674,3 +675,18 @@ def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
                 assert f"第 {fin} 个报文段" in grade_.fields[0].explanation[-1]
             wrong = next(s for s in State if s not in (inferred, alt))
             assert not grade_segment(run, n, {field: wrong.value}, numbers, ask=[field]).correct
+
+
+def test_who_closed_first_is_read_from_the_connection_asked_about():
+    # two connections in one lesson (as lesson 31 plays them): the server closes the first,
+    # the client the second; advice on the second must not follow the first one's closer
+    run = play(
+        Connect(), Close(S), Close(C), Wait(61), Listen(S), Connect(), Close(C), Close(S), Wait(61)
+    )
+    second_syn = [n for n, r in enumerate(run.records, 1) if r.flags == ["SYN"]][1]
+    fin = first(run, C, "FIN", after=second_syn)
+    named(state(run, fin, C, State.CLOSE_WAIT), "closers_swapped", "m_state_close_wait_active",
+          peer="the client")  # fmt: skip
+    server_fin = first(run, S, "FIN", after=second_syn)
+    named(state(run, server_fin, S, State.TIME_WAIT), "closers_swapped",
+          "m_state_time_wait_second", peer="the server")  # fmt: skip

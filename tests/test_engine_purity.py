@@ -68,6 +68,37 @@ def test_importing_the_engine_opens_no_socket_thread_or_event_loop_module():
     assert not new & {"socket", "ssl", "select", "selectors", "asyncio", "threading"}, new
 
 
+# what the app draws from: the lessons (loading, grading, what a lesson or capture plays)
+# and the capture reader. They may validate (pydantic) but never know the UI.
+UI_FREE_PACKAGES = ("tui_tutor.lessons", "tui_tutor.captures")
+IMPORT_EVERY_MODULE = (
+    "import importlib, pkgutil\n"
+    f"for pkg in {UI_FREE_PACKAGES!r}:\n"
+    "    for m in pkgutil.iter_modules(importlib.import_module(pkg).__path__):\n"
+    "        importlib.import_module(f'{pkg}.{m.name}')"
+)
+
+
+def test_importing_every_lesson_and_capture_module_loads_neither_textual_nor_rich():
+    loaded = loaded_modules(IMPORT_EVERY_MODULE)
+    assert {"tui_tutor", "pydantic"} <= loaded, "the modules were imported"
+    ui = loaded & {"textual", "rich"}
+    assert not ui, f"lessons/ or captures/ pulled in {ui}"
+
+
+@pytest.mark.parametrize("package", ["lessons", "captures"])
+def test_lessons_and_captures_never_import_the_app(package):
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}: {'.' * level}{module}"
+        for path in sorted((ROOT / "tui_tutor" / package).glob("*.py"))
+        for line, module, level in imports_of(path.read_text(), path.name)
+        if module.split(".")[0] == "textual"
+        or (level == 2 and module.split(".")[0] == "app")
+        or module.startswith("tui_tutor.app")
+    ]
+    assert wrong == [], "imports point inward: app -> lessons/captures -> engine"
+
+
 def test_the_purity_check_would_see_pydantic_if_something_imported_it():
     assert "pydantic" in loaded_modules("import tui_tutor.engine, tui_tutor.scenarios")
 

@@ -22,7 +22,7 @@ from ..lessons.timeline import Moment, Run
 from .diagram import listed_once_taken
 from .i18n import t
 from .widgets.ladder import LadderRow
-from .widgets.state_pane import CAPTURE_RULE, ExitLine, PaneData, PathStep
+from .widgets.state_pane import ExitLine, PaneData, PathStep
 
 
 def peer_name(role: Role, lang: str) -> str:
@@ -349,7 +349,7 @@ def takes_linux_rows(run: Run) -> bool:
 def _edge_label(change: engine.StateChanged, lang: str, unsent: bool = False) -> str:
     """The edge into a state; ``unsent``: what it put on the wire is still asked."""
     # a state the capture began in has no RFC row: say so instead
-    if change.transition.rule == CAPTURE_RULE:
+    if change.transition.observed:
         return t("capture_began", lang)
     transition = change.transition
     if unsent:

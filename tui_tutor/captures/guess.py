@@ -1,4 +1,4 @@
-"""Why a real peer most likely sent a segment, as the engine would say it.
+"""Why a real peer most likely sent a segment, and the application call it suggests.
 
 A capture (or a live run on the kernel) shows segments, not the reasons for
 them; the app explains a segment by its ``Why``. This guesses it from the
@@ -31,3 +31,17 @@ def why_sent(record: SegmentRecord, earlier: list[SegmentRecord]) -> Why:
     if theirs and "FIN" in theirs[-1].flags:
         return Why.ACK_OF_FIN
     return Why.ACK
+
+
+def application_call(record: SegmentRecord) -> str:
+    """The application call a segment suggests, or "" for what TCP sends on its own."""
+    flags = set(record.flags)
+    if record.retransmission or ("SYN" in flags and "ACK" in flags):
+        return ""
+    if "SYN" in flags:
+        return "connect"
+    if "RST" in flags:
+        return "abort" if "ACK" in flags and record.seq != 0 else ""
+    if "FIN" in flags:
+        return "close"
+    return f"send {record.length}" if record.length else ""

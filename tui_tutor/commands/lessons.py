@@ -114,8 +114,9 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("#", justify="right")
     table.add_column("id", no_wrap=True)  # authors copy ids into prerequisites: never cut
     table.add_column("level", no_wrap=True)
-    table.add_column("title", ratio=1)
-    table.add_column("标题", ratio=1)
+    # a word longer than the column (Chinese has no spaces to wrap at) folds, never cut
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("标题", ratio=1, overflow="fold")
     for item in loaded:
         lesson = item.lesson
         table.add_row(str(lesson.number), lesson.id, lesson.level, lesson.title.en, lesson.title.zh)

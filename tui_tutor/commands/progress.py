@@ -171,5 +171,6 @@ def run_report(args: argparse.Namespace) -> int:
     if not learners:
         print(f"{db.label}: no learner has started a lesson yet")
         return 0
-    _table(f"Report: {len(learners)} learners ({db.label})", data, with_learner=True)
+    count = f"{len(learners)} learner{'s' if len(learners) != 1 else ''}"
+    _table(f"Report: {count} ({db.label})", data, with_learner=True)
     return 0

@@ -109,6 +109,8 @@ class Transition:
     rule: str  # where RFC 9293 (or the Linux behaviour it leaves open) says so
     when: str = ""  # a condition that picks between two rows for the same pair
     figure5: bool = False  # an arrow of RFC 9293 figure 5 (or its note 2)
+    # no row of the table: a state a recording (a capture) was already in when it began
+    observed: bool = False
 
     @property
     def key(self) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from .segment import Segment
-from .seq import relative
+from .segment import Flag, Segment
+from .seq import SeqNum, relative
 from .states import State, Transition
 
 
@@ -178,6 +178,13 @@ class SegmentRecord:
     server_state: State
     index: int = 0
     note: str = ""
+
+    @property
+    def segment(self) -> Segment:
+        """The record as an engine segment; flags the engine does not model (URG, ECE) left out."""
+        flags = Flag.parse([name for name in self.flags if name in Flag.__members__])
+        ack = SeqNum(self.ack) if self.ack is not None else None
+        return Segment(flags, SeqNum(self.seq), ack, self.length)
 
     def to_json(self, isns: dict[Role, int | None], absolute: bool = False) -> dict:
         seq, ack = self.seq, self.ack

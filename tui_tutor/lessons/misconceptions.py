@@ -616,7 +616,7 @@ def state_one_ahead(a: StateAnswer, lang: str) -> str | None:
 
 def closers_swapped(a: StateAnswer, lang: str) -> str | None:
     """FIN_WAIT_x ↔ CLOSE_WAIT, TIME_WAIT ↔ LAST_ACK/CLOSED: first and second closer mixed up."""
-    first = segments.first_fin_sender(a.run)
+    first = segments.first_fin_sender(a.run, max(a.start, a.end - 1))
     if not first:
         return None
     peer = a.peer_name(lang)

@@ -9,7 +9,16 @@ left. They are answered here, once, from the trace alone.
 
 from __future__ import annotations
 
-from ..engine import MODULUS, Event, Role, SegmentDelivered, SegmentRecord, State, transition
+from ..engine import (
+    MODULUS,
+    Event,
+    Role,
+    SegmentDelivered,
+    SegmentRecord,
+    State,
+    StateChanged,
+    transition,
+)
 from .timeline import Run
 
 
@@ -168,10 +177,40 @@ def undecided_fin_arrivals(run: Run) -> dict[int, dict[Role, tuple[State, int]]]
     return undecided
 
 
-def first_fin_sender(run: Run) -> set[Role]:
-    """Who closed first: the side(s) whose FIN left before the other side's FIN arrived."""
+def connection_span(run: Run, position: int) -> range:
+    """The trace positions of the connection going on at ``position``.
+
+    A lesson may play one connection after another (lesson 31); each starts where a peer
+    opens (CLOSED or LISTEN -> SYN_SENT) while the other is not opening too, which would be
+    a simultaneous open of the same connection.
+    """
+    events = run.trace.events
+    states = {Role.CLIENT: State.CLOSED, Role.SERVER: State.CLOSED}
+    starts = [0]
+    for pos, ev in enumerate(events):
+        if not isinstance(ev, StateChanged):
+            continue
+        opening = ev.new is State.SYN_SENT and ev.old in (State.CLOSED, State.LISTEN)
+        if opening and states[ev.peer.other] is not State.SYN_SENT and pos > 0:
+            starts.append(pos)
+        states[ev.peer] = ev.new
+    start = max(p for p in starts if p <= position)
+    stop = min((p for p in starts if p > position), default=len(events))
+    return range(start, stop)
+
+
+def first_fin_sender(run: Run, position: int | None = None) -> set[Role]:
+    """Who closed first: the side(s) whose FIN left before the other side's FIN arrived.
+
+    With a trace ``position``, only the connection going on there counts.
+    """
     reached = delivered_at(run)
-    fins = [(n, r) for n, r in enumerate(run.records, 1) if "FIN" in r.flags]
+    span = range(len(run.trace.events)) if position is None else connection_span(run, position)
+    fins = [
+        (n, r)
+        for n, r in enumerate(run.records, 1)
+        if "FIN" in r.flags and run.sent_at[n - 1] in span
+    ]
     if not fins:
         return set()
     first = {fins[0][1].sender}

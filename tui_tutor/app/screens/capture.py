@@ -279,7 +279,7 @@ class CaptureScreen(ModalScreen[None]):
             self.read_one(self.path, int(event.option.id or 0))
 
     def _open(self, conn) -> None:
-        from ..capture_source import capture_source
+        from ...lessons.source import capture_source
 
         assert self.path is not None
         source = capture_source(conn, self.path)

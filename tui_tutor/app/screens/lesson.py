@@ -7,9 +7,7 @@ collects a prediction; the screen grades it against the engine's trace
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -27,13 +25,13 @@ from ...lessons.expr import BadExpression, parse
 from ...lessons.model import (
     DEFAULT_ASK,
     Choice,
-    Lesson,
     Narrate,
     PredictSegment,
     PredictState,
     Question,
 )
 from ...lessons.quiz import Grade, Numbers, grade_question
+from ...lessons.source import LessonSource, lesson_source
 from ...lessons.timeline import Moment, Run
 from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
@@ -58,27 +56,6 @@ from ..widgets.state_pane import StatePane
 from ..widgets.toggles import FLAG_KEYS
 
 IDLE_CAP = 120.0  # seconds between two key presses counted as learning time at most
-
-
-@dataclass
-class LessonSource:
-    """What the screen plays: a lesson file, a capture, anything that yields a Run."""
-
-    key: str  # progress id
-    titles: dict[str, str]  # by language
-    make_run: Callable[[dict[Role, int] | None], Run]
-    lesson: Lesson | None = None
-    numbers: str = "symbolic"  # "symbolic", "relative" or "absolute" at the start
-    fixed_isns: bool = False  # a capture's numbers are what they are
-    # what relative numbers count from, where that is not the ISN (a capture caught midway)
-    bases: dict[Role, int] | None = None
-
-    def title(self, lang: str) -> str:
-        return self.titles.get(lang) or self.titles.get("en", "")
-
-    @property
-    def is_capture(self) -> bool:
-        return self.key.startswith("capture:")
 
 
 @dataclass
@@ -748,26 +725,6 @@ def _answer_text(values: dict[str, object]) -> str:
             value = ",".join(sorted(str(v) for v in value))
         parts.append(f"{key}={value}")
     return "; ".join(parts)
-
-
-def lesson_source(lesson: Lesson, rng: random.Random | None = None) -> LessonSource:
-    from ...lessons.timeline import play
-
-    rng = rng or random.Random()
-
-    def make_run(isns: dict[Role, int] | None) -> Run:
-        return play(lesson, rng=rng, isns=isns)
-
-    return LessonSource(
-        key=lesson.id,
-        titles={
-            "en": f"{lesson.number} {lesson.title.en}",
-            "zh": f"{lesson.number} {lesson.title.zh}",
-        },
-        make_run=make_run,
-        lesson=lesson,
-        numbers=lesson.numbers,
-    )
 
 
 __all__ = ["LessonScreen", "LessonSource", "lesson_source", "segment_label"]

@@ -17,7 +17,7 @@ from ...progress import POINTS
 from ..i18n import t
 
 if TYPE_CHECKING:
-    from .lesson import LessonSource
+    from ...lessons.source import LessonSource
 
 MARKS = {
     "first_try": ("✔", "results_first", "green"),

@@ -17,8 +17,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-CAPTURE_RULE = "seen in the capture"  # the rule of a state a capture simply began in
-
 CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
 FRESH_STYLE = "bold yellow"  # with a ★, so that it reads without colour too
 ROOMY = 26  # a pane at least this wide indents its exits under their title

@@ -1,34 +1,28 @@
-"""A real capture as something the lesson screen can play.
+"""A captured connection re-said as an engine ``Trace``: the events a lesson plays.
 
-The capture reader (``tui_tutor.captures``) already gives each segment both
-peers' states and the RFC 9293 transitions that explain them. This module only
-re-says that as an engine ``Trace`` (the events the screen reads) and asks for a
-prediction before every segment, except those where the real peers did
-something the engine does not (a window probe, a duplicate): those are shown
-with a plain note and not graded.
+The capture reader already gives each segment both peers' states and the RFC 9293
+transitions that explain them; this only lays them out as trace events, adding what a
+capture cannot show but a trace holds (the application calls a segment suggests, why
+each segment was sent), and reports the quirky segments: those where the real peers
+did something the engine does not (a window probe, a duplicate), told rather than graded.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import engine
-from ..captures import CapturedConnection
-from ..captures.guess import why_sent
-from ..engine import Event, Flag, Role, Segment, SeqNum, State, Transition
-from ..lessons.segments import undecided_fin_arrivals
-from ..lessons.timeline import Run, build_timeline
-from .screens.lesson import LessonSource
-from .widgets.state_pane import CAPTURE_RULE
+from ..engine import Event, Role, State, Transition
+from .connection import CapturedConnection
+from .guess import application_call, why_sent
 
-_ALREADY_OPEN = Transition(
-    State.CLOSED,
-    Event.CONNECT,
-    State.ESTABLISHED,
-    "",
-    "already open when the capture began",
-    CAPTURE_RULE,
-)
+CAPTURE_RULE = "seen in the capture"  # the rule of a state a capture simply began in
+ALREADY_OPEN = "already open when the capture began"
+
+
+def already_open(state: State) -> Transition:
+    """The edge into a state the capture began in: no row of the table, only what was seen."""
+    return Transition(
+        State.CLOSED, Event.CONNECT, state, "", ALREADY_OPEN, CAPTURE_RULE, observed=True
+    )
 
 
 def seen_isns(conn: CapturedConnection) -> dict[Role, int]:
@@ -50,17 +44,16 @@ def capture_trace(conn: CapturedConnection) -> tuple[engine.Trace, set[int]]:
             assert row is not None
             events.append(engine.StateChanged(0.0, -1, role, State.CLOSED, State.LISTEN, row))
         elif state is not State.CLOSED:
-            row = Transition(
-                State.CLOSED, Event.CONNECT, state, "", _ALREADY_OPEN.reason, CAPTURE_RULE
+            events.append(
+                engine.StateChanged(0.0, -1, role, State.CLOSED, state, already_open(state))
             )
-            events.append(engine.StateChanged(0.0, -1, role, State.CLOSED, state, row))
     quirky: set[int] = set()
     records: list[engine.SegmentRecord] = []
     for n, step in enumerate(conn.steps, 1):
         record = step.record
         if step.quirks:
             quirky.add(n)
-        call = _call(record)
+        call = application_call(record)
         if call:  # applications open, write, close and abort; TCP itself only answers
             events.append(engine.UserCalled(record.time, n - 1, record.sender, call))
         for change in step.changes:
@@ -76,7 +69,7 @@ def capture_trace(conn: CapturedConnection) -> tuple[engine.Trace, set[int]]:
                 n - 1,
                 record.index,
                 record.sender,
-                _segment(record),
+                record.segment,
                 why_sent(record, records),
                 record.retransmission,
                 lost=not step.received,
@@ -110,48 +103,3 @@ def capture_trace(conn: CapturedConnection) -> tuple[engine.Trace, set[int]]:
         records.append(record)
     trace.step_count = len(conn.steps)
     return trace, quirky
-
-
-def _call(record: engine.SegmentRecord) -> str:
-    """The application call a segment suggests, or "" for what TCP sends on its own."""
-    flags = set(record.flags)
-    if record.retransmission or ("SYN" in flags and "ACK" in flags):
-        return ""
-    if "SYN" in flags:
-        return "connect"
-    if "RST" in flags:
-        return "abort" if "ACK" in flags and record.seq != 0 else ""
-    if "FIN" in flags:
-        return "close"
-    return f"send {record.length}" if record.length else ""
-
-
-def _segment(record: engine.SegmentRecord) -> Segment:
-    flags = Flag(0)
-    for name in record.flags:
-        if name in Flag.__members__:
-            flags |= Flag[name]
-    ack = SeqNum(record.ack) if record.ack is not None else None
-    return Segment(flags, SeqNum(record.seq), ack, record.length)
-
-
-def capture_source(conn: CapturedConnection, path: Path) -> LessonSource:
-    trace, quirky = capture_trace(conn)
-
-    def make_run(_isns: object) -> Run:
-        run = build_timeline(None, trace, ask_before=set(range(1, len(conn.steps) + 1)) - quirky)
-        run.notes = {n: "; ".join(str(q) for q in conn.steps[n - 1].quirks) for n in quirky}
-        run.undecided = undecided_fin_arrivals(run)  # a lost FIN or a lost ACK of it
-        return run
-
-    # the ports tell the connections of one file apart, and fit the header at 80 columns
-    ports = f":{conn.client.rpartition(':')[2]} → :{conn.server.rpartition(':')[2]}"
-    title = f"{path.name} #{conn.number} {ports}"
-    return LessonSource(
-        key=f"capture:{path.name}#{conn.number}",
-        titles={"en": title, "zh": title},
-        make_run=make_run,
-        numbers="relative",
-        fixed_isns=True,
-        bases={r: v for r, v in conn.isns.items() if v is not None},
-    )
