@@ -22,6 +22,8 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict -p tui_tutor.engine
+	$(BIN)/mypy
 	$(BIN)/tui-tutor lessons coverage
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/wheel_check.py

@@ -133,6 +133,45 @@ class Server:
         self.listener.close()
 
 
+def opened(port: int, host: str = "127.0.0.1") -> tuple[Server, socket.socket, socket.socket]:
+    """A server listening on ``port``, a client connected to it, the connection accepted;
+    then a pause. Returns (server, client socket, accepted socket)."""
+    srv = Server(port, host)
+    cli = socket.create_connection((host, port))
+    conn = srv.accepted()
+    pause()
+    return srv, cli, conn
+
+
+def exchange(sender: socket.socket, receiver: socket.socket, data: bytes) -> None:
+    """``data`` written on one end and read whole on the other; then a pause."""
+    sender.sendall(data)
+    read_exactly(receiver, len(data))
+    pause()
+
+
+def closes(closer: socket.socket, other: socket.socket) -> None:
+    """``closer`` closes and ``other`` reads to the end (the FIN arrived); then a pause."""
+    closer.close()
+    read_eof(other)
+    pause()
+
+
+def conversation(
+    port: int, request: bytes, answer: bytes, client_closes: bool, host: str = "127.0.0.1"
+) -> None:
+    """A whole connection: the handshake, a request, an answer, one side closes and the
+    other reads to the end, then closes too."""
+    srv, cli, conn = opened(port, host)
+    exchange(cli, conn, request)
+    exchange(conn, cli, answer)
+    first, last = (cli, conn) if client_closes else (conn, cli)
+    closes(first, last)
+    last.close()
+    pause()
+    srv.close()
+
+
 def read_exactly(sock: socket.socket, n: int) -> None:
     got = 0
     while got < n:

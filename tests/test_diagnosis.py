@@ -667,7 +667,7 @@ def test_a_fin_sent_again_with_no_ack_seen_leaves_both_states_possible():
         for peer, (alt, fin) in peers.items():
             field = "client_state" if peer is C else "server_state"
             record = run.record(n)
-            inferred = record.client_state if peer is C else record.server_state
+            inferred = record.state_of(peer)
             assert alt is engine.transition(inferred, engine.Event.RCV_FIN).next_state
             for state_ in (inferred, alt):
                 grade_ = grade_segment(run, n, {field: state_.value}, numbers, "zh", ask=[field])

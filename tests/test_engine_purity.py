@@ -158,3 +158,14 @@ def test_the_import_check_names_the_file_and_line_of_an_import_from_outside(sour
     )
     assert len(wrong) == 1 and wrong[0].startswith(f"{name}:3: "), wrong
     assert complaint in wrong[0]
+
+
+# the app's view helpers read the trace into what the screens draw: no Textual in them
+VIEW_HELPERS = ("view", "scene", "diagram", "i18n")
+
+
+def test_the_apps_view_helpers_load_no_textual():
+    modules = ", ".join(f"tui_tutor.app.{name}" for name in VIEW_HELPERS)
+    loaded = loaded_modules(f"import {modules}")
+    assert "tui_tutor" in loaded
+    assert "textual" not in loaded, "a view helper pulled in Textual"

@@ -49,15 +49,15 @@ def test_a_number_is_neither_before_nor_after_itself(a):
 def test_the_last_numbers_before_the_wrap_come_before_the_first_after_it(before, after):
     assert SeqNum(before) < SeqNum(after)
     assert SeqNum(after) > SeqNum(before)
-    assert SeqNum(after) - SeqNum(before) > 0
+    assert SeqNum(after).since(SeqNum(before)) > 0
 
 
 @given(a=numbers | near_wrap, k=signed)
 def test_subtracting_two_numbers_gives_the_signed_steps_between_them(a, k):
     b = (a + k) % MODULUS
     assert distance(a, b) == k
-    assert SeqNum(b) - SeqNum(a) == k
-    assert SeqNum(a) - SeqNum(b) == (-k if k != -HALF else -HALF)
+    assert SeqNum(b).since(SeqNum(a)) == k
+    assert SeqNum(a).since(SeqNum(b)) == (-k if k != -HALF else -HALF)
 
 
 @given(a=numbers | near_wrap, n=st.integers(-(10 * MODULUS), 10 * MODULUS))
@@ -77,7 +77,7 @@ def test_adding_past_the_last_number_starts_again_at_0():
     assert SeqNum(4294967290) + 6 == SeqNum(0)
     assert SeqNum(4294967290) + 10 == SeqNum(4)
     assert SeqNum(0) - 1 == SeqNum(4294967295)
-    assert SeqNum(4) - SeqNum(4294967290) == 10
+    assert SeqNum(4).since(SeqNum(4294967290)) == 10
 
 
 @given(start=numbers | near_wrap, k=signed, size=st.integers(0, HALF))

@@ -31,6 +31,7 @@ from tui_tutor.engine import (
     StateChanged,
     TimerFired,
     Why,
+    relative,
 )
 from tui_tutor.lessons.loader import load_all
 from tui_tutor.lessons.model import Lesson, PredictSegment, PredictState
@@ -120,14 +121,6 @@ def numbers_of(run: Run, mode: str) -> Numbers:
 # ------------------------------------------------------------------ facts, from the trace
 
 
-def space(record) -> int:
-    return record.length + ("SYN" in record.flags) + ("FIN" in record.flags)
-
-
-def end(record) -> int:
-    return (record.seq + space(record)) % MODULUS
-
-
 def arrival(run: Run) -> dict[int, int]:
     return {
         ev.index: pos for pos, ev in enumerate(run.trace.events) if isinstance(ev, SegmentDelivered)
@@ -190,7 +183,7 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
     out: list[tuple[str, int | str]] = []
     if field == "seq":
         mine = [k for k in range(1, n) if run.record(k).sender is r.sender]
-        own = [k for k in mine if space(run.record(k)) and end(run.record(k)) == r.seq]
+        own = [k for k in mine if run.record(k).seg_len and run.record(k).end == r.seq]
         if own:
             used = run.record(own[-1])
             if {"SYN", "FIN"} & set(used.flags):
@@ -200,10 +193,10 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
         if r.ack is not None and r.ack != want:
             out.append(("seq_swapped", numbers.show(r.ack, "ack", r.sender)))
         if r.retransmission:
-            copies = [k for k in mine if run.record(k).seq == r.seq and space(run.record(k))]
+            copies = [k for k in mine if run.record(k).seq == r.seq and run.record(k).seg_len]
             if copies:
-                out.append(("seq_retransmission", end(run.record(copies[0]))))
-        if mine and not space(run.record(mine[-1])):
+                out.append(("seq_retransmission", run.record(copies[0]).end))
+        if mine and not run.record(mine[-1]).seg_len:
             out.append(("seq_pure_ack", want + 1))
         acks = [run.record(k).ack for k in had_arrived(run, n) if run.record(k).ack is not None]
         if acks and acks[-1] != want:
@@ -215,8 +208,8 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
             for k in range(n - 1, 0, -1)
             if run.record(k).sender is not r.sender
             and not run.record(k).lost
-            and space(run.record(k))
-            and end(run.record(k)) == want
+            and run.record(k).seg_len
+            and run.record(k).end == want
         ]
         if acked:
             a = run.record(acked[0])
@@ -232,25 +225,25 @@ def number_wrongs(run: Run, n: int, field: str, numbers: Numbers) -> list[tuple[
                 for k in range(1, n)
                 if run.record(k).sender is a.sender
                 and run.record(k).seq == a.seq
-                and space(run.record(k)) == space(a)
+                and run.record(k).seg_len == a.seg_len
             )
             if sent > 1:
-                out.append(("ack_copies", want + (sent - 1) * space(a)))
+                out.append(("ack_copies", want + (sent - 1) * a.seg_len))
         for k, other in enumerate(run.records, 1):
             if (
                 other.sender is not r.sender
                 and k not in arrived
-                and space(other)
-                and end(other) != want
+                and other.seg_len
+                and other.end != want
             ):
-                out.append(("ack_not_arrived", end(other)))
+                out.append(("ack_not_arrived", other.end))
         if r.seq != want:
             out.append(("ack_swapped", numbers.show(r.seq, "seq", r.sender)))
     owner = r.sender if field == "seq" else r.sender.other
     base = run.x if owner is Role.CLIENT else run.y
     # the number as the other display mode shows it, unless it also reads as a near miss here
-    if base is not None and (want - base) % MODULUS != want:
-        typed = str((want - base) % MODULUS) if numbers.absolute else str(want)
+    if base is not None and relative(want, base) != want % MODULUS:
+        typed = str(relative(want, base)) if numbers.absolute else str(want)
         meant = numbers.readings(typed, field, r.sender).pop()
         if min((meant - want) % MODULUS, (want - meant) % MODULUS) > 1000:
             out.append(("other_mode", typed))
@@ -344,13 +337,13 @@ def segment_wrongs(
                 if want not in numbers.readings(value, field, r.sender):  # not right after all
                     out.append((field, kind, value))
         elif field == "len":
-            controls = ("SYN" in r.flags) + ("FIN" in r.flags)
+            controls = r.seg_len - r.length
             if controls:
                 out.append((field, "len_counts_control", str(r.length + controls)))
         else:
             peer = Role.CLIENT if field == "client_state" else Role.SERVER
-            want = r.client_state if peer is Role.CLIENT else r.server_state
-            other = r.server_state if peer is Role.CLIENT else r.client_state
+            want = r.state_of(peer)
+            other = r.state_of(peer.other)
             start, stop = frame(run, n)
             before = state_at(run, start, peer)
             for kind, s in state_wrongs(run, peer, want, before, other, start, stop):
@@ -374,8 +367,8 @@ def wrongs(name: str, lesson: Lesson, run: Run, mode: str) -> list[Wrong]:
             else:
                 r = run.record(step.segment)
                 start, stop = frame(run, step.segment)
-                want = r.client_state if peer is Role.CLIENT else r.server_state
-                other = r.server_state if peer is Role.CLIENT else r.client_state
+                want = r.state_of(peer)
+                other = r.state_of(peer.other)
             before = state_at(run, start, peer)
             for kind, s in state_wrongs(run, peer, want, before, other, start, stop):
                 out.append(Wrong(name, i, "state", kind, s.value, mode))

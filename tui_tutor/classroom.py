@@ -263,6 +263,8 @@ def _shape_of(lesson: Lesson | None) -> _Shape | None:
     asked: list[str | None] = []
     for moment in run.moments:
         step = moment.step
-        is_question = moment.kind == "step" and step is not None and not isinstance(step, Narrate)
-        asked.append(question_id(moment.step_index or 0, step) if is_question else None)
+        if moment.kind == "step" and step is not None and not isinstance(step, Narrate):
+            asked.append(question_id(moment.step_index or 0, step))
+        else:
+            asked.append(None)
     return _Shape(len(run.moments), asked)

@@ -6,9 +6,10 @@ richer ladder from the same ``SegmentRecord``s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 
-from .engine import Role, SegmentRecord, relative
+from .engine import NO_FLAGS, Role, SegmentRecord, flags_label
 
 ARROW_WIDTH = 40
 STATE_WIDTH = 12
@@ -18,28 +19,23 @@ STATE_WIDTH = 12
 TCPDUMP_LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"), ("PSH", "P"), ("ACK", "."))
 
 
-def flags_text(flags: Iterable[str], short: bool = False, empty: str = "-") -> str:
-    """``SYN,ACK``, or tcpdump's ``S.`` when ``short``."""
+def flags_text(flags: Iterable[str], short: bool = False) -> str:
+    """``SYN,ACK``, or tcpdump's ``S.`` when ``short``; ``none`` for no flag at all."""
     names = list(flags)
     if short:
-        return "".join(letter for name, letter in TCPDUMP_LETTERS if name in names) or empty
-    return ",".join(names) or empty
+        return "".join(letter for name, letter in TCPDUMP_LETTERS if name in names) or NO_FLAGS
+    return flags_label(names)
 
 
 def label_text(
-    flags: Iterable[str],
-    seq: str,
-    ack: str | None,
-    length: int,
-    short: bool = False,
-    empty: str = "-",
+    flags: Iterable[str], seq: str, ack: str | None, length: int, short: bool = False
 ) -> str:
     """The one way a segment is written: ``SYN,ACK seq=y ack=x+1`` (``len=5`` with data).
 
     ``short`` writes the flags as tcpdump does (``S. seq=y ack=x+1``); numbers are
     never shortened.
     """
-    parts = [flags_text(flags, short, empty), f"seq={seq}"]
+    parts = [flags_text(flags, short), f"seq={seq}"]
     if ack is not None:
         parts.append(f"ack={ack}")
     if length:
@@ -48,39 +44,52 @@ def label_text(
 
 
 def segment_label(
-    record: SegmentRecord, isns: dict[Role, int | None], absolute: bool = False
+    record: SegmentRecord, isns: Mapping[Role, int | None], absolute: bool = False
 ) -> str:
     """``SYN,ACK seq=0 ack=1`` (plus ``len=5`` when there is data)."""
-    seq, ack = record.seq, record.ack
-    if not absolute:
-        seq = relative(seq, isns.get(record.sender))
-        if ack is not None:
-            ack = relative(ack, isns.get(record.sender.other))
-    return label_text(
-        record.flags, str(seq), None if ack is None else str(ack), record.length, empty="(no flags)"
+    seq, ack = (record.seq, record.ack) if absolute else record.relative_numbers(isns)
+    return label_text(record.flags, str(seq), None if ack is None else str(ack), record.length)
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes: two for a wide (Chinese) character, none for a combining
+    one (what rich's ``cell_len`` says for these, without loading rich for the command line)."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
     )
 
 
-def arrow(record: SegmentRecord, label: str, width: int = ARROW_WIDTH) -> str:
-    """``── label ──▶`` left to right for the client, ``◀── label ──`` for the server.
-
-    A lost segment stops short with ``✗`` instead of reaching the other side.
+def arrow(
+    label: str,
+    width: int,
+    rightward: bool,
+    lost: bool = False,
+    lead: int = 2,
+    least: int = 2,
+    gap: int = 3,
+) -> str:
+    """``── label ──▶`` (rightward) or ``◀── label ──``, ``width`` cells; ``""`` draws a bare
+    shaft. ``lead``: the bars between the tail and the label; ``least``: the fewest on the
+    head's side. A lost segment stops short with ``✗``, ``gap`` blanks before the receiver.
     """
-    body = f" {label} "
-    if record.lost:  # stops short of the receiver
-        shaft = max(2, width - len(body) - 6)
-        if record.sender is Role.CLIENT:
-            return ("──" + body + "─" * shaft + "✗").ljust(width)
-        return ("✗" + "─" * shaft + body + "──").rjust(width)
-    fill = max(2, width - len(body) - 3)
-    if record.sender is Role.CLIENT:
-        return "──" + body + "─" * fill + "▶"
-    return "◀" + "─" * fill + body + "──"
+    body = f" {label} " if label else ""
+    room = width - lead - cell_len(body) - 1  # what is left for the shaft and the head
+    tail = "─" * lead
+    if lost:
+        shaft = "─" * max(least, room - gap)
+        if rightward:
+            text = tail + body + shaft + "✗"
+            return text + " " * max(0, width - cell_len(text))
+        text = "✗" + shaft + body + tail
+        return " " * max(0, width - cell_len(text)) + text
+    shaft = "─" * max(least, room)
+    return tail + body + shaft + "▶" if rightward else "◀" + shaft + body + tail
 
 
 def ladder_lines(
     records: Iterable[SegmentRecord],
-    isns: dict[Role, int | None],
+    isns: Mapping[Role, int | None],
     absolute: bool = False,
     client: str = "client",
     server: str = "server",
@@ -99,7 +108,8 @@ def ladder_lines(
     for n, (record, label) in enumerate(zip(records, labels, strict=True), 1):
         line = (
             f"{n:>3} {record.time - start:>8.3f}  {record.client_state.value:<{STATE_WIDTH}} "
-            f"{arrow(record, label, width)} {record.server_state.value}"
+            f"{arrow(label, width, record.sender is Role.CLIENT, record.lost)} "
+            f"{record.server_state.value}"
         )
         if record.lost:
             line += "   lost"

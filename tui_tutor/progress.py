@@ -378,7 +378,7 @@ class ProgressStore:
         rows: dict[str, Question] = {}
         if waiting is None or not waiting.reset:
             read = lambda: question_rows(self.db, self.learner, lesson)  # noqa: E731
-            rows = dict(self._remembered(("questions", lesson), read, {}))
+            rows = dict(self._remembered(("questions", lesson), read, dict[str, Question]()))
         if waiting is not None:
             rows.update(waiting.questions)
         return rows
@@ -393,7 +393,7 @@ class ProgressStore:
         return summarize(lesson, row, self._questions(lesson).values(), total)
 
     def all_lessons(self) -> dict[str, LessonProgress]:
-        rows = self.read(
+        rows: list[tuple[str]] = self.read(
             lambda: self.db.execute(
                 "SELECT lesson FROM lessons WHERE learner = ?", (self.learner,)
             ).fetchall(),

@@ -281,7 +281,7 @@ def problems(
     err: ValidationError, label: str, data: Any, model: type[BaseModel] | None = None
 ) -> list[str]:
     """Every problem in a ValidationError, one line each: ``FILE: path: message``."""
-    by_path: dict[str, list[dict[str, Any]]] = {}
+    by_path: dict[str, list[Any]] = {}
     for error in err.errors():
         loc = tuple(error.get("loc", ()))
         inner = error.get("ctx", {}).get("error")
@@ -290,7 +290,7 @@ def problems(
         if error["type"] == "union_tag_invalid":
             loc += (error.get("ctx", {}).get("discriminator", "").strip("'"),)
         by_path.setdefault(dotted(loc, data), []).append(error)
-    lines = []
+    lines: list[str] = []
     for path, errors in by_path.items():
         merged = _merge_union(errors)
         texts = [merged] if merged else [message(e, model, data) for e in errors]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tui_tutor.app.screens.confirm import ConfirmScreen
 from tui_tutor.app.screens.lesson import LessonScreen
 from tui_tutor.app.screens.results import ResultsScreen
@@ -26,8 +28,10 @@ from .driver import (
     pane,
     plain_answer,
     quiz_text,
+    region_lines,
     region_words,
     right_answer,
+    screen_lines,
     screen_text,
     state_keys,
     typing,
@@ -347,29 +351,36 @@ async def test_reopening_a_lesson_resumes_where_it_was_left_with_the_same_isns(t
         assert "SYN seq=x" in ladder(pilot)
 
 
+async def answer_to_the_end(pilot, reveal_segment: int | None = None) -> None:
+    """Answer every question right at the first try, by keys, until the results show;
+    the question about ``reveal_segment`` is revealed instead."""
+    app = pilot.app
+    for _ in range(80):
+        kind = moment_kind(pilot)
+        if kind == "PredictSegment":
+            number = app.screen.moment.segment
+            if number == reveal_segment:
+                await pilot.press("v")
+            else:
+                await answer_segment(pilot, right_answer(pilot, number))
+        elif kind == "Choice":
+            step = app.screen.moment.step
+            right = [i for i, o in enumerate(step.options) if o.correct]
+            await pilot.press(*(str(i + 1) for i in right), "enter")
+        elif kind == "PredictState":
+            state = expected_state(app.screen.play.run, app.screen.moment.step)
+            await pilot.press(*typing(state_keys(state.value)), "enter")
+        await pilot.press("n")
+        await pilot.pause()
+        if isinstance(app.screen, ResultsScreen):
+            return
+    raise AssertionError("no results screen")
+
+
 async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_path):
     app = new_app(tmp_path, LESSON)
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(60):
-            kind = moment_kind(pilot)
-            if kind == "PredictSegment":
-                number = app.screen.moment.segment
-                if number == 3:
-                    await pilot.press("v")  # the third segment is revealed
-                else:
-                    await answer_segment(pilot, right_answer(pilot, number))
-            elif kind == "Choice":
-                step = app.screen.moment.step
-                right = [i for i, o in enumerate(step.options) if o.correct]
-                await pilot.press(*(str(i + 1) for i in right), "enter")
-            elif kind == "PredictState":
-                state = expected_state(app.screen.play.run, app.screen.moment.step)
-                await pilot.press(*typing(state_keys(state.value)), "enter")
-            await pilot.press("n")
-            await pilot.pause()
-            if isinstance(app.screen, ResultsScreen):
-                break
-        assert isinstance(app.screen, ResultsScreen)
+        await answer_to_the_end(pilot, reveal_segment=3)  # the third segment is revealed
         shown = screen_text(pilot)
         lesson = app.screen.source.lesson
         questions = [step for _, step in lesson.questions]
@@ -379,3 +390,44 @@ async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_pa
         assert f"◇ {missed}. {title[:40]}" in shown, "the missed question, named"
         assert questions[0].prompt.en[:30] not in shown, "questions right at once are not listed"
         assert "(asks first)" in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_results_with_every_answer_right_end_without_a_blank_line(tmp_path, lang, size):
+    app = new_app(tmp_path, LESSON, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await answer_to_the_end(pilot)
+        await pilot.pause()
+        box = region_lines(pilot, "ResultsScreen > Vertical")
+        inner = [line.strip().strip("│").strip() for line in box[1:-1]]
+        keys = next(i for i, line in enumerate(inner) if line.startswith(("Enter", "Enter：")))
+        counts = [i for i, line in enumerate(inner) if "×" in line]
+        assert counts, inner
+        # the keys are one margin line below the last count, not two
+        assert keys - counts[-1] == 2, "\n".join(box)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("lesson", ["isn-old-duplicates", "rare-arrows", "three-segment-close"])
+async def test_the_header_never_cuts_the_title_or_where_the_learner_is(
+    tmp_path, lesson, lang, size
+):
+    app = new_app(tmp_path, lesson, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        source = screen.source
+        lines = screen_lines(pilot)
+        top = lines[0]
+        assert source.title(lang) in top, top
+        total = len(screen.play.run.moments)
+        # step and score on the header, or on the question's border under it
+        quiz_top = lines[screen.query_one("#quiz").region.y]
+        status = top + " " + quiz_top
+        step_word, score_word = ("步骤", "得分") if lang == "zh" else ("step", "score")
+        assert f"{step_word} 1/{total}" in status, status
+        progress = app.store.lesson(source.key)
+        assert f"{score_word} 0/{progress.total}" in status, status
+        assert "…" not in top

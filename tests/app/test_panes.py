@@ -19,7 +19,7 @@ from tui_tutor.app.screens.diagram import DiagramScreen
 from tui_tutor.app.screens.lesson import LessonScreen
 from tui_tutor.engine import Event, Role, State
 from tui_tutor.lessons.model import PredictSegment, PredictState
-from tui_tutor.lessons.names import STATE_ZH, transition_label
+from tui_tutor.lessons.names import STATE_ZH, short_transition_label, transition_label
 
 from .driver import flat, ladder, new_app, pane, region_text, screen_lines
 
@@ -52,12 +52,47 @@ def segment_moment(run, index: int, number: int):
     return next(m for m in run.moments[index + 1 :] if m.kind == "segment" and m.segment == number)
 
 
+def in_flight_calls(run, number: int) -> int:
+    """How far the receiver of segment ``number`` has gone by its own application's calls
+    (and what they sent) while the segment was in flight, before it arrives: the state it
+    finds the receiver in (two SYNs or two FINs crossing). 0 when none, or lost."""
+    record = run.record(number)
+    if record.lost:
+        return 0
+    receiver = Role.SERVER if record.sender is Role.CLIENT else Role.CLIENT
+    events = run.trace.events
+    reach = 0
+    for pos in range(run.sent_at[number - 1] + 1, len(events)):
+        ev = events[pos]
+        if isinstance(ev, engine.SegmentDelivered) and ev.index == record.index:
+            return reach
+        if isinstance(ev, engine.UserCalled) and ev.peer is receiver:
+            reach = pos + 1
+        elif reach == pos and isinstance(
+            ev,
+            engine.StateChanged
+            | engine.PeerVars
+            | engine.TimerStarted
+            | engine.TimerStopped
+            | engine.SegmentSent,
+        ):
+            reach = pos + 1  # the call's reaction
+        elif getattr(ev, "peer", None) is receiver or getattr(ev, "receiver", None) is receiver:
+            return reach
+    return 0
+
+
 def told_cutoff(run, index: int, peer: Role, answered: bool) -> int:
     """How far into the trace the learner has been told about ``peer`` at moment ``index``
     of a walk that answers every question when it reaches it: the moment itself, and
     every question answered so far: a segment question as far as the step that shows
-    its segment, a state question about this peer its state."""
+    its segment, a state question about this peer its state. While a segment is being
+    predicted its receiver is shown as the segment finds it (after calls of its own)."""
     cut = run.moments[index].cutoff
+    moment = run.moments[index]
+    asked = is_segment_question(moment) and moment.segments_shown < moment.segment
+    if not answered and asked and run.record(moment.segment).sender is not peer:
+        cut = max(cut, in_flight_calls(run, moment.segment))
     for q, m in enumerate(run.moments[: index + 1]):
         if q == index and not answered:
             break
@@ -114,10 +149,37 @@ async def to_the_question_about(pilot, number: int):
     return screen
 
 
+def exits_expected(run, state: State) -> list[engine.Transition]:
+    """The table's rows out of ``state`` a pane lists: the RFC's, and Linux's own in a
+    lesson that takes one of them."""
+    linux = any(
+        isinstance(ev, engine.StateChanged) and listed_once_taken(ev.transition)
+        for ev in run.trace.events
+    )
+    return [
+        row
+        for row in engine.TRANSITION_LIST
+        if row.state is state and (linux or not listed_once_taken(row))
+    ]
+
+
+def exit_shown(row: engine.Transition, lang: str, text: str) -> bool:
+    """The exit's label is in the pane, in full or in one of its condensed wordings, and
+    so is where it leads."""
+    squeezed = flat(text).replace(" ", "")
+    target = "" if row.next_state is row.state else row.next_state.value
+    labels = [
+        transition_label(row, lang),
+        short_transition_label(row, lang),
+        short_transition_label(row, lang, when=False),
+    ]
+    return target in squeezed and any(label.replace(" ", "") in squeezed for label in labels)
+
+
 class TestPanes:
     @pytest.mark.parametrize("lang", ["en", "zh"])
-    @pytest.mark.parametrize("lesson", WALKED)
-    async def test_the_current_state_is_lit_and_visible_at_80x24_on_every_step(
+    @pytest.mark.parametrize("lesson", [*WALKED, "rare-arrows"])
+    async def test_the_current_state_and_all_its_exits_are_visible_at_80x24_on_every_step(
         self, tmp_path, lesson, lang
     ):
         app = new_app(tmp_path, lesson, lang=lang)
@@ -135,6 +197,46 @@ class TestPanes:
                     )
                     if lang == "zh":
                         assert STATE_ZH[state] in flat(shown), f"no textbook name in\n{shown}"
+                    for row in exits_expected(screen.play.run, state):
+                        assert exit_shown(row, lang, shown), (
+                            f"{lesson} step {index + 1}: the exit {row.key} is not in the "
+                            f"{peer.value}'s pane\n{shown}"
+                        )
+
+            await walk(pilot, visit)
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    @pytest.mark.parametrize("lesson", ["simultaneous-open", "simultaneous-close"])
+    async def test_crossing_segments_find_the_receiver_where_the_question_says(
+        self, tmp_path, lesson, lang, size
+    ):
+        # "before it arrives, the server sends its own SYN and is in SYN_SENT": while a
+        # segment is predicted its receiver's pane shows the state the segment finds it in
+        app = new_app(tmp_path, lesson, lang=lang)
+        async with app.run_test(size=size) as pilot:
+            screen = app.screen
+            first = True
+
+            async def visit(index: int, answered: bool) -> None:
+                nonlocal first
+                run = screen.play.run
+                moment = run.moments[index]
+                if answered or not is_segment_question(moment):
+                    return
+                record = run.record(moment.segment)
+                receiver = Role.SERVER if record.sender is Role.CLIENT else Role.CLIENT
+                arrives = next(
+                    pos
+                    for pos, ev in enumerate(run.trace.events)
+                    if isinstance(ev, engine.SegmentDelivered) and ev.index == record.index
+                )
+                state = run.states_at(arrives)[receiver]
+                shown = pane(pilot, receiver.value)
+                assert current_line(shown).startswith(f"▶ {state.value}"), shown
+                if first:  # the question that says so
+                    assert state.value in flat(region_text(pilot, "#quiz")).replace(" ", "")
+                    first = False
 
             await walk(pilot, visit)
 
@@ -228,14 +330,46 @@ class TestPanes:
 
 
 def ladder_rows_on_screen(text: str) -> dict[int, str]:
-    """Row number -> the row's text (with the next line, for a row drawn on two)."""
-    lines = text.splitlines()
-    rows = {}
-    for i, line in enumerate(lines):
+    """Row number -> the row's text (with the lines under it, for a row drawn on several)."""
+    rows: dict[int, str] = {}
+    current = None
+    for line in text.splitlines():
         found = re.match(r"^│\s*(\d+) ", line)
         if found:
-            rows[int(found.group(1))] = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+            current = int(found.group(1))
+            rows[current] = line
+        elif current is not None and "◷" not in line and not line.startswith("╰"):
+            rows[current] += " " + line
+        else:
+            current = None
     return rows
+
+
+def resend_notes_expected(run, lang: str) -> dict[int, str]:
+    """Per retransmission, the note the ladder must show: the segment it resends and the
+    timeout after which it did, read from the trace."""
+    from tui_tutor.app.i18n import t
+
+    events = run.trace.events
+    notes = {}
+    for number, record in enumerate(run.records, 1):
+        if not record.retransmission:
+            continue
+        sent = run.sent_at[number - 1]
+        fired = max(p for p in range(sent) if isinstance(events[p], engine.TimerFired))
+        started = max(
+            p
+            for p in range(fired)
+            if isinstance(events[p], engine.TimerStarted) and events[p].peer is record.sender
+        )
+        rto = events[started].deadline - events[started].time
+        first = next(
+            n
+            for n, r in enumerate(run.records, 1)
+            if r.sender is record.sender and r.seq == record.seq and r.flags == record.flags
+        )
+        notes[number] = t("resent_of_rto", lang, n=first, rto=rto)
+    return notes
 
 
 class TestLadder:
@@ -277,26 +411,25 @@ class TestLadder:
         async with app.run_test(size=(120, 36)) as pilot:
             _, run = await to_the_last_segment(pilot)
             shown = ladder(pilot)
-            events = run.trace.events
-            for number, record in enumerate(run.records, 1):
-                if not record.retransmission:
-                    continue
-                sent = run.sent_at[number - 1]
-                fired = max(p for p in range(sent) if isinstance(events[p], engine.TimerFired))
-                started = max(
-                    p
-                    for p in range(fired)
-                    if isinstance(events[p], engine.TimerStarted)
-                    and events[p].peer is record.sender
-                )
-                rto = events[started].deadline - events[started].time
-                first = next(
-                    n
-                    for n, r in enumerate(run.records, 1)
-                    if r.sender is record.sender and r.seq == record.seq and r.flags == record.flags
-                )
-                assert f"↻ of #{first}, RTO {rto:g} s" in shown, shown
+            for note in resend_notes_expected(run, "en").values():
+                assert note in shown, shown
             assert "✗ lost" in shown and "↻ resent" in shown and "◷ timer" in shown
+
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    async def test_a_narrow_ladder_keeps_the_whole_retransmission_note_on_one_line(
+        self, tmp_path, lang
+    ):
+        # the note is never shortened: the row takes another line instead
+        app = new_app(tmp_path, "lost-syn-backoff", lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            _, run = await to_the_last_segment(pilot)
+            lines = ladder(pilot).splitlines()
+            rows = ladder_rows_on_screen("\n".join(lines))
+            for number, note in resend_notes_expected(run, lang).items():
+                if number not in rows:
+                    continue  # scrolled away
+                assert any(note in line for line in lines), f"row {number}: {rows[number]}"
+            assert any(n in rows for n in resend_notes_expected(run, lang)), lines
 
     async def test_old_rows_scroll_back_and_the_newest_stay_in_view(self, tmp_path):
         app = new_app(tmp_path, "lost-last-ack")

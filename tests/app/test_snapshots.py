@@ -307,6 +307,21 @@ class TestPanes:
         assert snap_compare(app, terminal_size=SIZES[size], run_before=self.after_the_backoff)
 
 
+class TestCrossingSegments:
+    """Lesson 14: while the client's SYN is predicted, the server has sent its own and is
+    in SYN_SENT, as the question says; its busy SYN_RECEIVED later shows every exit."""
+
+    @staticmethod
+    async def at_first_question(pilot):
+        await next_until(pilot, "PredictSegment")
+        await settle(pilot)
+
+    @sizes_and_languages
+    def test_simultaneous_open(self, snap_compare, tmp_path, size, lang):
+        app = app_for(tmp_path, lang, "simultaneous-open")
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=self.at_first_question)
+
+
 class TestDiagram:
     """The diagram view (d) late in lesson 7: the client in TIME_WAIT, the server in LAST_ACK."""
 

@@ -37,7 +37,11 @@ sys.path.insert(0, str(HERE.parent))
 from loopback import (  # noqa: E402 - the shared recording tools, beside this folder
     Server,
     abort,
+    closes,
+    conversation,
     drop_first,
+    exchange,
+    opened,
     pause,
     read_eof,
     read_exactly,
@@ -49,37 +53,17 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
 
 def ipv6_close(port: int) -> None:
     """A whole connection over ::1: handshake, a request, an answer, the client closes."""
-    srv = Server(port, "::1")
-    cli = socket.create_connection(("::1", port))
-    conn = srv.accepted()
-    pause()
-    cli.sendall(b"ping")
-    read_exactly(conn, 4)
-    pause()
-    conn.sendall(b"pong!")
-    read_exactly(cli, 5)
-    pause()
-    cli.close()
-    read_eof(conn)
-    pause()
-    conn.close()
-    pause()
-    srv.close()
+    conversation(port, b"ping", b"pong!", client_closes=True, host="::1")
 
 
 def data_retransmission(port: int) -> None:
     """The client's first data segment is dropped once; Linux sends it again."""
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
+    srv, cli, conn = opened(port)
     with drop_first(["--dport", str(port), "-m", "length", "--length", "60:65535"]):
         cli.sendall(b"0123456789")
         read_exactly(conn, 10)
     pause()
-    cli.close()
-    read_eof(conn)
-    pause()
+    closes(cli, conn)
     conn.close()
     pause()
     srv.close()
@@ -95,10 +79,7 @@ def refused_ipv6(port: int) -> None:
 
 def simultaneous_close(port: int) -> None:
     """Both FINs are dropped once, so each side sends its FIN before it gets the other's."""
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
+    srv, cli, conn = opened(port)
     fin = ["--tcp-flags", "SYN,ACK,FIN,RST", "FIN,ACK"]
     with drop_first(["--dport", str(port), *fin], ["--sport", str(port), *fin]):
         cli.close()
@@ -110,10 +91,7 @@ def simultaneous_close(port: int) -> None:
 
 def reset_in_fin_wait_2(port: int) -> None:
     """The client half-closes; the server aborts: RST reaches a client in FIN_WAIT_2."""
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
+    srv, cli, conn = opened(port)
     cli.shutdown(socket.SHUT_WR)
     read_eof(conn)
     pause()
@@ -135,9 +113,7 @@ def keepalive(port: int) -> None:
     cli.sendall(b"hello")
     read_exactly(conn, 5)
     time.sleep(2.5)
-    conn.close()
-    read_eof(cli)
-    pause()
+    closes(conn, cli)
     cli.close()
     pause()
     srv.close()
@@ -178,9 +154,7 @@ def simultaneous_open(port: int) -> None:
         time.sleep(1.5)
     for sock in (a, b):
         sock.setblocking(True)
-    a.sendall(b"hi")
-    read_exactly(b, 2)
-    pause()
+    exchange(a, b, b"hi")
     abort(a)
     pause()
     b.close()

@@ -46,12 +46,16 @@ from loopback import (  # noqa: E402 - the shared recording tools, beside this f
     CROWD,
     Server,
     abort,
+    closes,
+    conversation,
     drop_all,
     drop_first,
+    exchange,
     free_port,
     inject,
     netns,
     next_seq,
+    opened,
     pause,
     read_eof,
     read_exactly,
@@ -99,73 +103,29 @@ def expected_segments(pcap: Path, server_port: int) -> list[dict]:
 
 
 def client_closes_first(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
-    cli.sendall(b"hello")
-    read_exactly(conn, 5)
-    pause()
-    conn.sendall(b"world!")
-    read_exactly(cli, 6)
-    pause()
-    cli.close()
-    read_eof(conn)
-    pause()
-    conn.close()
-    pause()
-    srv.close()
+    conversation(port, b"hello", b"world!", client_closes=True)
 
 
 def server_closes_first(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
-    cli.sendall(b"GET")
-    read_exactly(conn, 3)
-    pause()
-    conn.sendall(b"0123456789")
-    read_exactly(cli, 10)
-    pause()
-    conn.close()
-    read_eof(cli)
-    pause()
-    cli.close()
-    pause()
-    srv.close()
+    conversation(port, b"GET", b"0123456789", client_closes=False)
 
 
 def half_close(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
-    cli.sendall(b"query")
-    read_exactly(conn, 5)
-    pause()
+    srv, cli, conn = opened(port)
+    exchange(cli, conn, b"query")
     cli.shutdown(socket.SHUT_WR)
     read_eof(conn)
     pause()
-    conn.sendall(b"answer-1")
-    read_exactly(cli, 8)
-    pause()
-    conn.sendall(b"answer-2")
-    read_exactly(cli, 8)
-    pause()
-    conn.close()
-    read_eof(cli)
-    pause()
+    exchange(conn, cli, b"answer-1")
+    exchange(conn, cli, b"answer-2")
+    closes(conn, cli)
     cli.close()
     pause()
     srv.close()
 
 
 def three_segment_close(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
+    srv, cli, conn = opened(port)
     cli.close()
     read_eof(conn)
     conn.close()  # at once: the delayed ACK of the client's FIN rides on our FIN
@@ -174,13 +134,8 @@ def three_segment_close(port: int) -> None:
 
 
 def abort_with_rst(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
-    cli.sendall(b"hello")
-    read_exactly(conn, 5)
-    pause()
+    srv, cli, conn = opened(port)
+    exchange(cli, conn, b"hello")
     abort(cli)
     pause()
     conn.close()
@@ -200,22 +155,15 @@ def lost_syn(port: int) -> None:
         cli = socket.create_connection(("127.0.0.1", port), timeout=5)
         conn = srv.accepted()
     pause()
-    cli.close()
-    read_eof(conn)
-    pause()
+    closes(cli, conn)
     conn.close()
     pause()
     srv.close()
 
 
 def lost_last_ack(port: int) -> None:
-    srv = Server(port)
-    cli = socket.create_connection(("127.0.0.1", port))
-    conn = srv.accepted()
-    pause()
-    cli.close()
-    read_eof(conn)
-    pause()
+    srv, cli, conn = opened(port)
+    closes(cli, conn)
     with drop_first(["--dport", str(port), "--tcp-flags", "SYN,ACK,FIN,RST", "ACK"]):
         conn.close()
         time.sleep(1.5)  # the server's retransmission timer resends its FIN
@@ -437,9 +385,7 @@ def abort_in_fin_wait_1(rec: Recording) -> None:
 
 def abort_in_last_ack(rec: Recording) -> None:
     srv, cli, conn = open_pair(rec)
-    cli.close()
-    read_eof(conn)
-    pause()
+    closes(cli, conn)
     with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
         conn.shutdown(socket.SHUT_WR)  # the client's last ACK is lost: LAST_ACK
         time.sleep(0.05)
@@ -452,9 +398,7 @@ def abort_in_last_ack(rec: Recording) -> None:
 
 def rst_in_last_ack(rec: Recording) -> None:
     srv, cli, conn = open_pair(rec)
-    cli.close()
-    read_eof(conn)
-    pause()
+    closes(cli, conn)
     with drop_first(["--sport", str(rec.client_port), *ACK_ONLY]):
         conn.close()  # the client's last ACK is lost: LAST_ACK
         time.sleep(0.05)
@@ -502,9 +446,7 @@ def time_wait_assassination(rec: Recording) -> None:
 
 def challenge_ack(rec: Recording) -> None:
     srv, cli, conn = open_pair(rec)
-    cli.sendall(b"hello")
-    read_exactly(conn, 5)
-    pause()
+    exchange(cli, conn, b"hello")
     seq = next_seq(rec.pcap, rec.port)  # the client's RCV.NXT
     server, client = (LOCAL, rec.port), (LOCAL, rec.client_port)
     # Linux answers at most one odd segment per 500 ms (net.ipv4.tcp_invalid_ratelimit):
@@ -951,9 +893,7 @@ def old_duplicate_and_blind_rst(rec: Recording) -> None:
     cli = rec.client()
     conn = srv.accepted()
     pause()
-    cli.sendall(b"first")
-    read_exactly(conn, 5)
-    pause()
+    exchange(cli, conn, b"first")
     conn.close()  # the server closes first: TIME_WAIT on its side
     read_eof(cli)
     pause()

@@ -14,26 +14,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
 from ..lessons.catalog import LessonInfo, read_catalog
 from ..progress import ProgressStore
-from .i18n import TwoLanguages, t
+from .i18n import t
+from .languages import Tutor, TwoLanguagesApp
 from .monochrome import readable_without_colour
 
 if TYPE_CHECKING:
     from ..exams.load import LoadedExam
     from ..lessons.loader import LoadedLesson
     from ..lessons.model import Lesson
+    from .screens.exam import ExamSession
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
-class TooSmallScreen(Screen):
+class TooSmallScreen(Tutor, Screen[None]):
     """Shown instead of everything while the terminal is under 80x24."""
 
     BINDINGS = [Binding("q", "app.quit", "quit")]
@@ -50,16 +52,18 @@ class TooSmallScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # uncovered after the terminal grew (a screen above it was closed): go away
-        if not self.app._is_small():  # type: ignore[attr-defined]
-            self.call_later(self.app._check_size)  # type: ignore[attr-defined]
+        if not self.tutor.is_small():
+            self.call_later(self.tutor.check_size)
 
     def update_text(self, size: Size | None = None) -> None:
         size = size or self.app.size
-        lang = getattr(self.app, "lang", "en")
-        self.query_one(Static).update(t("too_small", lang, w=size.width, h=size.height))
+        self.query_one(Static).update(t("too_small", self.lang, w=size.width, h=size.height))
+
+    async def refresh_language(self) -> None:
+        self.update_text()
 
 
-class TutorApp(TwoLanguages, App):
+class TutorApp(TwoLanguagesApp):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "lesson.tcss",
@@ -72,6 +76,9 @@ class TutorApp(TwoLanguages, App):
     # classes on every screen by terminal size, for the .tcss files
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    class LessonsLoaded(Message):
+        """Every lesson is loaded (and ``problems`` says what was wrong with any)."""
 
     def __init__(
         self,
@@ -92,6 +99,7 @@ class TutorApp(TwoLanguages, App):
         readable_without_colour(self)
         # an exam instead of the lessons; its clock (a test fixes it)
         self.exam = exam
+        self.exam_session: ExamSession | None = None  # the exam being taken, once begun
         self.clock = clock
         # live mode (k): off for learners on a server unless the trainer allows it;
         # ``live_runner(scenario, settings)`` plays on the kernel (tests pass a fixed one)
@@ -132,7 +140,7 @@ class TutorApp(TwoLanguages, App):
             self.open_lesson(self._first_lesson)
         if self._first_capture is not None:
             self.ask_capture(self._first_capture)
-        self._check_size()
+        self.check_size()
         self._check_clamped(self.size)
         if self.store is not None:
             self.store.on_trouble = self._progress_trouble
@@ -168,9 +176,7 @@ class TutorApp(TwoLanguages, App):
         self.problems = problems
         self.call_after_refresh(self._freeze_heap)
         for screen in self.screen_stack:
-            refresh = getattr(screen, "lessons_loaded", None)
-            if refresh is not None:
-                refresh()
+            screen.post_message(self.LessonsLoaded())
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """The full lesson, loaded now if the background load has not reached it yet."""
@@ -192,7 +198,7 @@ class TutorApp(TwoLanguages, App):
         # this handler runs before Textual's own, so self.size is still the old size here
         if event.size != self.size:
             self._check_clamped(event.size)
-        self._check_size(event.size)
+        self.check_size(event.size)
 
     def _check_clamped(self, size: Size) -> None:
         """Served, the terminal is cut to at most ``max_size``: at that size, say so."""
@@ -211,14 +217,14 @@ class TutorApp(TwoLanguages, App):
                 t("progress_not_saved", self.lang, reason=why), severity="error", timeout=15
             )
 
-    def _is_small(self, size: Size | None = None) -> bool:
+    def is_small(self, size: Size | None = None) -> bool:
         size = size or self.size
         return size.width < MIN_WIDTH or size.height < MIN_HEIGHT
 
-    def _check_size(self, size: Size | None = None) -> None:
+    def check_size(self, size: Size | None = None) -> None:
         """Keep the notice on top while the terminal is too small, and only then."""
         top = self.screen_stack[-1] if self.screen_stack else None
-        if self._is_small(size):
+        if self.is_small(size):
             if isinstance(top, TooSmallScreen):
                 if top.is_mounted:
                     top.update_text(size)
@@ -231,7 +237,7 @@ class TutorApp(TwoLanguages, App):
     def push_screen(self, screen, *args, **kwargs):
         result = super().push_screen(screen, *args, **kwargs)
         if not isinstance(screen, TooSmallScreen):
-            self.call_later(self._check_size)  # a screen opened while small goes under it
+            self.call_later(self.check_size)  # a screen opened while small goes under it
         return result
 
     def open_lesson(self, lesson_id: str) -> None:

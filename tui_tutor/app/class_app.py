@@ -13,17 +13,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
 
 from ..classroom import ClassReader
-from .i18n import TwoLanguages, t
+from .i18n import t
+from .languages import TwoLanguagesApp
 from .monochrome import readable_without_colour
 
 EVERY = 3.0  # seconds between two reads of the database
 
 
-class ClassApp(TwoLanguages, App):
+class ClassApp(TwoLanguagesApp):
     CSS_PATH = [
         Path(__file__).parent / "styles" / "app.tcss",
         Path(__file__).parent / "styles" / "class.tcss",

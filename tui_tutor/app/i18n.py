@@ -199,6 +199,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relative": ("relative seq", "相对序列号"),
     "absolute": ("absolute seq", "绝对序列号"),
     "symbolic": ("seq as x, y", "序列号用 x、y 表示"),
+    # the same, for a header short of room
+    "relative_short": ("rel. seq", "相对序号"),
+    "absolute_short": ("abs. seq", "绝对序号"),
+    "symbolic_short": ("seq x, y", "序号 x、y"),
     "flags": ("flags", "标志位"),
     # field labels in the form (the marks say lessons.explain.field_name)
     "field_len_short": ("len", "长度"),
@@ -271,7 +275,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unusual": ("Unusual here, not graded:", "此处情况特殊，不评分："),
     # state panes, ladder and diagram
     "exits_title": ("what can happen next", "接下来可能发生"),
-    "exits_more": ("+{n} more: d", "还有 {n} 条：按 d"),
     "same_state": ("(same)", "（不变）"),
     "capture_began": ("already open when the capture began", "抓包开始时连接已打开"),
     "resent_of": ("↻ of #{n}", "↻ 重传 #{n}"),
@@ -492,17 +495,3 @@ def t(key: str, lang: str, **values: object) -> str:
     en, zh = STRINGS[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
-
-
-class TwoLanguages:
-    """For an App: ``l`` switches English and Chinese, and every screen that has
-    ``refresh_language`` redraws itself in the new one."""
-
-    lang: str
-
-    async def action_toggle_language(self) -> None:
-        self.lang = "zh" if self.lang == "en" else "en"
-        for screen in self.screen_stack:  # type: ignore[attr-defined]
-            refresh = getattr(screen, "refresh_language", None)
-            if refresh is not None:
-                await refresh()

@@ -21,8 +21,7 @@ from ..lessons.segments import original
 from ..lessons.timeline import Moment, Run
 from .diagram import listed_once_taken
 from .i18n import t
-from .widgets.ladder import LadderRow
-from .widgets.state_pane import ExitLine, PaneData, PathStep
+from .scene import ExitLine, LadderRow, PaneData, PathStep
 
 
 def peer_name(role: Role, lang: str) -> str:
@@ -73,7 +72,7 @@ def ladder_rows(
                     ack,
                     record.length,
                     lost=record.lost,
-                    notes=resend_notes(run, n, lang) if record.retransmission else (),
+                    note=resend_note(run, n, lang) if record.retransmission else "",
                     fresh=n > old_shown,
                 ),
             )
@@ -92,15 +91,13 @@ def ladder_rows(
     return out
 
 
-def resend_notes(run: Run, number: int, lang: str) -> tuple[str, ...]:
-    """``↻ of #1, RTO 1 s``, then shorter forms for a narrow ladder."""
+def resend_note(run: Run, number: int, lang: str) -> str:
+    """``↻ of #1, RTO 1 s``: what a retransmission resends, after what timeout."""
     first = original(run, number)
     rto = rto_before(run, number)
     if rto is None:
-        full = t("resent_of", lang, n=first)
-    else:
-        full = t("resent_of_rto", lang, n=first, rto=rto)
-    return (full, f"↻ #{first}", "↻")
+        return t("resent_of", lang, n=first)
+    return t("resent_of_rto", lang, n=first, rto=rto)
 
 
 def rto_before(run: Run, number: int) -> float | None:
@@ -137,7 +134,7 @@ def _timer_label(ev: engine.TraceEvent, lang: str) -> str:
             "timer_fired",
             lang,
             peer=peer_name(ev.peer, lang),
-            timer=names.timer_name(ev.timer.value, lang),
+            timer=names.timer_name(ev.timer, lang),
         )
     if isinstance(ev, engine.TimerStarted) and ev.timer is engine.TimerKind.TIME_WAIT:
         return t("timer_2msl", lang, peer=peer_name(ev.peer, lang), seconds=ev.deadline - ev.time)
@@ -253,7 +250,13 @@ def shown_at(run: Run, index: int, answered: Callable[[int], bool]) -> Shown:
     number = moment.segment
     if is_segment_question(moment) and number and segments < number <= len(run.records):
         pending = number
-        hide.add(run.record(number).sender)  # its SND.NXT is the seq asked
+        record = run.record(number)
+        hide.add(record.sender)  # its SND.NXT is the seq asked
+        # the receiver as the segment finds it: what it does in the meantime (a call, a
+        # segment of its own) decides where the segment takes it, and the prompt says so
+        receiver = record.sender.other
+        if _EXTEND_RECEIVER:
+            cutoff[receiver] = max(cutoff[receiver], calls_before_arrival(run, number))
     unsent: set[int] = set()
     for q in range(index, len(run.moments)):
         question = run.moments[q]
@@ -269,6 +272,34 @@ def shown_at(run: Run, index: int, answered: Callable[[int], bool]) -> Shown:
             if change is not None:
                 unsent.add(change)
     return Shown(cutoff, segments, pending, frozenset(unsent), frozenset(hide))
+
+
+_EXTEND_RECEIVER = True
+
+
+def calls_before_arrival(run: Run, number: int) -> int:
+    """How far into the trace the receiver of segment ``number`` has gone when it arrives,
+    counting only its application's calls (``connect``, ``close``) made while the segment
+    was in flight, with their reactions: 0 when it made none (or the segment was lost)."""
+    events = run.trace.events
+    record = run.record(number)
+    if record.lost:
+        return 0
+    receiver = record.sender.other
+    end = 0
+    pos = run.sent_at[number - 1] + 1
+    while pos < len(events):
+        ev = events[pos]
+        if isinstance(ev, engine.SegmentDelivered) and ev.index == record.index:
+            return end
+        if isinstance(ev, engine.UserCalled) and ev.peer is receiver:
+            end = pos + 1
+            while end < len(events) and isinstance(events[end], (*_REACTION, engine.SegmentSent)):
+                end += 1
+        elif getattr(ev, "peer", None) is receiver or getattr(ev, "receiver", None) is receiver:
+            return end  # the receiver did something else first: stop at the calls before it
+        pos += 1
+    return 0
 
 
 def peer_paths(
@@ -312,6 +343,8 @@ def pane_data(
         ExitLine(
             names.transition_label(row, lang),
             t("same_state", lang) if row.next_state is current else row.next_state.value,
+            names.short_transition_label(row, lang),
+            names.short_transition_label(row, lang, when=False),
         )
         # the RFC's rows first: Linux's own and reads are the first a short pane leaves out
         for row in sorted(engine.TRANSITION_LIST, key=listed_once_taken)
@@ -332,7 +365,6 @@ def pane_data(
         current_zh=names.state_zh(current) if lang == "zh" else "",
         exits=exits,
         exits_title=t("exits_title", lang),
-        more=t("exits_more", lang),
         fresh=fresh,
     )
 
@@ -390,12 +422,12 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
     if record.lost:
         lines.append(t("seg_lost", lang))
     for peer in (Role.CLIENT, Role.SERVER):
-        state = record.client_state if peer is Role.CLIENT else record.server_state
+        state = record.state_of(peer)
         changes = state_changes(run, number, peer)
         if changes:
             lines.extend(explain_state(changes, peer, state, lang))
-    if record.note:
-        lines.append(drop_note(record.note, lang))
+    if record.notes:
+        lines.append(drop_note(record.notes, lang))
     return lines
 
 
@@ -412,8 +444,8 @@ def cause_text(run: Run, number: int, lang: str) -> str:
         event = engine.Event(name) if name in {e.value for e in engine.Event} else None
         action = names.event_label(event, lang) if event is not None else ""
         return t("caused_by_call", lang, peer=peer, call=call, action=action)
-    if cause.kind == "timer":
-        return t("caused_by_timer", lang, peer=peer, timer=names.timer_name(cause.detail, lang))
+    if cause.timer is not None:
+        return t("caused_by_timer", lang, peer=peer, timer=names.timer_name(cause.timer, lang))
     if cause.kind == "segment":
         return t("caused_by_segment", lang, n=cause.detail)
     return ""

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..engine import Role, SegmentRecord, State
+from ..engine import Role, SegmentRecord, State, isn_owner
 from .analysis import Analysis, analysis
 from .decode import ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, endpoints, label
 from .quirks import Quirk, QuirkKind, quirk
@@ -192,29 +192,26 @@ class CapturedConnection:
         """
         analysis = self._analysis
         inference = analysis.inference
-        base_c = base_s = 0
-        if not absolute:
-            base_c = self.bases[0] or 0  # no ISN: the numbers as they are
-            base_s = self.bases[1] or 0
+        # by sender: what its seq and its ack count from (the engine's rule says whose ISN);
+        # no ISN: the numbers as they are
+        by_role = dict(zip(ROLES, (None, None) if absolute else self.bases, strict=True))
+        seq_base = [by_role[isn_owner("seq", role)] or 0 for role in ROLES]
+        ack_base = [by_role[isn_owner("ack", role)] or 0 for role in ROLES]
         # each segment's table of formats, kept with the inference that connections of
         # the same facts share
         tables = inference.json_formats
         if tables is None:
             tables = inference.json_formats = _tables(inference.states)
         start = self.start
-        rows = []
+        rows: list[str] = []
         row = rows.append
         for (t, r, flags, seq, ack, _, length), formats, again in zip(
             self._segments, tables, analysis.retransmission, strict=True
         ):
             code = r << 9 | again << 8 | flags
             fmt = formats[code] or _format(formats, code)
-            if r:
-                seq -= base_s
-                ack -= base_c
-            else:
-                seq -= base_c
-                ack -= base_s
+            seq -= seq_base[r]
+            ack -= ack_base[r]
             if flags & ACK:
                 row(fmt % (seq & _MASK, ack & _MASK, length, t - start))
             else:
@@ -243,7 +240,7 @@ _FORMATS: dict[tuple[str, str], _Formats] = {}
 
 def _tables(states: list[tuple[State, State]]) -> list[_Formats]:
     """The format table of each segment's states."""
-    tables = []
+    tables: list[_Formats | None] = []
     pair = formats = None
     for both in states:
         if both is not pair:  # states change a few times per connection

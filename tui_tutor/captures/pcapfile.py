@@ -183,7 +183,9 @@ def _truncated(label: str, offset: int, what: str) -> CaptureError:
 # ---------------------------------------------------------------------- pcap
 
 
-def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: Reading) -> Iterator:
+def _pcap(
+    f: BinaryIO | Counted, head: bytes, label: str, what: int, size: int, reading: Reading
+) -> Iterator:
     """The records of a pcap file, as ``what`` says (the loop is the hot path)."""
     order, unit, rec_len = PCAP_MAGICS[head[:4]]
     if len(head) < 24:
@@ -198,7 +200,7 @@ def _pcap(f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: R
 
 
 def _pcap_records(
-    f: BinaryIO,
+    f: BinaryIO | Counted,
     label: str,
     what: int,
     order: str,
@@ -298,7 +300,7 @@ def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
 
 
 def _pcapng(
-    f: BinaryIO, head: bytes, label: str, what: int, size: int, reading: Reading
+    f: BinaryIO | Counted, head: bytes, label: str, what: int, size: int, reading: Reading
 ) -> Iterator:
     try:
         if what != _SEGMENTS:
@@ -316,7 +318,7 @@ def _pcapng(
 
 
 def _pcapng_blocks(
-    f: BinaryIO, head: bytes, label: str, file_size: int, reading: Reading
+    f: BinaryIO | Counted, head: bytes, label: str, file_size: int, reading: Reading
 ) -> Iterator[Frame]:
     order = "<"
     u32: Callable[..., tuple[int, ...]] = struct.Struct("<I").unpack_from

@@ -20,7 +20,8 @@ Segments here are ``(time, role, flags, seq, ack, window, length)`` tuples, role
 
 from __future__ import annotations
 
-from .decode import ACK, FIN, RST, SYN
+from ..engine import Flag, sequence_space
+from .decode import ACK, FIN, PSH, RST, SYN
 from .quirks import Quirk, QuirkKind, quirk
 
 Segment = tuple[float, int, int, int, int, int, int]
@@ -28,6 +29,21 @@ Segment = tuple[float, int, int, int, int, int, int]
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
 _CONTROL = SYN | FIN | RST
+_ENGINE_BITS = ((SYN, Flag.SYN), (FIN, Flag.FIN), (RST, Flag.RST), (PSH, Flag.PSH), (ACK, Flag.ACK))
+
+
+def engine_flags(bits: int) -> Flag:
+    """The TCP header's flag byte as the engine's ``Flag`` (URG, ECE, CWR left out)."""
+    flags = Flag(0)
+    for bit, flag in _ENGINE_BITS:
+        if bits & bit:
+            flags |= flag
+    return flags
+
+
+# the numbers a segment takes beyond its data, by its flag byte: the engine's rule (one for
+# a SYN, one for a FIN), looked up rather than called, since it runs once per segment
+CONTROL_SPACE = tuple(sequence_space(engine_flags(bits), 0) for bits in range(256))
 
 
 def bases(segments: list[Segment], partial: bool) -> list[int | None]:
@@ -59,14 +75,14 @@ def retransmissions(segments: list[Segment]) -> list[bool]:
     """Which segments are retransmissions (see the module doc)."""
     # ``(a - b) & _MASK`` in (0, _HALF) means a is after b in sequence space (RFC 1982);
     # written out rather than called, since this runs once per segment
-    found = []
+    found: list[bool] = []
     append = found.append
     nxt: list[int | None] = [None, None]  # one past the highest number each side sent
     sent = [False, False]  # has the side sent anything yet?
     for _, r, flags, seq, ack, _, length in segments:
         if flags & ACK and nxt[1 - r] is None:
             nxt[1 - r] = ack  # the other side has sent everything up to here
-        seg_len = length + (1 if flags & SYN else 0) + (1 if flags & FIN else 0)
+        seg_len = length + CONTROL_SPACE[flags]
         end = (seq + seg_len) & _MASK
         n = nxt[r]
         if n is None:
@@ -112,7 +128,7 @@ def quirks(segments: list[Segment], retransmission: list[bool]) -> dict[int, lis
         o = 1 - r
         found: list[QuirkKind] = []
         control = flags & _CONTROL
-        seg_len = length + (1 if control & SYN else 0) + (1 if control & FIN else 0)
+        seg_len = length + CONTROL_SPACE[control]
         if flags & ACK and nxt[o] is None:
             nxt[o] = ack
         n = nxt[r]
@@ -158,7 +174,7 @@ def quirks(segments: list[Segment], retransmission: list[bool]) -> dict[int, lis
         elif flags & ACK:
             duplicates[r] = 0
         if control & FIN and fin[r] is None:
-            fin[r] = (seq + length + (1 if control & SYN else 0)) & _MASK
+            fin[r] = (seq + seg_len - CONTROL_SPACE[FIN]) & _MASK  # the FIN's own number
         end = (seq + seg_len) & _MASK
         if n is None or 0 < (end - n) & _MASK < _HALF:
             nxt[r] = end

@@ -104,6 +104,7 @@ def flows(segments: Iterable[tuple[float, Decoded]], linger: float = LINGER) -> 
     # the loop below runs once per packet: everything it needs is a local name, and
     # each table entry carries the flow's ``data.extend`` ready to call
     table: dict[bytes, tuple[Flow, int, Callable[[bytes], None]]] = {}
+    add: Callable[[bytes], None]  # a flow's data.extend
     get = table.get
     pack = SEGMENT.pack
     ended: deque[Flow] = deque()
@@ -215,7 +216,7 @@ def _control(flow: Flow, d: int, flags: int, seq: int, ack: int, length: int) ->
     return False
 
 
-def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int, Callable[[RawSegment], None]]]) -> None:
+def _detach(flow: Flow, table: dict[bytes, tuple[Flow, int, Callable[[bytes], None]]]) -> None:
     if flow.detached:
         return
     flow.detached = True

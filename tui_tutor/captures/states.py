@@ -51,10 +51,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..engine import TRANSITION_LIST, Event, Role, State, Transition
+from ..engine import TRANSITION_LIST, Event, Flag, Role, State, Transition
 from .decode import ACK, FIN, RST, SYN
 from .quirks import Quirk, QuirkKind, quirk
-from .sequence import Segment
+from .sequence import CONTROL_SPACE, Segment
 
 _MASK = 0xFFFFFFFF
 _HALF = 0x80000000
@@ -62,12 +62,44 @@ _CONTROL = SYN | FIN | RST
 ROLES = (Role.CLIENT, Role.SERVER)
 
 S = State
-# tuples, not sets: ``in`` compares enum members by identity, a set would call
-# Enum.__hash__ (Python code) on every segment
-# states an arriving ACK (without SYN, FIN or RST) can move
-_ACK_MOVES = (S.SYN_RECEIVED, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK)
-# the engine's table, keyed by names for the same reason
+# the engine's table, keyed by names: ``in`` and ``==`` on enum members keyed by themselves
+# would call Enum.__hash__ (Python code) on every segment
 _ROWS = {(t.state._name_, t.event._name_, t.when): t for t in TRANSITION_LIST}
+
+
+def _states(*events: Event, moving: bool = True, plain: bool = True) -> tuple[State, ...]:
+    """The states the engine's table has a row for one of ``events`` in; ``moving``: only
+    rows that leave the state; ``plain``: only rows without a ``when``. Tuples, not sets:
+    ``in`` compares enum members by identity, a set would hash them."""
+    found = {
+        t.state
+        for t in TRANSITION_LIST
+        if t.event in events
+        and (not t.when or not plain)
+        and (t.next_state is not t.state or not moving)
+    }
+    return tuple(state for state in State if state in found)
+
+
+# states an arriving ACK (without SYN, FIN or RST) can move
+_ACK_MOVES = _states(Event.RCV_ACK_OF_SYN, Event.RCV_ACK_OF_FIN)
+# states with a connection a RST can end (and so one to reset)
+_RESETTABLE = _states(Event.RCV_RST, plain=False)
+# states a close() sends a FIN from (SYN_RECEIVED's waits until its SYN is acknowledged)
+_CLOSE_SENDS_FIN = tuple(
+    state
+    for state in _states(Event.CLOSE)
+    if _ROWS[(state._name_, "CLOSE", "")].next_state is not S.CLOSED
+)
+# states an arriving FIN is taken in (TIME_WAIT's is their FIN again)
+_FIN_RECEIVERS = _states(Event.RCV_FIN, moving=False)
+# a RST in SYN_RECEIVED: the row back to LISTEN after a passive open, to CLOSED after an
+# active one (simultaneous open), by whether the side opened passively
+_RST_IN_SYN_RECEIVED = {
+    t.next_state is S.LISTEN: t.when
+    for t in TRANSITION_LIST
+    if (t.state, t.event) == (S.SYN_RECEIVED, Event.RCV_RST)
+}
 
 
 def _row(state: State, event: Event, when: str = "") -> Transition | None:
@@ -156,14 +188,14 @@ class Facts:
                 syn_group = groups.get(key, -1)
                 if syn_group < 0:
                     syn_group = groups[key] = len(groups)
-                    self.ends[r].append((1 << syn_group, (seq + 1) & _MASK))
+                    self.ends[r].append((1 << syn_group, (seq + CONTROL_SPACE[SYN]) & _MASK))
             if flags & FIN:
-                fin_seq = (seq + length + (1 if flags & SYN else 0)) & _MASK
+                fin_seq = (seq + length + CONTROL_SPACE[flags & SYN]) & _MASK
                 key = (r, 2, fin_seq)
                 fin_group = groups.get(key, -1)
                 if fin_group < 0:
                     fin_group = groups[key] = len(groups)
-                    self.ends[r].append((1 << fin_group, (fin_seq + 1) & _MASK))
+                    self.ends[r].append((1 << fin_group, (fin_seq + CONTROL_SPACE[FIN]) & _MASK))
             self.marks[i] = (syn_group, fin_group)
         self.isn_end = [None if n is None else (n + 1) & _MASK for n in isn]
         # the facts worked out so far; once ``all`` made them all, a tuple of them
@@ -200,10 +232,10 @@ class Facts:
                 for bit, end in ends[1 - r]:
                     if (ack - end) & _MASK < _HALF:
                         covered |= bit
-                end = isn_end[1 - r]
-                if end is not None:
-                    acks_isn = (ack - end) & _MASK < _HALF
-                    exact_isn = ack == end
+                isn_after = isn_end[1 - r]
+                if isn_after is not None:
+                    acks_isn = (ack - isn_after) & _MASK < _HALF
+                    exact_isn = ack == isn_after
             out.append(
                 (r, flags & _KEPT, length > 0, syn_group, fin_group, covered, acks_isn, exact_isn)
             )
@@ -355,12 +387,12 @@ class _Replay:
         if self.reset and not flags & RST:
             self._odd(i, "", QuirkKind.AFTER_RESET)
         if flags & RST:
-            if st in (S.CLOSED, S.LISTEN):
+            if st not in _RESETTABLE:
                 return  # nothing here to reset: the RST only answers a segment
             self._move(i, r, Event.ABORT, i)
             self.reset = True
             row = _row(st, Event.ABORT)
-            if row is not None and "RST" not in row.send:
+            if row is not None and Flag.RST not in row.sends:
                 self._odd(i, f"a RST from {st}: the engine would close without sending one")
             return
         if flags & SYN:
@@ -381,13 +413,12 @@ class _Replay:
             again = self.fin_group[r] == fin_group
             if self.fin_group[r] is None:
                 self.fin_group[r] = fin_group
-            if st in (S.ESTABLISHED, S.CLOSE_WAIT, S.SYN_RECEIVED) and not again:
+            if st in _CLOSE_SENDS_FIN and not again:
                 self._move(i, r, Event.CLOSE, i)
             elif not again:
+                *most, last = (state.value for state in _CLOSE_SENDS_FIN)
                 self._odd(
-                    i,
-                    f"a FIN from {st}; the engine closes only from ESTABLISHED, "
-                    "SYN_RECEIVED or CLOSE_WAIT",
+                    i, f"a FIN from {st}; the engine closes only from {', '.join(most)} or {last}"
                 )
 
     # -- what a segment's arrival does to its receiver
@@ -404,10 +435,9 @@ class _Replay:
                     self._move(i, peer, Event.RCV_RST, j)
                     self.reset = True
             elif st is S.SYN_RECEIVED:
-                when = "passive open" if self.passive[peer] else "active open"
-                self._move(i, peer, Event.RCV_RST, j, when)
+                self._move(i, peer, Event.RCV_RST, j, _RST_IN_SYN_RECEIVED[self.passive[peer]])
                 self.reset = True
-            elif st not in (S.CLOSED, S.LISTEN):
+            elif st in _RESETTABLE:
                 self._move(i, peer, Event.RCV_RST, j)
                 self.reset = True
             return
@@ -434,12 +464,7 @@ class _Replay:
                     self._move(i, peer, Event.RCV_ACK_OF_FIN, j)
                 elif st in (S.CLOSING, S.LAST_ACK):
                     self._move(i, peer, Event.RCV_ACK_OF_FIN, j)
-        if flags & FIN and self.state[peer] in (
-            S.ESTABLISHED,
-            S.FIN_WAIT_1,
-            S.FIN_WAIT_2,
-            S.TIME_WAIT,
-        ):
+        if flags & FIN and self.state[peer] in _FIN_RECEIVERS:
             self._move(i, peer, Event.RCV_FIN, j)
 
 

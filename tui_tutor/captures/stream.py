@@ -131,7 +131,7 @@ def gunzip(f: Counted, head: bytes) -> BinaryIO:
     """The uncompressed bytes of the gzip stream ``f``, whose first bytes ``head`` are read."""
     import gzip  # here: every command's parser imports this module, few read gzip
 
-    return gzip.GzipFile(fileobj=_Rewound(head, f), mode="rb")  # type: ignore[arg-type]
+    return gzip.GzipFile(fileobj=_Rewound(head, f), mode="rb")  # type: ignore[call-overload]
 
 
 def sniff(path: str | Path, label: str) -> None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from . import CommandError
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from ..db import Database
     from ..exams.results import ExamResults
 
@@ -96,6 +98,7 @@ def _print(results: ExamResults, rows: list[dict], where: str) -> None:
         print("No learner has started it yet.")
         return
     answers = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    justify: JustifyMethod
     for head, justify in (
         ("learner", "left"),
         ("#", "right"),

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from . import CommandError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: every command parser imports this module
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("lessons", help="list, check or describe lesson files")
@@ -172,6 +176,7 @@ def run_coverage(args: argparse.Namespace) -> int:
         f"reset, abort and give-up rows asked or played: {s.endings_reached} of {s.endings_total}"
     )
     console.print(f"rows played by some lesson: {s.rows_played} of {s.rows_total}")
+    return 0
 
 
 # ------------------------------------------------------------------ questions and grade
@@ -356,7 +361,7 @@ def run_grade(args: argparse.Namespace) -> int:
     )
     lang = args.lang
     grade = grade_question(run, step, values, numbers, lang)
-    fields = {
+    fields: dict[str, dict[str, Any]] = {
         f.field: {
             "ok": f.correct,
             "expected": f.expected,

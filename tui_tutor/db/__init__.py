@@ -158,7 +158,7 @@ def open_reader(url: str | None, data_dir: Path | None) -> Database:
     if path is not None:
         from .sqlite import open_read_only
 
-        db = open_read_only(path)
+        db: Database = open_read_only(path)
     else:
         from .postgres import PostgresDatabase
 

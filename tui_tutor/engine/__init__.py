@@ -26,7 +26,7 @@ from .scenario import (
     describe,
     run,
 )
-from .segment import Flag, Segment, flags_label
+from .segment import NO_FLAGS, Flag, Segment, flags_label, sequence_space
 from .seq import MODULUS, SeqNum, relative
 from .settings import Sysctl
 from .states import (
@@ -53,10 +53,12 @@ from .trace import (
     TraceEvent,
     UserCalled,
     Why,
+    isn_owner,
 )
 
 __all__ = [
     "MODULUS",
+    "NO_FLAGS",
     "TRANSITIONS",
     "TRANSITION_LIST",
     "Abort",
@@ -104,7 +106,9 @@ __all__ = [
     "choose_isns",
     "describe",
     "flags_label",
+    "isn_owner",
     "relative",
     "run",
+    "sequence_space",
     "transition",
 ]

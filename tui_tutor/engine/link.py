@@ -59,9 +59,9 @@ class Link:
     # timers: (deadline, order, peer, kind); a dict says which entry is current
     _heap: list[tuple[float, int, Role, TimerKind]] = field(default_factory=list)
     _deadlines: dict[tuple[Role, TimerKind], tuple[float, int]] = field(default_factory=dict)
-    _order: itertools.count = field(default_factory=itertools.count)
-    _segments: itertools.count = field(default_factory=itertools.count)
-    _vars: dict[Role, tuple] = field(default_factory=dict)
+    _order: itertools.count[int] = field(default_factory=itertools.count)
+    _segments: itertools.count[int] = field(default_factory=itertools.count)
+    _vars: dict[Role, tuple[int | None, ...]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ user calls
 
@@ -118,7 +118,7 @@ class Link:
             item = self.in_flight.popleft()
             receiver = item.sender.other
             actions = self.peers[receiver].receive(item.segment, self.now)
-            note = "; ".join(a.reason for a in actions if isinstance(a, Drop))
+            drops = tuple(a.reason for a in actions if isinstance(a, Drop))
             self.trace.events.append(
                 SegmentDelivered(
                     self.now,
@@ -127,7 +127,7 @@ class Link:
                     receiver,
                     self.peers[Role.CLIENT].state,
                     self.peers[Role.SERVER].state,
-                    note,
+                    drops=drops,
                 )
             )
             self._apply(receiver, actions, cause=item.index)

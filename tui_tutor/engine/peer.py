@@ -1,24 +1,28 @@
 """One end of a TCP connection: a transmission control block (TCB), sans-IO.
 
 A ``Peer`` never touches a socket or a clock. The caller hands it a user call,
-an arriving segment or an expired timer, together with the current virtual
-time, and gets back a list of ``Action``s: segments to put on the wire, state
-changes, timers to start or stop. The link (``link.py``) carries them out.
+an arriving segment, an expired timer or a crash, together with the current virtual
+time (read only where time matters: the ISN clock, when to give up), and gets back a
+list of ``Action``s: segments to put on the wire, state changes, timers to start or
+stop. The link (``link.py``) carries them out.
 
-The receive path follows RFC 9293 section 3.10.7 in its own order: first the
-states without a synchronized connection (CLOSED, LISTEN, SYN-SENT), then for
-everything else: is the segment in the window? the RST bit, the SYN bit, the
-ACK field, the data, the FIN bit. Where the RFC leaves a choice open, the peer
-does what Linux does on loopback (RST,ACK on abort, the SYN,ACK resent for a
-repeated SYN, an out-of-order queue), because the tutor's ground truth is what
-a real kernel sends.
+The receive path follows RFC 9293 section 3.10.7: first the states without a
+synchronized connection (CLOSED, LISTEN, SYN-SENT), then for everything else, as
+smoltcp reads it: the few segments Linux answers before the RFC's steps; is the
+segment acceptable (first)? then what it is, one step each: the RST bit (second),
+security (third, not modelled), the SYN bit (fourth), the ACK field (fifth), the URG
+bit (sixth, not modelled), the text (seventh), the FIN bit (eighth). What a
+transition sends is read from its row of the table (``Transition.sends``). Where the
+RFC leaves a choice open, the peer does what Linux does on loopback (RST,ACK on
+abort, the SYN,ACK resent for a repeated SYN, an out-of-order queue), because the
+tutor's ground truth is what a real kernel sends.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .segment import Flag, Segment
+from .segment import Flag, Segment, sequence_space
 from .seq import SeqNum, in_window
 from .settings import INITIAL_RTO, MAX_RTO, MIN_RTO, Sysctl, give_up_after
 from .states import Event, ProtocolError, State, Transition, transition
@@ -78,7 +82,7 @@ class _Unacked:
 
     @property
     def end(self) -> SeqNum:
-        return self.seq + self.length + (Flag.SYN in self.flags) + (Flag.FIN in self.flags)
+        return self.seq + sequence_space(self.flags, self.length)
 
 
 @dataclass
@@ -119,6 +123,8 @@ class Peer:
     #: RCV.WND: our receive window; the application reads at once, so it stays full.
     rcv_wnd: int = RECEIVE_WINDOW
     passive: bool = False  # reached SYN_RECEIVED from LISTEN
+    # the segment being taken acknowledged our FIN: step five (the ACK) tells step eight
+    _fin_acked_now: bool = False
     isn_clock_zero: float | None = None  # when the first ISN was chosen
     # a listener's queues, filled by other clients the scenario does not draw: connections
     # waiting for accept(), and half-open ones (a SYN flood)
@@ -162,15 +168,13 @@ class Peer:
         if event is Event.SEND:
             self._send(row, now, nbytes)
         elif event is Event.CLOSE:
-            self._close(row, now, shutdown)
+            self._close(row, shutdown)
+        elif event is Event.CONNECT:
+            self._connect(row, now)
         else:
-            handler = {
-                Event.LISTEN: self._listen,
-                Event.CONNECT: self._connect,
-                Event.READ: self._read,
-                Event.ABORT: self._abort,
-            }[event]
-            handler(row, now)
+            {Event.LISTEN: self._listen, Event.READ: self._read, Event.ABORT: self._abort}[event](
+                row
+            )
         return self._flush()
 
     def _user_row(self, event: Event, when: str = "") -> Transition:
@@ -179,7 +183,7 @@ class Peer:
             raise ProtocolError(event, self.state, self.role.value)
         return row
 
-    def _listen(self, row: Transition, now: float) -> None:
+    def _listen(self, row: Transition) -> None:
         self._move(row)
 
     def _connect(self, row: Transition, now: float) -> None:
@@ -188,7 +192,7 @@ class Peer:
         self.passive = False
         self._move(row)
         self.retrans_stamp = now  # Linux counts a connect's time from its first SYN
-        self._emit_new(Flag.SYN, self.iss, 0, Why.SYN, now)
+        self._emit_new(row.sends, self.iss, 0, Why.SYN)  # SYN
 
     def _send(self, row: Transition, now: float, nbytes: int) -> None:
         self.queued_bytes += nbytes
@@ -198,49 +202,49 @@ class Peer:
             return
         self._move(row)
         if self.state in (State.ESTABLISHED, State.CLOSE_WAIT):
-            self._push(now)
+            self._push()
 
-    def _read(self, row: Transition, now: float) -> None:
+    def _read(self, row: Transition) -> None:
         self.unread = 0
         self._move(row)
 
-    def _close(self, row: Transition, now: float, shutdown: bool) -> None:
-        if row.next_state is State.CLOSED and not row.send:  # LISTEN, SYN_SENT, half-open
-            self._forget(row, now)
+    def _close(self, row: Transition, shutdown: bool) -> None:
+        if row.next_state is State.CLOSED and not row.sends:  # LISTEN, SYN_SENT, half-open
+            self._forget(row)
             return
-        if row.send == "RST":  # unread data (Linux tcp_close)
-            self._reset(row, Why.RST_UNREAD, now)
+        if Flag.RST in row.sends:  # unread data (Linux tcp_close)
+            self._reset(row, Why.RST_UNREAD)
             return
         self.released = not shutdown
         self.fin_wanted = True
         self._move(row)
-        self._push(now)
+        self._push()
 
-    def _abort(self, row: Transition, now: float) -> None:
-        if row.send == "RST":
-            self._reset(row, Why.RST_ABORT, now)
+    def _abort(self, row: Transition) -> None:
+        if Flag.RST in row.sends:
+            self._reset(row, Why.RST_ABORT)
         else:
-            self._forget(row, now)
+            self._forget(row)
 
-    def _reset(self, row: Transition, why: Why, now: float) -> None:
+    def _reset(self, row: Transition, why: Why) -> None:
         """Give the connection up with RST,ACK at SND.NXT / RCV.NXT (Linux's active reset).
         The state changes first, so that a reset lost on the way shows the sender CLOSED."""
         rst = Segment(Flag.RST | Flag.ACK, self.snd_nxt, self.rcv_nxt)
-        self._forget(row, now)
+        self._forget(row)
         self._emit(rst, why)
 
     # ---------------------------------------------------------------- timers
 
     def timer_expired(self, timer: TimerKind, now: float) -> list[Action]:
         if timer is TimerKind.TIME_WAIT and self.state is State.TIME_WAIT:
-            self._forget(self._row(Event.TIMEOUT_2MSL), now)
+            self._forget(self._row(Event.TIMEOUT_2MSL))
         elif timer is TimerKind.FIN_WAIT_2:
             self.fin_wait_2_running = False
             if self.state is State.FIN_WAIT_2:
-                self._forget(self._row(Event.TIMEOUT_FIN_WAIT_2), now)
+                self._forget(self._row(Event.TIMEOUT_FIN_WAIT_2))
         elif timer is TimerKind.KEEPALIVE:
             self.keepalive_running = False
-            self._keepalive(now)
+            self._keepalive()
         elif timer is TimerKind.DELAYED_ACK and self.ack_owed:
             self._send_ack(Why.ACK_OF_FIN if self.state in _FIN_RECEIVED else Why.ACK)
         elif timer is TimerKind.RETRANSMISSION:
@@ -253,9 +257,9 @@ class Peer:
         if self._timed_out(now):
             row = self._row(Event.GIVE_UP, "passive open" if self._passive_half_open else "")
             if row.next_state is State.LISTEN:
-                self._back_to_listen(row, now)
+                self._back_to_listen(row)
             else:
-                self._forget(row, now)
+                self._forget(row)
             return
         if self.state not in (State.SYN_SENT, State.SYN_RECEIVED) and not self.probed:
             # Linux's tail loss probe (RFC 8985): the first resend once the connection is
@@ -269,9 +273,9 @@ class Peer:
             if self.state is not State.SYN_SENT or self.retries > linear:
                 self.backoff += 1  # RFC 6298 (5.5): back off
         self._resend_head()
-        self._start_rto(now)
+        self._start_rto()
 
-    def _keepalive(self, now: float) -> None:
+    def _keepalive(self) -> None:
         """Linux's tcp_keepalive_timer: probe an idle connection; reset it when nobody answers."""
         sysctl = self.config.sysctl
         if self.unacked:  # the retransmission timer is watching the other end already
@@ -281,7 +285,7 @@ class Peer:
         if row is None:
             return
         if self.probes_out >= sysctl.tcp_keepalive_probes:
-            self._reset(row, Why.RST_KEEPALIVE, now)
+            self._reset(row, Why.RST_KEEPALIVE)
             return
         # a probe the other end must answer: one byte before what it expects, no data
         self._emit(Segment(Flag.ACK, self.snd_nxt - 1, self.rcv_nxt), Why.KEEPALIVE)
@@ -299,9 +303,10 @@ class Peer:
         self._out.append(StartTimer(timer, seconds))
 
     def crash(self, now: float) -> list[Action]:
-        """The host restarts: every timer stops, nothing is sent, the TCB is gone."""
+        """The host restarts: every timer stops, nothing is sent, the TCB is gone.
+        (``now`` unused: every input of the peer carries the time, as sans-IO inputs do.)"""
         if self.state is not State.CLOSED:
-            self._forget(self._row(Event.CRASH), now)
+            self._forget(self._row(Event.CRASH))
         return self._flush()
 
     def _timed_out(self, now: float) -> bool:
@@ -330,7 +335,7 @@ class Peer:
         """The retransmission timeout now: the base for the state, doubled per back-off."""
         opening = self.state in (State.SYN_SENT, State.SYN_RECEIVED)
         base = INITIAL_RTO if opening else self.config.rto
-        return min(base * 2**self.backoff, MAX_RTO)
+        return min(base * 2.0**self.backoff, MAX_RTO)
 
     def _resend_head(self) -> None:
         head = self.unacked[0]
@@ -351,9 +356,9 @@ class Peer:
         elif self.state is State.LISTEN:
             self._listen_receive(seg, now)
         elif self.state is State.SYN_SENT:
-            self._syn_sent_receive(seg, now)
+            self._syn_sent_receive(seg)
         else:
-            self._synchronized_receive(seg, now)
+            self._synchronized_receive(seg)
         return self._flush()
 
     def _closed_receive(self, seg: Segment) -> None:
@@ -398,7 +403,7 @@ class Peer:
         self.cookies.add((seg.seq.value, cookie.value))
         self._emit(Segment(Flag.SYN | Flag.ACK, cookie, seg.seq + 1), Why.SYN_COOKIE)
 
-    def _cookie_ack(self, seg: Segment, now: float) -> bool:
+    def _cookie_ack(self, seg: Segment) -> bool:
         """An ACK that brings back one of our cookies opens the connection at once."""
         assert seg.ack is not None
         if ((seg.seq - 1).value, (seg.ack - 1).value) not in self.cookies:
@@ -410,7 +415,7 @@ class Peer:
         self.iss, self.snd_una, self.snd_nxt = seg.ack - 1, seg.ack, seg.ack
         self.passive = True
         self._move(self._row(Event.RCV_ACK_OF_SYN, "SYN cookie"))
-        self._synchronized_receive(seg, now)  # its data, if it carries any
+        self._synchronized_receive(seg)  # its data, if it carries any
         return True
 
     def _listen_receive(self, seg: Segment, now: float) -> None:
@@ -419,7 +424,7 @@ class Peer:
         if seg.has(Flag.RST):
             self._drop("RST in LISTEN: ignored")
         elif seg.has(Flag.ACK):
-            if seg.has(Flag.SYN) or not self._cookie_ack(seg, now):
+            if seg.has(Flag.SYN) or not self._cookie_ack(seg):
                 self._emit(Segment(Flag.RST, seg.ack or SeqNum(0)), Why.RST_BAD_ACK)
         elif seg.has(Flag.SYN) and (sysctl.tcp_syncookies == 2 or self._syn_queue_full):
             # Linux's tcp_conn_request: a cookie instead of a SYN queue entry
@@ -438,12 +443,13 @@ class Peer:
             self.iss = self._choose_isn(now)
             self.snd_una, self.snd_nxt = self.iss, self.iss + 1
             self.passive = True
-            self._move(self._row(Event.RCV_SYN))
-            self._emit_new(Flag.SYN | Flag.ACK, self.iss, 0, Why.SYN_ACK, now)
+            row = self._row(Event.RCV_SYN)
+            self._move(row)
+            self._emit_new(row.sends, self.iss, 0, Why.SYN_ACK)  # SYN,ACK
         else:
             self._drop("neither SYN, ACK nor RST in LISTEN: dropped")
 
-    def _syn_sent_receive(self, seg: Segment, now: float) -> None:
+    def _syn_sent_receive(self, seg: Segment) -> None:
         """3.10.7.3."""
         assert self.iss is not None
         ack_ok = False
@@ -458,7 +464,7 @@ class Peer:
             ack_ok = True
         if seg.has(Flag.RST):
             if ack_ok:
-                self._forget(self._row(Event.RCV_RST), now)
+                self._forget(self._row(Event.RCV_RST))
             else:
                 self._drop("RST without an ACK in SYN_SENT: ignored")
             return
@@ -470,163 +476,195 @@ class Peer:
         self.snd_wnd = seg.window
         if ack_ok:
             assert seg.ack is not None
-            self._acknowledge(seg.ack, now)
+            self._acknowledge(seg.ack)
             self._move(self._row(Event.RCV_SYN_ACK))
             if self.queued_bytes or self.fin_wanted:
-                self._push(now)  # the third segment of the handshake carries the data
+                self._push()  # the third segment of the handshake carries the data
             else:
                 self._send_ack(Why.HANDSHAKE_ACK)
         else:
             # simultaneous open: our SYN is resent, now acknowledging theirs
-            self._move(self._row(Event.RCV_SYN))
-            self._emit(Segment(Flag.SYN | Flag.ACK, self.iss, self.rcv_nxt), Why.SYN_ACK)
+            row = self._row(Event.RCV_SYN)
+            self._move(row)
+            self._emit(Segment(row.sends, self.iss, self.rcv_nxt), Why.SYN_ACK)  # SYN,ACK
 
-    def _synchronized_receive(self, seg: Segment, now: float) -> None:
-        """3.10.7.4: SYN_RECEIVED and every state after it."""
+    def _synchronized_receive(self, seg: Segment) -> None:
+        """3.10.7.4, SYN_RECEIVED and every state after it, as smoltcp reads it: is the
+        segment one Linux answers before the RFC's steps; is it acceptable (first); then
+        what it is, one bit at a time (second to eighth), each step applying what it says."""
         assert self.irs is not None and self.iss is not None
         if self.keepalive_running:  # the other end is alive: the idle time starts again
             self.probes_out = 0
             self._start_timer(TimerKind.KEEPALIVE, self.config.sysctl.tcp_keepalive_time)
-        # Linux: a repeated SYN in SYN_RECEIVED means our SYN,ACK was lost; send it again.
-        if self.state is State.SYN_RECEIVED and seg.flags == Flag.SYN and seg.seq == self.irs:
+        if self._answered_before_the_steps(seg):
+            return
+        steps = (
+            self._check_sequence,  # first
+            self._check_rst,  # second
+            # third, check security: the tutor's segments carry no security compartment
+            self._check_syn,  # fourth
+            self._check_ack,  # fifth
+            # sixth, check the URG bit: no urgent data here
+        )
+        for step in steps:
+            if not step(seg):
+                return
+        self._take_segment(seg)  # seventh (the text) and eighth (the FIN)
+
+    def _answered_before_the_steps(self, seg: Segment) -> bool:
+        """What Linux answers before the RFC's steps; True when the segment is done with."""
+        syn_received = self.state is State.SYN_RECEIVED
+        # a repeated SYN in SYN_RECEIVED means our SYN,ACK was lost: send it again
+        if syn_received and seg.flags == Flag.SYN and seg.seq == self.irs:
+            assert self.iss is not None
             self._emit(
                 Segment(Flag.SYN | Flag.ACK, self.iss, self.rcv_nxt),
                 Why.SYN_ACK,
                 retransmission=True,
             )
-            return
+            return True
         # simultaneous open: their SYN,ACK answers ours (RFC 9293 figure 7)
         if (
-            self.state is State.SYN_RECEIVED
+            syn_received
             and not self.passive
             and seg.has(Flag.SYN)
             and seg.has(Flag.ACK)
             and seg.seq == self.irs
             and seg.ack == self.snd_nxt
         ):
-            self._acknowledge(seg.ack, now)
+            assert seg.ack is not None
+            self._acknowledge(seg.ack)
             self._move(self._row(Event.RCV_SYN_ACK))
             # Linux takes the SYN in it for a duplicate and acknowledges it (tests/kernel)
             if self.queued_bytes or self.fin_wanted:
-                self._push(now)
+                self._push()
             else:
                 self._send_ack(Why.DUPLICATE_ACK)
-            return
-        # TIME_WAIT: a new SYN above everything the old connection used starts a new one
-        # (RFC 9293 3.6.1 MAY-2), if we listen on the port; Linux picks an ISN above ours too
-        if (
-            self.state is State.TIME_WAIT
-            and seg.flags == Flag.SYN
-            and seg.seq > self.rcv_nxt
-            and self.config.listening
-        ):
-            self._reincarnate(seg, now)
-            return
-        # TIME_WAIT: their FIN again: our last ACK may have been lost (Linux restarts 2MSL)
-        if (
-            self.state is State.TIME_WAIT
-            and seg.has(Flag.FIN)
-            and not seg.has(Flag.RST)
-            and seg.end == self.rcv_nxt
-        ):
+            return True
+        if self.state is not State.TIME_WAIT:
+            return False
+        # a new SYN above everything the old connection used starts a new one (RFC 9293
+        # 3.6.1 MAY-2), if we listen on the port; Linux picks an ISN above ours too
+        if seg.flags == Flag.SYN and seg.seq > self.rcv_nxt and self.config.listening:
+            self._reincarnate(seg)
+            return True
+        # their FIN again: our last ACK may have been lost (Linux restarts 2MSL)
+        if seg.has(Flag.FIN) and not seg.has(Flag.RST) and seg.end == self.rcv_nxt:
             self._move(self._row(Event.RCV_FIN))
             self._send_ack(Why.ACK_OF_FIN)
-            self._start_time_wait(now)
-            return
+            self._start_time_wait()
+            return True
+        return False
 
-        # first: is it in the window?
-        if not self._acceptable(seg):
-            if seg.has(Flag.RST):
-                self._drop("RST outside the window: ignored")
-            elif seg.has(Flag.FIN) and seg.end == self.rcv_nxt:
-                self._send_ack(Why.ACK_OF_FIN)
-                self._drop("their FIN again: our ACK of it was lost; ACK it again")
-            else:
-                self._send_ack(Why.DUPLICATE_ACK)
-                self._drop("outside the receive window: dropped, ACK sent")
-            return
-        # second: the RST bit (RFC 5961: only an exact match resets)
+    def _check_sequence(self, seg: Segment) -> bool:
+        """First: is it in the window? Outside it, only an ACK answers (not to a RST)."""
+        if self._acceptable(seg):
+            return True
         if seg.has(Flag.RST):
-            if seg.seq != self.rcv_nxt:
-                self._send_ack(Why.CHALLENGE_ACK)
-                self._drop("RST in the window but not at RCV.NXT: challenge ACK")
-                return
-            when = ""
-            if self.state is State.SYN_RECEIVED:
-                when = "passive open" if self.passive else "active open"
-            row = self._row(Event.RCV_RST, when)
-            if row.next_state is State.LISTEN:
-                self._back_to_listen(row, now)
-            else:
-                self._forget(row, now)
-            return
-        # fourth: the SYN bit
-        if seg.has(Flag.SYN):
-            if self.state is State.SYN_RECEIVED and self.passive:
-                self._drop("a new SYN in SYN_RECEIVED: the half-open connection is dropped")
-                self._back_to_listen(self._row(Event.RCV_RST, "passive open"), now)
-                return
+            self._drop("RST outside the window: ignored")
+        elif seg.has(Flag.FIN) and seg.end == self.rcv_nxt:
+            self._send_ack(Why.ACK_OF_FIN)
+            self._drop("their FIN again: our ACK of it was lost; ACK it again")
+        else:
+            self._send_ack(Why.DUPLICATE_ACK)
+            self._drop("outside the receive window: dropped, ACK sent")
+        return False
+
+    def _check_rst(self, seg: Segment) -> bool:
+        """Second: the RST bit. Only one exactly at RCV.NXT resets (RFC 5961)."""
+        if not seg.has(Flag.RST):
+            return True
+        if seg.seq != self.rcv_nxt:
             self._send_ack(Why.CHALLENGE_ACK)
-            self._drop("SYN on an open connection: challenge ACK (RFC 5961)")
-            return
-        # fifth: the ACK field
+            self._drop("RST in the window but not at RCV.NXT: challenge ACK")
+            return False
+        when = ""
+        if self.state is State.SYN_RECEIVED:
+            when = "passive open" if self.passive else "active open"
+        row = self._row(Event.RCV_RST, when)
+        if row.next_state is State.LISTEN:
+            self._back_to_listen(row)
+        else:
+            self._forget(row)
+        return False
+
+    def _check_syn(self, seg: Segment) -> bool:
+        """Fourth: the SYN bit. A SYN in the window is answered with a challenge ACK."""
+        if not seg.has(Flag.SYN):
+            return True
+        if self.state is State.SYN_RECEIVED and self.passive:
+            self._drop("a new SYN in SYN_RECEIVED: the half-open connection is dropped")
+            self._back_to_listen(self._row(Event.RCV_RST, "passive open"))
+            return False
+        self._send_ack(Why.CHALLENGE_ACK)
+        self._drop("SYN on an open connection: challenge ACK (RFC 5961)")
+        return False
+
+    def _check_ack(self, seg: Segment) -> bool:
+        """Fifth: the ACK field. It completes the handshake, moves SND.UNA, and may
+        acknowledge our FIN (FIN_WAIT_1, CLOSING, LAST_ACK)."""
         if not seg.has(Flag.ACK):
             self._drop("no ACK bit: dropped")
-            return
+            return False
         assert seg.ack is not None
-        fin_acked_now = False
+        self._fin_acked_now = False
         if self.state is State.SYN_RECEIVED:
             if not (self.snd_una < seg.ack <= self.snd_nxt):
                 self._emit(Segment(Flag.RST, seg.ack), Why.RST_BAD_ACK)
                 self._drop("unacceptable ACK in SYN_RECEIVED: RST sent")
-                return
+                return False
             if self.passive and self._accept_queue_full:
                 self._drop("the accept queue is full: the ACK is dropped, the SYN,ACK resent later")
-                return
-            self._acknowledge(seg.ack, now)
+                return False
+            self._acknowledge(seg.ack)
             self._move(self._row(Event.RCV_ACK_OF_SYN))
         elif seg.ack > self.snd_nxt:
             self._send_ack(Why.DUPLICATE_ACK)
             self._drop("acknowledges something never sent: dropped, ACK sent")
-            return
+            return False
         elif seg.ack > self.snd_una:
             was_fin_outstanding = self.fin_sent and self.snd_una < self.snd_nxt
-            self._acknowledge(seg.ack, now)
-            fin_acked_now = was_fin_outstanding and self.snd_una == self.snd_nxt
-        if fin_acked_now:
-            if self.state is State.FIN_WAIT_1 and not self._fin_in_order(seg):
-                self._move(self._row(Event.RCV_ACK_OF_FIN))
-                if self.released:  # nobody will read: Linux bounds the wait for their FIN
-                    self._start_timer(TimerKind.FIN_WAIT_2, self.config.sysctl.tcp_fin_timeout)
-            elif self.state is State.CLOSING:
-                self._move(self._row(Event.RCV_ACK_OF_FIN))
-                self._start_time_wait(now)
-                return
-            elif self.state is State.LAST_ACK:
-                self._forget(self._row(Event.RCV_ACK_OF_FIN), now)
-                return
-        # seventh: the segment text; new data for an application that has closed is lost
+            self._acknowledge(seg.ack)
+            self._fin_acked_now = was_fin_outstanding and self.snd_una == self.snd_nxt
+        if not self._fin_acked_now:
+            return True
+        if self.state is State.FIN_WAIT_1 and not self._fin_in_order(seg):
+            self._move(self._row(Event.RCV_ACK_OF_FIN))
+            if self.released:  # nobody will read: Linux bounds the wait for their FIN
+                self._start_timer(TimerKind.FIN_WAIT_2, self.config.sysctl.tcp_fin_timeout)
+        elif self.state is State.CLOSING:
+            self._move(self._row(Event.RCV_ACK_OF_FIN))
+            self._start_time_wait()
+            return False
+        elif self.state is State.LAST_ACK:
+            self._forget(self._row(Event.RCV_ACK_OF_FIN))
+            return False
+        return True
+
+    def _take_segment(self, seg: Segment) -> None:
+        """Seventh, the segment text, and eighth, the FIN bit; then what can be sent now.
+        New data for an application that has closed is lost: a RST says so."""
         new_data = seg.length > 0 and seg.seq + seg.length > self.rcv_nxt
         if self.released and new_data and self.state in _ACCEPTS_DATA:
-            self._forget(self._row(Event.RCV_DATA, "after close"), now)
+            self._forget(self._row(Event.RCV_DATA, "after close"))
             self._answer_with_rst(seg, Why.RST_DATA_AFTER_CLOSE)
             return
         if seg.length or seg.has(Flag.FIN):
-            self._take_text(seg, now, fin_acked_now)
-        self._push(now)
+            self._take_text(seg, self._fin_acked_now)
+        self._push()
 
-    def _take_text(self, seg: Segment, now: float, fin_acked_now: bool) -> None:
+    def _take_text(self, seg: Segment, fin_acked_now: bool) -> None:
         if seg.seq > self.rcv_nxt:
             self.out_of_order[seg.seq.value] = seg
             self._send_ack(Why.DUPLICATE_ACK)
             self._drop("out of order: queued, duplicate ACK sent")
             return
-        self._take_in_order(seg, now, fin_acked_now)
+        self._take_in_order(seg, fin_acked_now)
         while self.rcv_nxt.value in self.out_of_order:
-            self._take_in_order(self.out_of_order.pop(self.rcv_nxt.value), now, False)
+            self._take_in_order(self.out_of_order.pop(self.rcv_nxt.value), False)
 
-    def _take_in_order(self, seg: Segment, now: float, fin_acked_now: bool) -> None:
-        new_bytes = max(0, seg.length - (self.rcv_nxt - seg.seq))  # type: ignore[operator]
+    def _take_in_order(self, seg: Segment, fin_acked_now: bool) -> None:
+        new_bytes = max(0, seg.length - self.rcv_nxt.since(seg.seq))
         if new_bytes and self.state in _ACCEPTS_DATA:
             self.rcv_nxt = self.rcv_nxt + new_bytes
             if not self.config.reads:
@@ -635,11 +673,11 @@ class Peer:
             self._drop(f"data after their FIN in {self.state}: ignored")
             return
         if seg.has(Flag.FIN) and seg.seq + seg.length == self.rcv_nxt:
-            self._take_fin(now, fin_acked_now)
+            self._take_fin(fin_acked_now)
         elif new_bytes:
             self._ack_data()
 
-    def _take_fin(self, now: float, fin_acked_now: bool) -> None:
+    def _take_fin(self, fin_acked_now: bool) -> None:
         """Eighth: the FIN bit. It takes one sequence number, so RCV.NXT moves past it."""
         self.rcv_nxt = self.rcv_nxt + 1
         if self.state in (State.SYN_RECEIVED, State.ESTABLISHED):
@@ -653,12 +691,12 @@ class Peer:
             self._move(row)
             self._send_ack(Why.ACK_OF_FIN)
             if row.next_state is State.TIME_WAIT:
-                self._start_time_wait(now)
+                self._start_time_wait()
             return
         if self.state is State.FIN_WAIT_2:
             self._move(self._row(Event.RCV_FIN))
             self._send_ack(Why.ACK_OF_FIN)
-            self._start_time_wait(now)
+            self._start_time_wait()
 
     # ---------------------------------------------------------------- helpers
 
@@ -676,7 +714,7 @@ class Peer:
         """The segment's FIN is the next thing to take, once its data is taken."""
         return seg.has(Flag.FIN) and seg.seq <= self.rcv_nxt <= seg.seq + seg.length
 
-    def _acknowledge(self, ack: SeqNum, now: float) -> None:
+    def _acknowledge(self, ack: SeqNum) -> None:
         """SND.UNA moves up to ack; acknowledged segments leave the retransmission queue."""
         recovering = self.retries > 0 or self.probed
         self.snd_una = ack
@@ -687,12 +725,12 @@ class Peer:
                 # after a timeout, what is still unacknowledged was lost too: each ACK
                 # brings the next retransmission (Linux's loss recovery, cwnd aside)
                 self._resend_head()
-            self._start_rto(now)  # RFC 6298 (5.3)
+            self._start_rto()  # RFC 6298 (5.3)
         elif self.rto_running:
             self._out.append(StopTimer(TimerKind.RETRANSMISSION))
             self.rto_running = False
 
-    def _push(self, now: float) -> None:
+    def _push(self) -> None:
         """Send queued bytes as the window allows, then the FIN once they are gone."""
         if self.state not in _CAN_SEND:
             return
@@ -702,18 +740,18 @@ class Peer:
             # where RFC 9293 3.10.4 would send it at once
             return
         while self.queued_bytes:
-            room = self.snd_wnd - (self.snd_nxt - self.snd_una)  # type: ignore[operator]
+            room = self.snd_wnd - self.snd_nxt.since(self.snd_una)
             size = min(self.queued_bytes, self.config.mss, room)
             if size <= 0:
                 break
             self.queued_bytes -= size
             flags = Flag.ACK | (Flag.PSH if self.queued_bytes == 0 else Flag(0))
-            self._emit_new(flags, self.snd_nxt, size, Why.DATA, now)
+            self._emit_new(flags, self.snd_nxt, size, Why.DATA)
         if self.fin_wanted and not self.fin_sent and not self.queued_bytes:
             self.fin_sent = True
-            self._emit_new(Flag.FIN | Flag.ACK, self.snd_nxt, 0, Why.FIN, now)
+            self._emit_new(Flag.FIN | Flag.ACK, self.snd_nxt, 0, Why.FIN)
 
-    def _emit_new(self, flags: Flag, seq: SeqNum, length: int, why: Why, now: float) -> None:
+    def _emit_new(self, flags: Flag, seq: SeqNum, length: int, why: Why) -> None:
         """Send a segment that takes sequence numbers and must be retransmitted if lost."""
         entry = _Unacked(seq, flags & ~Flag.ACK, length)
         self.unacked.append(entry)
@@ -721,7 +759,7 @@ class Peer:
         ack = self.rcv_nxt if Flag.ACK in flags else None
         self._emit(Segment(flags, seq, ack, length), why)
         if not self.rto_running:
-            self._start_rto(now)
+            self._start_rto()
 
     def _emit(self, seg: Segment, why: Why, retransmission: bool = False) -> None:
         if Flag.ACK in seg.flags and self.ack_owed:
@@ -746,11 +784,11 @@ class Peer:
             return
         self._send_ack(why)
 
-    def _start_rto(self, now: float) -> None:
+    def _start_rto(self) -> None:
         self.rto_running = True
         self._out.append(StartTimer(TimerKind.RETRANSMISSION, self.rto))
 
-    def _start_time_wait(self, now: float) -> None:
+    def _start_time_wait(self) -> None:
         self._stop_all_but(TimerKind.TIME_WAIT)
         self._out.append(StartTimer(TimerKind.TIME_WAIT, 2 * self.config.msl))
 
@@ -782,7 +820,7 @@ class Peer:
         assert row is not None, f"no transition for {self.state} / {event}"
         return row
 
-    def _forget(self, row: Transition, now: float) -> None:
+    def _forget(self, row: Transition) -> None:
         """Delete the TCB: CLOSED, every timer stopped, every queue emptied."""
         self._stop_all_but(None)
         if self.state is State.TIME_WAIT and row.event is not Event.TIMEOUT_2MSL:
@@ -794,7 +832,7 @@ class Peer:
         self.fin_wanted = self.fin_sent = self.released = False
         self._reset_backoff()
 
-    def _reincarnate(self, syn: Segment, now: float) -> None:
+    def _reincarnate(self, syn: Segment) -> None:
         """TIME_WAIT gives way to a new connection from the same port: SYN_RECEIVED."""
         row = self._row(Event.RCV_SYN, "new connection")
         self._stop_all_but(None)
@@ -808,15 +846,15 @@ class Peer:
         self.fin_wanted = self.fin_sent = self.released = False
         self._reset_backoff()
         self._move(row)
-        self._emit_new(Flag.SYN | Flag.ACK, self.iss, 0, Why.SYN_ACK, now)
+        self._emit_new(row.sends, self.iss, 0, Why.SYN_ACK)  # SYN,ACK
 
     def _reset_backoff(self) -> None:
         self.backoff = self.retries = 0
         self.probed = False
         self.retrans_stamp = None
 
-    def _back_to_listen(self, row: Transition, now: float) -> None:
-        self._forget(row, now)
+    def _back_to_listen(self, row: Transition) -> None:
+        self._forget(row)
         self.irs = None
 
     def _drop(self, reason: str) -> None:

@@ -7,6 +7,7 @@ numbers move, not what the data says.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .seq import SeqNum
@@ -33,7 +34,7 @@ class Flag(enum.Flag):
         return cls(0)
 
     @classmethod
-    def parse(cls, names: list[str] | tuple[str, ...] | str) -> Flag:
+    def parse(cls, names: Iterable[str] | str) -> Flag:
         """``"SYN,ACK"`` or ``["SYN", "ACK"]`` -> ``Flag.SYN | Flag.ACK``."""
         if isinstance(names, str):
             names = [n for n in names.replace("+", ",").split(",") if n.strip()]
@@ -43,9 +44,19 @@ class Flag(enum.Flag):
         return result
 
 
-def flags_label(flags: Flag) -> str:
-    """``SYN,ACK``: the way the tutor writes a set of flags."""
-    return ",".join(flags.names) or "none"
+NO_FLAGS = "none"  # how a segment with no flag set is written (tcpdump's "[none]")
+
+
+def flags_label(flags: Flag | Iterable[str]) -> str:
+    """``SYN,ACK``: the way the tutor writes a set of flags (``none`` when there is none)."""
+    names = flags.names if isinstance(flags, Flag) else list(flags)
+    return ",".join(names) or NO_FLAGS
+
+
+def sequence_space(flags: Flag, length: int) -> int:
+    """SEG.LEN (RFC 9293 3.4): the payload's bytes, plus one number for a SYN and one for a
+    FIN. The one place that says so: segments, ladder records and the capture reader ask here."""
+    return length + (Flag.SYN in flags) + (Flag.FIN in flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,7 @@ class Segment:
     @property
     def seg_len(self) -> int:
         """SEG.LEN: payload bytes plus one for SYN and one for FIN."""
-        return self.length + (Flag.SYN in self.flags) + (Flag.FIN in self.flags)
+        return sequence_space(self.flags, self.length)
 
     @property
     def end(self) -> SeqNum:

@@ -27,11 +27,15 @@ class SeqNum:
     def __add__(self, n: int) -> SeqNum:
         return SeqNum((self.value + n) % MODULUS)
 
-    def __sub__(self, other: SeqNum | int) -> SeqNum | int:  # type: ignore[override]
-        """``seq - n`` moves back n numbers; ``seq - seq`` is the signed distance."""
-        if isinstance(other, SeqNum):
-            return distance(other.value, self.value)
-        return SeqNum((self.value - other) % MODULUS)
+    def __sub__(self, n: int) -> SeqNum:
+        """``seq - n`` moves back n numbers (the distance between two is ``since``)."""
+        if isinstance(n, SeqNum):
+            raise TypeError("SeqNum - SeqNum: write later.since(earlier) for the distance")
+        return SeqNum((self.value - n) % MODULUS)
+
+    def since(self, earlier: SeqNum) -> int:
+        """The signed number of steps from ``earlier`` forward to this number."""
+        return distance(earlier.value, self.value)
 
     def __lt__(self, other: SeqNum) -> bool:
         return distance(self.value, other.value) > 0

@@ -25,6 +25,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .segment import Flag
+
 
 class State(enum.Enum):
     """The eleven states, spelled as ``netstat`` and most textbooks print them."""
@@ -123,6 +125,12 @@ class Transition:
         """A row RFC 9293's event processing (3.10) has not: what Linux does where the RFC
         leaves it to the host (a RST for lost data, its timers, SYN cookies), a host restart."""
         return not self.rule.startswith("RFC 9293 3.10")
+
+    @property
+    def sends(self) -> Flag:
+        """``send`` as the flags the peer puts on the wire on this edge; none for nothing
+        or for plain data (which only carries the ACK every segment after the SYN has)."""
+        return Flag(0) if self.send in ("", "data") else Flag.parse(self.send)
 
     @property
     def label(self) -> str:

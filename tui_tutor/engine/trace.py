@@ -8,11 +8,16 @@ record has the virtual ``time`` it happened at and the index of the scenario
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .segment import Flag, Segment
-from .seq import SeqNum, relative
+from .segment import Flag, Segment, sequence_space
+from .seq import MODULUS, SeqNum, relative
 from .states import State, Transition
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the engine loads without typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Role(enum.Enum):
@@ -63,6 +68,12 @@ class Why(enum.Enum):
     RST_KEEPALIVE = "no keepalive probe was answered"
 
 
+def isn_owner(field: str, sender: Role) -> Role:
+    """Whose ISN a segment's number counts from: a ``seq`` its sender's, an ``ack`` the
+    receiver's (relative numbers, and the x and y of a lesson, count from it)."""
+    return sender if field == "seq" else sender.other
+
+
 @dataclass(frozen=True, slots=True)
 class UserCalled:
     time: float
@@ -93,7 +104,8 @@ class SegmentDelivered:
     receiver: Role
     client_state: State
     server_state: State
-    note: str = ""  # why the receiver dropped or merely answered it, if it did
+    note: str = ""  # a recording's own note on it (a capture's)
+    drops: tuple[str, ...] = ()  # the engine's reasons the receiver dropped or only answered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,21 +189,53 @@ class SegmentRecord:
     client_state: State
     server_state: State
     index: int = 0
-    note: str = ""
+    note: str = ""  # a recording's own note on it (a capture's)
+    drops: tuple[str, ...] = ()  # the engine's reasons the receiver dropped or only answered it
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What to say about it: the engine's drop reasons, then a recording's note."""
+        return (*self.drops, self.note) if self.note else self.drops
 
     @property
     def segment(self) -> Segment:
         """The record as an engine segment; flags the engine does not model (URG, ECE) left out."""
-        flags = Flag.parse([name for name in self.flags if name in Flag.__members__])
         ack = SeqNum(self.ack) if self.ack is not None else None
-        return Segment(flags, SeqNum(self.seq), ack, self.length)
+        return Segment(self.flag_bits, SeqNum(self.seq), ack, self.length)
 
-    def to_json(self, isns: dict[Role, int | None], absolute: bool = False) -> dict:
-        seq, ack = self.seq, self.ack
-        if not absolute:
-            seq = relative(seq, isns.get(self.sender))
-            if ack is not None:
-                ack = relative(ack, isns.get(self.sender.other))
+    @property
+    def flag_bits(self) -> Flag:
+        """The flags the engine models, as a ``Flag``."""
+        return Flag.parse([name for name in self.flags if name in Flag.__members__])
+
+    @property
+    def seg_len(self) -> int:
+        """How many sequence numbers it takes: its data, one for a SYN, one for a FIN."""
+        return sequence_space(self.flag_bits, self.length)
+
+    @property
+    def numbered_flags(self) -> list[str]:
+        """Its flags that take a sequence number of their own (SYN, FIN)."""
+        return [name for name in self.flag_bits.names if sequence_space(Flag[name], 0)]
+
+    @property
+    def end(self) -> int:
+        """The first sequence number after it (absolute)."""
+        return (self.seq + self.seg_len) % MODULUS
+
+    def state_of(self, peer: Role) -> State:
+        """``peer``'s state right after this segment."""
+        return self.client_state if peer is Role.CLIENT else self.server_state
+
+    def relative_numbers(self, isns: Mapping[Role, int | None]) -> tuple[int, int | None]:
+        """seq and ack counted from the ISN each counts from (as they are where one is unknown)."""
+        seq = relative(self.seq, isns.get(isn_owner("seq", self.sender)))
+        if self.ack is None:
+            return seq, None
+        return seq, relative(self.ack, isns.get(isn_owner("ack", self.sender)))
+
+    def to_json(self, isns: Mapping[Role, int | None], absolute: bool = False) -> dict[str, Any]:
+        seq, ack = (self.seq, self.ack) if absolute else self.relative_numbers(isns)
         return {
             "from": self.sender.value,
             "flags": self.flags,
@@ -228,7 +272,7 @@ class Trace:
                     records[ev.index] = _record(ev, states[Role.CLIENT], states[Role.SERVER])
             elif isinstance(ev, SegmentDelivered):
                 records[ev.index] = _record(
-                    sent[ev.index], ev.client_state, ev.server_state, ev.note
+                    sent[ev.index], ev.client_state, ev.server_state, ev.note, ev.drops
                 )
         # a segment still in flight when the run ended: states as they are at the end
         for index, ev in sent.items():
@@ -242,7 +286,7 @@ class Trace:
                 states[ev.peer] = ev.new
         return states
 
-    def to_json(self, absolute: bool = False) -> dict:
+    def to_json(self, absolute: bool = False) -> dict[str, Any]:
         """The ``{"connections": [...]}`` shape shared with the capture reader."""
         isns: dict[Role, int | None] = dict(self.isn)
         records = self.segments()
@@ -259,7 +303,9 @@ class Trace:
         }
 
 
-def _record(ev: SegmentSent, client: State, server: State, note: str = "") -> SegmentRecord:
+def _record(
+    ev: SegmentSent, client: State, server: State, note: str = "", drops: tuple[str, ...] = ()
+) -> SegmentRecord:
     seg = ev.segment
     return SegmentRecord(
         sender=ev.sender,
@@ -274,4 +320,5 @@ def _record(ev: SegmentSent, client: State, server: State, note: str = "") -> Se
         server_state=server,
         index=ev.index,
         note=note,
+        drops=drops,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -305,9 +306,8 @@ def _did_you_mean_state(answer: str) -> str:
     return f'; did you mean "{close[0]}"?' if close else ""
 
 
-def _flags(names: set[str]) -> str:
-    order = [f.name for f in engine.Flag]
-    return ",".join(sorted(names, key=order.index)) or "no flags"
+def _flags(names: Iterable[str]) -> str:
+    return engine.flags_label(engine.Flag.parse(sorted(names)))
 
 
 def _texts(value: object, path: str) -> list[tuple[str, Text]]:

@@ -108,8 +108,10 @@ def asked(run: Run) -> list[tuple[Transition, str]]:
             answer_at = run.frame_end[step.segment - 1]
             peers = [r for r in Role if f"{r.value}_state" in step.ask]
         else:
-            at_end = step.when == "end" or step.segment is None
-            answer_at = len(run.trace.events) if at_end else run.frame_end[step.segment - 1]
+            if step.when == "end" or step.segment is None:
+                answer_at = len(run.trace.events)
+            else:
+                answer_at = run.frame_end[step.segment - 1]
             peers = [Role(step.peer)]
         for ev in run.trace.events[moment.cutoff : answer_at]:
             if isinstance(ev, engine.StateChanged) and ev.peer in peers:

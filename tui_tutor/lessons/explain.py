@@ -15,6 +15,7 @@ Chinese follows the textbook terms: 报文段 (segment), 初始序列号 (ISN), 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..engine import TRANSITION_LIST, TRANSITIONS, Event, State, Transition, Why
 from .names import EVENT_ZH, STATE_ZH, WHEN_ZH  # one home for the textbook names
@@ -299,24 +300,20 @@ DROP_ZH: dict[str, str] = {
 _DATA_AFTER_FIN = re.compile(r"data after their FIN in (\w+): ignored")
 
 
-def drop_note(note: str, lang: str) -> str:
-    """A segment's note (the engine's ``Drop`` reasons joined by "; ") in ``lang``."""
-    if _lang(lang) != "zh" or not note:
-        return note
-    parts, pending = [], ""
-    for piece in note.split("; "):  # a reason may hold "; " itself: grow until one is known
-        pending = f"{pending}; {piece}" if pending else piece
-        after_fin = _DATA_AFTER_FIN.fullmatch(pending)
-        if after_fin:
-            parts.append(f"{after_fin.group(1)} 状态收到对方 FIN 之后的数据：忽略")
-        elif pending in DROP_ZH:
-            parts.append(DROP_ZH[pending])
-        else:
-            continue
-        pending = ""
-    if pending:
-        parts.append(pending)  # not the engine's (a capture's own note): kept as it is
-    return "；".join(parts)
+def drop_note(notes: str | Iterable[str], lang: str) -> str:
+    """What is said about a segment (``SegmentRecord.notes``: the engine's ``Drop`` reasons,
+    a capture's own note), one or several, in ``lang``."""
+    notes = (notes,) if isinstance(notes, str) else tuple(notes)
+    if _lang(lang) != "zh":
+        return "; ".join(notes)
+    return "；".join(_drop_zh(note) for note in notes)
+
+
+def _drop_zh(note: str) -> str:
+    after_fin = _DATA_AFTER_FIN.fullmatch(note)
+    if after_fin:
+        return f"{after_fin.group(1)} 状态收到对方 FIN 之后的数据：忽略"
+    return DROP_ZH.get(note, note)  # not the engine's (a capture's own note): kept as it is
 
 
 # The RFC 9293 rule behind each row, in Chinese, by the engine's English.

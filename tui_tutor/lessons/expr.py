@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..engine import MODULUS
+from ..engine import MODULUS, relative
 from . import explain
 
 _WHOLE = re.compile(r"[+-]?(?:x|y|\d+)(?:[+-](?:x|y|\d+))*")
@@ -84,7 +84,7 @@ def symbolic(value: int, x: int | None, y: int | None, prefer: str) -> str:
     base = x if prefer == "x" else y
     if base is None:
         return str(value)
-    delta = (value - base) % MODULUS
+    delta = relative(value, base)
     if delta == 0:
         return prefer
     if delta < MODULUS // 2:

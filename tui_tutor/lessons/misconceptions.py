@@ -114,7 +114,7 @@ def seq_retransmission_moved_on(a: NumberAnswer, lang: str) -> str | None:
     if a.field != "seq" or not a.record.retransmission:
         return None
     first = segments.original(a.run, a.number)
-    if first == a.number or not a.has(segments.end(a.run.record(first))):
+    if first == a.number or not a.has(a.run.record(first).end):
         return None
     return explain.phrase("m_seq_retransmission", lang, n=first)
 
@@ -150,7 +150,7 @@ def seq_counted_pure_ack(a: NumberAnswer, lang: str) -> str | None:
     if a.field != "seq" or not a.has(a.want + 1):
         return None
     last = segments.previous_of(a.run, a.number, a.record.sender)
-    if last is None or segments.space(a.run.record(last)):
+    if last is None or a.run.record(last).seg_len:
         return None
     return explain.phrase("m_seq_pure_ack", lang, n=last)
 
@@ -250,7 +250,7 @@ def ack_counted_copies(a: NumberAnswer, lang: str) -> str | None:
         for n in range(number, a.number)
         if a.run.record(n).sender is acked.sender and a.run.record(n).seq == acked.seq
     )
-    step = segments.space(acked)
+    step = acked.seg_len
     if sent < 2 or not any(a.has(a.want + k * step) for k in range(1, sent)):
         return None
     first = segments.original(a.run, number)
@@ -261,7 +261,7 @@ def ack_counted_pure_ack(a: NumberAnswer, lang: str) -> str | None:
     if a.field != "ack" or not a.has(a.want + 1):
         return None
     arrived = segments.arrived_before(a.run, a.number)
-    if not arrived or segments.space(a.run.record(arrived[-1])):
+    if not arrived or a.run.record(arrived[-1]).seg_len:
         return None
     return explain.phrase("m_ack_pure_ack", lang, n=arrived[-1])
 
@@ -286,9 +286,9 @@ def _ack_of_missing(a: NumberAnswer, lang: str, sent_before: bool) -> str | None
             record.sender is a.record.sender
             or n in arrived
             or (a.run.sent_at[n - 1] < sent) is not sent_before
-            or not segments.space(record)
-            or segments.end(record) == a.want
-            or not a.has(segments.end(record))
+            or not record.seg_len
+            or record.end == a.want
+            or not a.has(record.end)
         ):
             continue
         key = "m_ack_lost" if record.lost else "m_ack_not_yet" if sent_before else "m_ack_not_sent"
@@ -482,7 +482,7 @@ FLAGS_FALLBACK = "flags_rule"
 
 def diagnose_flags(answer: FlagsAnswer, lang: str) -> list[Finding]:
     """Every rule that matches (two flags may be wrong for two reasons), else why it is sent."""
-    found = []
+    found: list[Finding] = []
     for name, rule in FLAGS_RULES.items():
         text = rule(answer, lang)
         if text and all(f.text != text for f in found):
@@ -495,8 +495,8 @@ def diagnose_flags(answer: FlagsAnswer, lang: str) -> list[Finding]:
 
 def diagnose_len(run: Run, number: int, given: int, lang: str) -> list[Finding]:
     record = run.record(number)
-    controls = [f for f in ("SYN", "FIN") if f in record.flags]
-    if controls and given == record.length + len(controls):
+    controls = record.numbered_flags
+    if controls and given == record.seg_len:
         text = explain.phrase("m_len_counts_control", lang, what=",".join(controls))
         return [Finding("len_counts_control", text)]
     acked = segments.acknowledged_number(run, number) if record.ack is not None else None

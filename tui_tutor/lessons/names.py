@@ -80,10 +80,9 @@ def state_name(state: State, lang: str) -> str:
     return f"{state.value} {STATE_ZH[state]}" if lang == "zh" else state.value
 
 
-def timer_name(name: str, lang: str) -> str:
+def timer_name(kind: TimerKind, lang: str) -> str:
     """A timer as the trace names it (``keepalive``): ``保活`` in Chinese."""
-    kind = next((k for k in TimerKind if k.value == name), None)
-    return TIMER_ZH[kind] if lang == "zh" and kind is not None else name
+    return TIMER_ZH[kind] if lang == "zh" else kind.value
 
 
 def event_label(event: Event, lang: str) -> str:
@@ -111,6 +110,63 @@ def transition_label(transition: Transition, lang: str, when: bool = True) -> st
         label += f"（{cond}）" if lang == "zh" else f" ({cond})"
     send = sends(transition, lang)
     return f"{label} / {send}" if send else label
+
+
+# a pane short of room words an edge tighter (its full label is in the diagram, d)
+EVENT_SHORT: dict[str, dict[Event, str]] = {
+    "en": {
+        Event.RCV_FIN_ACK: "rcv FIN+ACK",
+        Event.GIVE_UP: "give up",
+        Event.KEEPALIVE_TIMEOUT: "keepalive fails",
+        Event.TIMEOUT_FIN_WAIT_2: "FIN_WAIT_2 timer",
+    },
+    "zh": {
+        Event.SEND: "写入",
+        Event.READ: "读取",
+        Event.RCV_SYN: "收SYN",
+        Event.RCV_SYN_ACK: "收SYN,ACK",
+        Event.RCV_ACK_OF_SYN: "SYN被确认",
+        Event.RCV_FIN: "收FIN",
+        Event.RCV_ACK_OF_FIN: "FIN被确认",
+        Event.RCV_FIN_ACK: "收FIN+ACK",
+        Event.RCV_RST: "收RST",
+        Event.RCV_DATA: "收数据",
+        Event.GIVE_UP: "重传用尽",
+        Event.KEEPALIVE_TIMEOUT: "保活无应答",
+    },
+}
+WHEN_SHORT: dict[str, dict[str, str]] = {
+    "en": {
+        "passive open": "passive",
+        "active open": "active",
+        "unread data": "unread",
+        "after close": "closed",
+        "SYN cookie": "cookie",
+        "new connection": "new",
+    },
+    "zh": {
+        "passive open": "被动",
+        "active open": "主动",
+        "unread data": "未读",
+        "after close": "已关闭",
+        "SYN cookie": "cookie",
+        "new connection": "新连接",
+    },
+}
+
+
+def short_transition_label(transition: Transition, lang: str, when: bool = True) -> str:
+    """The edge label in as few cells as it can say it: ``rcv SYN/SYN,ACK``, ``收SYN/SYN,ACK``,
+    ``rcv RST (passive)``: for a pane too small for ``transition_label``. ``when=False``
+    leaves out the condition (where the next state tells the two rows apart)."""
+    lang = _lang(lang)
+    label = EVENT_SHORT[lang].get(transition.event) or event_label(transition.event, lang)
+    if when and transition.when:
+        cond = WHEN_SHORT[lang][transition.when]
+        label += f"({cond})" if lang == "zh" else f" ({cond})"
+    if transition.send:
+        label += "/" + (DATA_WORD[lang] if transition.send == "data" else transition.send)
+    return label
 
 
 def _lang(lang: str) -> str:

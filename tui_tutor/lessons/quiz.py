@@ -16,9 +16,10 @@ the other language gives the same marks with every line translated.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine import (
     MODULUS,
@@ -29,6 +30,8 @@ from ..engine import (
     StateChanged,
     TimerFired,
     Why,
+    flags_label,
+    isn_owner,
     relative,
 )
 from . import explain, misconceptions, segments
@@ -52,12 +55,10 @@ class Numbers:
 
     def base(self, field_name: str, sender: Role) -> int | None:
         """The ISN a number in ``field_name`` counts from: seq the sender's, ack the other's."""
-        owner = sender if field_name == "seq" else sender.other
-        return self.x if owner is Role.CLIENT else self.y
+        return self.x if isn_owner(field_name, sender) is Role.CLIENT else self.y
 
     def symbol(self, field_name: str, sender: Role) -> str:
-        owner = sender if field_name == "seq" else sender.other
-        return "x" if owner is Role.CLIENT else "y"
+        return "x" if isn_owner(field_name, sender) is Role.CLIENT else "y"
 
     def show(self, value: int | None, field_name: str, sender: Role) -> str:
         if value is None:
@@ -88,9 +89,10 @@ class FieldGrade:
     given: str
     expected: str
     correct: bool
-    advice: list[str] = field(default_factory=list)  # about this wrong answer, shown at once
-    explanation: list[str] = field(default_factory=list)  # why: shown once right or revealed
-    mistakes: list[str] = field(default_factory=list)  # ids of the rules behind the advice
+    # dataclasses.field: the name field is taken by the field above
+    advice: list[str] = dataclasses.field(default_factory=list)  # shown at once when wrong
+    explanation: list[str] = dataclasses.field(default_factory=list)  # why: once right or revealed
+    mistakes: list[str] = dataclasses.field(default_factory=list)  # the rules behind the advice
     readable: bool = True  # False: empty or unreadable, so not an attempt at an answer
 
     @property
@@ -241,7 +243,7 @@ def _grade_flags(
         return FieldGrade(
             "flags", str(given), shown, False, [err.text(lang)], [why], readable=False
         )
-    got_text = ",".join(f.name for f in Flag if f.name in got) or "-"
+    got_text = flags_label(Flag.parse(sorted(got)))
     if got == want:
         return FieldGrade("flags", got_text, shown, True, [], [why])
     lines: list[str] = []
@@ -354,7 +356,7 @@ def _grade_len(run: Run, number: int, given: str, lang: str, mistakes: list[Mist
     record = run.record(number)
     what = explain.phrase("len_data" if record.length else "len_none", lang)
     lines = [explain.phrase("len_is", lang, v=record.length, what=what)]
-    controls = [f for f in ("SYN", "FIN") if f in record.flags]
+    controls = record.numbered_flags
     if controls:
         lines.append(explain.phrase("len_not_seg_len", lang, what=",".join(controls)))
     text = unicodedata.normalize("NFKC", given).strip() or "0"
@@ -457,8 +459,8 @@ def _grade_state(
     field_name: str,
 ) -> FieldGrade:
     record = run.record(number)
-    want = record.client_state if peer is Role.CLIENT else record.server_state
-    other = record.server_state if peer is Role.CLIENT else record.client_state
+    want = record.state_of(peer)
+    other = record.state_of(peer.other)
     lines = explain_state(state_changes(run, number, peer), peer, want, lang)
     start, end = _frame(run, number)
     context = (peer, want, other, start, end, number)
@@ -532,7 +534,7 @@ def grade_state_question(run: Run, q: PredictState, given: str, lang: str = "en"
         changes = state_changes(run, q.segment, peer)
         window = _frame(run, q.segment)
         record = run.record(q.segment)
-        other = record.server_state if peer is Role.CLIENT else record.client_state
+        other = record.state_of(peer.other)
         number = q.segment
     lines = explain_state(changes, peer, want, lang, at_end=q.when == "end")
     context = (peer, want, other, *window, number)
@@ -556,7 +558,7 @@ def expected_state(run: Run, q: PredictState) -> State:
         return run.end_states[peer]
     assert q.segment is not None
     record = run.record(q.segment)
-    return record.client_state if peer is Role.CLIENT else record.server_state
+    return record.state_of(peer)
 
 
 # ------------------------------------------------------------------ multiple choice
@@ -569,7 +571,8 @@ def grade_choice(q: Choice, picked: set[int], lang: str = "en") -> Grade:
     letters = ",".join(str(i + 1) for i in sorted(correct))
     given = ",".join(str(i + 1) for i in sorted(chosen))
     if chosen == correct:
-        lines = [q.options[i].feedback.get(lang) for i in sorted(chosen) if q.options[i].feedback]
+        picks = [q.options[i] for i in sorted(chosen)]
+        lines = [o.feedback.get(lang) for o in picks if o.feedback]
         return Grade([FieldGrade("choice", given, letters, True, lines, [])])
     if not chosen:
         line = explain.phrase("m_choice_none", lang)

@@ -10,7 +10,6 @@ left. They are answered here, once, from the trace alone.
 from __future__ import annotations
 
 from ..engine import (
-    MODULUS,
     Event,
     Role,
     SegmentDelivered,
@@ -20,16 +19,6 @@ from ..engine import (
     transition,
 )
 from .timeline import Run
-
-
-def space(record: SegmentRecord) -> int:
-    """How many sequence numbers the segment takes: its data, plus one for a SYN and a FIN."""
-    return record.length + ("SYN" in record.flags) + ("FIN" in record.flags)
-
-
-def end(record: SegmentRecord) -> int:
-    """The first sequence number after the segment."""
-    return (record.seq + space(record)) % MODULUS
 
 
 def delivered_at(run: Run) -> dict[int, int]:
@@ -66,8 +55,8 @@ def acknowledged_number(run: Run, number: int) -> int | None:
         if (
             earlier.sender is not record.sender
             and not earlier.lost
-            and space(earlier)
-            and end(earlier) == record.ack
+            and earlier.seg_len
+            and earlier.end == record.ack
         ):
             return n
     return None
@@ -81,7 +70,7 @@ def original(run: Run, number: int) -> int:
             earlier.sender is record.sender
             and earlier.seq == record.seq
             and earlier.length == record.length
-            and space(earlier)
+            and earlier.seg_len
             and _control(earlier) == _control(record)
         ):
             return n
@@ -96,7 +85,7 @@ def copies(run: Run, number: int) -> int:
         for earlier in run.records[:number]
         if earlier.sender is record.sender
         and earlier.seq == record.seq
-        and space(earlier) == space(record)
+        and earlier.seg_len == record.seg_len
         and _control(earlier) == _control(record)
     )
 
@@ -110,7 +99,7 @@ def used_by(run: Run, number: int) -> int | None:
     record = run.record(number)
     for n in range(number - 1, 0, -1):
         earlier = run.record(n)
-        if earlier.sender is record.sender and space(earlier) and end(earlier) == record.seq:
+        if earlier.sender is record.sender and earlier.seg_len and earlier.end == record.seq:
             return n
     return None
 
@@ -166,11 +155,11 @@ def undecided_fin_arrivals(run: Run) -> dict[int, dict[Role, tuple[State, int]]]
             continue
         receiver = fin.sender.other
         answers = [k for k in range(f + 1, again) if run.record(k).sender is receiver]
-        if any(run.record(k).ack == end(fin) for k in answers):
+        if any(run.record(k).ack == fin.end for k in answers):
             continue  # an ACK of it was seen: it did arrive
         for k in range(answers[-1] + 1 if answers else f, again):
             record = run.record(k)
-            now = record.client_state if receiver is Role.CLIENT else record.server_state
+            now = record.state_of(receiver)
             row = transition(now, Event.RCV_FIN)
             if row is not None and row.next_state is not now:
                 undecided.setdefault(k, {})[receiver] = (row.next_state, f)

@@ -11,6 +11,7 @@ panes and the ladder from ``trace.events[:cutoff]`` and never computes TCP.
 from __future__ import annotations
 
 import random
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .. import engine
@@ -25,6 +26,7 @@ class Cause:
     kind: str  # "call", "timer", "segment", "setup"
     peer: Role
     detail: str  # "connect", "send 5", "RTO", or the 1-based number of the segment
+    timer: engine.TimerKind | None = None  # the timer, for a timer's
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _frames(run: Run) -> None:
         if isinstance(ev, engine.UserCalled):
             stimulus = Cause("call", ev.peer, ev.call)
         elif isinstance(ev, engine.TimerFired):
-            stimulus = Cause("timer", ev.peer, ev.timer.value)
+            stimulus = Cause("timer", ev.peer, ev.timer.value, ev.timer)
         elif isinstance(ev, engine.SegmentDelivered):
             stimulus = Cause("segment", ev.receiver, str(number_of[ev.index]))
             end_pos[ev.index] = _group_end(events, pos)
@@ -217,7 +219,7 @@ def _moments(run: Run, ask_before: set[int]) -> list[Moment]:
     return _reveal_after_state_questions(moments, run)
 
 
-def _last_change_in_last_frame(run: Run, peers: set[str], cutoff: int) -> int:
+def _last_change_in_last_frame(run: Run, peers: AbstractSet[str], cutoff: int) -> int:
     """Where to cut so that a question about the final state does not show its answer."""
     if not peers or not run.frame_end:
         return cutoff

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import engine
 from ..engine import Role, State
+from ..ladder import label_text
 from .observe import Called, KernelRun
 
 TIME_SLACK = 0.02  # seconds: closer than this is the same moment on loopback
@@ -82,12 +83,8 @@ class Row:
     @property
     def label(self) -> str:
         j = self.json
-        parts = [",".join(j["flags"]), f"seq={j['seq']}"]
-        if j["ack"] is not None:
-            parts.append(f"ack={j['ack']}")
-        if j["len"]:
-            parts.append(f"len={j['len']}")
-        text = f"{j['from']}: " + " ".join(parts)
+        ack = None if j["ack"] is None else str(j["ack"])
+        text = f"{j['from']}: " + label_text(j["flags"], str(j["seq"]), ack, j["len"])
         return text + (" (lost)" if j["lost"] else "")
 
 

@@ -17,6 +17,7 @@ explains keeps a plain reason, marked ``KERNEL_RULE``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .. import engine
 from ..captures import decode
@@ -161,7 +162,7 @@ def kernel_trace(run: KernelRun, scenario: engine.Scenario) -> engine.Trace:
     end_states = run.step_end_states()
 
     # (step, phase, time): calls, then the states a call led to, then the wire, then the end
-    story: list[tuple[tuple[int, int, float], object]] = []
+    story: list[tuple[tuple[int, int, float], Any]] = []
     for item in run.log:
         if isinstance(item, Called):
             story.append(((item.step, 0, item.time), item))

@@ -217,6 +217,7 @@ class Player:
                 played.notes.append(err.note)
                 call = None
             if call is not None:  # what the call itself did to its peer (SYN_SENT, FIN_WAIT_1)
+                assert not isinstance(step, engine.Wait | engine.Inject)  # neither is a call
                 self.run.log.append(Called(called, index, step.peer, call))
                 self._states()
             self.wire.pull()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import engine
-from ..engine import Event, Role
+from ..engine import Event, Role, Trace
 from .compare import Comparison, compare
 from .ktrace import kernel_trace
 from .observe import KernelRun
@@ -45,9 +45,9 @@ class LiveSettings:
 @dataclass
 class LiveResult:
     scenario: engine.Scenario
-    engine: engine.Trace
+    engine: Trace
     run: KernelRun
-    kernel: engine.Trace
+    kernel: Trace
     comparison: Comparison
 
     def to_json(self, absolute: bool = False) -> dict:

@@ -144,9 +144,10 @@ class KernelWire:
 def _decode(packet: bytes) -> Decoded | None:
     if not packet:
         return None
-    if packet[0] >> 4 == 6:
-        return decode.ipv6(packet, 0, len(packet))
-    return decode.ipv4(packet, 0, len(packet))
+    decoder = decode.ipv6 if packet[0] >> 4 == 6 else decode.ipv4
+    decoded = decoder(packet, 0, len(packet))
+    # its header fields, as the capture's (live.capture.segments): no tunnel or cut header on lo
+    return None if decoded is None else decoded[:6]
 
 
 def source_port(key: bytes) -> int:

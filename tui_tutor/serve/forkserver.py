@@ -150,7 +150,7 @@ class ForkServer:
 
 def _initial_handlers() -> dict[signal.Signals, object]:
     """Every signal's handler as the interpreter started: what each child gets back."""
-    handlers = {}
+    handlers: dict[signal.Signals, object] = {}
     for signum in signal.valid_signals():
         if signum in (signal.SIGKILL, signal.SIGSTOP):
             continue
@@ -174,7 +174,7 @@ def serve_forks(sock: socket.socket, handlers: dict[signal.Signals, object]) -> 
             if len(fds) != 1:
                 raise ForkServerError(f"a request came with {len(fds)} fds, not 1")
             pid = _fork_session(json.loads(data), fds[0], sock, handlers)
-            reply = {"pid": pid}
+            reply: dict[str, object] = {"pid": pid}
         except Exception as err:
             reply = {"error": f"{type(err).__name__}: {err}"}
         finally:
@@ -256,11 +256,11 @@ def _become_app(request: dict, slave: int, sock: socket.socket, handlers: dict):
 
 def _fresh_stdio() -> None:
     """Standard streams on the terminal, as a new interpreter would open them (UTF-8)."""
-    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stdout = sys.__stdout__ = open(  # noqa: SIM115
+    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # type: ignore[misc]  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = open(  # type: ignore[misc]  # noqa: SIM115
         1, "w", encoding="utf-8", buffering=1, closefd=False
     )
-    sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
+    sys.stderr = sys.__stderr__ = open(  # type: ignore[misc]  # noqa: SIM115
         2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False
     )
 

@@ -496,6 +496,8 @@ class TutorSession(asyncssh.SSHServerSession):
                 )
                 if self.ended is None:
                     self._refuse(CANNOT_START)
+        if self.child is None:  # refused above
+            return
         if self.ended is not None:  # the learner left, or the server stops, meanwhile
             self.child.hangup()
             return

@@ -50,7 +50,7 @@ def served_names(host: str) -> frozenset[str]:
         names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
         try:
             infos = socket.getaddrinfo(socket.gethostname(), None, type=socket.SOCK_STREAM)
-            names |= {info[4][0] for info in infos}
+            names |= {str(info[4][0]) for info in infos}
         except OSError:
             pass
     return frozenset(names - WILDCARDS)

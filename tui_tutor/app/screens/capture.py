@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from ...captures import Summary, select
 from ..i18n import t
+from ..languages import Tutor
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 LISTED = 400  # rows in the list at most: more would only be scrolled past; the filter narrows
@@ -77,7 +78,7 @@ def error_text(message: str, name: str, lang: str) -> str:
     return re.sub(r"\s*\(?(it starts with )?0x[0-9a-fA-F]+\)?", "", message)
 
 
-class CaptureScreen(ModalScreen[None]):
+class CaptureScreen(Tutor, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "back"),
         Binding("down", "to_list", show=False),
@@ -109,12 +110,8 @@ class CaptureScreen(ModalScreen[None]):
         self.files: list[Path] = []
 
     @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
-    @property
     def served(self) -> bool:
-        return bool(getattr(self.app, "served", False))
+        return self.tutor.served
 
     @property
     def connections(self) -> list[Summary]:
@@ -154,7 +151,7 @@ class CaptureScreen(ModalScreen[None]):
             self.query_one("#capture-path", Input).focus()
 
     def _list_files(self) -> None:
-        folder = getattr(self.app, "captures_dir", None)
+        folder = self.tutor.captures_dir
         self.files = served_captures(folder)
         files = self.query_one("#capture-files", OptionList)
         if not self.files:
@@ -215,7 +212,7 @@ class CaptureScreen(ModalScreen[None]):
     def _say(self, text: str, error: bool = False) -> None:
         if error or self.summaries:  # the list or what went wrong is on screen: the
             # lessons may load now (app.py), not while the file is being read
-            self.call_after_refresh(self.app.load_lessons_later)  # type: ignore[attr-defined]
+            self.call_after_refresh(self.tutor.load_lessons_later)
         self.query_one("#capture-message", Static).update(
             Text(text, style="bold red" if error else "")
         )
@@ -284,7 +281,7 @@ class CaptureScreen(ModalScreen[None]):
         assert self.path is not None
         source = capture_source(conn, self.path)
         self.dismiss(None)
-        self.app.open_source(source)  # type: ignore[attr-defined]
+        self.tutor.open_source(source)
 
     def action_close(self) -> None:
         self.dismiss(None)

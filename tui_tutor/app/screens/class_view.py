@@ -9,7 +9,7 @@ Everything a learner typed (names, answers) is shown as plain text, never as mar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from ...classroom import AnswerLine, LearnerNow
 from ..i18n import t
+from ..languages import Tutor
 from ..widgets.keys import keys_line, update_if_changed
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Column:
     flexible: bool = False  # takes the width the others leave
 
 
-class _LiveTable(Screen):
+class _LiveTable(Tutor, Screen[None]):
     """A heading line, one table, a keys line; rows read again every ``app.every`` seconds."""
 
     COLUMNS: list[Column] = []
@@ -66,12 +67,8 @@ class _LiveTable(Screen):
         yield Static("", id="keys")
 
     @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
-    @property
     def class_app(self) -> ClassApp:
-        return self.app  # type: ignore[return-value]
+        return cast("ClassApp", self.app)
 
     def __init__(self) -> None:
         super().__init__()

@@ -10,10 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..i18n import t
+from ..languages import Tutor
 from ..widgets.prose import Prose
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Tutor, ModalScreen[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),
@@ -30,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        lang = getattr(self.app, "lang", "en")
+        lang = self.lang
         text = Text(self.question + "\n\n", style="bold")
         text.append(t("confirm_keys", lang), style="dim")
         with Vertical() as box:

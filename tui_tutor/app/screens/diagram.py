@@ -19,6 +19,7 @@ from textual.widgets import Static
 from ...engine import Role, StateChanged
 from ..diagram import Layout, highlights, layout
 from ..i18n import t
+from ..languages import Tutor
 from ..widgets.keys import keys_line, update_if_changed
 
 # the narrowest picture that still reads well, and the widest worth drawing
@@ -27,7 +28,7 @@ NOTES_MIN = 24  # a notes column narrower than this goes under the picture
 GAP = 2
 
 
-class DiagramScreen(Screen):
+class DiagramScreen(Tutor, Screen[None]):
     BINDINGS = [
         Binding("escape,d", "close", "close"),
         Binding("l", "toggle_language", "language"),
@@ -42,10 +43,6 @@ class DiagramScreen(Screen):
     def __init__(self, paths: dict[Role, list[StateChanged]]) -> None:
         super().__init__()
         self.paths = paths
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="diagram-scroll"):
@@ -133,8 +130,8 @@ class DiagramScreen(Screen):
     def action_close(self) -> None:
         self.app.pop_screen()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self._draw()

@@ -27,6 +27,7 @@ from ...engine import Role
 from ...exams.attempt import ExamDesk
 from ...lessons.model import question_id
 from ..i18n import t
+from ..languages import Tutor
 from ..view import Shown, shown_at
 from ..widgets.keys import update_if_changed
 from ..widgets.quiz import FormState, QuizPanel
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from ...exams.load import ExamQuestion, LoadedExam
     from ...lessons.model import Lesson
     from ...lessons.timeline import Moment, Run
+    from ..app import TutorApp
     from ..feedback import Answer
 
 DOOR_TICK = 5.0  # seconds between two looks at the clock before the exam opens
@@ -76,20 +78,17 @@ class ExamSession:
         return sum(1 for q in self.loaded.questions if self.answered(q))
 
 
-def _session(app) -> ExamSession:
-    session = getattr(app, "exam_session", None)
+def _session(app: TutorApp) -> ExamSession:
+    session = app.exam_session
     if session is None:
+        assert app.exam is not None
         rng = app.rng if app.seeded else None  # a seeded app (a test): repeatable ISNs
         session = ExamSession(app.exam, ExamDesk(app.store, app.exam, app.clock, rng))
         app.exam_session = session
     return session
 
 
-def _lang(screen: Screen) -> str:
-    return getattr(screen.app, "lang", "en")
-
-
-class _ExamNotice(Screen):
+class _ExamNotice(Tutor, Screen[None]):
     """A box in the middle of the screen, redrawn in the learner's language."""
 
     BINDINGS = [
@@ -105,15 +104,15 @@ class _ExamNotice(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = _session(self.app).loaded.exam.title.get(_lang(self))
+            box.border_title = _session(self.tutor).loaded.exam.title.get(self.lang)
             yield Static("", id="exam-text")
 
     def on_mount(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
-        self.query_one(Vertical).border_title = _session(self.app).loaded.exam.title.get(
-            _lang(self)
+        self.query_one(Vertical).border_title = _session(self.tutor).loaded.exam.title.get(
+            self.lang
         )
         update_if_changed(self.query_one("#exam-text", Static), self.text())
 
@@ -138,7 +137,7 @@ class ExamDoorScreen(_ExamNotice):
         """Someone who comes back to a running exam goes on; a finished one is over."""
         if not self.is_current:
             return
-        status = _session(self.app).desk.status()
+        status = _session(self.tutor).desk.status()
         if status == "running":
             self._go_on()
         elif status == "done":
@@ -147,12 +146,12 @@ class ExamDoorScreen(_ExamNotice):
             self.redraw()
 
     def text(self) -> Text:
-        lang, session = _lang(self), _session(self.app)
+        lang, session = self.lang, _session(self.tutor)
         exam, status = session.loaded.exam, session.desk.status()
         text = Text()
         if status == "not_open" and exam.opens_at is not None:
             when = time.strftime("%H:%M", time.localtime(exam.opens_at))
-            left = ago(exam.opens_at - self.app.clock(), lang)  # type: ignore[attr-defined]
+            left = ago(exam.opens_at - self.tutor.clock(), lang)
             text.append(t("exam_not_open", lang, time=when, left=left), style="bold")
         elif status == "closed" and exam.closes_at is not None:
             when = time.strftime("%H:%M", time.localtime(exam.closes_at))
@@ -165,7 +164,7 @@ class ExamDoorScreen(_ExamNotice):
         return text
 
     def action_start(self) -> None:
-        session = _session(self.app)
+        session = _session(self.tutor)
         if session.desk.status() != "ready":
             self._look()
             return
@@ -173,7 +172,7 @@ class ExamDoorScreen(_ExamNotice):
         self._go_on()
 
     def _go_on(self) -> None:
-        session = _session(self.app)
+        session = _session(self.tutor)
         part = session.next_part()
         if part is None:
             session.desk.finish()
@@ -190,7 +189,7 @@ class ExamEndScreen(_ExamNotice):
         self.time_up = time_up
 
     def text(self) -> Text:
-        lang, session = _lang(self), _session(self.app)
+        lang, session = self.lang, _session(self.tutor)
         text = Text(t("exam_time_up" if self.time_up else "exam_finished", lang), style="bold")
         attempt = session.desk.attempt()
         if session.loaded.exam.show_score and attempt is not None:
@@ -227,7 +226,7 @@ class ExamPartScreen(LessonScreen):
 
     @property
     def session(self) -> ExamSession:
-        return _session(self.app)
+        return _session(self.tutor)
 
     async def on_mount(self) -> None:
         session = self.session

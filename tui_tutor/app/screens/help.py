@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..i18n import t
+from ..languages import Tutor
 from ..widgets.prose import Prose
 
 # (keys as printed, what they do); the keys are the same in both languages
@@ -87,7 +88,7 @@ def help_text(first: str, lang: str) -> Group:
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Tutor, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss_help", "close"),
         Binding("l", "toggle_language", "language"),
@@ -103,10 +104,6 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.first = screen if screen in SECTIONS else "lesson"
 
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = t("help_title", self.lang)
@@ -116,8 +113,8 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()  # ↑ ↓ PgUp PgDn scroll it
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         box = self.query_one("#help-box", VerticalScroll)

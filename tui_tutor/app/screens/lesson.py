@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -33,14 +33,15 @@ from ...lessons.model import (
 from ...lessons.quiz import Grade, Numbers, grade_question
 from ...lessons.source import LessonSource, lesson_source
 from ...lessons.timeline import Moment, Run
+from ...progress import ProgressStore
 from ..feedback import Answer, QuestionView, feedback, problems
 from ..i18n import t
+from ..languages import Tutor
 from ..view import (
     Shown,
     cause_text,
     describe_segment,
     in_parens,
-    ladder_legend,
     ladder_rows,
     pane_data,
     peer_paths,
@@ -48,11 +49,10 @@ from ..view import (
     shown_at,
 )
 from ..widgets.keys import keys_line, update_if_changed
-from ..widgets.ladder import Ladder
 from ..widgets.number_input import NumberInput
+from ..widgets.peers import PEERS_BINDINGS, Peers
 from ..widgets.quiz import FormState, QuizPanel, field_rank
 from ..widgets.state_field import StateField
-from ..widgets.state_pane import StatePane
 from ..widgets.toggles import FLAG_KEYS
 
 IDLE_CAP = 120.0  # seconds between two key presses counted as learning time at most
@@ -65,7 +65,7 @@ class PlayState:
     answers: dict[int, Answer] = field(default_factory=dict)
 
 
-class LessonScreen(Screen):
+class LessonScreen(Tutor, Screen[None]):
     # every key is taken as it arrives, in order (see TutorApp.on_event)
     KEYS_IN_ORDER = True
     AUTO_FOCUS = None  # focus is where the question puts it, also after a dialog closes
@@ -86,10 +86,8 @@ class LessonScreen(Screen):
         Binding("t", "toggle_numbers", "numbers"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
-        Binding("d", "diagram", "diagram"),
+        *PEERS_BINDINGS,
         Binding("escape", "leave", "lessons"),
-        Binding("shift+up", "scroll_ladder(-1)", show=False),
-        Binding("shift+down", "scroll_ladder(1)", show=False),
         Binding("pageup", "scroll_feedback(-1)", show=False),
         Binding("pagedown", "scroll_feedback(1)", show=False),
         *(
@@ -111,20 +109,21 @@ class LessonScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         yield QuizPanel(id="quiz")
         yield Static("", id="keys")
 
     @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
+    def peers(self) -> Peers:
+        return self.query_one("#main", Peers)
 
     @property
-    def store(self):
-        return getattr(self.app, "store", None)
+    def quiz(self) -> QuizPanel:
+        return self.query_one("#quiz", QuizPanel)
+
+    @property
+    def store(self) -> ProgressStore | None:
+        return self.tutor.store
 
     async def on_mount(self) -> None:
         await self._start(resume=True)
@@ -210,33 +209,48 @@ class LessonScreen(Screen):
             return
         run, lang, numbers = play.run, self.lang, self.numbers
         now, before = self._shown()
-        self.query_one("#ladder", Ladder).show(
+        self.peers.show(
             ladder_rows(run, moment, numbers, lang, shown=now, before=before),
-            (t("client", lang), t("server", lang)),
-            t("segments", lang),
-            ladder_legend(lang),
+            {
+                role: pane_data(run, moment, role, numbers, lang, shown=now, before=before)
+                for role in Role
+            },
+            lang,
         )
-        for role, pane_id in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
-            self.query_one(pane_id, StatePane).data = pane_data(
-                run, moment, role, numbers, lang, shown=now, before=before
-            )
 
     def _show_header(self) -> None:
+        """The title, then where the learner is (step, score, language, numbers). When the
+        line is short of room the status words shorten; if the title still does not fit
+        beside them, the status goes onto the question's border: the title is never cut."""
         play = self.play
         assert play is not None
         lang = self.lang
         mode = "absolute" if self.absolute else self.source.numbers
+        step = f"{play.index + 1}/{len(play.run.moments)}"
         score = ""
         if self.store is not None and self.source.lesson is not None:
             progress = self.store.lesson(self.source.key)
-            score = f" · {t('score', lang)} {progress.score:g}/{progress.total}"
+            score = f"{progress.score:g}/{progress.total}"
+        title = f" {self.source.title(lang)}"
+        words = [f"{t('step', lang)} {step}"] + ([f"{t('score', lang)} {score}"] if score else [])
+        tag = "中文" if lang == "zh" else "EN"
+        statuses = [
+            "   " + " · ".join([*words, tag, t(mode, lang)]),
+            " · " + " · ".join([*words, t(mode, lang)]),
+            " · " + " · ".join([*words, t(f"{mode}_short", lang)]),
+        ]
+        width = self.size.width or 80
+        status = next((s for s in statuses if cell_len(title) + cell_len(s) <= width), "")
         text = Text()
-        text.append(f" {self.source.title(lang)}", style="bold")
-        text.append(
-            f"   {t('step', lang)} {play.index + 1}/{len(play.run.moments)}{score}"
-            f" · {'中文' if lang == 'zh' else 'EN'} · {t(mode, lang)}"
-        )
+        text.append(title, style="bold")
+        text.append(status)
         update_if_changed(self.query_one("#header", Static), text)
+        quiz_title = t("question", lang)
+        if not status:
+            quiz_title += " · " + " · ".join([*words, t(f"{mode}_short", lang)])
+        quiz = self.quiz
+        if quiz.border_title != quiz_title:
+            quiz.border_title = quiz_title
 
     def _show_keys(self) -> None:
         # narrow: the numbers, diagram and language keys go first (help lists them), so that
@@ -291,14 +305,14 @@ class LessonScreen(Screen):
         return answer is not None and (answer.correct or answer.revealed)
 
     async def _show_quiz(self, moment: Moment, focus: bool) -> None:
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         lang = self.lang
         play = self.play
         assert play is not None
         answer = play.answers.get(play.index)
         prior = answer.form if answer else None
         step = moment.step
-        quiz.border_title = t("question", lang)
+        quiz.border_title = t("question", lang)  # the lesson's header may add to it
         if isinstance(step, PredictSegment) or (moment.kind == "step" and step is None):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)
@@ -441,14 +455,14 @@ class LessonScreen(Screen):
         """The answer at the current moment, created with what the form holds."""
         play = self.play
         assert play is not None
-        values = self.query_one("#quiz", QuizPanel).values()
+        values = self.quiz.values()
         return play.answers.setdefault(play.index, Answer(FormState(values)))
 
     async def action_check(self) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         values = quiz.values()
         answer = self._answer_here()
         answer.form = FormState(values)
@@ -489,13 +503,13 @@ class LessonScreen(Screen):
         if not answer.hinted:
             answer.hinted = True
             self._record(moment, "hint")
-        self.query_one("#quiz", QuizPanel).set_feedback(self._feedback(answer, moment), show=True)
+        self.quiz.set_feedback(self._feedback(answer, moment), show=True)
 
     async def action_reveal(self) -> None:
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
-        quiz = self.query_one("#quiz", QuizPanel)
+        quiz = self.quiz
         answer = self._answer_here()
         if answer.correct or answer.revealed:
             return
@@ -510,12 +524,13 @@ class LessonScreen(Screen):
         self.set_focus(None)
 
     def action_scroll_feedback(self, direction: int) -> None:
-        self.query_one("#quiz", QuizPanel).scroll_relative(y=direction * 4, animate=False)
+        self.quiz.scroll_relative(y=direction * 4, animate=False)
 
     def on_resize(self) -> None:
         if self.play is not None:
             self._show_keys()
-            self.query_one("#quiz", QuizPanel).fit_width()
+            self._show_header()
+            self.quiz.fit_width()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_flag":
@@ -523,7 +538,7 @@ class LessonScreen(Screen):
             focused = self.focused
             return (
                 self.is_mounted
-                and self.query_one("#quiz", QuizPanel).flags_shown
+                and self.quiz.flags_shown
                 and not (isinstance(focused, NumberInput | StateField))
             )
         return True
@@ -531,7 +546,7 @@ class LessonScreen(Screen):
     def action_move_field(self, step: int) -> None:
         """Tab and Shift+Tab: round the question's fields; from outside the form, Tab goes
         to the first field and Shift+Tab to the last."""
-        fields = self.query_one("#quiz", QuizPanel).fields()
+        fields = self.quiz.fields()
         if not fields:
             return
         focused = self.focused
@@ -542,11 +557,11 @@ class LessonScreen(Screen):
         self.set_focus(target)
 
     def action_toggle_flag(self, flag: str) -> None:
-        self.query_one("#quiz", QuizPanel).toggle_flag(flag)
+        self.quiz.toggle_flag(flag)
 
     def action_pick(self, index: int) -> None:
         if isinstance(self.moment and self.moment.step, Choice):
-            self.query_one("#quiz", QuizPanel).pick_option(index)
+            self.quiz.pick_option(index)
 
     # ------------------------------------------------------------ moving
 
@@ -566,12 +581,19 @@ class LessonScreen(Screen):
                 (outcome, {lang: self.question_title(m, lang) for lang in ("en", "zh")})
                 for outcome, m in self._results()
             ]
-            self.app.push_screen(ResultsScreen(self.source, results))
+            self.app.push_screen(ResultsScreen(self.source, results), self._after_results)
             return
         self._remember_form()
         play.index += 1
         self._save()
         await self._show()
+
+    def _after_results(self, choice: str | None) -> None:
+        """What the learner chose on the results screen."""
+        if choice == "lessons":
+            self.app.pop_screen()
+        elif choice == "again":
+            self.call_later(self.action_restart)
 
     def _results(self) -> list[tuple[str, Moment | None]]:
         """(outcome, the question's moment) for every question, in lesson order."""
@@ -615,7 +637,7 @@ class LessonScreen(Screen):
         play, moment = self.play, self.moment
         if play is None or not self._is_question(moment):
             return
-        self._answer_here().form = FormState(self.query_one("#quiz", QuizPanel).values())
+        self._answer_here().form = FormState(self.quiz.values())
 
     def _save(self, finished: bool = False) -> None:
         if self.store is not None and self.play is not None:
@@ -686,9 +708,9 @@ class LessonScreen(Screen):
                     except (BadExpression, ValueError):
                         continue  # unreadable stays as typed: Enter will say so
 
-    async def action_toggle_language(self) -> None:
+    def action_toggle_language(self) -> None:
         self._remember_form()
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         await self._show(focus=False)
@@ -709,7 +731,7 @@ class LessonScreen(Screen):
         self.app.push_screen(DiagramScreen(peer_paths(play.run, moment, now)))
 
     def action_scroll_ladder(self, lines: int) -> None:
-        self.query_one("#ladder", Ladder).scroll_rows(lines)
+        self.peers.ladder.scroll_rows(lines)
 
     def action_leave(self) -> None:
         self._remember_form()

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -25,13 +25,13 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
+from ..languages import Tutor
 from ..view import ladder_rows, pane_data
 from ..widgets.keys import keys_line
-from ..widgets.ladder import Ladder
-from ..widgets.state_pane import StatePane
+from ..widgets.peers import Peers
 
 
-class LiveScreen(Screen):
+class LiveScreen(Tutor, Screen[None]):
     BINDINGS = [
         Binding("escape,k", "app.pop_screen", "back"),
         Binding("r", "again", "again"),
@@ -42,9 +42,6 @@ class LiveScreen(Screen):
     ]
     DEFAULT_CSS = """
     LiveScreen #header { height: 1; background: $primary-background; }
-    LiveScreen #main { height: 1fr; }
-    LiveScreen #client-pane, LiveScreen #server-pane { width: 27%; max-width: 36; min-width: 22; }
-    LiveScreen #ladder { width: 1fr; }
     LiveScreen #differences-box { height: 8; border: round $accent; padding: 0 1; }
     LiveScreen.-tall #differences-box { height: 12; }
     LiveScreen #keys { height: 1; background: $panel; }
@@ -66,16 +63,9 @@ class LiveScreen(Screen):
         self.at_step: int | None = 0
         self.failed = ""
 
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         with VerticalScroll(id="differences-box"):
             yield Static("", id="differences")
         yield Static("", id="keys")
@@ -90,7 +80,7 @@ class LiveScreen(Screen):
     def play(self) -> None:
         from ...live import LiveSettings
 
-        runner = self.app.live_runner  # type: ignore[attr-defined]
+        runner = self.tutor.live_runner
         settings = LiveSettings(isns=self.isns, progress=self._progress)
         try:
             result = runner(self.scenario, settings)
@@ -159,18 +149,20 @@ class LiveScreen(Screen):
 
     def _draw_run(self) -> None:
         lang, run = self.lang, self.run_
-        ladder = self.query_one("#ladder", Ladder)
-        names = (t("client", lang), t("server", lang))
+        peers = self.query_one(Peers)
         if run is None:
-            ladder.show([], names, t("live_segments", lang))
+            peers.show([], {}, lang, title="live_segments", legend=False)
             return
         numbers = Numbers(run.x, run.y, symbolic=True, absolute=self.absolute)
         end = Moment("events", len(run.trace.events), len(run.records))
-        ladder.show(ladder_rows(run, end, numbers, lang), names, t("live_segments", lang))
-        for role, pane in ((Role.CLIENT, "#client-pane"), (Role.SERVER, "#server-pane")):
+        panes = {}
+        for role in Role:
             data = pane_data(run, end, role, numbers, lang)
             title = f"{data.title} · {t('live_yours', lang)}"
-            self.query_one(pane, StatePane).data = replace(data, title=title, fresh=0)
+            panes[role] = replace(data, title=title, fresh=0)
+        peers.show(
+            ladder_rows(run, end, numbers, lang), panes, lang, title="live_segments", legend=False
+        )
 
     def _draw_differences(self) -> None:
         from ...live.words import MODES, difference, known, note, say
@@ -208,8 +200,8 @@ class LiveScreen(Screen):
         self.absolute = not self.absolute
         self._draw()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self.query_one("#differences-box").border_title = t("live_differences", self.lang)

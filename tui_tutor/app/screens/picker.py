@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from ...lessons.catalog import LessonInfo
 from ...progress import LessonProgress
 from ..i18n import t
+from ..languages import Tutor
 from ..widgets.keys import keys_line
 from ..widgets.prose import Prose, wrap
 
@@ -24,7 +25,7 @@ SANDBOX = "@sandbox"
 CAPTURE = "@capture"
 
 
-class PickerScreen(Screen):
+class PickerScreen(Tutor, Screen[None]):
     BINDINGS = [
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
@@ -36,19 +37,15 @@ class PickerScreen(Screen):
 
     @property
     def lessons(self) -> list[LessonInfo]:
-        return getattr(self.app, "catalog", [])
+        return self.tutor.catalog
 
     @property
     def problems(self) -> list[str]:
-        return getattr(self.app, "problems", [])
+        return self.tutor.problems
 
-    def lessons_loaded(self) -> None:
+    def on_tutor_app_lessons_loaded(self) -> None:
         """The background load finished: show its problems, if any."""
         self._show_detail()
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="picker-title")
@@ -74,14 +71,14 @@ class PickerScreen(Screen):
         self.refresh_lessons()
 
     def _progress(self) -> dict[str, LessonProgress]:
-        store = getattr(self.app, "store", None)
+        store = self.tutor.store
         if store is None:
             return {}
         return {item.id: store.lesson(item.id, item.questions) for item in self.lessons}
 
     def refresh_lessons(self) -> None:
         lang = self.lang
-        store = getattr(self.app, "store", None)
+        store = self.tutor.store
         title = Text(t("app_title", lang), style="bold")
         if store is not None:
             title.append(f"   {t('learner', lang)}{t('colon', lang)}{store.learner}", style="dim")
@@ -183,7 +180,7 @@ class PickerScreen(Screen):
                     + "\n",
                     style="dim",
                 )
-            store = getattr(self.app, "store", None)
+            store = self.tutor.store
             if store is not None:
                 p = store.lesson(lesson.id, lesson.questions)
                 if p.status != "not started":
@@ -212,16 +209,16 @@ class PickerScreen(Screen):
         else:
             item = self._lesson(option_id)
             if item is not None:
-                self.app.open_lesson(item.id)  # type: ignore[attr-defined]
+                self.tutor.open_lesson(item.id)
 
     def action_open_sandbox(self) -> None:
-        self.app.open_sandbox()  # type: ignore[attr-defined]
+        self.tutor.open_sandbox()
 
     def action_open_capture(self) -> None:
-        self.app.ask_capture()  # type: ignore[attr-defined]
+        self.tutor.ask_capture()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from ...progress import POINTS
 from ..i18n import t
+from ..languages import Tutor
 
 if TYPE_CHECKING:
     from ...lessons.source import LessonSource
@@ -27,8 +28,12 @@ MARKS = {
 }
 
 
-class ResultsScreen(ModalScreen[None]):
-    """``results``: (outcome, the question's title by language) for each question."""
+class ResultsScreen(Tutor, ModalScreen[str]):
+    """``results``: (outcome, the question's title by language) for each question.
+
+    It returns what the learner chose through ``dismiss``: ``"lessons"`` (back to the
+    picker) or ``"again"`` (play again); the lesson screen under it acts on that.
+    """
 
     BINDINGS = [
         Binding("enter,escape", "to_lessons", "lessons"),
@@ -50,10 +55,6 @@ class ResultsScreen(ModalScreen[None]):
     def __init__(self, source: LessonSource, results: list[tuple[str, dict[str, str]]]) -> None:
         super().__init__()
         self.source, self.results = source, results
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
         # the keys stay below the list, never scrolled out of a short terminal
@@ -82,6 +83,7 @@ class ResultsScreen(ModalScreen[None]):
                 text.append(f"  {mark} {count} × {t(label, lang)}\n")
         missed = [(n, o, title) for n, (o, title) in enumerate(self.results, 1) if o != "first_try"]
         if not missed:
+            text.rstrip()  # no blank line under the last count
             return Group(text)
         text.append("\n" + t("results_missed", lang), style="bold")
         # each missed question's words wrap under its words, not under its mark
@@ -96,8 +98,8 @@ class ResultsScreen(ModalScreen[None]):
             table.add_row(Text(f"  {mark} {number}.", style=f"bold {style}"), words)
         return Group(text, table)
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self.query_one(Vertical).border_title = t("results", self.lang)
@@ -105,23 +107,17 @@ class ResultsScreen(ModalScreen[None]):
         self.query_one("#results-keys", Static).update(self._keys())
 
     def action_to_lessons(self) -> None:
-        self.dismiss(None)
-        self.app.pop_screen()  # the lesson screen under this one
+        self.dismiss("lessons")
 
     def action_live(self) -> None:
         """Play the lesson's scenario on this machine's kernel (live mode)."""
         lesson = self.source.lesson
         if lesson is None:
-            self.notify(t("live_no_scenario", getattr(self.app, "lang", "en")))
+            self.notify(t("live_no_scenario", self.lang))
             return
         titles = {lang: self.source.title(lang) for lang in ("en", "zh")}
-        self.app.open_live(lesson.scenario.to_engine(), titles)  # type: ignore[attr-defined]
+        self.tutor.open_live(lesson.scenario.to_engine(), titles)
 
     def action_again(self) -> None:
         """Play again; a lesson's score goes, so the lesson screen asks first."""
-        stack = self.app.screen_stack
-        lesson = stack[-2] if len(stack) > 1 else None
-        self.dismiss(None)
-        restart = getattr(lesson, "action_restart", None)
-        if restart is not None:
-            self.app.call_later(restart)
+        self.dismiss("again")

@@ -6,8 +6,6 @@ scenario from the start (it is pure and fast), so b simply drops the last step.
 
 from __future__ import annotations
 
-import random
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,10 +19,10 @@ from ...engine import Role
 from ...lessons.quiz import Numbers
 from ...lessons.timeline import Moment, Run, build_timeline
 from ..i18n import t
-from ..view import describe_segment, ladder_legend, ladder_rows, pane_data, peer_paths
+from ..languages import Tutor
+from ..view import describe_segment, ladder_rows, pane_data, peer_paths
 from ..widgets.keys import keys_line
-from ..widgets.ladder import Ladder
-from ..widgets.state_pane import StatePane
+from ..widgets.peers import PEERS_BINDINGS, Peers
 
 SEND_BYTES = 100
 WAITS = (1, 10, 60)
@@ -38,7 +36,7 @@ ACTIONS = {
 }
 
 
-class SandboxScreen(Screen):
+class SandboxScreen(Tutor, Screen[None]):
     KEYS_IN_ORDER = True  # see TutorApp.on_event
     BINDINGS = [
         Binding("b", "undo", "back"),
@@ -47,7 +45,7 @@ class SandboxScreen(Screen):
         Binding("k", "live", "your kernel"),
         Binding("l", "toggle_language", "language"),
         Binding("question_mark", "help", "help"),
-        Binding("d", "diagram", "diagram"),
+        *PEERS_BINDINGS,
         Binding("escape", "app.pop_screen", "lessons"),
         Binding("right,down", "app.focus_next", show=False),
         Binding("left,up", "app.focus_previous", show=False),
@@ -55,9 +53,6 @@ class SandboxScreen(Screen):
     # every button fits at 80 columns: none is ever focused off screen
     DEFAULT_CSS = """
     SandboxScreen #header { height: 1; background: $primary-background; }
-    SandboxScreen #main { height: 1fr; }
-    SandboxScreen #client-pane, SandboxScreen #server-pane { width: 27%; max-width: 36; }
-    SandboxScreen #ladder { width: 1fr; }
     SandboxScreen #actions { height: auto; border: round $accent; padding: 0 1; }
     SandboxScreen .action-row { height: 1; }
     SandboxScreen .action-row Label { width: 10; }
@@ -79,19 +74,12 @@ class SandboxScreen(Screen):
         self.message = ""
 
     def _new_isns(self) -> dict[Role, int]:
-        rng = getattr(self.app, "rng", None) or random.Random()
+        rng = self.tutor.rng
         return {Role.CLIENT: rng.randrange(2**32), Role.SERVER: rng.randrange(2**32)}
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="header")
-        with Horizontal(id="main"):
-            yield StatePane(id="client-pane")
-            yield Ladder(id="ladder")
-            yield StatePane(id="server-pane")
+        yield Peers(id="main")
         with Vertical(id="actions"):
             yield Static("", id="what")
             for role in (Role.CLIENT, Role.SERVER):
@@ -124,17 +112,10 @@ class SandboxScreen(Screen):
         now = Moment("events", events, len(run.records))
         before = Moment("events", self._previous_events, self._previous_segments)
         numbers = self._numbers()
-        self.query_one("#ladder", Ladder).show(
+        self.query_one(Peers).show(
             ladder_rows(run, now, numbers, lang, before),
-            (t("client", lang), t("server", lang)),
-            t("segments", lang),
-            ladder_legend(lang),
-        )
-        self.query_one("#client-pane", StatePane).data = pane_data(
-            run, now, Role.CLIENT, numbers, lang, before
-        )
-        self.query_one("#server-pane", StatePane).data = pane_data(
-            run, now, Role.SERVER, numbers, lang, before
+            {role: pane_data(run, now, role, numbers, lang, before) for role in Role},
+            lang,
         )
         what = Text()
         if self.message:
@@ -235,14 +216,14 @@ class SandboxScreen(Screen):
             self.notify(t("live_nothing", self.lang))
             return
         titles = {lang: t("sandbox_title", lang) for lang in ("en", "zh")}
-        self.app.open_live(self._scenario(), titles, dict(self.isns))  # type: ignore[attr-defined]
+        self.tutor.open_live(self._scenario(), titles, dict(self.isns))
 
     def action_toggle_numbers(self) -> None:
         self.absolute = not self.absolute
         self._draw()
 
-    async def action_toggle_language(self) -> None:
-        await self.app.action_toggle_language()  # type: ignore[attr-defined]
+    def action_toggle_language(self) -> None:
+        self.tutor.action_toggle_language()
 
     async def refresh_language(self) -> None:
         self._draw()
@@ -251,6 +232,9 @@ class SandboxScreen(Screen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen("sandbox"))
+
+    def action_scroll_ladder(self, lines: int) -> None:
+        self.query_one(Peers).ladder.scroll_rows(lines)
 
     def action_diagram(self) -> None:
         from .diagram import DiagramScreen

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from rich.text import Text
+from textual.visual import VisualType
 from textual.widgets import Static
 
 from ..i18n import t
@@ -48,8 +51,12 @@ def _line(items: list[tuple[str, str]], lang: str, spacing: str) -> Text:
     return text
 
 
-def update_if_changed(widget: Static, text: object) -> None:
+# what each Static was last given, so that the same text again costs nothing
+_SHOWN: WeakKeyDictionary[Static, object] = WeakKeyDictionary()
+
+
+def update_if_changed(widget: Static, text: VisualType) -> None:
     """Static.update repaints (and lays out) even for the same text: skip that."""
-    if getattr(widget, "_shown_text", None) != text:
-        widget._shown_text = text  # type: ignore[attr-defined]
-        widget.update(text)  # type: ignore[arg-type]
+    if _SHOWN.get(widget, _SHOWN) != text:
+        _SHOWN[widget] = text
+        widget.update(text)

@@ -1,15 +1,15 @@
 """The packet log as a ladder (flow) diagram: time flows down, arrows cross between peers.
 
 A label is never cut. When the ladder is narrow it gives up, in this order, the
-extra shaft around labels, the time column, the spelt-out flags (``S.`` as tcpdump
-writes SYN,ACK) and the words of a retransmission's note (``↻ of #6, RTO 2 s`` ->
-``↻ #6`` -> ``↻``); a row that still does not fit takes two lines, its label above
-its arrow. The newest rows stay in view; older ones scroll back (wheel, shift+↑).
+extra shaft around labels, the time column and the spelt-out flags (``S.`` as tcpdump
+writes SYN,ACK); a row that still does not fit takes two lines or more, its label
+above its arrow, a retransmission's note (``↻ of #6, RTO 2 s``) whole on its line.
+The newest rows stay in view; older ones scroll back (wheel, shift+↑).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,29 +22,12 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from ...engine import Role
-from ...ladder import label_text
+from ...ladder import arrow, label_text
+from ..scene import LadderRow
 from .keys import update_if_changed
 
 CLIENT_STYLE = "cyan"
 SERVER_STYLE = "magenta"
-
-
-@dataclass(frozen=True)
-class LadderRow:
-    """One row: a segment, a timer event, or the segment the learner is predicting."""
-
-    kind: str  # "segment", "timer", "pending"
-    time: float | None
-    number: int | None = None
-    sender: Role | None = None
-    flags: tuple[str, ...] = ()
-    seq: str = ""
-    ack: str | None = None
-    length: int = 0
-    label: str = ""  # timer rows: "Client: RTO timer fired"; a pending row: "?"
-    lost: bool = False
-    notes: tuple[str, ...] = ()  # a retransmission's note, longest first: "↻ of #1, RTO 1 s"
-    fresh: bool = False  # appeared at the current moment
 
 
 @dataclass(frozen=True)
@@ -54,22 +37,19 @@ class Fit:
     shaft: int  # least shaft beside a label
     time: bool
     short: bool  # tcpdump flags
-    note: int  # which of a row's notes
 
 
 # the whole ladder: padding, then the time column, goes first
-FITS = (Fit(3, True, False, 0), Fit(1, True, False, 0), Fit(1, False, False, 0))
-# then each row that still does not fit, on its own: tcpdump flags, then the note's words
-ROW_FITS = (Fit(1, False, True, 0), Fit(1, False, True, 1), Fit(1, False, True, 2))
+FITS = (Fit(3, True, False), Fit(1, True, False), Fit(1, False, False))
+# then each row that still does not fit, on its own: tcpdump flags
+ROW_FITS = (Fit(1, False, True),)
 
 
 def row_label(row: LadderRow, fit: Fit) -> str:
     if row.kind == "pending":
         return row.label
     text = label_text(row.flags, row.seq, row.ack, row.length, short=fit.short)
-    if row.notes:
-        text += " " + row.notes[min(fit.note, len(row.notes) - 1)]
-    return text
+    return f"{text} {row.note}" if row.note else text
 
 
 class LadderLines:
@@ -130,8 +110,17 @@ class LadderLines:
         if self._fits(row, fit, span):
             line.append_text(_arrow(label, span, rightward, row.lost, style))
             return [line]
-        # too long even now: the label on its own lines, then a bare arrow; no number cut
-        words = _wrap(label, span - 2)
+        # too long even now: the label on its own lines, then a bare arrow; no number cut,
+        # and the note kept in one piece where a line holds it
+        words = _wrap(row_label(replace(row, note=""), fit), span - 2)
+        if row.note and row.kind != "pending":
+            joined = f"{words[-1]} {row.note}"
+            if cell_len(joined) <= span - 2:
+                words[-1] = joined
+            elif cell_len(row.note) <= span - 2:
+                words.append(row.note)
+            else:
+                words += _wrap(row.note, span - 2)
         lines = []
         for i, word in enumerate(words):
             text = ("│ " + word) if rightward else (word + " │").rjust(span)
@@ -153,27 +142,16 @@ def _arrow_width(label: str, shaft: int, lost: bool) -> int:
 def _arrow(
     label: str, span: int, rightward: bool, lost: bool, style: str, bare: bool = False
 ) -> Text:
-    body = "" if bare else f" {label} "
+    """The shared arrow between the two peers' bars ``├`` and ``┤``."""
+    label = "" if bare else label
     inner = span - 2  # between the two peers' bars
+    gap = 4 if inner - cell_len(f" {label} " if label else "") >= 12 else 2
+    text = "├" + arrow(label, inner, rightward, lost, lead=1, least=1, gap=gap) + "┤"
+    out = Text(text, style=style)
     if lost:
-        gap = 4 if inner - cell_len(body) >= 12 else 2
-        fill = max(1, inner - cell_len(body) - gap - 2)
-        if rightward:
-            text = "├─" + body + "─" * fill + "✗" + " " * (gap - 1)
-            text = text + " " * max(0, span - 1 - cell_len(text)) + "┤"
-        else:
-            text = " " * (gap - 1) + "✗" + "─" * fill + body + "─┤"
-            text = "├" + " " * max(0, span - 1 - cell_len(text)) + text
-        out = Text(text, style=style)
         cross = text.index("✗")
         out.stylize("bold red", cross, cross + 1)
-        return out
-    fill = max(1, inner - cell_len(body) - 2)
-    if rightward:
-        text = "├─" + body + "─" * fill + "▶┤"
-    else:
-        text = "├◀" + "─" * fill + body + "─┤"
-    return Text(text, style=style)
+    return out
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -20,6 +20,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input
 
+from ..languages import tutor_app
+
 ALLOWED = set("0123456789xXyY+- ")
 STARTS = set("0123456789xXyY")  # what a number can start with
 
@@ -61,7 +63,7 @@ class NumberInput(Input):
         # Served, a steady cursor: a blinking one repaints the field twice a second for as
         # long as a learner thinks, about 8 ms of the server's CPU and 300 bytes a second
         # per learner (the field is drawn inverted between heavy bars: it stays visible).
-        if getattr(self.app, "served", False):
+        if tutor_app(self).served:
             self.cursor_blink = False
 
     def check_consume_key(self, key: str, character: str | None) -> bool:

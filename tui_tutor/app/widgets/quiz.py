@@ -142,10 +142,7 @@ class QuizPanel(VerticalScroll, can_focus=False):
             widget.display = shown
 
     def _label(self, widget_id: str, text: str) -> None:
-        label = self.query_one(widget_id, Label)
-        if getattr(label, "_shown_text", None) != text:
-            label._shown_text = text  # type: ignore[attr-defined]
-            label.update(text)
+        update_if_changed(self.query_one(widget_id, Label), text)
 
     def fit_width(self) -> None:
         """The word "flags" before the check boxes only where the row has room for it (the

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...engine import State
+from ..languages import tutor_app
 
 STATES = list(State)
 SEPARATORS = "_- "
@@ -147,7 +148,7 @@ class StateField(Widget, can_focus=True):
         return True
 
     def _serial(self) -> int:
-        return int(getattr(self.app, "key_serial", 0))
+        return tutor_app(self).key_serial
 
     def take_paste(self, text: str) -> bool:
         state = match_state(text.strip()) or _exact(text)

@@ -11,48 +11,15 @@ the state goes beside it, or onto the top border when the pane is too narrow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from ..scene import ExitLine, PaneData, PathStep
+
 CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
 FRESH_STYLE = "bold yellow"  # with a ★, so that it reads without colour too
 ROOMY = 26  # a pane at least this wide indents its exits under their title
-
-
-@dataclass(frozen=True)
-class PathStep:
-    """A state the peer was in, and the label of the edge that led into it ("" at the start)."""
-
-    state: str
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class ExitLine:
-    """One transition out of the current state."""
-
-    label: str  # "rcv SYN / snd SYN,ACK"
-    target: str  # "SYN_RECEIVED", or the "same" word for a loop
-
-
-@dataclass(frozen=True)
-class PaneData:
-    """Everything the pane shows, read from the trace by the screen, in the learner's language."""
-
-    title: str  # "Client"
-    isn: str  # "ISN x=1000", shown on the bottom border
-    variables: tuple[str, ...]  # ("SND.NXT x+1", "RCV.NXT y+1")
-    path: tuple[PathStep, ...]  # states before the current one, oldest first
-    current: str  # "ESTABLISHED"
-    current_label: str  # the edge into the current state ("" at the start)
-    current_zh: str  # "已建立连接" in Chinese, "" in English
-    exits: tuple[ExitLine, ...]
-    exits_title: str  # "what can happen next"
-    more: str  # "+{n} more: d", for exits left out
-    fresh: int = 0  # how many of the last edges (into current included) happened just now
 
 
 class StatePane(Widget):
@@ -110,49 +77,94 @@ class StatePane(Widget):
 
 
 def pane_lines(data: PaneData, width: int, height: int) -> list[Text]:
-    """The pane's lines for ``width`` x ``height`` cells, most needed first when short."""
-    current = _current_lines(data, width)
+    """The pane's lines for ``width`` x ``height`` cells, most needed first when short.
+
+    The current state and every exit out of it are always there: when short of room
+    the exits' title goes, then the path shrinks to a line, the exits' wording
+    condenses (``rcv SYN/SYN,ACK``), exits to the same state share a line, the
+    sequence variables go, then the path.
+    """
     variables = _variable_lines(data, width)
     path_short = _path_condensed(data, width, 1)
-    exits = [_exit_lines(e, width) for e in data.exits]
-    # what must be there, most needed first; the rest fills what is left
-    room = height - 1
-    shown_vars = variables if room >= len(variables) else variables[:room]
-    room -= len(shown_vars)
-    shown_path: list[Text] = path_short if room >= 1 and path_short else []
-    room -= len(shown_path)
-    shown_exits: list[Text] = []
-    if sum(len(lines) for lines in exits) <= room:
-        for lines in exits:
-            shown_exits.extend(lines)
-    elif room >= 1:
-        # not all: those that fit, in the table's order, and a line to say how many are not
-        budget, left_out = room - 1, 0
-        for lines in exits:
-            if len(lines) <= budget:
-                shown_exits.extend(lines)
-                budget -= len(lines)
-            else:
-                left_out += 1
-        shown_exits.append(Text(data.more.format(n=left_out), style="dim"))
-    room -= len(shown_exits)
+    wordings = [
+        [_exit_lines(e, width) for e in data.exits],
+        [_exit_lines(e, width) for e in _short(data.exits)],
+        *(
+            [_group_lines(target, labels, width) for target, labels in groups.items()]
+            for groups in (_by_target(data.exits), _by_target(data.exits, bare=True))
+        ),
+    ]
+    # what may go, least needed first: the variables, then the path
+    keeps = [(variables, path_short), ([], path_short), ([], [])]
+    for shown_vars, shown_path in keeps:
+        for exits in wordings:
+            need = sum(len(lines) for lines in exits)
+            if len(shown_vars) + len(shown_path) + 1 + need <= height:
+                return _fill(data, width, height, shown_vars, shown_path, exits)
+    # not even that fits (a pane a few lines high): the condensed exits, clipped below
+    return _fill(data, width, height, [], [], wordings[-1])
+
+
+def _fill(
+    data: PaneData,
+    width: int,
+    height: int,
+    shown_vars: list[Text],
+    shown_path: list[Text],
+    exits: list[list[Text]],
+) -> list[Text]:
+    """Variables, path, current state and exits, with what room is left spent on the
+    exits' title and then the path in full."""
+    shown_exits = [line for lines in exits for line in lines]
+    room = height - 1 - len(shown_vars) - len(shown_path) - len(shown_exits)
     title: list[Text] = []
-    if exits and room >= 1 and len(shown_exits) == sum(len(lines) for lines in exits):
+    if exits and room >= 1:
         title = [Text(data.exits_title, style="dim italic")]
         room -= 1
     # plenty of room left: the path in full, each state with the edge that led to it
     full_path = _path_full(data, width)
     fits = all(line.cell_len <= width for line in full_path)
-    if full_path and fits and len(full_path) - len(shown_path) <= room:
+    if shown_path and full_path and fits and len(full_path) - len(shown_path) <= room:
         shown_path = full_path
-    elif data.path:
+    elif shown_path and data.path:
         more = _path_condensed(data, width, len(shown_path) + room)
         if len(more) > len(shown_path):
             shown_path = more
-    here = current[0]
+    here = _current_lines(data, width)[0]
     if data.fresh and shown_path is not full_path and here.cell_len + 2 <= width:
         here = Text.assemble(here, Text(" ★", style=FRESH_STYLE))  # just moved here
     return [*shown_vars, *shown_path, here, *title, *shown_exits]
+
+
+def _short(exits: tuple[ExitLine, ...]) -> list[ExitLine]:
+    return [ExitLine(e.short or e.label, e.target) for e in exits]
+
+
+def _by_target(exits: tuple[ExitLine, ...], bare: bool = False) -> dict[str, list[str]]:
+    """The exits' short labels by the state they lead to, in the table's order, each once
+    (``bare``: without their conditions, the next state telling them apart)."""
+    labels: dict[str, list[str]] = {}
+    for e in exits:
+        label = (e.shorter if bare else e.short) or e.label
+        if label not in labels.setdefault(e.target, []):
+            labels[e.target].append(label)
+    return labels
+
+
+def _group_lines(target: str, labels: list[str], width: int) -> list[Text]:
+    """The exits to one state as a paragraph, ``→CLOSED rcv RST, abort/RST, give up``,
+    broken between two labels rather than inside one."""
+    head = f"→{target}"
+    words = [head, *(label + "," for label in labels[:-1]), labels[-1]]
+    lines: list[str] = []
+    for word in words:
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.extend(_wrap(word, width))
+    out = [Text(line) for line in lines]
+    out[0].stylize("bold", 0, len(head))
+    return out
 
 
 def _zh_beside(data: PaneData, width: int) -> bool:
