@@ -41,7 +41,25 @@ def _reflow_visible_since_layout(self: Compositor, parent: Widget, size: Size) -
     return _reflow_visible(self, parent, size)
 
 
+def _as_read() -> bool:
+    """The private methods and fields both fixes rely on are still as read in Textual 8.2.
+
+    Another release may have changed them; then Textual's own behaviour stays (correct, one
+    layout more per key). Reading code objects costs nothing at start-up.
+    """
+    sized = Widget._size_updated.__code__.co_varnames[:5]
+    reflow = Compositor.reflow_visible.__code__.co_varnames[:3]
+    fields = set(Compositor.__init__.__code__.co_names)
+    return (
+        sized == ("self", "size", "virtual_size", "container_size", "layout")
+        and reflow == ("self", "parent", "size")
+        and {"_visible_map", "_full_map", "_full_map_invalidated", "size"} <= fields
+    )
+
+
 def install() -> None:
     """Idempotent: the app package calls it once, at import."""
+    if Widget._size_updated is _size_updated_once or not _as_read():
+        return
     Widget._size_updated = _size_updated_once  # type: ignore[method-assign]
     Compositor.reflow_visible = _reflow_visible_since_layout  # type: ignore[method-assign]
