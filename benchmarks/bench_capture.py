@@ -27,10 +27,14 @@ reads and splits in a child process while both analyse and render) and peak memo
 (the peak resident set of each process, summed over tui-tutor's two, read every 10 ms:
 an upper bound, pages the child shares with its parent count twice), and tui-tutor /
 tshark ratios. Aims: wall time at most 0.5x tshark's on the real capture and 0.7x on
-the varied one, peak memory under 100 MB on every capture.
+the varied one, peak memory under 100 MB on every capture. Then the app's cold
+start (``bench_app.py``'s, ``--cold-starts`` runs): to its first painted screen and
+``open CAPTURE`` to its list, as ratios to a bare Textual app (aim: 1.3x), and the
+load average at the start and the end (the machine is shared: read the ratios, which
+see the same load, rather than the seconds).
 
     sudo .venv/bin/python benchmarks/bench_capture.py [--rounds N] [--keep DIR]
-        [--capture REAL.pcap] [--packets N] [--no-ten-million]
+        [--capture REAL.pcap] [--packets N] [--no-ten-million] [--cold-starts N]
 
 The synthetic writer builds each kind of packet once with dpkt and copies it with
 the addresses, ports and sequence numbers patched in (building a million dpkt
@@ -305,7 +309,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="make the captures here and keep them")
     parser.add_argument("--capture", type=Path, help="a real recording made before")
     parser.add_argument("--no-ten-million", action="store_true", help="skip the 10M capture")
+    parser.add_argument(
+        "--cold-starts", type=int, default=7, help="runs of the cold start (0: none)"
+    )
     args = parser.parse_args()
+    print(f"load average at the start: {_load()}")
     have_tshark = shutil.which("tshark") is not None
     have_tcpdump = shutil.which("tcpdump") is not None
     if not have_tshark:
@@ -349,9 +357,40 @@ def main() -> int:
             _report(name, ours, theirs, dump)
         print()
         _table(rows)
+        if args.cold_starts:
+            _cold_starts(args.cold_starts, tmp)
+        print(f"load average at the end: {_load()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 min) on this shared machine of ``os.cpu_count()`` cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def _cold_starts(runs: int, folder: Path) -> None:
+    """The app's cold start to its first painted screen, and ``open CAPTURE`` to its list
+    of connections, against a bare Textual app (``bench_app.py``, alternated, medians)."""
+    import bench_app  # beside this file
+
+    data = folder / "app-data"
+    data.mkdir()
+    times, cpu = bench_app.cold_start(runs, data, bench_app.CAPTURE)
+    hello, hello_cpu = statistics.median(times["hello"]), statistics.median(cpu["hello"])
+    print(f"\ncold start to the first painted screen, median of {runs} (aim: at most 1.3x):")
+    for name, label in (
+        ("hello", "Textual hello world"),
+        ("picker", "tui-tutor (the lesson picker)"),
+        ("list", f"tui-tutor open {bench_app.CAPTURE.name} to its list"),
+    ):
+        wall, used = statistics.median(times[name]), statistics.median(cpu[name])
+        print(
+            f"  {label:<52} {wall * 1000:6.0f} ms {wall / hello:5.2f}x   "
+            f"CPU {used * 1000:5.0f} ms {used / hello_cpu:5.2f}x"
+        )
 
 
 def _report(name: str, ours: Run, theirs: Run | None, dump: Run | None) -> None:

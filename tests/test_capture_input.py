@@ -167,8 +167,8 @@ def test_the_two_process_reading_keeps_tunnels_and_notes_and_reports_damage(tmp_
 def test_when_the_printing_falls_behind_the_reading_process_renders_in_its_place(
     tmp_path: Path, monkeypatch
 ):
-    # a pipe that is always full: the child renders every connection itself
-    monkeypatch.setattr(pipeline.select, "select", lambda r, w, x, t: ([], [], []))
+    # a parent always behind: the child renders every connection itself
+    monkeypatch.setattr(pipeline.Backlog, "behind", lambda self: True)
     path = many_connections(tmp_path / "m.pcap", 40)
 
     def render(c: CapturedConnection) -> str:
@@ -177,6 +177,24 @@ def test_when_the_printing_falls_behind_the_reading_process_renders_in_its_place
     texts = list(pipeline.rendered(path, "m.pcap", render))
     assert [t.split(" ", 1)[1] for t in texts] == [c.json_text() for c in read_capture(path)]
     assert all(int(t.split(" ", 1)[0]) != os.getpid() for t in texts)
+
+
+def test_the_reading_process_knows_how_many_segments_the_parent_has_not_read_yet():
+    read_end, write_end = os.pipe()
+    try:
+        backlog = pipeline.Backlog(write_end)
+        for segments in (pipeline.BATCH, pipeline.BATCH, 0, pipeline.BATCH):  # 0: a text
+            os.write(write_end, b"x" * 100)
+            backlog.wrote(100, segments)
+        assert backlog.behind()  # three batches unread
+        os.read(read_end, 150)  # the first message read, the second begun
+        assert not backlog.behind()  # two batches left: what it may hold
+        assert backlog.segments == 2 * pipeline.BATCH
+        os.read(read_end, 250)
+        assert not backlog.behind() and backlog.segments == 0
+    finally:
+        os.close(read_end)
+        os.close(write_end)
 
 
 def _run_in_terminal(args: list[str], large: int) -> bytes:

@@ -153,3 +153,35 @@ def test_a_pcapng_with_interfaces_of_different_link_types_reads_each_packet_by_i
     synth.write_pcapng(tmp_path / "m.pcapng", frames, linktypes)
     got = [c.to_json() for c in read_capture(tmp_path / "m.pcapng")]
     assert got == plain_json(tmp_path, segs)
+
+
+def test_the_link_layers_protocol_numbers_are_dpkts():
+    import dpkt
+
+    from tui_tutor.captures import links
+
+    pairs = {
+        "ETH_IPV4": dpkt.ethernet.ETH_TYPE_IP,
+        "ETH_IPV6": dpkt.ethernet.ETH_TYPE_IP6,
+        "ETH_MPLS": dpkt.ethernet.ETH_TYPE_MPLS,
+        "ETH_MPLS_MULTICAST": dpkt.ethernet.ETH_TYPE_MPLS_MCAST,
+        "ETH_PPPOE_SESSION": dpkt.ethernet.ETH_TYPE_PPPoE,
+        "PPP_IPV4": dpkt.ppp.PPP_IP,
+        "PPP_IPV6": dpkt.ppp.PPP_IP6,
+        "PPP_PFC_BIT": dpkt.ppp.PFC_BIT,
+    }
+    assert {name: getattr(links, name) for name in pairs} == pairs
+
+
+def test_listing_a_pcap_file_leaves_dpkt_unloaded():
+    """The capture dialog lists a pcap's connections without dpkt's import (start-up time)."""
+    import subprocess
+    import sys
+
+    pcap = Path(__file__).parent / "captures" / "simultaneous_close.pcap"
+    code = (
+        "import sys; from tui_tutor.captures import read_summaries; "
+        f"n = len(read_summaries({str(pcap)!r})); print(n, 'dpkt' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]

@@ -107,3 +107,17 @@ async def test_served_a_learner_thinking_in_a_field_costs_no_repaint(tmp_path, m
         await pilot.pause(1.5)
         updates.watching = False
         assert not updates.regions, f"while the learner thought it repainted {updates.regions}"
+
+
+def test_the_one_layout_fixes_are_in_effect_with_the_pinned_textual():
+    # they replace private Textual methods; a Textual that changed them keeps its own
+    # (slower) behaviour silently, so say it here: re-read app/one_layout.py against it
+    from textual._compositor import Compositor
+    from textual.widget import Widget
+
+    from tui_tutor.app import app as _  # noqa: F401  (installs the fixes)
+    from tui_tutor.app import one_layout
+
+    assert one_layout._as_read(), "Textual changed what app/one_layout.py replaces"
+    assert Widget._size_updated is one_layout._size_updated_once
+    assert Compositor.reflow_visible is one_layout._reflow_visible_since_layout

@@ -25,12 +25,15 @@ from ..progress import ProgressStore
 from .i18n import t
 from .languages import Tutor, TwoLanguagesApp
 from .monochrome import readable_without_colour
+from .one_layout import install as _one_layout_per_change
 
 if TYPE_CHECKING:
     from ..exams.load import LoadedExam
     from ..lessons.loader import LoadedLesson
     from ..lessons.model import Lesson
     from .screens.exam import ExamSession
+
+_one_layout_per_change()  # one layout and repaint per change (see one_layout.py)
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 

@@ -19,6 +19,9 @@ from ..classroom import ClassReader
 from .i18n import t
 from .languages import TwoLanguagesApp
 from .monochrome import readable_without_colour
+from .one_layout import install as _one_layout_per_change
+
+_one_layout_per_change()  # one layout and repaint per change (see one_layout.py)
 
 EVERY = 3.0  # seconds between two reads of the database
 

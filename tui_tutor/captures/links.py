@@ -7,27 +7,31 @@ IP packet whose first four bits say which version, and where it starts; None
 when the frame carries no IP. ``decode.py`` goes on from there.
 
 The header layouts are those of tcpdump's printers (named at each parser) and of
-the link-type list at tcpdump.org; dpkt gives the protocol numbers it knows.
+the link-type list at tcpdump.org. The protocol numbers are dpkt's (a test checks
+them against ``dpkt.ethernet`` and ``dpkt.ppp``), written out so that listing a
+capture does not import dpkt (a twentieth of a second at start-up).
 """
 
 from __future__ import annotations
 
-import dpkt
-
-ETH_IPV4 = dpkt.ethernet.ETH_TYPE_IP
-ETH_IPV6 = dpkt.ethernet.ETH_TYPE_IP6
-ETH_MPLS = dpkt.ethernet.ETH_TYPE_MPLS
-ETH_MPLS_MULTICAST = dpkt.ethernet.ETH_TYPE_MPLS_MCAST
-ETH_PPPOE_SESSION = dpkt.ethernet.ETH_TYPE_PPPoE
+ETH_IPV4 = 0x0800  # dpkt.ethernet.ETH_TYPE_IP
+ETH_IPV6 = 0x86DD  # ETH_TYPE_IP6
+ETH_MPLS = 0x8847  # ETH_TYPE_MPLS
+ETH_MPLS_MULTICAST = 0x8848  # ETH_TYPE_MPLS_MCAST
+ETH_PPPOE_SESSION = 0x8864  # ETH_TYPE_PPPoE
 ETHERNET = -1  # a whole Ethernet frame follows
 BY_VERSION = -2  # an IPv4 or IPv6 packet follows, the version nibble says which
 
 Found = tuple[int, int] | None
 
+PPP_IPV4 = 0x21  # dpkt.ppp.PPP_IP
+PPP_IPV6 = 0x57  # dpkt.ppp.PPP_IP6
+PPP_PFC_BIT = 0x01  # dpkt.ppp.PFC_BIT: a one-byte (compressed) protocol field
+
 # PPP protocol numbers (RFC 1661; dpkt.ppp names the IP ones), MPLS's from RFC 3032
 _PPP = {
-    dpkt.ppp.PPP_IP: ETH_IPV4,
-    dpkt.ppp.PPP_IP6: ETH_IPV6,
+    PPP_IPV4: ETH_IPV4,
+    PPP_IPV6: ETH_IPV6,
     0x0281: ETH_MPLS,
     0x0283: ETH_MPLS_MULTICAST,
 }
@@ -40,7 +44,7 @@ def ppp(buf: bytes, start: int, end: int) -> Found:
     p = start + 2 if buf[start : start + 2] == b"\xff\x03" else start
     if p >= end:
         return None
-    if buf[p] & dpkt.ppp.PFC_BIT:
+    if buf[p] & PPP_PFC_BIT:
         protocol, p = buf[p], p + 1
     elif p + 2 <= end:
         protocol, p = buf[p] << 8 | buf[p + 1], p + 2

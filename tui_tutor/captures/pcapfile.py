@@ -5,10 +5,11 @@ the file in chunks: it never holds more than a chunk and one record.
 ``tcp_segments(path)`` yields the TCP ones already decoded (``decode.py``):
 decoding inside the record loop saves a tuple and a lookup per packet, which a
 capture of millions of packets notices. ``check(path)`` walks the records and
-yields nothing. The headers
-are read with dpkt's own structures (``dpkt.pcap.FileHdr``,
-``dpkt.pcapng.InterfaceDescriptionBlock``); the per-record loop unpacks with
-``struct`` because it runs once per packet and dpkt builds an object per header.
+yields nothing. The pcapng section and interface blocks are read with dpkt's own
+structures (``dpkt.pcapng.InterfaceDescriptionBlock``), imported only then: a pcap
+file's header is two numbers, read with ``struct``, so listing a pcap file never
+imports dpkt (a twentieth of a second at start-up). The per-record loop unpacks
+with ``struct`` because it runs once per packet and dpkt builds an object per header.
 
 A frame is a plain tuple, not an object, for the same reason:
 ``(time, linktype, buf, start, end)``, where the packet is ``buf[start:end]``
@@ -23,10 +24,9 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
-
-import dpkt
 
 from ..inputs import InputError
 from .decode import DECODERS, SUPPORTED_LINKTYPES, Decoded
@@ -49,16 +49,27 @@ _BT_PB = 2  # the obsolete Packet Block
 _BT_SPB = 3
 _BT_EPB = 6
 
-LINKTYPE_NAMES: dict[int, str] = {
-    value: name.removeprefix("DLT_")
-    for name, value in sorted(vars(dpkt.pcap).items())
-    if name.startswith("DLT_") and isinstance(value, int)
-}
-LINKTYPE_NAMES.update({101: "RAW", 108: "LOOP", 228: "IPV4", 229: "IPV6"})
+# the snapshot length and link type in a pcap file header (after magic, version, zone,
+# sigfigs), in the file's byte order
+_PCAP_HEADER = {order: struct.Struct(order + "16xII") for order in "<>"}
+
+
+@cache
+def linktype_names() -> dict[int, str]:
+    """dpkt's names of link types (``DLT_...``), for the messages of an unsupported one."""
+    import dpkt
+
+    names = {
+        value: name.removeprefix("DLT_")
+        for name, value in sorted(vars(dpkt.pcap).items())
+        if name.startswith("DLT_") and isinstance(value, int)
+    }
+    names.update({101: "RAW", 108: "LOOP", 228: "IPV4", 229: "IPV6"})
+    return names
 
 
 def linktype_name(linktype: int) -> str:
-    name = LINKTYPE_NAMES.get(linktype)
+    name = linktype_names().get(linktype)
     return f"{linktype} ({name})" if name else str(linktype)
 
 
@@ -179,12 +190,12 @@ def _pcap(
     order, unit, rec_len = PCAP_MAGICS[head[:4]]
     if len(head) < 24:
         raise _truncated(label, 0, "the file header")
-    fh = dpkt.pcap.LEFileHdr(head) if order == "<" else dpkt.pcap.FileHdr(head)
+    snaplen, linktype = _PCAP_HEADER[order].unpack_from(head)
     # the upper bits of the link type field carry FCS information (pcap spec, LinkType)
-    linktype = fh.linktype & 0xFFFF
+    linktype &= 0xFFFF
     if linktype not in SUPPORTED_LINKTYPES:
         raise unsupported(label, linktype)
-    limit = max(MAX_RECORD, min(fh.snaplen, MAX_BLOCK))
+    limit = max(MAX_RECORD, min(snaplen, MAX_BLOCK))
     return _pcap_records(f, label, what, order, unit, rec_len, linktype, limit, size, reading)
 
 
@@ -262,6 +273,8 @@ class _Interface:
 
 
 def _interface(block: bytes, order: str, label: str, offset: int) -> _Interface:
+    import dpkt
+
     cls = (
         dpkt.pcapng.InterfaceDescriptionBlockLE
         if order == "<"
@@ -417,6 +430,8 @@ def _pcapng_blocks(
 
 
 def _section(block: bytes, order: str, label: str, offset: int) -> None:
+    import dpkt
+
     cls = dpkt.pcapng.SectionHeaderBlockLE if order == "<" else dpkt.pcapng.SectionHeaderBlock
     try:
         major = cls(block).v_major

@@ -9,10 +9,13 @@ batches); this process analyses them as they come and renders each (a ladder,
 JSON: the ``render`` it is given), in the order ``iter_connections`` numbers them.
 
 Which process is slower depends on the capture: short connections cost more to
-analyse than to read, long ones less. So the child watches the pipe: when this
-process has not emptied it (a megabyte behind), the child renders the next
-connections itself and sends their text instead. The pipe stays small, so the
-child never runs far ahead and memory stays bounded as before.
+analyse than to read, long ones less. So the child watches the pipe: when
+this process has not yet read more than ``BEHIND`` segments it was sent to analyse
+(``Backlog``: the bytes still in the pipe say which messages it has read), the child
+renders the next connections itself and sends their text instead, rather than wait
+for room: both cores stay busy. Text costs this process next to nothing, so only
+segments count. The pipe stays small (a megabyte at most), so the child never runs
+far ahead and memory stays bounded.
 
 Messages on the pipe, each a length and a marshalled tuple:
 ``("items", [...])``, each item a finished connection: ``(key, data, tunnels,
@@ -27,6 +30,7 @@ SIGUSR1, which stops its reading as ``stop()`` stops a reading in one process.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import fcntl
 import marshal
@@ -35,7 +39,9 @@ import select
 import signal
 import struct
 import sys
+import termios
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -49,7 +55,10 @@ from .stream import Reading
 Render = Callable[[CapturedConnection], str]
 
 BATCH = 512  # segments per message: enough to cost little, few enough to stream
-PIPE_SIZE = 1 << 20  # how far the child may run ahead before it renders itself
+PIPE_SIZE = 1 << 20  # how far the child may run ahead at most
+# segments sent to analyse and not yet read from which the child renders itself: two
+# batches, so that this process always has some at hand but the child never waits
+BEHIND = 2 * BATCH
 _LENGTH = struct.Struct("<I")
 
 
@@ -122,6 +131,35 @@ def _messages(pipe: BinaryIO) -> Iterator[tuple]:
         yield marshal.loads(pipe.read(_LENGTH.unpack(head)[0]))
 
 
+class Backlog:
+    """The segments sent down the pipe ``fd`` for the parent to analyse that it has not
+    read yet: the messages still (partly) in the pipe, found from how many bytes wait."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.sent = 0  # bytes written so far
+        self.unread: deque[tuple[int, int]] = deque()  # (end offset, segments) per message
+        self.segments = 0  # in ``unread``
+
+    def wrote(self, size: int, segments: int) -> None:
+        self.sent += size
+        if segments:
+            self.unread.append((self.sent, segments))
+            self.segments += segments
+
+    def behind(self) -> bool:
+        """Is the parent more than ``BEHIND`` segments behind?"""
+        waiting = array.array("i", [0])
+        try:
+            fcntl.ioctl(self.fd, termios.FIONREAD, waiting, True)  # Linux: either end
+        except OSError:
+            return not select.select([], [self.fd], [], 0)[1]  # elsewhere: is the pipe full?
+        read = self.sent - waiting[0]
+        while self.unread and self.unread[0][0] <= read:
+            self.segments -= self.unread.popleft()[1]
+        return self.segments > BEHIND
+
+
 def _signal(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
@@ -141,18 +179,19 @@ class _ChildReading(Reading):
 def _child(path: str | Path, label: str, linger: float, render: Render, fd: int) -> None:
     """Read and split, send everything to the parent, and exit (never returns)."""
     out = os.fdopen(fd, "wb")
+    backlog = Backlog(fd)
 
-    def send(message: tuple) -> None:
-        data = marshal.dumps(message)
-        out.write(_LENGTH.pack(len(data)) + data)
+    def send(message: tuple, segments: int = 0) -> None:
+        data = _LENGTH.pack(len(body := marshal.dumps(message))) + body
+        out.write(data)
         out.flush()  # a live capture's connections go out as they end
+        backlog.wrote(len(data), segments)
 
-    def send_items(batch: list[tuple[int, Flow]]) -> None:
-        if select.select([], [fd], [], 0)[1]:  # room in the pipe: the parent keeps up
-            items: list = [(f.key, f.data, f.tunnels, f.notes) for _, f in batch]
-        else:  # it is behind: render these here
-            items = [render(from_flow(flow, number)) for number, flow in batch]
-        send(("items", items))
+    def send_items(batch: list[tuple[int, Flow]], held: int) -> None:
+        if backlog.behind():  # render these here
+            send(("items", [render(from_flow(flow, number)) for number, flow in batch]))
+        else:
+            send(("items", [(f.key, f.data, f.tunnels, f.notes) for _, f in batch]), held)
 
     status = 0
     try:
@@ -166,13 +205,13 @@ def _child(path: str | Path, label: str, linger: float, render: Render, fd: int)
                 batch.append((number, flow))
                 held += len(flow)
                 if held >= BATCH:
-                    send_items(batch)
+                    send_items(batch, held)
                     batch, held = [], 0
         except CaptureError as err:
-            send_items(batch)
+            send_items(batch, held)
             send(("error", str(err)))
         else:
-            send_items(batch)
+            send_items(batch, held)
             send(("end",))
     except BrokenPipeError:
         pass  # the parent stopped listening: nothing more to do

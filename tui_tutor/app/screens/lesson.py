@@ -8,6 +8,8 @@ collects a prediction; the screen grades it against the engine's trace
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
@@ -180,9 +182,21 @@ class LessonScreen(Tutor, Screen[None]):
         return self._run.moments[self.play.index]
 
     async def _show(self, focus: bool = True) -> None:
-        # one repaint for the whole step, not one per widget that changes
-        with self.app.batch_update():
+        with self._one_update():
             await self._draw(focus)
+
+    @contextmanager
+    def _one_update(self) -> Iterator[None]:
+        """One layout and one repaint for everything a key changes, not one per widget.
+
+        Left to themselves, widgets pass their requests for a layout or repaint on to the
+        screen when each next runs idle; on a busy machine those arrive over two or three
+        frames, and the screen lays itself out and paints once per frame: twice or more for
+        one n. Here they are handed over together, before the screen may paint again."""
+        with self.app.batch_update():
+            yield
+            for widget in self.walk_children(Widget):
+                widget._check_refresh()
 
     async def _draw(self, focus: bool) -> None:
         play, moment = self.play, self.moment
@@ -461,6 +475,10 @@ class LessonScreen(Tutor, Screen[None]):
         play, moment = self.play, self.moment
         if play is None or moment is None or not self._is_question(moment):
             return
+        with self._one_update():
+            self._check(moment)
+
+    def _check(self, moment: Moment) -> None:
         quiz = self.quiz
         values = quiz.values()
         answer = self._answer_here()
@@ -502,7 +520,8 @@ class LessonScreen(Tutor, Screen[None]):
         if not answer.hinted:
             answer.hinted = True
             self._record(moment, "hint")
-        self.quiz.set_feedback(self._feedback(answer, moment), show=True)
+        with self._one_update():
+            self.quiz.set_feedback(self._feedback(answer, moment), show=True)
 
     async def action_reveal(self) -> None:
         play, moment = self.play, self.moment
@@ -516,11 +535,12 @@ class LessonScreen(Tutor, Screen[None]):
         answer.entered = dict(answer.form.values)
         answer.revealed, answer.unread = True, None
         self._record(moment, "reveal")
-        self._draw_run()
-        quiz.set_feedback(self._feedback(answer, moment), show=True)
-        self._show_header()
-        self._show_keys()
-        self.set_focus(None)
+        with self._one_update():
+            self._draw_run()
+            quiz.set_feedback(self._feedback(answer, moment), show=True)
+            self._show_header()
+            self._show_keys()
+            self.set_focus(None)
 
     def action_scroll_feedback(self, direction: int) -> None:
         self.quiz.scroll_relative(y=direction * 4, animate=False)

@@ -56,7 +56,9 @@ _SHOWN: WeakKeyDictionary[Static, object] = WeakKeyDictionary()
 
 
 def update_if_changed(widget: Static, text: VisualType) -> None:
-    """Static.update repaints (and lays out) even for the same text: skip that."""
+    """Static.update repaints (and lays out) even for the same text: skip that. A line
+    whose size the stylesheet fixes (a header, a keys line) is repainted in place: laying
+    the whole screen out again for it cost every Tab and n a layout pass."""
     if _SHOWN.get(widget, _SHOWN) != text:
         _SHOWN[widget] = text
-        widget.update(text)
+        widget.update(text, layout=widget.styles.auto_dimensions)
