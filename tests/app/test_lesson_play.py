@@ -393,6 +393,22 @@ async def test_the_whole_lesson_ends_on_results_that_name_what_was_missed(tmp_pa
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_results_name_a_missed_question_whole_at_80_columns(tmp_path, lang):
+    # lost-fin's question on segment 7 has a Chinese run of 44 characters without a space
+    app = new_app(tmp_path, "lost-fin", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_to_the_end(pilot, reveal_segment=7)
+        await pilot.pause()
+        lesson = app.screen.source.lesson
+        (prompt,) = [q.prompt for _, q in lesson.questions if getattr(q, "segment", 0) == 7]
+        box = region_lines(pilot, "ResultsScreen > Vertical")
+        # the prompt wraps over lines of the box: read them as one run of text
+        joined = "".join(line.strip().strip("│").strip() for line in box).replace(" ", "")
+        assert "…" not in joined, "\n".join(box)
+        assert prompt.get(lang).replace(" ", "") in joined, "\n".join(box)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_results_with_every_answer_right_end_without_a_blank_line(tmp_path, lang, size):
     app = new_app(tmp_path, LESSON, lang=lang)

@@ -89,7 +89,8 @@ class ResultsScreen(Tutor, ModalScreen[str]):
         # each missed question's words wrap under its words, not under its mark
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True)
-        table.add_column(ratio=1)
+        # Chinese has no spaces to wrap at: a long run folds onto the next line, never cut
+        table.add_column(ratio=1, overflow="fold")
         for number, outcome, title in missed:
             mark, label, style = MARKS[outcome]
             words = Text(title.get(lang) or title.get("en", ""))
