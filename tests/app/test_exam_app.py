@@ -71,6 +71,21 @@ async def test_learners_get_the_exam_not_the_picker_and_enter_starts_the_clock(t
     assert attempt_of(tmp_path).deadline == START + 15 * 60
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", SIZES.values())
+async def test_the_exam_never_cuts_the_clock_or_the_lesson_title(tmp_path, lang, size):
+    app = exam_app(tmp_path, Clock(), lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await start(pilot)
+        screen = app.screen
+        lines = screen_lines(pilot)
+        quiz_top = lines[screen.query_one("#quiz").region.y]
+        lesson = screen.source.lesson
+        assert t("exam_left", lang, time="15:00") in lines[0]
+        assert lesson.title.get(lang) in lines[0] + quiz_top, (lines[0], quiz_top)
+        assert "…" not in lines[0] + quiz_top
+
+
 async def test_one_answer_per_question_no_mark_no_hint_no_reveal(tmp_path):
     app = exam_app(tmp_path, Clock())
     async with app.run_test(size=(100, 30)) as pilot:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -319,9 +320,20 @@ class ExamPartScreen(LessonScreen):
             f" {t('exam_left', lang, time=clock_text(left))}",
             style="bold red" if left < 60 else "bold",
         )
-        text.append(f" · {t('exam_answered', lang, k=session.answered_count(), n=total)} · ")
-        text.append(self.source.title(lang), style="bold")
+        text.append(f" · {t('exam_answered', lang, k=session.answered_count(), n=total)}")
+        # the title is never cut: without the exam's name, else on the question's border
+        title = self.source.title(lang)
+        exam_name = f"{session.loaded.exam.title.get(lang)} · "
+        room = (self.size.width or 80) - text.cell_len - 3
+        shorter = [title, title.removeprefix(exam_name)]
+        fits = next((words for words in shorter if cell_len(words) <= room), None)
+        if fits is not None:
+            text.append(" · ")
+            text.append(fits, style="bold")
         update_if_changed(self.query_one("#header", Static), text)
+        quiz_title = t("question", lang) + ("" if fits is not None else f" · {shorter[-1]}")
+        if self.quiz.border_title != quiz_title:
+            self.quiz.border_title = quiz_title
 
     def _keys(self) -> list[tuple[str, str]]:
         keys = [k for k in super()._keys() if k[1] not in ("key_hint", "key_reveal", "key_lessons")]
