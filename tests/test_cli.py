@@ -163,9 +163,30 @@ def test_lesson_bogus_is_refused_with_a_did_you_mean():
     result = tutor("--lesson", "simultanous-open")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines() == [
-        '--lesson simultanous-open: no lesson has this id. Did you mean "simultaneous-open"? '
-        "(tui-tutor lessons list shows them)"
+        "--lesson simultanous-open: no lesson has this id or number. "
+        'Did you mean "simultaneous-open"? (tui-tutor lessons list shows them)'
     ]
+
+
+@pytest.mark.parametrize("name", ["2", "02", "three-way-handshake"])
+def test_lesson_is_opened_by_the_number_lessons_list_shows_or_by_its_id(
+    capsys, monkeypatch, tmp_path, name
+):
+    import tui_tutor.app
+
+    opened: list[str | None] = []
+
+    class Stopped(Exception):
+        pass
+
+    def make_app(*args, open_lesson=None, **kwargs):
+        opened.append(open_lesson)
+        raise Stopped  # no screen in a test process
+
+    monkeypatch.setattr(tui_tutor.app, "make_app", make_app)
+    with pytest.raises(Stopped):
+        cli.main(["--data-dir", str(tmp_path), "--lesson", name])
+    assert opened == ["three-way-handshake"]
 
 
 @pytest.fixture

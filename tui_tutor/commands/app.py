@@ -55,12 +55,18 @@ def run(args: argparse.Namespace) -> int:
     database = database_url(args)
     folder, ids = lesson_folder(args.lessons)
     if args.lesson is not None and args.lesson not in ids:
+        from ..lessons.catalog import find, read_catalog
+
+        numbered = find(read_catalog(folder), args.lesson)  # the number `lessons list` shows
+        if numbered is not None:
+            args.lesson = numbered.id
+    if args.lesson is not None and args.lesson not in ids:
         import difflib
 
         close = difflib.get_close_matches(args.lesson, ids, n=1, cutoff=0.5)
         hint = f' Did you mean "{close[0]}"?' if close else ""
         raise CommandError(
-            f"--lesson {args.lesson}: no lesson has this id.{hint} "
+            f"--lesson {args.lesson}: no lesson has this id or number.{hint} "
             "(tui-tutor lessons list shows them)"
         )
     exam = load_exam_file(args.exam, folder) if args.exam is not None else None

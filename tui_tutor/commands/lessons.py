@@ -221,22 +221,14 @@ def _find_lesson(name: str):
     import difflib
 
     from ..lessons import default_dir
-    from ..lessons.catalog import read_catalog
+    from ..lessons.catalog import find, read_catalog
     from ..lessons.loader import load_lesson
     from ..validation import FileProblem
 
     path = Path(name)
     if not path.is_file():
         infos = read_catalog(default_dir())
-        # The number `lessons list` shows in its # column works too ("2", "02").
-        match = next(
-            (
-                info
-                for info in infos
-                if info.id == name or (name.isdigit() and info.number == int(name))
-            ),
-            None,
-        )
+        match = find(infos, name)
         if match is None:
             close = difflib.get_close_matches(name, [info.id for info in infos], n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""

@@ -42,6 +42,14 @@ def read_catalog(folder: Path) -> list[LessonInfo]:
     return scan_catalog(folder)[0]
 
 
+def find(infos: list[LessonInfo], name: str) -> LessonInfo | None:
+    """The lesson a learner names by its id or by the number `lessons list` shows ("2", "02")."""
+    for info in infos:
+        if info.id == name or (name.isdigit() and info.number == int(name)):
+            return info
+    return None
+
+
 def scan_catalog(folder: Path) -> tuple[list[LessonInfo], list[str]]:
     """The catalog, and a line for each file whose id an earlier file already has."""
     infos: dict[str, LessonInfo] = {}
