@@ -78,7 +78,7 @@ class TestHelp:
                     continue
                 assert names.get(key, key) in named.split(), f"the help does not name {key}"
 
-    async def test_help_scrolls_to_the_picker_and_sandbox_keys(self, tmp_path):
+    async def test_help_scrolls_to_the_picker_and_sandbox_keys_and_the_marks(self, tmp_path):
         app = new_app(tmp_path, LESSON)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
@@ -88,8 +88,12 @@ class TestHelp:
             await pilot.press("end")
             await pilot.pause()
             shown = region_words(pilot, "#help-box")
-            assert "In the sandbox" in shown and "undo the last action" in shown
+            assert "Marks" in shown and "a peer's current state" in shown
             assert "Escape or ? closes this help" in shown
+            await pilot.press("pageup")
+            await pilot.pause()
+            shown = region_words(pilot, "#help-box")
+            assert "In the sandbox" in shown and "undo the last action" in shown
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, LessonScreen)

@@ -33,6 +33,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help_in_picker": ("In the list of lessons", "课程列表中"),
     "help_in_sandbox": ("In the sandbox", "沙盒中"),
     "help_everywhere": ("Everywhere", "任何界面"),
+    "help_marks": ("Marks", "标记"),
+    "help_mark_current": (
+        "a peer's current state, in its pane",
+        "某一方当前所处的状态（在它的面板中）",
+    ),
+    "help_mark_fresh": (
+        "the state a peer has just moved to, and the move it just made",
+        "某一方刚刚进入的状态，以及它刚刚经过的状态转换",
+    ),
+    "help_mark_grade": ("a field answered right, wrong", "答对、答错的输入项"),
+    "help_mark_ladder": (
+        "on the ladder: a segment lost, a segment sent again, a timer that fired",
+        "报文段图中：报文段丢失、报文段重传、定时器到期",
+    ),
     "help_fields": (
         "next / previous field of the question",
         "切换到问题的下一个 / 上一个输入框",

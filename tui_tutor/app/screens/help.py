@@ -1,5 +1,6 @@
 """The help screen (?): every key of the lesson, the picker and the sandbox, in the
-learner's language, the screen it was opened from first. It scrolls at 80x24."""
+learner's language, the screen it was opened from first, then what the marks mean. It
+scrolls at 80x24."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("d", "help_diagram"),
         ("Esc", "help_escape"),
     ],
+    # not keys: what the marks on the panes, the ladder and the answers mean
+    "marks": [
+        ("▶", "help_mark_current"),
+        ("★", "help_mark_fresh"),
+        ("✔  ✘", "help_mark_grade"),
+        ("✗  ↻  ◷", "help_mark_ladder"),
+    ],
     "all": [
         ("l", "help_lang"),
         ("?", "help_help"),
@@ -65,13 +73,14 @@ TITLES = {
     "lesson": "help_in_lesson",
     "picker": "help_in_picker",
     "sandbox": "help_in_sandbox",
+    "marks": "help_marks",
     "all": "help_everywhere",
 }
 
 
 def help_text(first: str, lang: str) -> Group:
     parts: list[Text | Table | Prose] = []
-    order = [first, *(s for s in ("lesson", "picker", "sandbox") if s != first), "all"]
+    order = [first, *(s for s in ("lesson", "picker", "sandbox") if s != first), "marks", "all"]
     for name in order:
         parts.append(Text(t(TITLES[name], lang), style="bold underline"))
         table = Table.grid(padding=(0, 2))
