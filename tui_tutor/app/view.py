@@ -256,8 +256,7 @@ def shown_at(run: Run, index: int, answered: Callable[[int], bool]) -> Shown:
         # the receiver as the segment finds it: what it does in the meantime (a call, a
         # segment of its own) decides where the segment takes it, and the prompt says so
         receiver = record.sender.other
-        if _EXTEND_RECEIVER:
-            cutoff[receiver] = max(cutoff[receiver], calls_before_arrival(run, number))
+        cutoff[receiver] = max(cutoff[receiver], calls_before_arrival(run, number))
     unsent: set[int] = set()
     for q in range(index, len(run.moments)):
         question = run.moments[q]
@@ -273,9 +272,6 @@ def shown_at(run: Run, index: int, answered: Callable[[int], bool]) -> Shown:
             if change is not None:
                 unsent.add(change)
     return Shown(cutoff, segments, pending, frozenset(unsent), frozenset(hide))
-
-
-_EXTEND_RECEIVER = True
 
 
 def calls_before_arrival(run: Run, number: int) -> int:
@@ -417,8 +413,7 @@ def describe_segment(run: Run, number: int, numbers: Numbers, lang: str) -> list
             sender=peer_name(record.sender, lang),
             label=segment_label(record, numbers),
         )
-        + ("" if lang == "zh" else " ")  # no space before a full-width parenthesis
-        + in_parens(cause_text(run, number, lang), lang)
+        + in_parens(cause_text(run, number, lang), lang, after_words=True)
     ]
     if record.lost:
         lines.append(t("seg_lost", lang))
@@ -452,6 +447,8 @@ def cause_text(run: Run, number: int, lang: str) -> str:
     return ""
 
 
-def in_parens(text: str, lang: str) -> str:
-    """``(text)``, or the full-width ``（text）`` in Chinese."""
-    return t("in_parens", lang, text=text)
+def in_parens(text: str, lang: str, after_words: bool = False) -> str:
+    """``(text)``, or the full-width ``（text）`` in Chinese; ``after_words``: with the
+    space English puts before it (none before a full-width parenthesis)."""
+    space = " " if after_words and lang != "zh" else ""
+    return space + t("in_parens", lang, text=text)

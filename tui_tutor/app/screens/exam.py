@@ -331,9 +331,7 @@ class ExamPartScreen(LessonScreen):
             text.append(" · ")
             text.append(fits, style="bold")
         update_if_changed(self.query_one("#header", Static), text)
-        quiz_title = t("question", lang) + ("" if fits is not None else f" · {shorter[-1]}")
-        if self.quiz.border_title != quiz_title:
-            self.quiz.border_title = quiz_title
+        self._quiz_title("" if fits is not None else shorter[-1])
 
     def _keys(self) -> list[tuple[str, str]]:
         keys = [k for k in super()._keys() if k[1] not in ("key_hint", "key_reveal", "key_lessons")]

@@ -258,12 +258,13 @@ class LessonScreen(Tutor, Screen[None]):
         text.append(title, style="bold")
         text.append(status)
         update_if_changed(self.query_one("#header", Static), text)
-        quiz_title = t("question", lang)
-        if not status:
-            quiz_title += " · " + " · ".join([*words, t(f"{mode}_short", lang)])
-        quiz = self.quiz
-        if quiz.border_title != quiz_title:
-            quiz.border_title = quiz_title
+        self._quiz_title("" if status else " · ".join([*words, t(f"{mode}_short", lang)]))
+
+    def _quiz_title(self, more: str = "") -> None:
+        """The question's border title, with ``more`` the header had no room for."""
+        title = t("question", self.lang) + (f" · {more}" if more else "")
+        if self.quiz.border_title != title:
+            self.quiz.border_title = title
 
     def _show_keys(self) -> None:
         # narrow: the numbers, diagram and language keys go first (help lists them), so that

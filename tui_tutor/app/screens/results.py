@@ -16,6 +16,7 @@ from textual.widgets import Static
 from ...progress import POINTS
 from ..i18n import t
 from ..languages import Tutor
+from ..view import in_parens
 
 if TYPE_CHECKING:
     from ...lessons.source import LessonSource
@@ -94,8 +95,7 @@ class ResultsScreen(Tutor, ModalScreen[str]):
         for number, outcome, title in missed:
             mark, label, style = MARKS[outcome]
             words = Text(title.get(lang) or title.get("en", ""))
-            space = "" if lang == "zh" else " "  # no space before a full-width parenthesis
-            words.append(space + t("in_parens", lang, text=t(label, lang)), style="dim")
+            words.append(in_parens(t(label, lang), lang, after_words=True), style="dim")
             table.add_row(Text(f"  {mark} {number}.", style=f"bold {style}"), words)
         return Group(text, table)
 
