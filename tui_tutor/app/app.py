@@ -130,15 +130,29 @@ class TutorApp(TwoLanguagesApp):
         # the largest size a server gives the app ("512x256"): at it, the learner is told
         self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The picker, as Textual's own first screen: one pushed while the app starts is laid
+        out and painted once more, for nothing (the batch of the start throws it away). An
+        exam or `open FILE`'s dialog goes over Textual's blank screen instead; the picker
+        comes when the dialog closes (``show_picker``)."""
+        if self.exam is None and self._first_capture is None:
+            from .screens.picker import PickerScreen
+
+            return PickerScreen()
+        return super().get_default_screen()
+
+    def show_picker(self) -> None:
+        """Put the picker on the stack if it is not there yet (`open FILE` starts without)."""
         from .screens.picker import PickerScreen
 
+        if self.exam is None and not any(isinstance(s, PickerScreen) for s in self.screen_stack):
+            self.push_screen(PickerScreen())
+
+    def on_mount(self) -> None:
         if self.exam is not None:
             from .screens.exam import ExamDoorScreen
 
             self.push_screen(ExamDoorScreen())
-        else:
-            self.push_screen(PickerScreen())
         if self._first_lesson and self.exam is None:
             self.open_lesson(self._first_lesson)
         if self._first_capture is not None:
@@ -253,6 +267,7 @@ class TutorApp(TwoLanguagesApp):
     def open_source(self, source) -> None:
         from .screens.lesson import LessonScreen
 
+        self.show_picker()  # what Escape goes back to
         self.push_screen(LessonScreen(source))
 
     def open_sandbox(self) -> None:
