@@ -234,3 +234,21 @@ async def test_at_80x24_in_chinese_the_feedbacks_scrollbar_cuts_no_field(tmp_pat
         await pilot.pause()
         row = next(line for line in region_lines(pilot, "#quiz") if "SYN [" in line)
         assert re.search(r"确认号▏.*▕", row), f"the ack field is cut: {row!r}"
+
+
+async def test_the_picker_rows_follow_the_terminal_width(tmp_path):
+    """The rows are made for a width: the status in words where every title leaves room for
+    them, else a mark; made again when the width changes (and only then)."""
+    app = new_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert "not started" in region_words(pilot, "#lesson-list")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "not started" not in region_words(pilot, "#lesson-list")
+        assert " · " in " ".join(region_lines(pilot, "#lesson-list"))
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "not started" in region_words(pilot, "#lesson-list")

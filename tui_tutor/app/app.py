@@ -149,6 +149,8 @@ class TutorApp(TwoLanguagesApp):
             self.push_screen(PickerScreen())
 
     def on_mount(self) -> None:
+        # the command line starts the app with the garbage collector off (commands/app.py)
+        self.call_after_refresh(gc.enable)
         if self.exam is not None:
             from .screens.exam import ExamDoorScreen
 

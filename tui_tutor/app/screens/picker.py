@@ -34,6 +34,8 @@ class PickerScreen(Tutor, Screen[None]):
     ]
 
     _shown_once = False
+    _widths: tuple[int, int] = (0, 0)  # the app's and the screen's, as the rows were made
+    _detail: Text | None = None  # what the panel on the right shows
 
     @property
     def lessons(self) -> list[LessonInfo]:
@@ -64,8 +66,10 @@ class PickerScreen(Tutor, Screen[None]):
         self._shown_once = True
 
     def on_resize(self) -> None:
-        if self.is_mounted:
-            self.refresh_lessons()  # the rows are padded to the width
+        # the rows are padded to the width; Textual says "resize" three times at the start,
+        # to the size the rows were made for (each a new list, painted: 60 ms)
+        if self.is_mounted and self._widths != (self.app.size.width, self.size.width):
+            self.refresh_lessons()
 
     async def refresh_language(self) -> None:
         self.refresh_lessons()
@@ -78,6 +82,7 @@ class PickerScreen(Tutor, Screen[None]):
 
     def refresh_lessons(self) -> None:
         lang = self.lang
+        self._widths = (self.app.size.width, self.size.width)
         store = self.tutor.store
         title = Text(t("app_title", lang), style="bold")
         if store is not None:
@@ -191,7 +196,9 @@ class PickerScreen(Tutor, Screen[None]):
                         f"{t('key_reveal', lang)} {p.reveals}\n",
                         style="cyan",
                     )
-        self.query_one("#lesson-detail", Static).update(Prose(detail))
+        if detail != self._detail:  # the list says "highlighted" again after each refresh
+            self._detail = detail
+            self.query_one("#lesson-detail", Static).update(Prose(detail))
 
     def _lesson(self, lesson_id: str | None) -> LessonInfo | None:
         return next((i for i in self.lessons if i.id == lesson_id), None)
