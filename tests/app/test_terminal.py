@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import re
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -252,3 +254,20 @@ async def test_the_picker_rows_follow_the_terminal_width(tmp_path):
         await pilot.pause()
         await pilot.pause()
         assert "not started" in region_words(pilot, "#lesson-list")
+
+
+@pytest.mark.parametrize("capture", [False, True])
+async def test_the_garbage_collector_is_on_again_once_the_first_screen_is_painted(
+    tmp_path, capture
+):
+    """The command line starts the app with it off (a faster start); a session left with it
+    off would keep every cycle it makes until it ends."""
+    from tui_tutor.commands.app import start_without_gc
+
+    kernel = Path(__file__).resolve().parent.parent / "kernel"
+    opened = kernel / "client_closes_first.pcap" if capture else None
+    with start_without_gc():
+        app = new_app(tmp_path, open_capture=opened)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
