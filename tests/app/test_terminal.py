@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,21 @@ async def test_a_tiny_terminal_shows_a_notice_and_nothing_crashes(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert "20x5" in region_words(pilot, "#too-small-text")
+
+
+@pytest.mark.parametrize("lesson", [None, LESSON])
+async def test_the_notice_of_a_small_terminal_is_drawn_in_a_colour_that_shows(tmp_path, lesson):
+    """The notice put up as the app starts was drawn in no colour (an invisible text) when
+    the picker was the first screen: it came before the app had its styles."""
+    app = new_app(tmp_path, lesson)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        svg = app.export_screenshot()
+    (style,) = set(re.findall(r'class="([^"]+)"[^>]*>The&#160;terminal', svg))
+    fills = dict(re.findall(r"\.([\w-]+) \{ fill: (#\w+)", svg))
+    # the background: the fill of most cells
+    (background, _), *_ = Counter(re.findall(r'<rect fill="(#\w+)"', svg)).most_common(1)
+    assert fills[style.split()[-1]] != background, "the text is the background's colour"
 
 
 class TestHelp:

@@ -124,6 +124,7 @@ class TutorApp(TwoLanguagesApp):
         self.lang = lang
         self._first_lesson = open_lesson
         self.key_serial = 0  # keys received so far (see on_event)
+        self._sizes_checked = False  # from on_mount on: see on_resize
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
         self.seeded = seed is not None  # an exam's ISNs then come from it too, not the system's
@@ -149,6 +150,7 @@ class TutorApp(TwoLanguagesApp):
             self.push_screen(PickerScreen())
 
     def on_mount(self) -> None:
+        self._sizes_checked = True
         # the command line starts the app with the garbage collector off (commands/app.py)
         self.call_after_refresh(gc.enable)
         if self.exam is not None:
@@ -217,7 +219,10 @@ class TutorApp(TwoLanguagesApp):
         # this handler runs before Textual's own, so self.size is still the old size here
         if event.size != self.size:
             self._check_clamped(event.size)
-        self.check_size(event.size)
+        # the first comes before the app has its styles (on_mount checks the size then): a
+        # notice put up in it keeps the colour it was first drawn in, none (invisible text)
+        if self._sizes_checked:
+            self.check_size(event.size)
 
     def _check_clamped(self, size: Size) -> None:
         """Served, the terminal is cut to at most ``max_size``: at that size, say so."""
