@@ -23,9 +23,9 @@ def default_dir() -> Path:
     # where a wheel and a checkout put them, looked at first: importlib.resources costs
     # 2 ms of every start
     here = Path(__file__).resolve().parent
-    for folder in (here / "data", here.parent.parent / "lessons"):
-        if (folder / "schema.json").is_file():
-            return folder
+    for found in (here / "data", here.parent.parent / "lessons"):
+        if (found / "schema.json").is_file():
+            return found
     from importlib.resources import files
 
     try:
