@@ -259,10 +259,26 @@ class TutorApp(TwoLanguagesApp):
                 self.pop_screen()
 
     def push_screen(self, screen, *args, **kwargs):
+        if isinstance(screen, Screen) and not screen.is_mounted:
+            # its size classes before it is styled: Textual adds them at its first Resize,
+            # which styles every widget of it again (6 ms for the capture dialog)
+            screen.add_class(*self._size_classes(), update=False)
         result = super().push_screen(screen, *args, **kwargs)
         if not isinstance(screen, TooSmallScreen):
             self.call_later(self.check_size)  # a screen opened while small goes under it
         return result
+
+    def _size_classes(self) -> list[str]:
+        """The classes HORIZONTAL_BREAKPOINTS and VERTICAL_BREAKPOINTS give a screen now."""
+        chosen = []
+        for length, breakpoints in (
+            (self.size.width, self.HORIZONTAL_BREAKPOINTS or []),
+            (self.size.height, self.VERTICAL_BREAKPOINTS or []),
+        ):
+            fitting = [(at, name) for at, name in breakpoints if length >= at]
+            if fitting:
+                chosen.append(max(fitting)[1])
+        return chosen
 
     def open_lesson(self, lesson_id: str) -> None:
         from .screens.lesson import LessonScreen, lesson_source
