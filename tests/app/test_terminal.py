@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from tui_tutor.app.app import TooSmallScreen
 from tui_tutor.app.screens.help import SECTIONS, HelpScreen
 from tui_tutor.app.screens.lesson import LessonScreen
-from tui_tutor.app.screens.picker import PickerScreen
+from tui_tutor.app.screens.picker import STATUS_MARKS, PickerScreen
 from tui_tutor.app.screens.sandbox import SandboxScreen
 from tui_tutor.app.view import segment_label
 from tui_tutor.lessons import default_dir
@@ -179,6 +179,10 @@ class TestPicker:
                 await pilot.press("down")
                 await pilot.pause()
                 listing += " " + region_words(pilot, "#lesson-list")
+            # a title too long for its row wraps under itself, its status mark beside its
+            # first line: read without the marks
+            marks = "".join(STATUS_MARKS.values())
+            listing = " ".join(re.sub(f"[{marks}]", " ", listing).split())
             for item in app.catalog:
                 assert item.text(item.title, lang) in listing
 
@@ -287,3 +291,25 @@ async def test_the_garbage_collector_is_on_again_once_the_first_screen_is_painte
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert gc.isenabled()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_started_lessons_score_stays_on_its_row_in_the_picker(tmp_path, size, lang):
+    """The rows were made 2 cells wider than the list has room for (its scrollbar): a
+    started lesson's score fell onto a line of its own (or was cut)."""
+    app = new_app(tmp_path, lang=lang)
+    store = app.store
+    loaded, _ = load_all([default_dir()])
+    lesson = next(item.lesson for item in loaded if item.lesson.id == LESSON)
+    store.open_lesson(LESSON, len(lesson.questions), (1, 2))
+    store.record(LESSON, next(iter(lesson.question_ids)), "answer", correct=True)
+    percent = store.lesson(LESSON).percent
+    assert percent > 0
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        lines = region_lines(pilot, "#lesson-list")
+    row = next(line for line in lines if re.match(rf"│\s+{lesson.number} ", line))
+    assert re.search(rf"\b{percent}%\s*│", row), f"the score is not on its row: {row!r}"
+    assert not any(re.fullmatch(r"│\s*\d*%?\s*│", line) for line in lines), lines

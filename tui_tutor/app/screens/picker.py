@@ -151,7 +151,9 @@ class PickerScreen(Tutor, Screen[None]):
         return row
 
     def _row_width(self) -> int:
-        return max(40, self.app.size.width * 3 // 5 - 4)  # the list is 3/5 of the screen
+        # the list is 3/5 of the screen; inside it, its border, its padding and the scrollbar
+        # (31 lessons never fit its height) take 6 cells: a row wider wraps or loses its score
+        return max(40, self.app.size.width * 3 // 5 - 6)
 
     def _status_words(self) -> bool:
         """Whether the status fits in words beside the longest title."""
