@@ -13,7 +13,14 @@ import pytest
 from captures import synth
 from captures.synth import ACK, PSH, SYN, Seg
 
-from tui_tutor.captures import CaptureError, QuirkKind, check, iter_connections, read_capture
+from tui_tutor.captures import (
+    CaptureError,
+    QuirkKind,
+    check,
+    iter_connections,
+    pcapfile,
+    read_capture,
+)
 from tui_tutor.captures.pcapfile import tcp_segments
 from tui_tutor.captures.split import flows
 
@@ -340,3 +347,23 @@ def test_pcapng_packet_blocks_without_an_enhanced_header_read_too(tmp_path: Path
         r["flags"] for r in as_json(synth.write(tmp_path / "new.pcap", segs))[0]["segments"]
     ]
     assert conn.final_states == read_capture(tmp_path / "new.pcap")[0].final_states
+
+
+@pytest.mark.parametrize("container", ["pcap", "pcapng"])
+def test_packets_many_read_chunks_long_read_as_from_one_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, container: str
+):
+    # the reader reads a chunk at a time; a packet longer than many chunks is gathered
+    segs = synth.handshake_and_close(*V4, data=60_000)
+    path = synth.write(tmp_path / f"big.{container}", segs, container=container)
+    whole = [c.to_json() for c in read_capture(path)]
+    monkeypatch.setattr(pcapfile, "CHUNK", 4096)
+    assert [c.to_json() for c in read_capture(path)] == whole
+    assert whole[0]["segments"][3]["len"] == 60_000
+    # cut inside the long packet: damage named at the byte where its record starts
+    data = path.read_bytes()
+    starts = [i for i in range(len(data)) if data.startswith(b"\x00" * 64, i)]
+    cut = starts[0] + 30_000  # inside the payload (zeros) of the long packet
+    path.write_bytes(data[:cut])
+    with pytest.raises(CaptureError, match=r"truncated record at byte \d+: .*(packet 4|block)"):
+        read_capture(path)

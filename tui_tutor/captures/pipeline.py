@@ -34,12 +34,14 @@ import array
 import contextlib
 import fcntl
 import marshal
+import math
 import os
 import select
 import signal
 import struct
 import sys
 import termios
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -60,6 +62,7 @@ PIPE_SIZE = 1 << 20  # how far the child may run ahead at most
 # batches, so that this process always has some at hand but the child never waits
 BEHIND = 2 * BATCH
 _LENGTH = struct.Struct("<I")
+PROGRESS_EVERY = 0.1  # seconds: as often as a progress bar redraws
 
 
 def available() -> bool:
@@ -166,14 +169,19 @@ def _signal(pid: int, signum: int) -> None:
 
 
 class _ChildReading(Reading):
-    """The child's reading: each chunk's progress goes down the pipe to the parent."""
+    """The child's reading: its progress goes down the pipe to the parent, at most every
+    ``PROGRESS_EVERY`` seconds (the reader ticks after every chunk, 64 KiB) and at the end."""
 
     def __init__(self, send: Callable[[tuple], None]) -> None:
         super().__init__()
         self.send = send
+        self.told = -math.inf  # when progress was last sent
 
     def tick(self) -> None:
-        self.send(("progress", self.bytes, self.packets, self.size, self.done))
+        now = time.monotonic()
+        if self.done or now - self.told >= PROGRESS_EVERY:
+            self.told = now
+            self.send(("progress", self.bytes, self.packets, self.size, self.done))
 
 
 def _child(path: str | Path, label: str, linger: float, render: Render, fd: int) -> None:

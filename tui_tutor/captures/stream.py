@@ -41,7 +41,7 @@ class Reading:
     The reader sets ``size`` (bytes in the file; None when it cannot know, as for
     standard input), keeps ``bytes`` (read so far; compressed bytes for gzip, so
     that ``bytes / size`` is the share done) and ``packets`` (records read so far),
-    and calls ``tick()`` after each chunk of about a megabyte, and once more with
+    and calls ``tick()`` after each chunk (``pcapfile.CHUNK``), and once more with
     ``done`` set at the end of the file. ``stop()`` (a Ctrl+C handler calls it)
     ends the reading there as if the file ended: what was read is kept, and the
     record cut in half is not called damage.
