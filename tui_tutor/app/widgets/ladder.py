@@ -249,6 +249,7 @@ class Ladder(Vertical, can_focus=False):
         super().__init__(id=id)
         self.rows: list[LadderRow] = []
         self.heading = ("client", "server")
+        self._titles: tuple[str, str] | None = None
 
     def compose(self):
         yield Static("", id="ladder-heading")
@@ -261,18 +262,16 @@ class Ladder(Vertical, can_focus=False):
     def show(
         self, rows: list[LadderRow], heading: tuple[str, str], title: str, legend: str = ""
     ) -> None:
-        if (rows, heading, title, legend) == (
-            self.rows,
-            self.heading,
-            self.border_title,
-            self.border_subtitle,
-        ):
-            return  # unchanged: no repaint
-        self.rows, self.heading = rows, heading
-        self.border_title = title
-        self.border_subtitle = legend
-        self.body.show(rows, heading)
-        self._show_heading()
+        # each part only when it changed: setting a border title repaints the whole panel,
+        # even to the same words (n adds a row, the titles stay)
+        if (title, legend) != self._titles:
+            self._titles = (title, legend)
+            self.border_title = title
+            self.border_subtitle = legend
+        if (rows, heading) != (self.rows, self.heading):
+            self.rows, self.heading = rows, heading
+            self.body.show(rows, heading)
+            self._show_heading()
 
     def _show_heading(self) -> None:
         update_if_changed(self.query_one("#ladder-heading", Static), self.body.laid_out().heading)
