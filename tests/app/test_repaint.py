@@ -10,10 +10,22 @@ widgets placed for one digit); Tab repaints the field left and the field entered
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
+from rich.segment import ControlType, Segment
 from textual._compositor import Compositor
 from textual.geometry import Region
+from textual.strip import Strip
 
-from .driver import focused_id, new_app, next_until
+from tui_tutor.app.screens.lesson import LessonScreen
+
+from .driver import (
+    answer_segment,
+    focused_id,
+    moment_kind,
+    new_app,
+    next_until,
+    right_answer,
+)
 
 LESSON = "three-way-handshake"
 
@@ -109,6 +121,89 @@ async def test_served_a_learner_thinking_in_a_field_costs_no_repaint(tmp_path, m
         assert not updates.regions, f"while the learner thought it repainted {updates.regions}"
 
 
+def _cells(segments: list[Segment]) -> list[tuple[str, object]]:
+    """A line as the terminal holds it: (character, style) per cell, a wide character's
+    second cell empty."""
+    cells: list[tuple[str, object]] = []
+    for segment in segments:
+        for char in segment.text:
+            cells.append((char, segment.style))
+            if cell_len(char) == 2:
+                cells.append(("", segment.style))
+    return cells
+
+
+class Written:
+    """Checks each partial update as it is written: every cell it writes holds what a full
+    repaint of the screen shows there at that moment (a stale or misplaced cell would stay
+    on the learner's terminal)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.updates = 0
+        self.cells = 0
+        self.wrong: list[str] = []
+        partial = Compositor.render_partial_update
+
+        def render_partial(compositor: Compositor):
+            update = partial(compositor)
+            if update is not None:
+                self.check(compositor, update)
+            return update
+
+        monkeypatch.setattr(Compositor, "render_partial_update", render_partial)
+
+    def check(self, compositor: Compositor, update) -> None:
+        self.updates += 1
+        full = [_cells(list(strip)) for strip in compositor.render_strips()]
+        x = y = 0
+        for segment in update.__rich_console__(None, None):  # what goes to the terminal
+            if segment.control:
+                for control in segment.control:
+                    if control[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = control[1], control[2]
+                continue
+            if segment.text == "\n":
+                continue
+            for char, style in _cells([segment]):
+                self.cells += 1
+                if full[y][x] != (char, style) and len(self.wrong) < 5:
+                    line = Strip([Segment(c) for c, _ in full[y]]).text
+                    shown = f"shows {full[y][x]} in {line!r}"
+                    self.wrong.append(f"({x},{y}) wrote {char!r} {style}, {shown}")
+                x += 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_what_each_key_writes_is_what_the_screen_shows(tmp_path, monkeypatch, size):
+    written = Written(monkeypatch)
+    app = new_app(tmp_path, LESSON)
+    async with app.run_test(size=size) as pilot:
+        wrong_once = True
+        for step in range(20):
+            if not isinstance(app.screen, LessonScreen):
+                break  # the results
+            if step == 3:
+                await pilot.press("l")  # Chinese from here: wide characters
+            kind = moment_kind(pilot)
+            if kind == "PredictSegment":
+                number = app.screen.moment.segment
+                answer = right_answer(pilot, number)
+                if wrong_once:  # wrong, then revealed
+                    await answer_segment(pilot, {**answer, "seq": "12345"})
+                    await pilot.press("v")
+                    wrong_once = False
+                else:
+                    await answer_segment(pilot, answer)
+            elif kind == "Choice":
+                await pilot.press("1", "enter", "v")
+            await pilot.press("n", "b", "n", "shift+up", "pagedown")
+            await pilot.pause()
+    assert written.updates > 20 and written.cells > 1000, "the keys wrote next to nothing"
+    assert not written.wrong, "a key left cells the screen does not show:\n" + "\n".join(
+        written.wrong
+    )
+
+
 def test_the_one_layout_fixes_are_in_effect_with_the_pinned_textual():
     # they replace private Textual methods; a Textual that changed them keeps its own
     # (slower) behaviour silently, so say it here: re-read app/one_layout.py against it
@@ -121,3 +216,4 @@ def test_the_one_layout_fixes_are_in_effect_with_the_pinned_textual():
     assert one_layout._as_read(), "Textual changed what app/one_layout.py replaces"
     assert Widget._size_updated is one_layout._size_updated_once
     assert Compositor.reflow_visible is one_layout._reflow_visible_since_layout
+    assert Compositor._get_renders is one_layout._get_renders_of_changes
