@@ -12,11 +12,13 @@
    byte of the update, found by 15 ms of silence after it).
 
 Run: .venv/bin/python benchmarks/bench_app.py [--runs N] [--keys N] [--capture FILE]
+     [--venv DIR] (the tutor of another venv, e.g. installed from the wheel)
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import fcntl
 import os
 import pty
@@ -145,17 +147,23 @@ def stop(proc: subprocess.Popen, master: int) -> None:
 
 
 def cold_start(
-    runs: int, data: Path, capture: Path
+    runs: int, data: Path, capture: Path, venv: Path | None = None
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Seconds to the first paint of each program, run in turn ``runs`` times: wall time,
-    and the CPU time it had used by then."""
-    tutor = [str(ROOT / ".venv/bin/tui-tutor")]
+    and the CPU time it had used by then. ``venv``: the tutor installed there (a wheel, as
+    learners install it), and the hello world run by its Python."""
+    python = str(venv / "bin" / "python") if venv else sys.executable
+    if venv is None:
+        # compiled as an install compiles it: with PYTHONDONTWRITEBYTECODE set (as on the
+        # shared machine) each start would compile our modules again, 40 ms no learner pays
+        compileall.compile_dir(ROOT / "tui_tutor", quiet=1)
+    tutor = [str((venv or ROOT / ".venv") / "bin" / "tui-tutor")]
     if not Path(tutor[0]).exists():
         tutor = [sys.executable, "-m", "tui_tutor"]
     open_capture = [*tutor, "open", str(capture), "--data-dir", str(data)]
     # (name, program, what it paints): the capture's dialog first, then its list in it
     programs = (
-        ("hello", [sys.executable, "-c", HELLO], [("hello", b"hello world")]),
+        ("hello", [python, "-c", HELLO], [("hello", b"hello world")]),
         ("picker", [*tutor, "--data-dir", str(data)], [("picker", b"how TCP opens")]),
         ("capture", open_capture, [("dialog", b"Open a capture"), ("list", b"pick one")]),
     )
@@ -229,12 +237,16 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=240)
     parser.add_argument("--capture", type=Path, default=CAPTURE, help="for `open CAPTURE`")
     parser.add_argument("--no-keys", action="store_true", help="cold start only")
+    parser.add_argument(
+        "--venv", type=Path, help="time the tutor installed in this venv (default: .venv)"
+    )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="bench-app-"))
     try:
-        times, cpu = cold_start(args.runs, data, args.capture)
+        times, cpu = cold_start(args.runs, data, args.capture, args.venv)
         hello, hello_cpu = statistics.median(times["hello"]), statistics.median(cpu["hello"])
         print(f"cold start to first paint, median of {args.runs} (alternated; aim: at most 1.3x)")
+        print(f"  the tutor of {args.venv or ROOT / '.venv'}")
         print(f"  {'':<44} {'wall ms':>8} {'ratio':>6} {'CPU ms':>8} {'ratio':>6}")
         for name, label in (
             ("hello", "Textual hello world"),

@@ -23,12 +23,35 @@ def test_the_fast_path_knows_every_subcommand_the_full_parser_has():
     )
 
 
-def test_a_subcommand_anywhere_in_the_arguments_gets_the_full_parser():
-    assert cli._needs_full_parser(["report", "--csv"])
-    assert cli._needs_full_parser(["--lang", "zh", "open", "x.pcap"])
-    assert cli._needs_full_parser(["--help"])
-    assert not cli._needs_full_parser([])
-    assert not cli._needs_full_parser(["--lang", "zh", "--lesson", "review"])
+def test_the_fast_parser_of_each_subcommand_knows_it():
+    for name in cli.SUBCOMMANDS:
+        parser = cli.build_parser(full=False, commands=[name])
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        assert name in sub.choices, f"cli.SUBCOMMAND_MODULES names the wrong module for {name}"
+
+
+def test_a_subcommand_anywhere_in_the_arguments_is_parsed_as_that_command():
+    assert cli.parse(["report", "--csv"]).command == "report"
+    args = cli.parse(["--lang", "zh", "open", "x.pcap"])
+    assert (args.command, args.lang, str(args.file)) == ("open", "zh", "x.pcap")
+    # an option's value that is a command's name too: the command is the one after it
+    args = cli.parse(["--learner", "live", "progress"])
+    assert (args.command, args.learner) == ("progress", "live")
+    assert cli.parse(["--lang", "zh", "--lesson", "review"]).command is None
+
+
+def test_the_tutor_and_open_import_no_other_command():
+    script = (
+        "import sys\n"
+        "from tui_tutor import cli\n"
+        "cli.parse(sys.argv[1:])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tui_tutor.commands.')))\n"
+    )
+    for argv in ([], ["--lang", "zh"], ["open", "x.pcap", "--connection", "2"]):
+        out = subprocess.run(
+            [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True
+        ).stdout
+        assert out.strip() == "['tui_tutor.commands.app']", argv
 
 
 # ------------------------------------------------------------------ mistakes, said in one line

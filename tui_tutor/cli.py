@@ -28,21 +28,21 @@ if TYPE_CHECKING:
 COMMANDS = ["app", "simulate", "lessons", "progress", "class_view", "capture", "live", "serve"]
 
 
-# every subcommand's name; `tui-tutor` alone (the tutor) needs none of their modules
-SUBCOMMANDS = frozenset(
-    {
-        "open",
-        "simulate",
-        "lessons",
-        "progress",
-        "report",
-        "class",
-        "capture",
-        "live",
-        "serve-ssh",
-        "serve-web",
-    }
-)
+# each subcommand's name -> its module: `tui-tutor` alone (the tutor) needs none of the
+# other modules, `tui-tutor open` only the tutor's own (imported to register it: 8 ms for all)
+SUBCOMMAND_MODULES = {
+    "open": "app",
+    "simulate": "simulate",
+    "lessons": "lessons",
+    "progress": "progress",
+    "report": "progress",
+    "class": "class_view",
+    "capture": "capture",
+    "live": "live",
+    "serve-ssh": "serve",
+    "serve-web": "serve",
+}
+SUBCOMMANDS = frozenset(SUBCOMMAND_MODULES)
 
 
 class _Refused(Exception):
@@ -69,33 +69,33 @@ class Parser(argparse.ArgumentParser):
         super()._check_value(action, value)
 
 
-def build_parser(full: bool = True) -> argparse.ArgumentParser:
-    """The parser; ``full=False`` only the tutor's own options (a faster start)."""
+def build_parser(full: bool = True, commands: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``full=False`` only the tutor's own options and the subcommands named in
+    ``commands`` (a faster start)."""
     parser = Parser(
         prog="tui-tutor",
         description="Learn how TCP opens and closes connections by predicting every segment.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS if full else COMMANDS[:1]:
+    wanted = {COMMANDS[0], *(SUBCOMMAND_MODULES[name] for name in commands or [])}
+    for name in COMMANDS if full else [m for m in COMMANDS if m in wanted]:
         importlib.import_module(f"tui_tutor.commands.{name}").register(sub, parser)
     return parser
 
 
-def _needs_full_parser(argv: list[str]) -> bool:
-    return any(arg in SUBCOMMANDS or arg in ("-h", "--help") for arg in argv)
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     """The arguments, or ``CommandError`` with one line."""
-    full = _needs_full_parser(argv)
+    full = any(arg in ("-h", "--help") for arg in argv)
+    named = [arg for arg in argv if arg in SUBCOMMANDS]  # an option's value may be one too
     try:
         try:
-            parser = build_parser(full)
+            parser = build_parser(full, named)
             args = parser.parse_args(argv)
         except _Refused:
             if full:
                 raise
-            # the fast parser knows only the tutor: a mistyped command is said by the full one
+            # the fast parser knows only the commands named: a mistyped one (and the list
+            # of them all) is said by the full parser
             parser = build_parser(full=True)
             args = parser.parse_args(argv)
     except _Refused as err:

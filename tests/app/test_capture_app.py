@@ -338,3 +338,18 @@ async def test_open_file_paints_the_dialog_and_lists_the_connections_as_it_reads
         await pilot.press("escape")
         await pilot.pause()
         assert "how TCP opens" in screen_text(pilot), "Escape leads to the lessons"
+
+
+async def test_open_file_shows_the_dialog_alone_and_the_lessons_after_its_connection(tmp_path):
+    """`open FILE` composes the dialog only (a faster start); the lessons are there once the
+    learner leaves the connection it opened, as after a capture opened from the picker."""
+    app = new_app(tmp_path, open_capture=KERNEL / "client_closes_first.pcap")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "how TCP opens" in screen_text(pilot), "Escape leads to the lessons"
+        await pilot.press("escape")  # the lessons are the last screen: nothing under them
+        await pilot.pause()
+        assert "how TCP opens" in screen_text(pilot)

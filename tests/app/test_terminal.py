@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import re
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -11,7 +14,7 @@ from rich.cells import cell_len
 from tui_tutor.app.app import TooSmallScreen
 from tui_tutor.app.screens.help import SECTIONS, HelpScreen
 from tui_tutor.app.screens.lesson import LessonScreen
-from tui_tutor.app.screens.picker import PickerScreen
+from tui_tutor.app.screens.picker import STATUS_MARKS, PickerScreen
 from tui_tutor.app.screens.sandbox import SandboxScreen
 from tui_tutor.app.view import segment_label
 from tui_tutor.lessons import default_dir
@@ -51,6 +54,21 @@ async def test_a_tiny_terminal_shows_a_notice_and_nothing_crashes(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert "20x5" in region_words(pilot, "#too-small-text")
+
+
+@pytest.mark.parametrize("lesson", [None, LESSON])
+async def test_the_notice_of_a_small_terminal_is_drawn_in_a_colour_that_shows(tmp_path, lesson):
+    """The notice put up as the app starts was drawn in no colour (an invisible text) when
+    the picker was the first screen: it came before the app had its styles."""
+    app = new_app(tmp_path, lesson)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        svg = app.export_screenshot()
+    (style,) = set(re.findall(r'class="([^"]+)"[^>]*>The&#160;terminal', svg))
+    fills = dict(re.findall(r"\.([\w-]+) \{ fill: (#\w+)", svg))
+    # the background: the fill of most cells
+    (background, _), *_ = Counter(re.findall(r'<rect fill="(#\w+)"', svg)).most_common(1)
+    assert fills[style.split()[-1]] != background, "the text is the background's colour"
 
 
 class TestHelp:
@@ -161,6 +179,10 @@ class TestPicker:
                 await pilot.press("down")
                 await pilot.pause()
                 listing += " " + region_words(pilot, "#lesson-list")
+            # a title too long for its row wraps under itself, its status mark beside its
+            # first line: read without the marks
+            marks = "".join(STATUS_MARKS.values())
+            listing = " ".join(re.sub(f"[{marks}]", " ", listing).split())
             for item in app.catalog:
                 assert item.text(item.title, lang) in listing
 
@@ -234,3 +256,60 @@ async def test_at_80x24_in_chinese_the_feedbacks_scrollbar_cuts_no_field(tmp_pat
         await pilot.pause()
         row = next(line for line in region_lines(pilot, "#quiz") if "SYN [" in line)
         assert re.search(r"确认号▏.*▕", row), f"the ack field is cut: {row!r}"
+
+
+async def test_the_picker_rows_follow_the_terminal_width(tmp_path):
+    """The rows are made for a width: the status in words where every title leaves room for
+    them, else a mark; made again when the width changes (and only then)."""
+    app = new_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert "not started" in region_words(pilot, "#lesson-list")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "not started" not in region_words(pilot, "#lesson-list")
+        assert " · " in " ".join(region_lines(pilot, "#lesson-list"))
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "not started" in region_words(pilot, "#lesson-list")
+
+
+@pytest.mark.parametrize("capture", [False, True])
+async def test_the_garbage_collector_is_on_again_once_the_first_screen_is_painted(
+    tmp_path, capture
+):
+    """The command line starts the app with it off (a faster start); a session left with it
+    off would keep every cycle it makes until it ends."""
+    from tui_tutor.commands.app import start_without_gc
+
+    kernel = Path(__file__).resolve().parent.parent / "kernel"
+    opened = kernel / "client_closes_first.pcap" if capture else None
+    with start_without_gc():
+        app = new_app(tmp_path, open_capture=opened)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_started_lessons_score_stays_on_its_row_in_the_picker(tmp_path, size, lang):
+    """The rows were made 2 cells wider than the list has room for (its scrollbar): a
+    started lesson's score fell onto a line of its own (or was cut)."""
+    app = new_app(tmp_path, lang=lang)
+    store = app.store
+    loaded, _ = load_all([default_dir()])
+    lesson = next(item.lesson for item in loaded if item.lesson.id == LESSON)
+    store.open_lesson(LESSON, len(lesson.questions), (1, 2))
+    store.record(LESSON, next(iter(lesson.question_ids)), "answer", correct=True)
+    percent = store.lesson(LESSON).percent
+    assert percent > 0
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        lines = region_lines(pilot, "#lesson-list")
+    row = next(line for line in lines if re.match(rf"│\s+{lesson.number} ", line))
+    assert re.search(rf"\b{percent}%\s*│", row), f"the score is not on its row: {row!r}"
+    assert not any(re.fullmatch(r"│\s*\d*%?\s*│", line) for line in lines), lines

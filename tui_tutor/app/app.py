@@ -124,21 +124,39 @@ class TutorApp(TwoLanguagesApp):
         self.lang = lang
         self._first_lesson = open_lesson
         self.key_serial = 0  # keys received so far (see on_event)
+        self._sizes_checked = False  # from on_mount on: see on_resize
         # ISNs come from here; a seed makes them repeatable (tests, snapshots)
         self.rng = random.Random(seed)
         self.seeded = seed is not None  # an exam's ISNs then come from it too, not the system's
         # the largest size a server gives the app ("512x256"): at it, the learner is told
         self.max_size = os.environ.get("TUI_TUTOR_MAX_SIZE", "")
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The picker, as Textual's own first screen: one pushed while the app starts is laid
+        out and painted once more, for nothing (the batch of the start throws it away). An
+        exam or `open FILE`'s dialog goes over Textual's blank screen instead; the picker
+        comes when the dialog closes (``show_picker``)."""
+        if self.exam is None and self._first_capture is None:
+            from .screens.picker import PickerScreen
+
+            return PickerScreen()
+        return super().get_default_screen()
+
+    def show_picker(self) -> None:
+        """Put the picker on the stack if it is not there yet (`open FILE` starts without)."""
         from .screens.picker import PickerScreen
 
+        if self.exam is None and not any(isinstance(s, PickerScreen) for s in self.screen_stack):
+            self.push_screen(PickerScreen())
+
+    def on_mount(self) -> None:
+        self._sizes_checked = True
+        # the command line starts the app with the garbage collector off (commands/app.py)
+        self.call_after_refresh(gc.enable)
         if self.exam is not None:
             from .screens.exam import ExamDoorScreen
 
             self.push_screen(ExamDoorScreen())
-        else:
-            self.push_screen(PickerScreen())
         if self._first_lesson and self.exam is None:
             self.open_lesson(self._first_lesson)
         if self._first_capture is not None:
@@ -201,7 +219,10 @@ class TutorApp(TwoLanguagesApp):
         # this handler runs before Textual's own, so self.size is still the old size here
         if event.size != self.size:
             self._check_clamped(event.size)
-        self.check_size(event.size)
+        # the first comes before the app has its styles (on_mount checks the size then): a
+        # notice put up in it keeps the colour it was first drawn in, none (invisible text)
+        if self._sizes_checked:
+            self.check_size(event.size)
 
     def _check_clamped(self, size: Size) -> None:
         """Served, the terminal is cut to at most ``max_size``: at that size, say so."""
@@ -238,10 +259,26 @@ class TutorApp(TwoLanguagesApp):
                 self.pop_screen()
 
     def push_screen(self, screen, *args, **kwargs):
+        if isinstance(screen, Screen) and not screen.is_mounted:
+            # its size classes before it is styled: Textual adds them at its first Resize,
+            # which styles every widget of it again (6 ms for the capture dialog)
+            screen.add_class(*self._size_classes(), update=False)
         result = super().push_screen(screen, *args, **kwargs)
         if not isinstance(screen, TooSmallScreen):
             self.call_later(self.check_size)  # a screen opened while small goes under it
         return result
+
+    def _size_classes(self) -> list[str]:
+        """The classes HORIZONTAL_BREAKPOINTS and VERTICAL_BREAKPOINTS give a screen now."""
+        chosen = []
+        for length, breakpoints in (
+            (self.size.width, self.HORIZONTAL_BREAKPOINTS or []),
+            (self.size.height, self.VERTICAL_BREAKPOINTS or []),
+        ):
+            fitting = [(at, name) for at, name in breakpoints if length >= at]
+            if fitting:
+                chosen.append(max(fitting)[1])
+        return chosen
 
     def open_lesson(self, lesson_id: str) -> None:
         from .screens.lesson import LessonScreen, lesson_source
@@ -253,6 +290,7 @@ class TutorApp(TwoLanguagesApp):
     def open_source(self, source) -> None:
         from .screens.lesson import LessonScreen
 
+        self.show_picker()  # what Escape goes back to
         self.push_screen(LessonScreen(source))
 
     def open_sandbox(self) -> None:

@@ -20,12 +20,18 @@ def default_dir() -> Path:
     env = os.environ.get("TUI_TUTOR_LESSONS")
     if env:
         return Path(env)
+    # where a wheel and a checkout put them, looked at first: importlib.resources costs
+    # 2 ms of every start
+    here = Path(__file__).resolve().parent
+    for found in (here / "data", here.parent.parent / "lessons"):
+        if (found / "schema.json").is_file():
+            return found
     from importlib.resources import files
 
     try:
         folder = files(DATA_PACKAGE)
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent.parent / "lessons"
+        return here.parent.parent / "lessons"
     # the folder holds no __init__.py, so it is a namespace package and files() gives a
     # MultiplexedPath; schema.json always ships, and its parent is the real folder
     return Path(str(folder.joinpath("schema.json"))).parent

@@ -285,6 +285,7 @@ class CaptureScreen(Tutor, ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+        self.tutor.show_picker()
 
 
 def connection_row(conn: Summary, first: float, lang: str) -> Text:

@@ -34,6 +34,8 @@ class PickerScreen(Tutor, Screen[None]):
     ]
 
     _shown_once = False
+    _widths: tuple[int, int] = (0, 0)  # the app's and the screen's, as the rows were made
+    _detail: Text | None = None  # what the panel on the right shows
 
     @property
     def lessons(self) -> list[LessonInfo]:
@@ -64,8 +66,10 @@ class PickerScreen(Tutor, Screen[None]):
         self._shown_once = True
 
     def on_resize(self) -> None:
-        if self.is_mounted:
-            self.refresh_lessons()  # the rows are padded to the width
+        # the rows are padded to the width; Textual says "resize" three times at the start,
+        # to the size the rows were made for (each a new list, painted: 60 ms)
+        if self.is_mounted and self._widths != (self.app.size.width, self.size.width):
+            self.refresh_lessons()
 
     async def refresh_language(self) -> None:
         self.refresh_lessons()
@@ -78,6 +82,7 @@ class PickerScreen(Tutor, Screen[None]):
 
     def refresh_lessons(self) -> None:
         lang = self.lang
+        self._widths = (self.app.size.width, self.size.width)
         store = self.tutor.store
         title = Text(t("app_title", lang), style="bold")
         if store is not None:
@@ -86,6 +91,7 @@ class PickerScreen(Tutor, Screen[None]):
         progress = self._progress()
         options: list[Option | None] = []
         by_level: dict[str, list[LessonInfo]] = {}
+        words = self._status_words()  # once for every row: it reads every title
         for item in self.lessons:
             by_level.setdefault(item.level, []).append(item)
         for level in [*LEVELS, *sorted(set(by_level) - set(LEVELS))]:
@@ -95,7 +101,8 @@ class PickerScreen(Tutor, Screen[None]):
             key = f"level_{level}" if level in LEVELS else "level_more"
             options.append(Option(Text(f"── {t(key, lang)} ──", style="bold"), disabled=True))
             for item in items:
-                options.append(Option(self._row(item, progress.get(item.id)), id=item.id))
+                row = self._row(item, progress.get(item.id), words)
+                options.append(Option(row, id=item.id))
         options.append(Option(Text("── ⚙ ──", style="bold"), disabled=True))
         options.append(Option(Text("  " + t("sandbox", lang)), id=SANDBOX))
         options.append(Option(Text("  " + t("open_capture", lang)), id=CAPTURE))
@@ -119,7 +126,7 @@ class PickerScreen(Tutor, Screen[None]):
         self.query_one("#picker-keys", Static).update(keys_line(keys, lang, self.size.width))
         self._show_detail()
 
-    def _row(self, item: LessonInfo, progress: LessonProgress | None) -> Text:
+    def _row(self, item: LessonInfo, progress: LessonProgress | None, words: bool) -> Text:
         """``  2 The three-way handshake      in progress   50%``, padded by cells (Chinese
         takes two a character). A title too long for its room wraps under itself, never cut;
         where the longest title would not fit beside the status words, a mark stands for
@@ -130,7 +137,6 @@ class PickerScreen(Tutor, Screen[None]):
         status = progress.status if progress else "not started"
         style = {"solved": "green", "finished": "yellow", "in progress": "cyan"}.get(status, "dim")
         score = f"{progress.percent}%" if progress and status != "not started" else ""
-        words = self._status_words()
         label = t(f"status_{status}", lang) if words else STATUS_MARKS[status]
         label_width = 12 if words else 2
         title_room = width - 4 - label_width - 5
@@ -145,12 +151,14 @@ class PickerScreen(Tutor, Screen[None]):
         return row
 
     def _row_width(self) -> int:
-        return max(40, self.app.size.width * 3 // 5 - 4)  # the list is 3/5 of the screen
+        # the list is 3/5 of the screen; inside it, its border, its padding and the scrollbar
+        # (31 lessons never fit its height) take 6 cells: a row wider wraps or loses its score
+        return max(40, self.app.size.width * 3 // 5 - 6)
 
     def _status_words(self) -> bool:
         """Whether the status fits in words beside the longest title."""
-        room = self._row_width() - 4 - 12 - 5
-        return all(cell_len(i.text(i.title, self.lang)) <= room for i in self.lessons)
+        room, lang = self._row_width() - 4 - 12 - 5, self.lang
+        return all(cell_len(i.text(i.title, lang)) <= room for i in self.lessons)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:
@@ -190,7 +198,9 @@ class PickerScreen(Tutor, Screen[None]):
                         f"{t('key_reveal', lang)} {p.reveals}\n",
                         style="cyan",
                     )
-        self.query_one("#lesson-detail", Static).update(Prose(detail))
+        if detail != self._detail:  # the list says "highlighted" again after each refresh
+            self._detail = detail
+            self.query_one("#lesson-detail", Static).update(Prose(detail))
 
     def _lesson(self, lesson_id: str | None) -> LessonInfo | None:
         return next((i for i in self.lessons if i.id == lesson_id), None)
