@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -97,10 +97,7 @@ class LessonScreen(Tutor, Screen[None]):
     ]
 
     def __init__(self, source: LessonSource) -> None:
-        # born with the size classes (-narrow, -short...) its first resize would give it:
-        # that resize then changes nothing, instead of restyling all ~60 widgets it has
-        # just styled (some 40 ms of each lesson opened)
-        super().__init__(classes=" ".join(breakpoint_classes(self.app)))
+        super().__init__()
         self.source = source
         self.absolute = source.numbers == "absolute"
         self.play: PlayState | None = None
@@ -759,19 +756,6 @@ class LessonScreen(Tutor, Screen[None]):
         self._remember_form()
         self._save()
         self.app.pop_screen()
-
-
-def breakpoint_classes(app: App[object]) -> list[str]:
-    """The classes Textual's screen takes from the app's breakpoints at its size."""
-    width, height = app.size
-    classes = []
-    for size, breakpoints in (
-        (width, app.HORIZONTAL_BREAKPOINTS),
-        (height, app.VERTICAL_BREAKPOINTS),
-    ):
-        fitting = [name for least, name in sorted(breakpoints or []) if size >= least]
-        classes += fitting[-1:]
-    return classes
 
 
 def _answer_text(values: dict[str, object]) -> str:
