@@ -10,10 +10,22 @@ widgets placed for one digit); Tab repaints the field left and the field entered
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
+from rich.segment import ControlType, Segment
 from textual._compositor import Compositor
 from textual.geometry import Region
+from textual.screen import Screen
 
-from .driver import focused_id, new_app, next_until
+from tui_tutor.app.screens.lesson import LessonScreen
+
+from .driver import (
+    answer_segment,
+    focused_id,
+    moment_kind,
+    new_app,
+    next_until,
+    right_answer,
+)
 
 LESSON = "three-way-handshake"
 
@@ -109,6 +121,125 @@ async def test_served_a_learner_thinking_in_a_field_costs_no_repaint(tmp_path, m
         assert not updates.regions, f"while the learner thought it repainted {updates.regions}"
 
 
+def _cells(segments: list[Segment]) -> list[tuple[str, object]]:
+    """A line as the terminal holds it: (character, style) per cell, a wide character's
+    second cell empty."""
+    cells: list[tuple[str, object]] = []
+    for segment in segments:
+        for char in segment.text:
+            cells.append((char, segment.style))
+            if cell_len(char) == 2:
+                cells.append(("", segment.style))
+    return cells
+
+
+class Terminal:
+    """The learner's terminal: the cells each screen update writes (full or partial), kept
+    between updates, as a real terminal keeps what is not written again."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.cells: list[list[tuple[str, object]]] = []
+        self.written = 0
+        partial = Compositor.render_partial_update
+        full = Compositor.render_full_update
+
+        def render_partial(compositor: Compositor):
+            update = partial(compositor)
+            if update is not None and self.cells:
+                self.write(update)
+            return update
+
+        def render_full(compositor: Compositor, simplify: bool = False):
+            update = full(compositor, simplify)
+            width, height = compositor.size
+            self.cells = [[(" ", None)] * width for _ in range(height)]
+            self.write(update)
+            return update
+
+        monkeypatch.setattr(Compositor, "render_partial_update", render_partial)
+        monkeypatch.setattr(Compositor, "render_full_update", render_full)
+
+    def write(self, update) -> None:
+        x = y = 0
+        for segment in update.__rich_console__(None, None):  # what goes to the terminal
+            if segment.control:
+                for control in segment.control:
+                    if control[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = control[1], control[2]
+                continue
+            if segment.text == "\n":
+                continue
+            for cell in _cells([segment]):
+                self.cells[y][x] = cell
+                self.written += 1
+                x += 1
+
+    def differences(self, screen: Screen) -> list[str]:
+        """Where the terminal does not hold what the screen shows (a stale cell stays), the
+        screen drawn afresh: a line a widget forgot to repaint is stale in Textual's caches
+        too. (The next update then writes the whole screen again.)"""
+        for widget in screen.walk_children(with_self=True):
+            widget.refresh()
+        out = []
+        for y, strip in enumerate(screen._compositor.render_strips()):
+            shown = _cells(list(strip))
+            for x, cell in enumerate(shown):
+                if self.cells[y][x] != cell:
+                    line = "".join(c for c, _ in shown)
+                    out.append(f"({x},{y}) holds {self.cells[y][x]}, shows {cell} in {line!r}")
+                    break
+        return out
+
+
+@pytest.mark.parametrize(
+    "lesson, size",
+    [
+        (LESSON, (80, 24)),
+        (LESSON, (120, 36)),
+        ("lost-last-ack", (80, 24)),  # more rows than the ladder shows
+    ],
+)
+async def test_what_each_key_writes_is_what_the_screen_shows(tmp_path, monkeypatch, lesson, size):
+    terminal = Terminal(monkeypatch)
+    app = new_app(tmp_path, lesson)
+    stale: list[str] = []
+    scrolled = 0
+    async with app.run_test(size=size) as pilot:
+
+        async def then_look(*keys: str) -> None:
+            await pilot.press(*keys)
+            await pilot.pause(0.05)
+            stale.extend(f"after {keys}: {d}" for d in terminal.differences(app.screen))
+
+        wrong_once = True
+        for step in range(40):
+            if not isinstance(app.screen, LessonScreen):
+                break  # the results
+            if step == 3:
+                await then_look("l")  # Chinese from here: wide characters
+            kind = moment_kind(pilot)
+            if kind == "PredictSegment":
+                answer = right_answer(pilot, app.screen.moment.segment)
+                if wrong_once:  # wrong, then revealed
+                    await answer_segment(pilot, {**answer, "seq": "12345"})
+                    await then_look("v")
+                    wrong_once = False
+                else:
+                    await answer_segment(pilot, answer)
+                await then_look()
+            elif kind == "Choice":
+                for key in ("1", "enter", "v"):
+                    await then_look(key)
+            for key in ("n", "b", "n", "shift+up", "pagedown"):
+                await then_look(key)
+            if isinstance(app.screen, LessonScreen):
+                scrolled += app.screen.peers.ladder.body.scroll_offset.y > 0
+    assert terminal.written > 10_000, "the keys wrote next to nothing"
+    assert not stale, "the terminal kept cells the screen no longer shows:\n" + "\n".join(stale[:5])
+    if lesson != LESSON:
+        assert scrolled, "the ladder never scrolled: a longer lesson is needed here"
+
+
 def test_the_one_layout_fixes_are_in_effect_with_the_pinned_textual():
     # they replace private Textual methods; a Textual that changed them keeps its own
     # (slower) behaviour silently, so say it here: re-read app/one_layout.py against it
@@ -121,3 +252,4 @@ def test_the_one_layout_fixes_are_in_effect_with_the_pinned_textual():
     assert one_layout._as_read(), "Textual changed what app/one_layout.py replaces"
     assert Widget._size_updated is one_layout._size_updated_once
     assert Compositor.reflow_visible is one_layout._reflow_visible_since_layout
+    assert Compositor._get_renders is one_layout._get_renders_of_changes

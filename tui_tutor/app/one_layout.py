@@ -1,5 +1,5 @@
-"""Two fixes to how Textual updates a screen, so that a key costs one layout and repaints
-only what changed (``benchmarks/profile_keys.py`` measures both).
+"""Three fixes to how Textual updates a screen, so that a key costs one layout and repaints
+only what changed (``benchmarks/profile_keys.py`` measures them).
 
 One layout, not two: Textual's screen tells each widget its new size after a layout
 (``Widget._size_updated``) by setting the ``virtual_size`` reactive, which is declared
@@ -17,16 +17,28 @@ widgets again and repaints those whose place changed since the last placing of v
 widgets; a full layout forgets that placing, so the first scroll after one (the quiz
 scrolled to its feedback after Enter, h or v) repainted the whole screen, 15 KB to the
 learner. Here the last full layout is what the scroll is compared with.
+
+A repaint draws the widgets under what changed, not every widget near it: Textual paints a
+change by asking every widget whose container overlaps the box around all changes for all
+its lines (cached, but each costs a pass over its lines and styles): a digit typed in a
+field asked 17 widgets, the whole quiz panel and the screen, for some 100 lines to write
+one. Here only the widgets that overlap a changed region are asked, and only for the rows
+of that box; what is written is the same (the lines outside are not written at all).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual._compositor import Compositor
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import Widget
 
 _size_updated = Widget._size_updated
 _reflow_visible = Compositor.reflow_visible
+_get_renders = Compositor._get_renders
+_render_partial_update = Compositor.render_partial_update
 
 
 def _size_updated_once(
@@ -41,8 +53,33 @@ def _reflow_visible_since_layout(self: Compositor, parent: Widget, size: Size) -
     return _reflow_visible(self, parent, size)
 
 
+def _render_partial_update_of_changes(self: Compositor):  # type: ignore[no-untyped-def]
+    self._changed_regions = list(self._dirty_regions)  # type: ignore[attr-defined]
+    try:
+        return _render_partial_update(self)
+    finally:
+        self._changed_regions = None  # type: ignore[attr-defined]
+
+
+def _get_renders_of_changes(
+    self: Compositor, crop: Region | None = None
+) -> Iterable[tuple[Region, Region, list[Strip]]]:
+    changed: list[Region] | None = getattr(self, "_changed_regions", None)
+    if crop is None or not changed:  # a full update: everything, as Textual does
+        yield from _get_renders(self, crop)
+        return
+    for widget, (region, clip) in self.visible_widgets.items():
+        shown = region.intersection(clip).intersection(crop)
+        if not shown or not any(shown.overlaps(r) for r in changed):
+            continue
+        rows = clip.intersection(Region(region.x, shown.y, region.width, shown.height))
+        drawn = region.intersection(rows)
+        lines = Region(drawn.x - region.x, drawn.y - region.y, drawn.width, drawn.height)
+        yield region, rows, widget.render_lines(lines)
+
+
 def _as_read() -> bool:
-    """The private methods and fields both fixes rely on are still as read in Textual 8.2.
+    """The private methods and fields the fixes rely on are still as read in Textual 8.2.
 
     Another release may have changed them; then Textual's own behaviour stays (correct, one
     layout more per key). Reading code objects costs nothing at start-up.
@@ -50,10 +87,19 @@ def _as_read() -> bool:
     sized = Widget._size_updated.__code__.co_varnames[:5]
     reflow = Compositor.reflow_visible.__code__.co_varnames[:3]
     fields = set(Compositor.__init__.__code__.co_names)
+    renders = _get_renders.__code__  # Textual's own, also once replaced
+    partial = _render_partial_update.__code__
+    chops = Compositor._render_chops.__code__
     return (
         sized == ("self", "size", "virtual_size", "container_size", "layout")
         and reflow == ("self", "parent", "size")
         and {"_visible_map", "_full_map", "_full_map_invalidated", "size"} <= fields
+        # renders are (region, clip, the lines of region & clip), painted where they fall on
+        # the lines of the spans changed; the partial update paints only _dirty_regions
+        and renders.co_varnames[:2] == ("self", "crop")
+        and {"visible_widgets", "render_lines"} <= set(renders.co_names)
+        and {"_dirty_regions", "_render_chops", "_regions_to_spans"} <= set(partial.co_names)
+        and {"_get_renders", "intersection", "line_range"} <= set(chops.co_names)
     )
 
 
@@ -63,3 +109,5 @@ def install() -> None:
         return
     Widget._size_updated = _size_updated_once  # type: ignore[method-assign]
     Compositor.reflow_visible = _reflow_visible_since_layout  # type: ignore[method-assign]
+    Compositor._get_renders = _get_renders_of_changes  # type: ignore[method-assign]
+    Compositor.render_partial_update = _render_partial_update_of_changes  # type: ignore[method-assign]

@@ -326,7 +326,6 @@ class LessonScreen(Tutor, Screen[None]):
         answer = play.answers.get(play.index)
         prior = answer.form if answer else None
         step = moment.step
-        quiz.border_title = t("question", lang)  # the lesson's header may add to it
         if isinstance(step, PredictSegment) or (moment.kind == "step" and step is None):
             assert moment.segment is not None
             prompt = step.prompt.get(lang) if step and step.prompt else t("predict_default", lang)

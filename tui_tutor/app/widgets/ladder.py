@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -202,15 +202,42 @@ class LadderBody(ScrollView, can_focus=False):
         return self._laid
 
     def show(self, rows: list[LadderRow], names: tuple[str, str]) -> None:
+        before = self._in_view()
         self.rows, self.names = rows, names
         self._laid = None
         self._resize()
         self.scroll_end(animate=False, immediate=True)
-        self.refresh()
+        after = self._in_view()
+        if before is None or after is None or before[:3] != after[:3]:
+            # scrolled (a scroll repaints it all anyway), resized, or a scrollbar came
+            self.refresh()
+            return
+        # a row more below the others, the one before no longer fresh: repaint those lines,
+        # not all the ladder's at each n
+        _, width, height, lines_before = before
+        lines_after = after[3]
+        for y in range(height):
+            if lines_before[y] != lines_after[y]:
+                self.refresh(Region(0, y, width, 1))
+
+    def _in_view(self) -> tuple[int, int, int, list[Text | None]] | None:
+        """(scroll offset, width, height, the line drawn at each row) as laid out now, or
+        None before the ladder has a size."""
+        width, height = self.scrollable_content_region.size
+        if not width or not height or self._laid is None or self._laid.width != max(12, width):
+            return None
+        top = self.scroll_offset.y
+        lines = self._laid.lines
+        shown = [lines[top + y] if 0 <= top + y < len(lines) else None for y in range(height)]
+        return top, width, height, shown
 
     def _resize(self) -> None:
         laid = self.laid_out()
-        self.virtual_size = Size(laid.width, len(laid.lines))
+        size = Size(laid.width, len(laid.lines))
+        if size != self.virtual_size:
+            # a layout for the scrollbar, but no repaint of every line (show says which)
+            self.set_reactive(LadderBody.virtual_size, size)
+            self.refresh(repaint=False, layout=True)
 
     def on_resize(self) -> None:
         self._laid = self._pass = None
@@ -249,6 +276,7 @@ class Ladder(Vertical, can_focus=False):
         super().__init__(id=id)
         self.rows: list[LadderRow] = []
         self.heading = ("client", "server")
+        self._titles: tuple[str, str] | None = None
 
     def compose(self):
         yield Static("", id="ladder-heading")
@@ -261,18 +289,16 @@ class Ladder(Vertical, can_focus=False):
     def show(
         self, rows: list[LadderRow], heading: tuple[str, str], title: str, legend: str = ""
     ) -> None:
-        if (rows, heading, title, legend) == (
-            self.rows,
-            self.heading,
-            self.border_title,
-            self.border_subtitle,
-        ):
-            return  # unchanged: no repaint
-        self.rows, self.heading = rows, heading
-        self.border_title = title
-        self.border_subtitle = legend
-        self.body.show(rows, heading)
-        self._show_heading()
+        # each part only when it changed: setting a border title repaints the whole panel,
+        # even to the same words (n adds a row, the titles stay)
+        if (title, legend) != self._titles:
+            self._titles = (title, legend)
+            self.border_title = title
+            self.border_subtitle = legend
+        if (rows, heading) != (self.rows, self.heading):
+            self.rows, self.heading = rows, heading
+            self.body.show(rows, heading)
+            self._show_heading()
 
     def _show_heading(self) -> None:
         update_if_changed(self.query_one("#ladder-heading", Static), self.body.laid_out().heading)

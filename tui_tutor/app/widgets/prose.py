@@ -10,7 +10,7 @@ at whatever width it is drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from rich.cells import cell_len, get_character_cell_size
@@ -72,9 +72,17 @@ class Prose:
     """A ``Text`` drawn wrapped by ``wrap`` at the width it is given."""
 
     text: Text
+    # the lines per width: Textual draws a text twice after a change (its height for the
+    # layout, then its lines), and again at every repaint of its widget
+    _lines: dict[int, list[Text]] = field(default_factory=dict, compare=False, repr=False)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = wrap(self.text, options.max_width)
+        width = options.max_width
+        lines = self._lines.get(width)
+        if lines is None:
+            if len(self._lines) > 8:
+                self._lines.clear()
+            lines = self._lines[width] = wrap(self.text, width)
         joined = Text("\n").join(lines)
         joined.no_wrap = True
         yield joined

@@ -117,7 +117,9 @@ class QuizPanel(VerticalScroll, can_focus=False):
         if show:
             self.call_after_refresh(self.scroll_to_widget, feedback, top=True, animate=False)
         elif self.scroll_y:
-            self.scroll_home(animate=False)
+            # now, not after the next repaint: that repaint would show the old place first,
+            # and the scroll then repaints the whole panel a second time
+            self.scroll_home(animate=False, immediate=True)
 
     def show_mistake(self, text: Text, field: str) -> None:
         """Feedback on a check that was not right: the cursor in ``field`` (typing there

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from functools import lru_cache
 
 from rich.text import Text
 from textual import events
@@ -45,6 +46,9 @@ def _fits(typed: str, words: list[str]) -> bool:
     return False
 
 
+# Textual asks the focused field about every key the screen binds, at each key press
+# (Screen._binding_chain): some forty readings of the same few letters per key
+@lru_cache(maxsize=512)
 def match_state(typed: str) -> State | None:
     """The state whose name ``typed`` starts, or None; failing that, the one state in which
     a later word starts so (``r`` SYN_RECEIVED, ``a`` LAST_ACK, ``w1`` FIN_WAIT_1)."""

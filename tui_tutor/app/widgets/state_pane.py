@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 
 from ..scene import ExitLine, PaneData, PathStep
@@ -35,6 +36,8 @@ class StatePane(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._data: PaneData | None = None
+        # the lines last laid out, and for what: (data, width, height)
+        self._laid: tuple[tuple[PaneData, int, int], list[Text]] | None = None
 
     @property
     def data(self) -> PaneData | None:
@@ -44,9 +47,20 @@ class StatePane(Widget):
     def data(self, value: PaneData) -> None:
         if value == self._data:
             return  # unchanged: no repaint
+        shown = self._laid
         self._data = value
         self._titles()
-        self.refresh()
+        laid = self._lay_out()
+        if shown is None or shown[0][1:] != laid[0][1:]:
+            self.refresh()  # first drawn, or drawn at another size: all of it
+            return
+        # a step changes a few lines of a pane (the state, its exits): repaint only those,
+        # not the 19 lines of each pane at each n
+        before, after = shown[1], laid[1]
+        width = laid[0][1]
+        for y in range(max(len(before), len(after))):
+            if y >= len(before) or y >= len(after) or before[y] != after[y]:
+                self.refresh(Region(0, y, width, 1))
 
     def on_resize(self) -> None:
         self._titles()
@@ -65,12 +79,20 @@ class StatePane(Widget):
         if self.border_subtitle != data.isn:
             self.border_subtitle = data.isn
 
+    def _lay_out(self) -> tuple[tuple[PaneData, int, int], list[Text]]:
+        """The lines for the data and the room there is now, laid out once for both."""
+        assert self._data is not None
+        width = max(8, self.content_size.width or 30)
+        height = max(1, self.content_size.height or 20)
+        key = (self._data, width, height)
+        if self._laid is None or self._laid[0] != key:
+            self._laid = (key, pane_lines(self._data, width, height))
+        return self._laid
+
     def render(self) -> Text:
         if self._data is None:
             return Text("")
-        width = max(8, self.content_size.width or 30)
-        height = max(1, self.content_size.height or 20)
-        out = Text("\n").join(pane_lines(self._data, width, height))
+        out = Text("\n").join(self._lay_out()[1])
         out.no_wrap = True
         out.overflow = "ellipsis"
         return out
