@@ -165,10 +165,25 @@ class TutorApp(TwoLanguagesApp):
         self._check_clamped(self.size)
         if self.store is not None:
             self.store.on_trouble = self._progress_trouble
+        self._watch_terminal()
         # after the first screen is painted: the pydantic import would hold the GIL before it
         # (`open FILE`: the capture dialog asks once its list of connections is drawn)
         if self._first_capture is None:
             self.load_lessons_later()
+
+    def _watch_terminal(self) -> None:
+        """End the app when its terminal is closed under it (``hangup.py``)."""
+        from . import hangup
+
+        fd = None if self.is_headless else hangup.terminal()
+        if fd is None:
+            return
+
+        def look() -> None:
+            if hangup.hung_up(fd):
+                self.exit()  # progress is saved at every answer: nothing is lost
+
+        self.set_interval(hangup.EVERY, look)
 
     def load_lessons_later(self) -> None:
         """Load the full lessons 0.3 s from now, once whoever asks."""
