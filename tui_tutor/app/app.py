@@ -163,8 +163,10 @@ class TutorApp(TwoLanguagesApp):
         self._check_clamped(self.size)
         # the command line starts the app with the garbage collector off (commands/app.py):
         # on again once the screen on top is painted (asked of the screen pushed above, not
-        # of Textual's blank one under an exam or `open FILE`: it never paints again)
+        # of Textual's blank one under an exam or `open FILE`: it never paints again), and in
+        # a second at the latest
         self.call_after_refresh(gc.enable)
+        self.set_timer(1.0, gc.enable)
         if self.store is not None:
             self.store.on_trouble = self._progress_trouble
         self._watch_terminal()
