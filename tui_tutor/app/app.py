@@ -161,12 +161,6 @@ class TutorApp(TwoLanguagesApp):
             self.ask_capture(self._first_capture)
         self.check_size()
         self._check_clamped(self.size)
-        # the command line starts the app with the garbage collector off (commands/app.py):
-        # on again once the screen on top is painted (asked of the screen pushed above, not
-        # of Textual's blank one under an exam or `open FILE`: it never paints again), and in
-        # a second at the latest
-        self.call_after_refresh(gc.enable)
-        self.set_timer(1.0, gc.enable)
         if self.store is not None:
             self.store.on_trouble = self._progress_trouble
         self._watch_terminal()
@@ -174,6 +168,13 @@ class TutorApp(TwoLanguagesApp):
         # (`open FILE`: the capture dialog asks once its list of connections is drawn)
         if self._first_capture is None:
             self.load_lessons_later()
+
+    def on_ready(self) -> None:
+        # Textual's word that the first frame is on screen, whichever screen it is: the
+        # command line started the app with the garbage collector off (commands/app.py).
+        # (A callback after the next refresh, asked of Textual's blank first screen, never
+        # came with `open FILE` or an exam: their screen covered it before it painted.)
+        gc.enable()
 
     def _watch_terminal(self) -> None:
         """End the app when its terminal is closed under it (``hangup.py``)."""
