@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -25,6 +25,7 @@ from ...engine import Role
 from ...ladder import arrow, label_text
 from ..scene import LadderRow
 from .keys import update_if_changed
+from .repaint import refresh_changed_rows
 
 CLIENT_STYLE = "cyan"
 SERVER_STYLE = "magenta"
@@ -214,11 +215,7 @@ class LadderBody(ScrollView, can_focus=False):
             return
         # a row more below the others, the one before no longer fresh: repaint those lines,
         # not all the ladder's at each n
-        _, width, height, lines_before = before
-        lines_after = after[3]
-        for y in range(height):
-            if lines_before[y] != lines_after[y]:
-                self.refresh(Region(0, y, width, 1))
+        refresh_changed_rows(self, before[3], after[3], width=before[1])
 
     def _in_view(self) -> tuple[int, int, int, list[Text | None]] | None:
         """(scroll offset, width, height, the line drawn at each row) as laid out now, or

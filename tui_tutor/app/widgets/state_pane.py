@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.geometry import Region
 from textual.widget import Widget
 
 from ..scene import ExitLine, PaneData, PathStep
+from .repaint import refresh_changed_rows
 
 CURRENT_STYLE = "bold reverse"  # reverse and the ▶ marker read without colour too
 FRESH_STYLE = "bold yellow"  # with a ★, so that it reads without colour too
@@ -56,11 +56,7 @@ class StatePane(Widget):
             return
         # a step changes a few lines of a pane (the state, its exits): repaint only those,
         # not the 19 lines of each pane at each n
-        before, after = shown[1], laid[1]
-        width = laid[0][1]
-        for y in range(max(len(before), len(after))):
-            if y >= len(before) or y >= len(after) or before[y] != after[y]:
-                self.refresh(Region(0, y, width, 1))
+        refresh_changed_rows(self, shown[1], laid[1], width=laid[0][1])
 
     def on_resize(self) -> None:
         self._titles()
